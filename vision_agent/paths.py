@@ -1,0 +1,32 @@
+"""Where the app finds its shipped resources and keeps per-user data (source tree or frozen bundle)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "vision-agent"
+APP_AUTHOR = "VisionAgent"
+
+
+def resources_dir() -> Path:
+    """The folder holding shipped models, labels, the model registry and translations."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        return Path(bundle) / "resources"
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def resource(*parts: str) -> Path:
+    return resources_dir().joinpath(*parts)
+
+
+def user_data_dir() -> Path:
+    """Per-user data (logs, trained models); `VISION_AGENT_DATA_DIR` overrides it."""
+    override = os.environ.get("VISION_AGENT_DATA_DIR")
+    path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import multiprocessing
 import sys
 
 from vision_agent import __version__
 
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES = (
+    "vision_agent.commands.postal",
+    "vision_agent.commands.train",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"vision-agent {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     gui = subparsers.add_parser("gui", help="open the window (the default)")
+    gui.add_argument("drawing", nargs="?", help="a postal-code drawing to open")
     gui.set_defaults(func=_run_gui)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
@@ -34,10 +39,11 @@ def build_parser() -> argparse.ArgumentParser:
 def _run_gui(args: argparse.Namespace) -> int:
     from vision_agent.app import run_app
 
-    return run_app()
+    return run_app(drawing=getattr(args, "drawing", None))
 
 
 def main(argv: list[str] | None = None) -> int:
+    multiprocessing.freeze_support()
     parser = build_parser()
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     func = getattr(args, "func", _run_gui)

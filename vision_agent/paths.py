@@ -1,4 +1,4 @@
-"""Where the app finds its shipped resources and keeps per-user data (source tree or frozen bundle)."""
+"""Where the app finds its shipped resources and keeps per-user data (source or frozen)."""
 
 from __future__ import annotations
 

@@ -51,9 +51,7 @@ def decode_image(data: bytes, name: str = "image", max_side: int | None = None) 
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
             if image.width * image.height > _MAX_PIXELS:
-                raise ImageReadError(
-                    f"{name} is too large ({image.width}×{image.height} pixels)."
-                )
+                raise ImageReadError(f"{name} is too large ({image.width}×{image.height} pixels).")
             if max_side and image.format == "JPEG":
                 image.draft("RGB", (max_side, max_side))
             image.load()

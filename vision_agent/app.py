@@ -1,0 +1,49 @@
+"""Starting the window: visible first, models afterwards, TensorFlow never in this process."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+_STARTED = time.perf_counter()
+
+
+def run_app(argv: list[str] | None = None, drawing: str | None = None) -> int:
+    # TensorFlow's LLVM and Mesa's GL clash at exit under X; TF only runs in child processes,
+    # but keep Qt away from GL integration anyway (STACK.md).
+    os.environ.setdefault("QT_XCB_GL_INTEGRATION", "none")
+    from PyQt5.QtCore import QTimer
+    from PyQt5.QtWidgets import QApplication
+
+    from vision_agent.i18n import set_language, system_language
+    from vision_agent.ui.settings import app_settings
+
+    app = QApplication.instance() or QApplication([sys.argv[0], *(argv or [])])
+    app.setApplicationName("Vision Agent")
+    app.setOrganizationName("VisionAgent")
+    set_language(app_settings().value("language", system_language(), type=str))
+
+    from vision_agent.ui.main_window import MainWindow
+
+    window = MainWindow()
+    window.show()
+    _report_startup("window_shown")
+    postal = window.postal_tab()
+    postal.service.sig_result.connect(lambda *_: _report_startup("first_result"))
+    if drawing:
+        from pathlib import Path
+
+        postal.load_drawing(Path(drawing))
+    QTimer.singleShot(0, window.start_tabs)
+    return app.exec_()
+
+
+_reported: set[str] = set()
+
+
+def _report_startup(event: str) -> None:
+    """With VISION_AGENT_STARTUP_LOG set, print start-up milestones once each (used by bench/)."""
+    if os.environ.get("VISION_AGENT_STARTUP_LOG") and event not in _reported:
+        _reported.add(event)
+        print(f"startup {event} {time.perf_counter() - _STARTED:.3f}", file=sys.stderr, flush=True)

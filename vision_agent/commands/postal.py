@@ -1,0 +1,59 @@
+"""`vision-agent postal IMAGE... [--model PATH] [--json]`: read postal codes from saved drawings."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from vision_agent.core.errors import UserError
+from vision_agent.paths import resource
+
+SHIPPED_MODEL = resource("models", "digits", "digits_cnn.onnx")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "postal",
+        help="read five-digit postal codes from drawings",
+        description="Read drawings saved by the postal-code tab (520×200 PNG, black ink on "
+        "white, five boxes) and print each code ('?' marks a blank box).",
+    )
+    parser.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
+    parser.add_argument(
+        "--model",
+        type=Path,
+        default=SHIPPED_MODEL,
+        help="digit model (.h5, .keras, .onnx, .pb); default: the shipped model",
+    )
+    parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from vision_agent.core.postal import PostalRecognizer
+
+    try:
+        recognizer = PostalRecognizer.from_file(args.model)
+    except UserError as exc:
+        print(f"vision-agent: {exc}", file=sys.stderr)
+        return 2
+    failures = 0
+    for path in args.images:
+        try:
+            reading = recognizer.recognize_file(path)
+        except UserError as exc:
+            failures += 1
+            print(f"vision-agent: {exc}", file=sys.stderr)
+            continue
+        if args.json:
+            print(json.dumps(reading.to_json(str(path)), ensure_ascii=False), flush=True)
+        else:
+            region = reading.region
+            where = f"  {region.ko} ({region.en})" if region else ""
+            confidences = " ".join(
+                "-" if d.digit is None else f"{d.confidence:.2f}" for d in reading.digits
+            )
+            print(f"{path}: {reading.code}{where}  [{confidences}]", flush=True)
+    return 1 if failures else 0

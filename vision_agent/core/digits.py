@@ -1,0 +1,64 @@
+"""MNIST-style normalisation of one hand-drawn digit.
+
+MNIST digits were size-normalised to fit a 20×20 box (keeping their aspect ratio, anti-aliased)
+and then placed in a 28×28 image so that their centre of mass lies at the centre. The course's
+program resized the whole box to 28×28 instead, which ruins small or off-centre digits. Here the
+ink of a box is found, fitted into 20×20, and centred by centre of mass: white on black, 0..1.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+MNIST_SIZE = 28
+MNIST_FIT = 20
+INK_THRESHOLD = 64  # ink darker than paper by this much (0..255) counts as a stroke
+MIN_INK_PIXELS = 12
+MIN_INK_EXTENT = 6  # pixels: a dot smaller than this in both directions is a speck, not a digit
+
+
+def ink_from_gray(gray: np.ndarray) -> np.ndarray:
+    """Ink intensity (0 = paper, 255 = black ink) from a grayscale crop of white paper."""
+    return 255 - gray.astype(np.uint8)
+
+
+def has_digit(ink: np.ndarray) -> bool:
+    mask = ink >= INK_THRESHOLD
+    if int(mask.sum()) < MIN_INK_PIXELS:
+        return False
+    ys, xs = np.nonzero(mask)
+    return max(int(np.ptp(ys)) + 1, int(np.ptp(xs)) + 1) >= MIN_INK_EXTENT
+
+
+def normalize_digit(ink: np.ndarray) -> np.ndarray | None:
+    """An ink crop (uint8, 0 = paper) as a 28×28 float32 MNIST-style input; None if blank."""
+    if not has_digit(ink):
+        return None
+    ys, xs = np.nonzero(ink >= INK_THRESHOLD)
+    top, bottom, left, right = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    digit = ink[top:bottom, left:right].astype(np.float32)
+    h, w = digit.shape
+    scale = MNIST_FIT / max(h, w)
+    new_w, new_h = max(1, round(w * scale)), max(1, round(h * scale))
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    fitted = cv2.resize(digit, (new_w, new_h), interpolation=interpolation)
+    canvas = np.zeros((MNIST_SIZE, MNIST_SIZE), np.float32)
+    y0, x0 = (MNIST_SIZE - new_h) // 2, (MNIST_SIZE - new_w) // 2
+    canvas[y0 : y0 + new_h, x0 : x0 + new_w] = fitted
+    canvas = _center_by_mass(canvas)
+    peak = float(canvas.max())
+    return np.clip(canvas / peak, 0.0, 1.0) if peak > 0 else canvas
+
+
+def _center_by_mass(image: np.ndarray) -> np.ndarray:
+    total = float(image.sum())
+    if total <= 0:
+        return image
+    ys, xs = np.indices(image.shape)
+    cy, cx = float((ys * image).sum() / total), float((xs * image).sum() / total)
+    center = (MNIST_SIZE - 1) / 2
+    shift = np.float32([[1, 0, center - cx], [0, 1, center - cy]])
+    return cv2.warpAffine(
+        image, shift, (MNIST_SIZE, MNIST_SIZE), flags=cv2.INTER_LINEAR, borderValue=0.0
+    )

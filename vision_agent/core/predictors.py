@@ -1,0 +1,159 @@
+"""Loading a model file into a callable predictor: Keras (.h5/.keras) or OpenCV DNN (.onnx/.pb/...).
+
+A predictor takes a float32 batch in NHWC layout (N, H, W, C) and returns an (N, K) array of
+outputs. Keras models run through a compiled `tf.function` (never `model.predict`, which rebuilds
+its input pipeline on every call); OpenCV DNN models get their blob in the layout they expect.
+Importing this module does not import TensorFlow; loading a Keras file does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from vision_agent.core.errors import ModelLoadError
+
+KERAS_SUFFIXES = (".h5", ".hdf5", ".keras")
+DNN_SUFFIXES = (".onnx", ".pb", ".caffemodel", ".prototxt", ".pbtxt", ".t7", ".net", ".tflite")
+MODEL_FILE_FILTER = "Models (*.h5 *.hdf5 *.keras *.onnx *.pb *.caffemodel)"
+
+
+def needs_tensorflow(path: str | Path) -> bool:
+    return Path(path).suffix.lower() in KERAS_SUFFIXES
+
+
+@dataclass
+class Predictor:
+    """A loaded model: `predictor(batch_nhwc) -> (N, K) outputs`."""
+
+    name: str
+    kind: str  # "keras" or "opencv-dnn"
+    input_shape: tuple[int, ...]  # per-sample shape the model was fed with, NHWC order
+    run: Callable[[np.ndarray], np.ndarray]
+
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        return self.run(np.ascontiguousarray(batch, dtype=np.float32))
+
+
+def load_predictor(
+    path: str | Path, sample_shape: tuple[int, int, int], config: str | Path | None = None
+) -> Predictor:
+    """Load `path` for inputs of `sample_shape` (H, W, C); ModelLoadError if it does not fit."""
+    path = Path(path)
+    if not path.is_file():
+        raise ModelLoadError(f"Model file not found: {path}")
+    suffix = path.suffix.lower()
+    if suffix in KERAS_SUFFIXES:
+        return _load_keras(path, sample_shape)
+    if suffix in DNN_SUFFIXES:
+        return _load_dnn(path, sample_shape, config)
+    raise ModelLoadError(
+        f"{path.name}: unknown model type '{suffix}'. Open a Keras file (.h5, .keras) "
+        "or an OpenCV DNN model (.onnx, .pb)."
+    )
+
+
+def _load_keras(path: Path, sample_shape: tuple[int, int, int]) -> Predictor:
+    try:
+        import keras
+        import tensorflow as tf
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        raise ModelLoadError(
+            f"TensorFlow is needed for {path.name} but failed to import: {exc}"
+        ) from None
+    try:
+        model = keras.models.load_model(path, compile=False)
+    except Exception as exc:
+        raise ModelLoadError(
+            f"{path.name} could not be loaded as a Keras model ({type(exc).__name__}: "
+            f"{str(exc)[:200]}). Is the file complete and saved by Keras?"
+        ) from None
+    inputs = getattr(model, "inputs", None) or []
+    if len(inputs) != 1:
+        raise ModelLoadError(f"{path.name} has {len(inputs)} inputs; one image input is needed.")
+    model_shape = tuple(inputs[0].shape[1:])
+    reshape = _keras_input_adapter(model_shape, sample_shape, path.name)
+
+    @tf.function(reduce_retracing=True)
+    def forward(x):
+        return model(x, training=False)
+
+    def run(batch: np.ndarray) -> np.ndarray:
+        out = forward(tf.constant(reshape(batch)))
+        return np.asarray(out).reshape(len(batch), -1)
+
+    return Predictor(name=path.name, kind="keras", input_shape=sample_shape, run=run)
+
+
+def _keras_input_adapter(
+    model_shape: tuple, sample_shape: tuple[int, int, int], name: str
+) -> Callable[[np.ndarray], np.ndarray]:
+    h, w, c = sample_shape
+    if model_shape == (h, w, c) or (len(model_shape) == 3 and _matches(model_shape, sample_shape)):
+        return lambda batch: batch
+    if c == 1 and len(model_shape) == 2 and _matches(model_shape, (h, w)):
+        return lambda batch: batch[..., 0]
+    if len(model_shape) == 1 and model_shape[0] in (None, h * w * c):
+        return lambda batch: batch.reshape(len(batch), -1)
+    shown = "×".join("?" if d is None else str(d) for d in model_shape)
+    raise ModelLoadError(f"{name} expects input {shown}, but this task feeds {h}×{w}×{c} images.")
+
+
+def _matches(model_shape: tuple, wanted: tuple) -> bool:
+    return len(model_shape) == len(wanted) and all(
+        m is None or m == w for m, w in zip(model_shape, wanted, strict=True)
+    )
+
+
+def _load_dnn(
+    path: Path, sample_shape: tuple[int, int, int], config: str | Path | None
+) -> Predictor:
+    try:
+        net = cv2.dnn.readNet(str(path), "" if config is None else str(config))
+    except cv2.error as exc:
+        raise ModelLoadError(
+            f"{path.name} could not be read by OpenCV DNN: {_short_cv_error(exc)}"
+        ) from None
+    if net.empty():
+        raise ModelLoadError(f"{path.name} holds no network OpenCV DNN can run.")
+    h, w, c = sample_shape
+    probe = np.zeros((1, h, w, c), np.float32)
+    for layout in ("NCHW", "NHWC"):
+        try:
+            _dnn_forward(net, probe, layout)
+        except cv2.error:
+            continue
+
+        def run(batch: np.ndarray, layout: str = layout) -> np.ndarray:
+            return _dnn_forward(net, batch, layout)
+
+        return Predictor(name=path.name, kind="opencv-dnn", input_shape=sample_shape, run=run)
+    raise ModelLoadError(
+        f"{path.name} does not accept {h}×{w}×{c} images (neither 1×{c}×{h}×{w} nor "
+        f"1×{h}×{w}×{c} input works)."
+    )
+
+
+def _dnn_forward(net, batch: np.ndarray, layout: str) -> np.ndarray:
+    blob = np.ascontiguousarray(batch.transpose(0, 3, 1, 2) if layout == "NCHW" else batch)
+    if len(batch) == 1:
+        net.setInput(blob)
+        return net.forward().reshape(1, -1)
+    try:
+        net.setInput(blob)
+        out = net.forward()
+        if out.shape[0] == len(batch):
+            return out.reshape(len(batch), -1)
+    except cv2.error:
+        pass
+    # Some frozen graphs only run with batch 1.
+    return np.concatenate([_dnn_forward(net, batch[i : i + 1], layout) for i in range(len(batch))])
+
+
+def _short_cv_error(exc: cv2.error) -> str:
+    text = str(exc).strip().splitlines()
+    return text[-1] if text else type(exc).__name__

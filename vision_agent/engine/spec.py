@@ -1,0 +1,31 @@
+"""What to build in a host: a factory named by import path, its arguments, and where to run it."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RecognizerSpec:
+    """A picklable recipe for a recognizer object.
+
+    `factory` is "package.module:attribute[.attribute]" (a class or function); it is called with
+    `kwargs`. With `model_id`, the service first resolves that model's files through the model
+    store (downloading with progress if needed) and passes them as `files={role: path}`.
+    `in_process=False` runs the recognizer in a child process (needed for TensorFlow).
+    """
+
+    factory: str
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    in_process: bool = True
+    model_id: str | None = None
+    label: str = ""
+
+    def build(self, **extra: Any) -> Any:
+        module_name, _, attribute = self.factory.partition(":")
+        target: Any = importlib.import_module(module_name)
+        for part in attribute.split("."):
+            target = getattr(target, part)
+        return target(**self.kwargs, **extra)

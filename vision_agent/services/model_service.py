@@ -1,0 +1,197 @@
+"""A model service: one recognizer, loaded once in a worker QThread and kept warm.
+
+Requests flow one way: a tab calls `request(...)`, the worker thread runs the recognizer (directly,
+or in a child process for TensorFlow models, see `vision_agent.engine`), and the result comes back
+as a signal. Requests made while the model is still loading wait for it; a request marked
+`supersede=True` is dropped if a newer one of the same method is already queued, so results
+never lag behind what the user sees.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from PyQt5.QtCore import QObject, QThread, pyqtSignal, pyqtSlot
+
+from vision_agent.core.errors import UserError
+from vision_agent.engine.host import HostStopped, LocalHost, ProcessHost, make_host
+from vision_agent.engine.spec import RecognizerSpec
+from vision_agent.i18n import tr
+
+LOAD_REQUEST = -1
+
+
+class _Worker(QObject):
+    """Lives in the service's thread; every slot runs there."""
+
+    sig_state_changed = pyqtSignal(str, str)
+    sig_download_progress = pyqtSignal(int, int)
+    sig_result = pyqtSignal(int, object)
+    sig_error = pyqtSignal(int, str)
+    sig_event = pyqtSignal(object)
+
+    def __init__(self, latest: dict[str, int]) -> None:
+        super().__init__()
+        self._latest = latest
+        self._host: LocalHost | ProcessHost | None = None
+        self._host_lock = threading.Lock()
+        self._stopping = False
+        self.cancel_download = threading.Event()
+
+    @pyqtSlot(object)
+    def on_load_requested(self, spec: RecognizerSpec) -> None:
+        self._close_host()
+        if self._stopping:
+            return
+        try:
+            extra: dict[str, Any] = {}
+            if spec.model_id is not None:
+                extra["files"] = self._resolve(spec.model_id)
+            self.sig_state_changed.emit("loading", spec.label)
+            host = make_host(spec, **extra)
+            with self._host_lock:
+                self._host = host
+            name = host.start()
+        except HostStopped:
+            return
+        except UserError as exc:
+            self._fail_load(str(exc))
+            return
+        except Exception as exc:
+            self._fail_load(f"{type(exc).__name__}: {exc}")
+            return
+        self.sig_state_changed.emit("ready", name)
+
+    def _resolve(self, model_id: str) -> dict[str, Any]:
+        from vision_agent.models.store import default_store
+
+        self.cancel_download.clear()
+
+        def progress(done: int, total: int | None, file_name: str) -> None:
+            self.sig_download_progress.emit(done, total or 0)
+
+        store = default_store()
+        if store.status(model_id) != "ready":
+            self.sig_state_changed.emit("downloading", model_id)
+        return store.resolve(model_id, progress=progress, cancel=self.cancel_download)
+
+    def _fail_load(self, message: str) -> None:
+        self._close_host()
+        self.sig_state_changed.emit("failed", message)
+        self.sig_error.emit(LOAD_REQUEST, message)
+
+    @pyqtSlot(int, str, tuple)
+    def on_call_requested(self, request_id: int, method: str, args: tuple) -> None:
+        if self._stopping or request_id < self._latest.get(method, request_id):
+            return
+        host = self._host
+        if host is None:
+            self.sig_error.emit(request_id, tr("No model is loaded. Open a model first."))
+            return
+        try:
+            result = host.call(method, *args, on_event=self.sig_event.emit)
+        except HostStopped:
+            return
+        except UserError as exc:
+            self.sig_error.emit(request_id, str(exc))
+            return
+        except Exception as exc:
+            self.sig_error.emit(request_id, f"{type(exc).__name__}: {exc}")
+            return
+        self.sig_result.emit(request_id, result)
+
+    def abort(self) -> None:
+        """Called from the GUI thread on shutdown: stop downloads and child processes now."""
+        self._stopping = True
+        self.cancel_download.set()
+        with self._host_lock:
+            if self._host is not None:
+                self._host.abort()
+
+    def _close_host(self) -> None:
+        with self._host_lock:
+            host, self._host = self._host, None
+        if host is not None:
+            host.close()
+
+    def close_after_thread(self) -> None:
+        """Release the host once the thread has ended (called from the GUI thread)."""
+        self._close_host()
+
+
+class ModelService(QObject):
+    """One model in a worker thread.
+
+    Signals:
+        sig_state_changed(str state, str detail): state is "loading", "downloading", "ready"
+            or "failed"; detail is the model's name, or the message saying why it failed.
+        sig_download_progress(int done_bytes, int total_bytes): while the model downloads.
+        sig_result(int request_id, object result): a request's result object.
+        sig_error(int request_id, str message): a request failed (request_id -1: the load).
+        sig_event(object payload): progress a running call reports (e.g. training epochs).
+    """
+
+    sig_state_changed = pyqtSignal(str, str)
+    sig_download_progress = pyqtSignal(int, int)
+    sig_result = pyqtSignal(int, object)
+    sig_error = pyqtSignal(int, str)
+    sig_event = pyqtSignal(object)
+
+    _sig_load_requested = pyqtSignal(object)
+    _sig_call_requested = pyqtSignal(int, str, tuple)
+
+    def __init__(self, name: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._latest: dict[str, int] = {}
+        self._next_id = 0
+        self.state = "idle"
+        self._thread = QThread()
+        self._thread.setObjectName(f"model-service-{name}")
+        self._worker = _Worker(self._latest)
+        self._worker.moveToThread(self._thread)
+        self._sig_load_requested.connect(self._worker.on_load_requested)
+        self._sig_call_requested.connect(self._worker.on_call_requested)
+        self._worker.sig_state_changed.connect(self._on_state_changed)
+        self._worker.sig_download_progress.connect(self.sig_download_progress)
+        self._worker.sig_result.connect(self.sig_result)
+        self._worker.sig_error.connect(self.sig_error)
+        self._worker.sig_event.connect(self.sig_event)
+        self._thread.start()
+        self._running = True
+
+    @pyqtSlot(str, str)
+    def _on_state_changed(self, state: str, detail: str) -> None:
+        self.state = state
+        self.sig_state_changed.emit(state, detail)
+
+    def load(self, spec: RecognizerSpec) -> None:
+        """Load (or replace) the model; requests made from now on wait for it."""
+        self.state = "loading"
+        self._sig_load_requested.emit(spec)
+
+    def request(self, method: str, *args: Any, supersede: bool = False) -> int:
+        """Queue `recognizer.method(*args)`; returns the request id that the result will carry."""
+        self._next_id += 1
+        if supersede:
+            self._latest[method] = self._next_id
+        self._sig_call_requested.emit(self._next_id, method, args)
+        return self._next_id
+
+    def cancel_download(self) -> None:
+        self._worker.cancel_download.set()
+
+    def is_running(self) -> bool:
+        return self._running
+
+    def shutdown(self, timeout_ms: int = 10000) -> None:
+        """Stop the thread (and any child process) and wait for it: safe while a call runs."""
+        if not self._running:
+            return
+        self._running = False
+        self._worker.abort()
+        self._thread.quit()
+        if not self._thread.wait(timeout_ms):
+            self._worker.abort()
+            self._thread.wait()
+        self._worker.close_after_thread()

@@ -1,0 +1,131 @@
+"""The main window: one tab per vision program, menus, status bar, language switch."""
+
+from __future__ import annotations
+
+from PyQt5.QtCore import QByteArray, pyqtSlot
+from PyQt5.QtGui import QCloseEvent, QKeySequence
+from PyQt5.QtWidgets import QAction, QActionGroup, QMainWindow, QMessageBox, QTabWidget
+
+from vision_agent import __version__
+from vision_agent.i18n import LANGUAGES, language, set_language, tr
+from vision_agent.ui.settings import app_settings
+from vision_agent.ui.tabs.base import VisionTab
+from vision_agent.ui.tabs.postal_tab import PostalTab
+
+TAB_CLASSES: tuple[type[VisionTab], ...] = (PostalTab,)
+
+
+class MainWindow(QMainWindow):
+    """Hosts the tabs; starts their models after it is shown and stops them when it closes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tabs = QTabWidget(self)
+        self.setCentralWidget(self.tabs)
+        self.tab_pages: list[VisionTab] = []
+        for tab_class in TAB_CLASSES:
+            tab = tab_class(self)
+            tab.sig_status_message.connect(self.show_status)
+            tab.sig_quit_requested.connect(self.close)
+            self.tabs.addTab(tab, tab.title())
+            self.tab_pages.append(tab)
+        self._build_menus()
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+        self._restore_state()
+        self.retranslate_ui()
+        self._started = False
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu("")
+        self.view_menu = bar.addMenu("")
+        self.language_menu = self.view_menu.addMenu("")
+        self.language_group = QActionGroup(self)
+        self.language_actions: dict[str, QAction] = {}
+        for code, name in LANGUAGES.items():
+            action = QAction(name, self, checkable=True)
+            action.setData(code)
+            action.setChecked(code == language())
+            action.triggered.connect(lambda _checked, c=code: self.switch_language(c))
+            self.language_group.addAction(action)
+            self.language_menu.addAction(action)
+            self.language_actions[code] = action
+        self.help_menu = bar.addMenu("")
+        self.about_action = QAction(self)
+        self.about_action.triggered.connect(self.show_about)
+        self.help_menu.addAction(self.about_action)
+        self.quit_action = QAction(self)
+        self.quit_action.setShortcut(QKeySequence.Quit)
+        self.quit_action.triggered.connect(self.close)
+
+    def _rebuild_file_menu(self) -> None:
+        self.file_menu.clear()
+        page = self.tabs.currentWidget()
+        if isinstance(page, VisionTab):
+            page.fill_file_menu(self.file_menu)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.quit_action)
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(tr("Vision Agent"))
+        self.file_menu.setTitle(tr("&File"))
+        self.view_menu.setTitle(tr("&View"))
+        self.language_menu.setTitle(tr("Language / 언어"))
+        self.help_menu.setTitle(tr("&Help"))
+        self.about_action.setText(tr("About Vision Agent"))
+        self.quit_action.setText(tr("Quit"))
+        for index, page in enumerate(self.tab_pages):
+            page.retranslate_ui()
+            self.tabs.setTabText(index, page.title())
+        self._rebuild_file_menu()
+
+    def switch_language(self, code: str) -> None:
+        set_language(code)
+        app_settings().setValue("language", code)
+        self.language_actions[code].setChecked(True)
+        self.retranslate_ui()
+
+    @pyqtSlot(int)
+    def _on_tab_changed(self, _index: int) -> None:
+        self._rebuild_file_menu()
+
+    @pyqtSlot(str)
+    def show_status(self, message: str) -> None:
+        self.statusBar().showMessage(message)
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            tr("About Vision Agent"),
+            tr(
+                "Vision Agent {version}\nPostal codes, dog breeds, ImageNet top-5 and SSD faces "
+                "for people learning computer vision."
+            ).format(version=__version__),
+        )
+
+    def postal_tab(self) -> PostalTab:
+        return next(page for page in self.tab_pages if isinstance(page, PostalTab))
+
+    def start_tabs(self) -> None:
+        """Load every tab's model (after the window is on screen)."""
+        if self._started:
+            return
+        self._started = True
+        for page in self.tab_pages:
+            page.start()
+
+    def _restore_state(self) -> None:
+        settings = app_settings()
+        geometry = settings.value("window/geometry", QByteArray(), type=QByteArray)
+        if geometry.isEmpty() or not self.restoreGeometry(geometry):
+            self.resize(1100, 640)
+        self.tabs.setCurrentIndex(settings.value("window/tab", 0, type=int))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        settings = app_settings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/tab", self.tabs.currentIndex())
+        settings.sync()
+        for page in self.tab_pages:
+            page.shutdown()
+        event.accept()

@@ -1,0 +1,34 @@
+"""What the main window expects of every tab."""
+
+from __future__ import annotations
+
+from PyQt5.QtCore import pyqtSignal
+from PyQt5.QtWidgets import QMenu, QWidget
+
+
+class VisionTab(QWidget):
+    """A tab of the main window.
+
+    Signals:
+        sig_status_message(str): a line for the window's status bar.
+        sig_quit_requested(): the user asked to quit from inside the tab (the Q key).
+    """
+
+    sig_status_message = pyqtSignal(str)
+    sig_quit_requested = pyqtSignal()
+
+    def title(self) -> str:
+        """The tab's caption in the current language."""
+        raise NotImplementedError
+
+    def start(self) -> None:
+        """Begin loading models (called once the window is visible)."""
+
+    def retranslate_ui(self) -> None:
+        """Re-read every visible string after a language change."""
+
+    def fill_file_menu(self, menu: QMenu) -> None:
+        """Add this tab's actions to the File menu (called whenever the tab becomes current)."""
+
+    def shutdown(self) -> None:
+        """Stop every thread the tab owns and wait for it."""

@@ -1,0 +1,438 @@
+"""The postal-code tab (우편번호 인식기): draw five digits with the mouse, read the code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PyQt5.QtCore import Qt, pyqtSlot
+from PyQt5.QtGui import QFont, QKeySequence, QPixmap
+from PyQt5.QtWidgets import (
+    QAction,
+    QButtonGroup,
+    QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QShortcut,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vision_agent.core.errors import UserError
+from vision_agent.core.imageio import write_image
+from vision_agent.core.postal import BOX_COUNT, BOX_LEFT, BOX_SIZE, PostalReading, read_canvas
+from vision_agent.core.predictors import MODEL_FILE_FILTER, needs_tensorflow
+from vision_agent.engine.spec import RecognizerSpec
+from vision_agent.i18n import language, tr
+from vision_agent.paths import resource
+from vision_agent.services.model_service import LOAD_REQUEST, ModelService
+from vision_agent.ui.qimage import gray_to_qimage
+from vision_agent.ui.settings import last_folder, remember_folder
+from vision_agent.ui.tabs.base import VisionTab
+from vision_agent.ui.widgets.drawing_canvas import DrawingCanvas
+from vision_agent.ui.widgets.probability_bars import ProbabilityBars
+
+SHIPPED_MODEL = resource("models", "digits", "digits_cnn.onnx")
+INPUT_PREVIEW_SCALE = 3
+UNSURE_STYLE = "color: #c05000;"
+
+
+def digit_model_spec(path: Path) -> RecognizerSpec:
+    """How to host a digit model: OpenCV files in the worker thread, Keras files in a process."""
+    return RecognizerSpec(
+        factory="vision_agent.core.postal:PostalRecognizer.from_file",
+        kwargs={"path": str(path)},
+        in_process=not needs_tensorflow(path),
+        label=path.name,
+    )
+
+
+class PostalTab(VisionTab):
+    """Canvas, buttons, per-box readings, the code with its region, and a probability chart."""
+
+    def __init__(self, parent: QWidget | None = None, model_path: Path | None = None) -> None:
+        super().__init__(parent)
+        self.service = ModelService("postal", self)
+        self.service.sig_state_changed.connect(self.on_model_state_changed)
+        self.service.sig_result.connect(self.on_result)
+        self.service.sig_error.connect(self.on_error)
+        self.model_path = model_path or SHIPPED_MODEL
+        self._fallback_model: Path | None = None
+        self._pending_request: int | None = None
+        self.reading: PostalReading | None = None
+        self._build_ui()
+        self._install_shortcuts()
+        self.retranslate_ui()
+
+    # --- layout -------------------------------------------------------------------------
+    def _build_ui(self) -> None:
+        self.canvas = DrawingCanvas(self)
+        self.canvas.setFocusPolicy(Qt.StrongFocus)
+        self.canvas.sig_stroke_finished.connect(self.on_stroke_finished)
+        self.canvas.sig_changed.connect(self._update_buttons)
+
+        self.recognize_button = QPushButton(self)
+        self.recognize_button.clicked.connect(self.recognize)
+        self.erase_button = QPushButton(self)
+        self.erase_button.clicked.connect(self.erase)
+        self.undo_button = QPushButton(self)
+        self.undo_button.clicked.connect(self.undo)
+        self.inputs_button = QPushButton(self)
+        self.inputs_button.setCheckable(True)
+        self.inputs_button.toggled.connect(self.show_inputs)
+        self.live_check = QCheckBox(self)
+        self.live_check.setChecked(True)
+        self.pen_label = QLabel(self)
+        self.pen_spin = QSpinBox(self)
+        self.pen_spin.setRange(2, 30)
+        self.pen_spin.setValue(self.canvas.pen_width)
+        self.pen_spin.valueChanged.connect(self._set_pen_width)
+
+        buttons = QHBoxLayout()
+        for widget in (
+            self.recognize_button,
+            self.erase_button,
+            self.undo_button,
+            self.inputs_button,
+            self.live_check,
+        ):
+            buttons.addWidget(widget)
+        buttons.addStretch(1)
+        buttons.addWidget(self.pen_label)
+        buttons.addWidget(self.pen_spin)
+
+        self.box_buttons = QButtonGroup(self)
+        self.box_buttons.setExclusive(True)
+        readout = QWidget(self)
+        readout.setFixedWidth(self.canvas.width())
+        readout.setFixedHeight(56)
+        font = QFont()
+        font.setPointSize(15)
+        font.setBold(True)
+        for i in range(BOX_COUNT):
+            button = QToolButton(readout)
+            button.setCheckable(True)
+            button.setFont(font)
+            button.setToolButtonStyle(Qt.ToolButtonTextOnly)
+            button.setGeometry(BOX_LEFT + BOX_SIZE * i + 4, 2, BOX_SIZE - 8, 52)
+            self.box_buttons.addButton(button, i)
+        self.box_buttons.idClicked.connect(self.select_box)
+
+        self.code_label = QLabel(self)
+        code_font = QFont()
+        code_font.setPointSize(18)
+        code_font.setBold(True)
+        self.code_label.setFont(code_font)
+        self.code_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.region_label = QLabel(self)
+        self.model_label = QLabel(self)
+        self.model_label.setStyleSheet("color: #555;")
+
+        self.inputs_panel = QWidget(self)
+        inputs_layout = QHBoxLayout(self.inputs_panel)
+        inputs_layout.setContentsMargins(0, 0, 0, 0)
+        self.inputs_caption = QLabel(self.inputs_panel)
+        inputs_layout.addWidget(self.inputs_caption)
+        self.input_views: list[QLabel] = []
+        for _ in range(BOX_COUNT):
+            view = QLabel(self.inputs_panel)
+            view.setFixedSize(28 * INPUT_PREVIEW_SCALE, 28 * INPUT_PREVIEW_SCALE)
+            view.setStyleSheet("background: black; border: 1px solid #888;")
+            inputs_layout.addWidget(view)
+            self.input_views.append(view)
+        inputs_layout.addStretch(1)
+        self.inputs_panel.setVisible(False)
+
+        self.chart = ProbabilityBars(parent=self)
+        self.chart.setMinimumHeight(170)
+
+        left = QVBoxLayout()
+        left.addLayout(buttons)
+        left.addWidget(self.canvas)
+        left.addWidget(readout)
+        left.addWidget(self.code_label)
+        left.addWidget(self.region_label)
+        left.addWidget(self.inputs_panel)
+        left.addWidget(self.model_label)
+        left.addStretch(1)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left)
+        layout.addWidget(self.chart, 1)
+        self._update_buttons()
+
+    def _install_shortcuts(self) -> None:
+        keys = (
+            ("R", self.recognize),
+            ("E", self.erase),
+            ("S", self.inputs_button.toggle),
+            ("Q", self.sig_quit_requested.emit),
+            (QKeySequence.Undo, self.undo),
+        )
+        self._shortcuts = []
+        for key, slot in keys:
+            shortcut = QShortcut(QKeySequence(key), self, context=Qt.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+            self._shortcuts.append(shortcut)
+
+    def title(self) -> str:
+        return tr("Postal code")
+
+    def retranslate_ui(self) -> None:
+        self.recognize_button.setText(tr("Recognize") + " (R)")
+        self.erase_button.setText(tr("Erase") + " (E)")
+        self.undo_button.setText(tr("Undo") + " (Ctrl+Z)")
+        self.inputs_button.setText(tr("Model inputs") + " (S)")
+        self.live_check.setText(tr("Recognize as I draw"))
+        self.pen_label.setText(tr("Pen width"))
+        self.inputs_caption.setText(tr("28×28 inputs:"))
+        self.canvas.setToolTip(tr("Write one digit in each box with the left mouse button."))
+        self._show_model_state()
+        self._show_reading()
+
+    def fill_file_menu(self, menu: QMenu) -> None:
+        for text, shortcut, slot in (
+            (tr("Open drawing…"), QKeySequence.Open, self.open_drawing),
+            (tr("Save drawing…"), QKeySequence.Save, self.save_drawing),
+            (tr("Open digit model…"), None, self.choose_model),
+            (tr("Use the shipped digit model"), None, lambda: self.load_model(SHIPPED_MODEL)),
+        ):
+            action = QAction(text, menu)
+            if shortcut is not None:
+                action.setShortcut(shortcut)
+            action.triggered.connect(slot)
+            menu.addAction(action)
+
+    # --- model --------------------------------------------------------------------------
+    def start(self) -> None:
+        self.load_model(self.model_path)
+
+    def load_model(self, path: Path) -> None:
+        if self.service.state == "ready":
+            self._fallback_model = self.model_path
+        self.model_path = Path(path)
+        self.service.load(digit_model_spec(self.model_path))
+        self._show_model_state()
+
+    def choose_model(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, tr("Open digit model"), last_folder("models"), MODEL_FILE_FILTER
+        )
+        if path:
+            remember_folder("models", path)
+            self.load_model(Path(path))
+
+    @pyqtSlot(str, str)
+    def on_model_state_changed(self, state: str, detail: str) -> None:
+        self._show_model_state(detail)
+        if state == "ready" and self._pending_request is None and self.canvas.has_ink():
+            self.recognize()
+
+    def _show_model_state(self, detail: str = "") -> None:
+        state, name = self.service.state, self.model_path.name
+        if state == "ready":
+            text = tr("Digit model: {name}").format(name=name)
+        elif state == "failed":
+            text = tr("Digit model {name} could not be loaded.").format(name=name)
+        elif state in ("loading", "downloading"):
+            text = tr("Loading digit model {name}…").format(name=name)
+        else:
+            text = ""
+        self.model_label.setText(text)
+        if text:
+            self.sig_status_message.emit(text)
+
+    # --- actions ------------------------------------------------------------------------
+    def recognize(self) -> None:
+        if not self.canvas.has_ink():
+            self._pending_request = None
+            self.reading = None
+            self._show_reading()
+            self.sig_status_message.emit(tr("Draw digits in the boxes first."))
+            return
+        self._pending_request = self.service.request(
+            "recognize", self.canvas.drawing_gray(), supersede=True
+        )
+        if self.service.state != "ready":
+            self.sig_status_message.emit(tr("Waiting for the digit model to load…"))
+
+    def on_stroke_finished(self) -> None:
+        if self.live_check.isChecked():
+            self.recognize()
+        if self.inputs_panel.isVisible():
+            self._refresh_inputs_preview()
+
+    def erase(self) -> None:
+        self.canvas.clear()
+        self._pending_request = None
+        self.reading = None
+        self._show_reading()
+        self._refresh_inputs_preview()
+
+    def undo(self) -> None:
+        if self.canvas.undo():
+            if self.live_check.isChecked() and self.canvas.has_ink():
+                self.recognize()
+            elif not self.canvas.has_ink():
+                self.reading = None
+                self._show_reading()
+            self._refresh_inputs_preview()
+
+    def _set_pen_width(self, width: int) -> None:
+        self.canvas.pen_width = width
+
+    def select_box(self, index: int) -> None:
+        self.canvas.select_box(index)
+        self._show_chart()
+
+    def show_inputs(self, visible: bool) -> None:
+        self.inputs_panel.setVisible(visible)
+        if visible:
+            self._refresh_inputs_preview()
+
+    def _refresh_inputs_preview(self) -> None:
+        from vision_agent.core.postal import canvas_inputs
+
+        inputs, _ = canvas_inputs(self.canvas.drawing_gray())
+        size = 28 * INPUT_PREVIEW_SCALE
+        for view, digit in zip(self.input_views, inputs, strict=True):
+            gray = (digit * 255).astype(np.uint8)
+            pixmap = QPixmap.fromImage(gray_to_qimage(gray)).scaled(size, size)
+            view.setPixmap(pixmap)
+
+    def open_drawing(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            tr("Open drawing"),
+            last_folder("drawings"),
+            tr("Images") + " (*.png *.jpg *.jpeg *.bmp *.webp *.tif *.tiff)",
+        )
+        if path:
+            self.load_drawing(Path(path))
+
+    def load_drawing(self, path: Path) -> bool:
+        try:
+            gray = read_canvas(path)
+        except UserError as exc:
+            QMessageBox.warning(self, tr("Cannot open drawing"), str(exc))
+            return False
+        remember_folder("drawings", str(path))
+        self.canvas.set_drawing(gray)
+        self.sig_status_message.emit(tr("Opened {name}").format(name=path.name))
+        self.recognize()
+        return True
+
+    def save_drawing(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            tr("Save drawing"),
+            str(Path(last_folder("drawings")) / "postal_code.png"),
+            "PNG (*.png)",
+        )
+        if not path:
+            return
+        if not path.lower().endswith(".png"):
+            path += ".png"
+        try:
+            write_image(path, self.canvas.drawing_gray())
+        except UserError as exc:
+            QMessageBox.warning(self, tr("Cannot save drawing"), str(exc))
+            return
+        remember_folder("drawings", path)
+        self.sig_status_message.emit(tr("Saved {name}").format(name=Path(path).name))
+
+    # --- results ------------------------------------------------------------------------
+    @pyqtSlot(int, object)
+    def on_result(self, request_id: int, reading: PostalReading) -> None:
+        if request_id != self._pending_request:
+            return
+        self._pending_request = None
+        self.reading = reading
+        if self.box_buttons.checkedId() < 0:
+            self._select_least_confident(reading)
+        self._show_reading()
+        self.sig_status_message.emit(
+            tr("Recognized {code} in {ms:.1f} ms").format(code=reading.code, ms=reading.latency_ms)
+        )
+
+    @pyqtSlot(int, str)
+    def on_error(self, request_id: int, message: str) -> None:
+        if request_id == LOAD_REQUEST:
+            QMessageBox.warning(self, tr("Digit model refused"), message)
+            fallback, self._fallback_model = self._fallback_model, None
+            if fallback is not None:
+                self.load_model(fallback)
+            return
+        if request_id == self._pending_request:
+            self._pending_request = None
+            self.sig_status_message.emit(
+                tr("Recognition failed: {message}").format(message=message)
+            )
+
+    def _select_least_confident(self, reading: PostalReading) -> None:
+        filled = [(d.confidence, i) for i, d in enumerate(reading.digits) if d.digit is not None]
+        if filled:
+            index = min(filled)[1]
+            self.box_buttons.button(index).setChecked(True)
+            self.canvas.select_box(index)
+
+    def _show_reading(self) -> None:
+        reading = self.reading
+        for i in range(BOX_COUNT):
+            button = self.box_buttons.button(i)
+            if reading is None:
+                button.setText("")
+                button.setStyleSheet("")
+                continue
+            digit = reading.digits[i]
+            if digit.digit is None:
+                button.setText(tr("blank"))
+                button.setStyleSheet("color: #999;")
+            else:
+                mark = "?" if digit.unsure else ""
+                button.setText(f"{digit.digit}{mark}\n{digit.confidence:.0%}")
+                button.setStyleSheet(UNSURE_STYLE if digit.unsure else "")
+                button.setToolTip(tr("Unsure: check this digit") if digit.unsure else "")
+        if reading is None:
+            self.code_label.setText(tr("Postal code: -----"))
+            self.region_label.setText("")
+        else:
+            self.code_label.setText(tr("Postal code: {code}").format(code=reading.code))
+            self.region_label.setText(self._region_text(reading))
+        self._show_chart()
+
+    def _region_text(self, reading: PostalReading) -> str:
+        if "?" in reading.code:
+            return tr("Some boxes are blank.")
+        region = reading.region
+        if region is None:
+            return tr("{prefix} is not a region's prefix (reserved or 이북5도).").format(
+                prefix=reading.code[:2]
+            )
+        return region.ko if language() == "ko" else f"{region.en} ({region.ko})"
+
+    def _show_chart(self) -> None:
+        index = self.box_buttons.checkedId()
+        reading = self.reading
+        if reading is None or index < 0 or reading.digits[index].digit is None:
+            self.chart.set_bars(
+                [str(d) for d in range(10)],
+                [0.0] * 10,
+                tr("Probabilities (click a digit under a box)"),
+            )
+            return
+        title = tr("Box {n}: probabilities").format(n=index + 1)
+        self.chart.set_bars([str(d) for d in range(10)], reading.digits[index].probabilities, title)
+
+    def _update_buttons(self) -> None:
+        has_ink = self.canvas.has_ink()
+        self.undo_button.setEnabled(self.canvas.stroke_count() > 0)
+        self.erase_button.setEnabled(has_ink)
+
+    def shutdown(self) -> None:
+        self.service.shutdown()

@@ -1,0 +1,157 @@
+"""The postal-code drawing canvas: 520×200 white paper, five guide boxes, black ink, undo."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import numpy as np
+from PyQt5.QtCore import QPoint, QPointF, QRect, Qt, pyqtSignal
+from PyQt5.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
+from PyQt5.QtWidgets import QSizePolicy, QWidget
+
+from vision_agent.core.postal import BOX_COUNT, CANVAS_HEIGHT, CANVAS_WIDTH, box_rect
+from vision_agent.ui.qimage import gray_to_qimage, qimage_to_gray
+
+DEFAULT_PEN_WIDTH = 8  # brush radius 4, as in the course
+GUIDE_COLOR = QColor(120, 150, 220)
+SELECTED_COLOR = QColor(230, 120, 30)
+
+
+class DrawingCanvas(QWidget):
+    """Draw with the left mouse button; guides are shown but are not part of the drawing.
+
+    Signals:
+        sig_stroke_finished(): the user released the mouse after a stroke.
+        sig_changed(): the drawing changed (stroke, undo, clear, or a loaded drawing).
+    """
+
+    sig_stroke_finished = pyqtSignal()
+    sig_changed = pyqtSignal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFixedSize(CANVAS_WIDTH, CANVAS_HEIGHT)
+        self.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)
+        self.setCursor(Qt.CrossCursor)
+        self.setAttribute(Qt.WA_OpaquePaintEvent)
+        self.pen_width = DEFAULT_PEN_WIDTH
+        self.selected_box: int | None = None
+        self._base = self._blank()
+        self._strokes: list[tuple[int, list[QPointF]]] = []
+        self._ink = self._blank()
+        self._drawing = False
+
+    @staticmethod
+    def _blank() -> QImage:
+        image = QImage(CANVAS_WIDTH, CANVAS_HEIGHT, QImage.Format_Grayscale8)
+        image.fill(255)
+        return image
+
+    # --- drawing state -------------------------------------------------------------------
+    def has_ink(self) -> bool:
+        return bool(self._strokes) or self._base_has_ink()
+
+    def _base_has_ink(self) -> bool:
+        return bool((qimage_to_gray(self._base) < 250).any())
+
+    def stroke_count(self) -> int:
+        return len(self._strokes)
+
+    def clear(self) -> None:
+        self._base = self._blank()
+        self._strokes.clear()
+        self._redraw()
+
+    def undo(self) -> bool:
+        """Remove the last stroke; False when there is none."""
+        if not self._strokes:
+            return False
+        self._strokes.pop()
+        self._redraw()
+        return True
+
+    def set_drawing(self, gray: np.ndarray) -> None:
+        """Replace the drawing with a 200×520 grayscale image (strokes after it can be undone)."""
+        if gray.shape != (CANVAS_HEIGHT, CANVAS_WIDTH):
+            raise ValueError(f"drawing must be {CANVAS_WIDTH}×{CANVAS_HEIGHT}")
+        self._base = gray_to_qimage(gray)
+        self._strokes.clear()
+        self._redraw()
+
+    def drawing_gray(self) -> np.ndarray:
+        """The drawing (without guides) as a 200×520 uint8 array, white paper, black ink."""
+        return qimage_to_gray(self._ink)
+
+    def drawing_image(self) -> QImage:
+        return self._ink.copy()
+
+    def select_box(self, index: int | None) -> None:
+        self.selected_box = index
+        self.update()
+
+    # --- painting -----------------------------------------------------------------------
+    def _pen(self) -> QPen:
+        return QPen(Qt.black, self.pen_width, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin)
+
+    def _paint_stroke(self, painter: QPainter, width: int, points: list[QPointF]) -> None:
+        painter.setPen(QPen(Qt.black, width, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin))
+        if len(points) == 1:
+            painter.drawPoint(points[0])
+        else:
+            for a, b in pairwise(points):
+                painter.drawLine(a, b)
+
+    def _redraw(self) -> None:
+        self._ink = self._base.copy()
+        painter = QPainter(self._ink)
+        painter.setRenderHint(QPainter.Antialiasing)
+        for width, points in self._strokes:
+            self._paint_stroke(painter, width, points)
+        painter.end()
+        self.update()
+        self.sig_changed.emit()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.drawImage(0, 0, self._ink)
+        for i in range(BOX_COUNT):
+            x, y, w, h = box_rect(i)
+            selected = i == self.selected_box
+            painter.setPen(QPen(SELECTED_COLOR if selected else GUIDE_COLOR, 2 if selected else 1))
+            painter.drawRect(QRect(x, y, w - 1, h - 1))
+        painter.end()
+
+    # --- mouse --------------------------------------------------------------------------
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.LeftButton:
+            return
+        self._drawing = True
+        self._strokes.append((self.pen_width, [QPointF(event.pos())]))
+        self._extend_ink(QPoint(event.pos()), QPoint(event.pos()))
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if not self._drawing or not (event.buttons() & Qt.LeftButton):
+            return
+        points = self._strokes[-1][1]
+        previous = points[-1].toPoint()
+        points.append(QPointF(event.pos()))
+        self._extend_ink(previous, QPoint(event.pos()))
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.LeftButton or not self._drawing:
+            return
+        self._drawing = False
+        self.sig_changed.emit()
+        self.sig_stroke_finished.emit()
+
+    def _extend_ink(self, a: QPoint, b: QPoint) -> None:
+        painter = QPainter(self._ink)
+        painter.setRenderHint(QPainter.Antialiasing)
+        painter.setPen(self._pen())
+        if a == b:
+            painter.drawPoint(a)
+        else:
+            painter.drawLine(a, b)
+        painter.end()
+        margin = self.pen_width + 2
+        self.update(QRect(a, b).normalized().adjusted(-margin, -margin, margin, margin))

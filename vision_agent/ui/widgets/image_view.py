@@ -1,0 +1,79 @@
+"""Shows an RGB numpy image scaled to fit (keeping its aspect ratio); accepts dropped files.
+
+Shared by the photo tabs (classifier, dog breed, face cam).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PyQt5.QtCore import QRect, QSize, Qt, pyqtSignal
+from PyQt5.QtGui import QDragEnterEvent, QDropEvent, QImage, QPainter, QPaintEvent
+from PyQt5.QtWidgets import QSizePolicy, QWidget
+
+from vision_agent.ui.qimage import rgb_to_qimage
+
+IMAGE_FILE_FILTER = "Images (*.jpg *.jpeg *.png *.bmp *.webp *.tif *.tiff *.gif)"
+
+
+class ImageView(QWidget):
+    """Paints one image centred and scaled to fit, or a hint text when empty.
+
+    Signals:
+        sig_files_dropped(list): local paths (as `Path`) dropped onto the view.
+    """
+
+    sig_files_dropped = pyqtSignal(list)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAcceptDrops(True)
+        self.setMinimumSize(320, 240)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        self._image: QImage | None = None
+        self._placeholder = ""
+
+    def set_placeholder(self, text: str) -> None:
+        self._placeholder = text
+        self.update()
+
+    def set_image(self, rgb: np.ndarray | None) -> None:
+        self._image = None if rgb is None else rgb_to_qimage(rgb)
+        self.update()
+
+    def image(self) -> QImage | None:
+        return self._image
+
+    def sizeHint(self) -> QSize:
+        return QSize(640, 480)
+
+    def image_rect(self) -> QRect:
+        """Where the image is drawn inside the widget (empty when there is none)."""
+        if self._image is None or self._image.isNull():
+            return QRect()
+        size = self._image.size().scaled(self.size(), Qt.KeepAspectRatio)
+        x = (self.width() - size.width()) // 2
+        y = (self.height() - size.height()) // 2
+        return QRect(x, y, size.width(), size.height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), self.palette().window())
+        if self._image is None:
+            painter.setPen(self.palette().placeholderText().color())
+            painter.drawText(self.rect(), Qt.AlignCenter | Qt.TextWordWrap, self._placeholder)
+        else:
+            painter.setRenderHint(QPainter.SmoothPixmapTransform)
+            painter.drawImage(self.image_rect(), self._image)
+        painter.end()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.sig_files_dropped.emit(paths)

@@ -27,6 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
         "Without a command, opens the window.",
     )
     parser.add_argument("--version", action="version", version=f"vision-agent {__version__}")
+    parser.add_argument(
+        "--self-test", action="store_true", help="check every tab's model service and exit"
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     gui = subparsers.add_parser("gui", help="open the window (the default)")
     gui.add_argument("drawing", nargs="?", help="a postal-code drawing to open")
@@ -46,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
     multiprocessing.freeze_support()
     parser = build_parser()
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if args.self_test:
+        from vision_agent.selftest import run_self_test
+
+        return run_self_test()
     func = getattr(args, "func", _run_gui)
     try:
         return int(func(args) or 0)

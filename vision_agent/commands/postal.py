@@ -8,9 +8,7 @@ import sys
 from pathlib import Path
 
 from vision_agent.core.errors import UserError
-from vision_agent.paths import resource
-
-SHIPPED_MODEL = resource("models", "digits", "digits_cnn.onnx")
+from vision_agent.core.postal import SHIPPED_MODEL
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

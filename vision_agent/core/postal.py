@@ -17,14 +17,28 @@ import numpy as np
 from vision_agent.core.digits import MNIST_SIZE, ink_from_gray, normalize_digit
 from vision_agent.core.errors import ImageReadError
 from vision_agent.core.imageio import read_image
-from vision_agent.core.predictors import Predictor, load_predictor
+from vision_agent.core.predictors import Predictor, load_predictor, needs_tensorflow
 from vision_agent.core.regions import Region, region_for_code
+from vision_agent.engine.spec import RecognizerSpec
+from vision_agent.paths import resource
 
 CANVAS_WIDTH, CANVAS_HEIGHT = 520, 200
 BOX_COUNT, BOX_SIZE, BOX_LEFT, BOX_TOP = 5, 100, 10, 50
 BOX_MARGIN = 3  # pixels inside each box edge ignored (box outlines in saved screenshots)
 UNSURE_BELOW = 0.80
 DIGIT_INPUT_SHAPE = (MNIST_SIZE, MNIST_SIZE, 1)
+SHIPPED_MODEL = resource("models", "digits", "digits_cnn.onnx")
+
+
+def digit_model_spec(path: str | Path) -> RecognizerSpec:
+    """How to host a digit model: OpenCV files in the worker thread, Keras files in a process."""
+    path = Path(path)
+    return RecognizerSpec(
+        factory="vision_agent.core.postal:PostalRecognizer.from_file",
+        kwargs={"path": str(path)},
+        in_process=not needs_tensorflow(path),
+        label=path.name,
+    )
 
 
 def box_rect(index: int) -> tuple[int, int, int, int]:

@@ -26,11 +26,17 @@ from PyQt5.QtWidgets import (
 
 from vision_agent.core.errors import UserError
 from vision_agent.core.imageio import write_image
-from vision_agent.core.postal import BOX_COUNT, BOX_LEFT, BOX_SIZE, PostalReading, read_canvas
-from vision_agent.core.predictors import MODEL_FILE_FILTER, needs_tensorflow
-from vision_agent.engine.spec import RecognizerSpec
+from vision_agent.core.postal import (
+    BOX_COUNT,
+    BOX_LEFT,
+    BOX_SIZE,
+    SHIPPED_MODEL,
+    PostalReading,
+    digit_model_spec,
+    read_canvas,
+)
+from vision_agent.core.predictors import MODEL_FILE_FILTER
 from vision_agent.i18n import language, tr
-from vision_agent.paths import resource
 from vision_agent.services.model_service import LOAD_REQUEST, ModelService
 from vision_agent.ui.qimage import gray_to_qimage
 from vision_agent.ui.settings import last_folder, remember_folder
@@ -38,19 +44,8 @@ from vision_agent.ui.tabs.base import VisionTab
 from vision_agent.ui.widgets.drawing_canvas import DrawingCanvas
 from vision_agent.ui.widgets.probability_bars import ProbabilityBars
 
-SHIPPED_MODEL = resource("models", "digits", "digits_cnn.onnx")
 INPUT_PREVIEW_SCALE = 3
 UNSURE_STYLE = "color: #c05000;"
-
-
-def digit_model_spec(path: Path) -> RecognizerSpec:
-    """How to host a digit model: OpenCV files in the worker thread, Keras files in a process."""
-    return RecognizerSpec(
-        factory="vision_agent.core.postal:PostalRecognizer.from_file",
-        kwargs={"path": str(path)},
-        in_process=not needs_tensorflow(path),
-        label=path.name,
-    )
 
 
 class PostalTab(VisionTab):

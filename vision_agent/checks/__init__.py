@@ -1,0 +1,1 @@
+"""Self-test checks, one module per tab (see `vision_agent.selftest`)."""

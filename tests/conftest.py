@@ -1,0 +1,38 @@
+"""Shared test set-up: offscreen Qt, isolated settings and caches, and the shared assets folder."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+_SANDBOX = Path(tempfile.mkdtemp(prefix="vision-agent-tests-"))
+# QSettings, the model cache and user data never touch the developer's real folders.
+os.environ["XDG_CONFIG_HOME"] = str(_SANDBOX / "config")
+os.environ["VISION_AGENT_DATA_DIR"] = str(_SANDBOX / "data")
+os.environ.setdefault("VISION_AGENT_CACHE_DIR", str(_SANDBOX / "cache"))
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+ASSETS = REPO_ROOT.parent / "shared" / "assets"
+if ASSETS.is_dir():
+    os.environ.setdefault("VISION_AGENT_MODEL_PATH", str(ASSETS))
+
+
+def asset(*parts: str) -> Path:
+    """A file from ../shared/assets; the test is skipped when it is absent."""
+    path = ASSETS.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"shared asset not available: {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def mnist() -> dict:
+    import numpy as np
+
+    with np.load(asset("mnist", "mnist.npz")) as data:
+        return {key: data[key] for key in ("x_test", "y_test")}

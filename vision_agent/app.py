@@ -10,6 +10,13 @@ _STARTED = time.perf_counter()
 
 
 def run_app(argv: list[str] | None = None, drawing: str | None = None) -> int:
+    """The window; start-up failures are logged and shown (see `ui/startup.py`)."""
+    from vision_agent.ui.startup import run_guarded
+
+    return run_guarded(lambda: _run_window(argv, drawing))
+
+
+def _run_window(argv: list[str] | None, drawing: str | None) -> int:
     # TensorFlow's LLVM and Mesa's GL clash at exit under X; TF only runs in child processes,
     # but keep Qt away from GL integration anyway (STACK.md).
     os.environ.setdefault("QT_XCB_GL_INTEGRATION", "none")
@@ -18,16 +25,20 @@ def run_app(argv: list[str] | None = None, drawing: str | None = None) -> int:
 
     from vision_agent.i18n import set_language, system_language
     from vision_agent.ui.settings import app_settings
+    from vision_agent.ui.startup import apply_app_icon, show_splash
 
     app = QApplication.instance() or QApplication([sys.argv[0], *(argv or [])])
     app.setApplicationName("Vision Agent")
     app.setOrganizationName("VisionAgent")
     set_language(app_settings().value("language", system_language(), type=str))
+    apply_app_icon(app)
+    splash = show_splash(app)
 
     from vision_agent.ui.main_window import MainWindow
 
     window = MainWindow()
     window.show()
+    splash.finish(window)
     _report_startup("window_shown")
     postal = window.postal_tab()
     postal.service.sig_result.connect(lambda *_: _report_startup("first_result"))

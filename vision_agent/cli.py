@@ -13,6 +13,7 @@ import multiprocessing
 import sys
 
 from vision_agent import __version__
+from vision_agent.logging_setup import setup_logging
 
 COMMAND_MODULES = (
     "vision_agent.commands.postal",
@@ -47,6 +48,7 @@ def _run_gui(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     multiprocessing.freeze_support()
+    setup_logging()
     parser = build_parser()
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     if args.self_test:

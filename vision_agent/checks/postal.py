@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import cv2
 import numpy as np
 
+from vision_agent.core.errors import UserError
 from vision_agent.core.postal import CANVAS_HEIGHT, CANVAS_WIDTH, box_rect
+from vision_agent.paths import resource
 from vision_agent.selftest import CheckResult
+
+# The Keras twin of the shipped ONNX model: loading it proves TensorFlow works in the child process
+# (in a frozen bundle: that tensorflow and keras were collected and multiprocessing spawn works).
+SHIPPED_KERAS_MODEL = resource("models", "digits", "digits_cnn.keras")
 
 # Strokes of a few digits in a 0..1 box: easy shapes any digit model should read.
 _STROKES = {
@@ -29,13 +37,26 @@ def draw_code(code: str) -> np.ndarray:
     return canvas
 
 
-def self_test_checks() -> list[CheckResult]:
-    from vision_agent.core.postal import SHIPPED_MODEL, digit_model_spec
+def _read_drawn_code(name: str, model: Path) -> CheckResult:
+    """Load `model` through its service (a child process for Keras) and read a drawn code."""
+    from vision_agent.core.postal import digit_model_spec
     from vision_agent.services.headless import call_service_once
 
-    if not SHIPPED_MODEL.is_file():
-        return [CheckResult("postal: shipped digit model", False, f"missing {SHIPPED_MODEL}")]
-    reading = call_service_once(digit_model_spec(SHIPPED_MODEL), "recognize", draw_code("10701"))
+    if not model.is_file():
+        return CheckResult(name, False, f"missing {model}")
+    try:
+        reading = call_service_once(digit_model_spec(model), "recognize", draw_code("10701"))
+    except UserError as exc:
+        return CheckResult(name, False, str(exc))
     ok = reading.code == "10701"
-    detail = f"read {reading.code} (expected 10701) in {reading.latency_ms:.1f} ms"
-    return [CheckResult("postal: shipped digit model through the service", ok, detail)]
+    detail = f"{model.name} read {reading.code} (expected 10701) in {reading.latency_ms:.1f} ms"
+    return CheckResult(name, ok, detail)
+
+
+def self_test_checks() -> list[CheckResult]:
+    from vision_agent.core.postal import SHIPPED_MODEL
+
+    return [
+        _read_drawn_code("postal: shipped digit model through the service", SHIPPED_MODEL),
+        _read_drawn_code("postal: Keras model through the process host", SHIPPED_KERAS_MODEL),
+    ]

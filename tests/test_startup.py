@@ -1,0 +1,119 @@
+"""Start-up safety: Qt that cannot start, a failing start-up shown in a box, the splash."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+
+import pytest
+from PyQt5.QtCore import QTimer, qInstallMessageHandler
+from PyQt5.QtWidgets import QApplication, QMessageBox
+
+from vision_agent.ui import startup
+
+
+@pytest.fixture
+def fresh_log(tmp_path, monkeypatch):
+    """A log in an empty data folder; Python's and Qt's hooks restored afterwards."""
+    monkeypatch.setenv("VISION_AGENT_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
+    logger = logging.getLogger("vision_agent")
+    saved = logger.handlers[:]
+    logger.handlers = []
+    yield tmp_path / "logs" / "vision-agent.log"
+    qInstallMessageHandler(None)
+    for handler in logger.handlers:
+        handler.close()
+    logger.handlers = saved
+
+
+def test_offscreen_platform_is_fine(monkeypatch):
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    assert startup.qt_platform_problem() is None
+
+
+def test_missing_platform_plugin_is_reported(monkeypatch):
+    monkeypatch.setenv("QT_QPA_PLATFORM", "nosuchplatform")
+    problem = startup.qt_platform_problem()
+    assert problem is not None and "'nosuchplatform' was not found" in problem
+
+
+def test_xcb_without_display_is_reported(monkeypatch):
+    monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    problem = startup.qt_platform_problem()
+    if sys.platform != "linux":
+        pytest.skip("the xcb plugin ships with PyQt5 on Linux only")
+    assert problem is not None and "DISPLAY is not set" in problem
+
+
+def test_platform_problem_goes_to_stderr_and_log(fresh_log, monkeypatch, capsys):
+    monkeypatch.setenv("QT_QPA_PLATFORM", "nosuchplatform")
+    started = []
+    assert startup.run_guarded(lambda: started.append(1) or 0) == 1
+    assert started == []  # Qt would have aborted the process: the window is never attempted
+    err = capsys.readouterr().err
+    assert "cannot start the window" in err and "nosuchplatform" in err and str(fresh_log) in err
+    assert "Cannot start the window" in fresh_log.read_text(encoding="utf-8")
+
+
+def _close_box_later(seen: list[QMessageBox]) -> None:
+    def close() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            seen.append(box)
+            box.done(QMessageBox.Close)
+        else:
+            QTimer.singleShot(50, close)
+
+    QTimer.singleShot(50, close)
+
+
+def test_start_up_failure_shows_a_message_box(qapp, fresh_log, capsys):
+    def start() -> int:
+        raise RuntimeError("the models folder is unreadable")
+
+    seen: list[QMessageBox] = []
+    _close_box_later(seen)
+    assert startup.run_guarded(start) == 1
+    assert len(seen) == 1
+    box = seen[0]
+    assert box.icon() == QMessageBox.Critical
+    assert box.text() == "RuntimeError: the models folder is unreadable"
+    assert str(fresh_log) in box.informativeText()
+    assert "Traceback" in box.detailedText() and "in start" in box.detailedText()
+    assert "the models folder is unreadable" in capsys.readouterr().err
+    text = fresh_log.read_text(encoding="utf-8")
+    assert "Start-up failed" in text and "RuntimeError: the models folder is unreadable" in text
+
+
+def test_qt_warnings_go_to_the_log(qapp, fresh_log):
+    def start() -> int:
+        from PyQt5.QtCore import qWarning
+
+        qWarning(b"a warning from Qt")
+        return 0
+
+    assert startup.run_guarded(start) == 0
+    text = fresh_log.read_text(encoding="utf-8")
+    assert "Qt: a warning from Qt" in text and "Window closed, exit code 0" in text
+
+
+def test_splash_shows_name_and_version(qapp):
+    splash = startup.show_splash(qapp)
+    assert splash.isVisible()
+    assert not splash.pixmap().isNull()
+    assert splash.message() == "Starting…"
+    splash.close()
+
+
+def test_app_runs_with_splash_icon_and_log(qapp, fresh_log):
+    from vision_agent.app import run_app
+
+    QTimer.singleShot(1500, qapp.closeAllWindows)
+    assert run_app() == 0
+    assert not qapp.windowIcon().isNull()
+    text = fresh_log.read_text(encoding="utf-8")
+    assert "starting" in text and "Window closed, exit code 0" in text

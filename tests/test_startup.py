@@ -40,13 +40,29 @@ def test_missing_platform_plugin_is_reported(monkeypatch):
     assert problem is not None and "'nosuchplatform' was not found" in problem
 
 
-def test_xcb_without_display_is_reported(monkeypatch):
-    monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
-    monkeypatch.delenv("DISPLAY", raising=False)
-    problem = startup.qt_platform_problem()
-    if sys.platform != "linux":
-        pytest.skip("the xcb plugin ships with PyQt5 on Linux only")
-    assert problem is not None and "DISPLAY is not set" in problem
+@pytest.mark.skipif(sys.platform != "linux", reason="xcb and wayland plugins: Linux PyQt5 only")
+@pytest.mark.parametrize(
+    ("platform", "variable"),
+    [("xcb", "DISPLAY"), ("wayland", "WAYLAND_DISPLAY"), ("wayland-egl", "WAYLAND_DISPLAY")],
+)
+def test_platform_without_display_is_reported(monkeypatch, platform, variable):
+    monkeypatch.setenv("QT_QPA_PLATFORM", platform)
+    monkeypatch.delenv(variable, raising=False)
+    assert startup.qt_platform_problem() == (
+        f"No display: {variable} is not set (set it, or run a command such as --self-test)."
+    )
+    monkeypatch.setenv(variable, ":0")
+    assert startup.qt_platform_problem() is None
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="xcb and wayland plugins: Linux PyQt5 only")
+def test_fallback_list_needs_one_usable_platform(monkeypatch):
+    monkeypatch.setenv("QT_QPA_PLATFORM", "wayland;xcb")
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("DISPLAY", ":0")
+    assert startup.qt_platform_problem() is None
+    monkeypatch.delenv("DISPLAY")
+    assert "WAYLAND_DISPLAY and DISPLAY are not set" in startup.qt_platform_problem()
 
 
 def test_platform_problem_goes_to_stderr_and_log(fresh_log, monkeypatch, capsys):

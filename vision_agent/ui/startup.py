@@ -41,21 +41,35 @@ def qt_platform_problem() -> str | None:
     """Why Qt could not open a window here (it would abort), or None when it should start."""
     requested = os.environ.get("QT_QPA_PLATFORM") or _DEFAULT_PLATFORM.get(sys.platform, "xcb")
     names = [part.split(":")[0].strip() for part in requested.split(";") if part.strip()]
-    plugin_roots = [QLibraryInfo.location(QLibraryInfo.PluginsPath)]
-    plugin_roots += os.environ.get("QT_PLUGIN_PATH", "").split(os.pathsep)
-    folders = [Path(root) / "platforms" for root in plugin_roots if root]
+    roots = [QLibraryInfo.location(QLibraryInfo.PluginsPath)]
+    roots += os.environ.get("QT_PLUGIN_PATH", "").split(os.pathsep)
+    folders = list(dict.fromkeys(Path(root) / "platforms" for root in roots if root))
     if os.environ.get("QT_QPA_PLATFORM_PLUGIN_PATH"):
         folders.insert(0, Path(os.environ["QT_QPA_PLATFORM_PLUGIN_PATH"]))
+    # Plugin files are named after their key: libqxcb.so, qwindows.dll, libqwayland-egl.so...
     found = [
-        name for name in names if any(any(f.glob(f"*q{name}.*")) for f in folders if f.is_dir())
+        name for name in names if any(any(f.glob(f"*q{name}*")) for f in folders if f.is_dir())
     ]
     if not found:
+        where = ", ".join(str(f) for f in folders)
+        return f"The Qt platform plugin '{requested}' was not found (looked in {where})."
+    missing = [_display_variable(name) for name in found]
+    if all(variable and not os.environ.get(variable) for variable in missing):
+        unset = list(dict.fromkeys(v for v in missing if v))
+        verb = "is" if len(unset) == 1 else "are"
         return (
-            f"The Qt platform plugin '{requested}' was not found (looked in "
-            f"{', '.join(str(f) for f in folders)})."
+            f"No display: {' and '.join(unset)} {verb} not set "
+            "(set it, or run a command such as --self-test)."
         )
-    if found == ["xcb"] and not os.environ.get("DISPLAY"):
-        return "No X display: DISPLAY is not set (set it, or run a command such as --self-test)."
+    return None
+
+
+def _display_variable(platform_name: str) -> str | None:
+    """The environment variable naming the display a platform plugin connects to."""
+    if platform_name == "xcb":
+        return "DISPLAY"
+    if platform_name.startswith("wayland"):
+        return "WAYLAND_DISPLAY"
     return None
 
 

@@ -1,0 +1,91 @@
+"""The PyInstaller bundle: the build script's helpers (fast) and a full build + self-test (slow)."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from vision_agent import __version__
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+BUILD_SCRIPT = REPO_ROOT / "packaging" / "build.py"
+
+
+def _build_module():
+    # Loaded by path: "packaging" is also the name of a pip library.
+    spec = importlib.util.spec_from_file_location("vision_agent_build", BUILD_SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_archive_name_carries_the_version():
+    build = _build_module()
+    assert build.project_version() == __version__
+    name = build.archive_name(__version__)
+    assert name.startswith(f"vision-agent-{__version__}-") and name.endswith(".tar.gz")
+
+
+def test_runtime_requirements_leave_dev_tools_out():
+    requirements = " ".join(_build_module().runtime_requirements()).lower()
+    assert "tensorflow" in requirements and "pyqt5" in requirements
+    for dev_only in ("pytest", "ruff", "tf2onnx", "pyinstaller"):
+        assert dev_only not in requirements
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links need privileges on Windows")
+def test_folder_size_counts_links_as_links(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "big.bin").write_bytes(b"x" * 10_000)
+    (tmp_path / "link.bin").symlink_to(tmp_path / "sub" / "big.bin")
+    size = _build_module().folder_size(tmp_path)
+    assert 10_000 < size < 10_200
+
+
+@pytest.mark.slow
+def test_bundle_builds_and_passes_its_self_test(tmp_path):
+    """Build into a temporary folder with the build script, then run the frozen app."""
+    dist, work = tmp_path / "dist", tmp_path / "work"
+    try:
+        completed = subprocess.run(
+            [sys.executable, str(BUILD_SCRIPT), "--dist", str(dist), "--work", str(work)],
+            capture_output=True,
+            text=True,
+            timeout=3000,
+        )
+        output = completed.stdout + completed.stderr
+        assert completed.returncode == 0, output[-4000:]
+        assert "PASS  postal: shipped digit model through the service" in output
+        assert "PASS  postal: Keras model through the process host" in output
+        assert "self-test passed" in output and "build time:" in output
+
+        bundle = dist / "vision-agent"
+        executable = bundle / ("vision-agent.exe" if sys.platform == "win32" else "vision-agent")
+        internal = bundle / "_internal"
+        assert (internal / "resources" / "models" / "digits" / "digits_cnn.keras").is_file()
+        assert (internal / "resources" / "icons" / "vision-agent.png").is_file()
+        for dev_only in ("pytest", "_pytest", "tf2onnx", "onnx", "IPython", "matplotlib"):
+            assert not (internal / dev_only).exists(), dev_only
+        archives = list(dist.glob(f"vision-agent-{__version__}-*.tar.gz"))
+        assert len(archives) == 1 and archives[0].stat().st_size > 100_000_000
+
+        version = subprocess.run(
+            [str(executable), "--version"], capture_output=True, text=True, timeout=120
+        )
+        assert version.stdout.strip() == f"vision-agent {__version__}"
+        if sys.platform == "linux":  # the frozen app's fatal start-up path: message, not abort
+            env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "QT_QPA_PLATFORM")}
+            env.pop("WAYLAND_DISPLAY", None)
+            no_display = subprocess.run(
+                [str(executable)], capture_output=True, text=True, timeout=120, env=env
+            )
+            assert no_display.returncode == 1
+            assert "cannot start the window: No display" in no_display.stderr
+    finally:
+        shutil.rmtree(tmp_path, ignore_errors=True)  # the bundle is ~2 GB

@@ -133,3 +133,15 @@ def test_app_runs_with_splash_icon_and_log(qapp, fresh_log):
     assert not qapp.windowIcon().isNull()
     text = fresh_log.read_text(encoding="utf-8")
     assert "starting" in text and "Window closed, exit code 0" in text
+
+
+def test_start_up_strings_have_korean_translations():
+    from vision_agent.i18n import missing_translations
+
+    texts = [
+        "Vision Agent could not start",
+        "Details were written to {path}",
+        "Version {version}",
+        "Starting…",
+    ]
+    assert missing_translations(texts) == []

@@ -1,4 +1,4 @@
-"""Class-name lists shipped in `resources/labels/` (a `.txt` has one name per line, a `.json` a list)."""
+"""Class-name lists shipped in `resources/labels/` (`.txt`: one name a line; `.json`: a list)."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ import sys
 
 from vision_agent import __version__
 
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("vision_agent.commands.models",)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -139,7 +139,13 @@ class ModelStore:
         paths = {r.role: r.path for r in report.files if r.state == READY and r.path}
         for role, f in entry.files.items():
             if role not in paths and not f.optional:
-                raise ModelMissingError(self._missing_message(entry, f, "not on this computer"))
+                if entry.shipped:
+                    raise ModelMissingError(self._missing_message(entry, f, "not found"))
+                raise ModelMissingError(
+                    f"Model '{model_id}' is not on this computer ({f.name} is missing). Download "
+                    f"it with `vision-agent models fetch {model_id}`, or import it with "
+                    f"`vision-agent models import DIR` (or list DIR in {MODEL_PATH_ENV})."
+                )
         return paths
 
     def path(self, model_id: str, role: str = "weights") -> Path:

@@ -19,6 +19,7 @@ from tests.model_server import (
     PAYLOAD_SHA256,
     ModelServer,
     closed_port_url,
+    model_entry,
     repo_assets_dir,
     write_registry,
 )
@@ -139,3 +140,24 @@ def test_every_ui_string_has_a_korean_translation():
     assert strings and not strings - set(catalog)
     for entry in default_registry().all_entries():
         assert catalog.get(entry.name_en) == entry.name_ko
+
+
+def test_download_worker_reports_progress_then_paths(qtbot, tmp_path, server):
+    files = {
+        "weights": {"name": "w.bin", "url": server.url("good", "w.bin"), "hash": PAYLOAD_SHA256}
+    }
+    entry = model_entry("m", files)
+    store = ModelStore(
+        Registry(write_registry(tmp_path / "r.json", [entry])), [], tmp_path / "cache", retries=0
+    )
+    worker = DownloadWorker("m", store)
+    percents: list[int] = []
+    worker.sig_progress.connect(
+        lambda model_id, percent, done, total, name: percents.append(percent)
+    )
+    with qtbot.waitSignal(worker.sig_finished, timeout=15_000) as blocker:
+        worker.start()
+    assert blocker.args[0] == "m"
+    assert blocker.args[1] == {"weights": tmp_path / "cache" / "m" / "w.bin"}
+    assert percents and percents[-1] == 100 and percents == sorted(percents)
+    assert worker.wait(5_000) and not worker.is_running()

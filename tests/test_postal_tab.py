@@ -1,5 +1,6 @@
 """The postal-code tab driven like a user: real mouse strokes, keys, buttons, files, language."""
 
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -31,10 +32,10 @@ def drag(canvas, points: list[tuple[float, float]]) -> None:
 
 
 def write_digit(canvas, index: int, digit: int) -> None:
-    x, y, w, h = box_rect(index)
+    x, y, _, _ = box_rect(index)
     for stroke in DIGIT_STROKES[digit][0]:
         dense = []
-        for (x0, y0), (x1, y1) in zip(stroke, stroke[1:], strict=False):
+        for (x0, y0), (x1, y1) in pairwise(stroke):
             dense += [(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t) for t in np.linspace(0, 1, 6)]
         drag(canvas, [(x + 25 + px * 50, y + 12 + py * 76) for px, py in dense])
 

@@ -23,7 +23,11 @@ from vision_agent.checks.postal import draw_code
 report = {}
 
 def drive():
-    window = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "MainWindow")
+    windows = [w for w in QApplication.topLevelWidgets() if w.objectName() == "MainWindow"]
+    if not windows:  # the splash lets events (this timer) run before the window exists
+        QTimer.singleShot(50, drive)
+        return
+    window = windows[0]
     report["tf_when_shown"] = "tensorflow" in sys.modules
     tab = window.postal_tab()
     tab.load_model(__import__("pathlib").Path(sys.argv[1]))

@@ -145,3 +145,23 @@ def test_start_up_strings_have_korean_translations():
         "Starting…",
     ]
     assert missing_translations(texts) == []
+
+
+def test_error_box_survives_broken_translations(qapp, fresh_log, monkeypatch):
+    """A corrupt translation file broke start-up and then the error box itself (found in the
+    frozen app): the box falls back to English."""
+
+    def broken_tr(_text: str) -> str:
+        raise ValueError("Expecting value: line 2 column 1")
+
+    monkeypatch.setattr(startup, "tr", broken_tr)
+
+    def start() -> int:
+        broken_tr("Vision Agent")
+        return 0
+
+    seen: list[QMessageBox] = []
+    _close_box_later(seen)
+    assert startup.run_guarded(start) == 1
+    assert [box.windowTitle() for box in seen] == ["Vision Agent could not start"]
+    assert seen[0].text() == "ValueError: Expecting value: line 2 column 1"

@@ -98,22 +98,36 @@ def run_guarded(start: Callable[[], int]) -> int:
         code = start()
     except Exception as exc:
         log.critical("Start-up failed", exc_info=True)
-        show_fatal_error(f"{type(exc).__name__}: {exc}", traceback.format_exc(), log_file)
+        try:
+            show_fatal_error(f"{type(exc).__name__}: {exc}", traceback.format_exc(), log_file)
+        except Exception:
+            log.critical("The error box could not be shown", exc_info=True)
         return 1
     log.info("Window closed, exit code %s", code)
     return code
 
 
 def show_fatal_error(message: str, details: str, log_file: Path) -> None:
-    """A message box the user can read (and copy details from); stderr gets the same text."""
+    """A message box the user can read (and copy details from); stderr gets the same text.
+
+    It must work whatever broke start-up, so its own text falls back to English.
+    """
     write_stderr(f"vision-agent: {message}\nLog: {log_file}")
     app = QApplication.instance() or QApplication([sys.argv[0]])
-    box = QMessageBox(QMessageBox.Critical, tr("Vision Agent could not start"), message)
-    box.setInformativeText(tr("Details were written to {path}").format(path=log_file))
+    box = QMessageBox(QMessageBox.Critical, _tr_or_english("Vision Agent could not start"), message)
+    where = _tr_or_english("Details were written to {path}")
+    box.setInformativeText(where.format(path=log_file))
     box.setDetailedText(details)
     box.setStandardButtons(QMessageBox.Close)
     box.exec_()
     del app
+
+
+def _tr_or_english(text: str) -> str:
+    try:
+        return tr(text)
+    except Exception:  # a corrupt translation file may be why start-up failed
+        return text
 
 
 def apply_app_icon(app: QApplication) -> None:

@@ -88,13 +88,17 @@ def _close_box_later(seen: list[QMessageBox]) -> None:
 
 
 def test_start_up_failure_shows_a_message_box(qapp, fresh_log, capsys):
+    splashes = []
+
     def start() -> int:
+        splashes.append(startup.show_splash(qapp))
         raise RuntimeError("the models folder is unreadable")
 
     seen: list[QMessageBox] = []
     _close_box_later(seen)
     assert startup.run_guarded(start) == 1
     assert len(seen) == 1
+    assert not splashes[0].isVisible()  # closed: it would cover the box
     box = seen[0]
     assert box.icon() == QMessageBox.Critical
     assert box.text() == "RuntimeError: the models folder is unreadable"

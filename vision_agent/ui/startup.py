@@ -114,6 +114,9 @@ def show_fatal_error(message: str, details: str, log_file: Path) -> None:
     """
     write_stderr(f"vision-agent: {message}\nLog: {log_file}")
     app = QApplication.instance() or QApplication([sys.argv[0]])
+    for widget in app.topLevelWidgets():
+        if isinstance(widget, QSplashScreen):  # it stays on top and would hide the box
+            widget.close()
     box = QMessageBox(QMessageBox.Critical, _tr_or_english("Vision Agent could not start"), message)
     where = _tr_or_english("Details were written to {path}")
     box.setInformativeText(where.format(path=log_file))

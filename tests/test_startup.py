@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 from PyQt5.QtCore import QTimer, qInstallMessageHandler
@@ -169,3 +172,42 @@ def test_error_box_survives_broken_translations(qapp, fresh_log, monkeypatch):
     assert startup.run_guarded(start) == 1
     assert [box.windowTitle() for box in seen] == ["Vision Agent could not start"]
     assert seen[0].text() == "ValueError: Expecting value: line 2 column 1"
+
+
+BROKEN_SPLASH_SCRIPT = r"""
+import sys
+from PyQt5.QtWidgets import QMessageBox
+import vision_agent.ui.startup as startup
+from vision_agent.app import run_app
+
+real_tr = startup.tr
+
+def broken_tr(text):
+    if text == "Vision Agent":
+        raise ValueError("broken catalog")
+    return real_tr(text)
+
+startup.tr = broken_tr
+QMessageBox.exec_ = lambda box: print("box:", box.text(), flush=True) or 0
+sys.exit(run_app())
+"""
+
+
+def test_failure_while_drawing_the_splash_exits_cleanly(tmp_path):
+    """A translation error in the splash used to leave a QPainter open: exit status 139 after
+    the error box (found in the frozen app with a corrupt Korean catalog)."""
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        VISION_AGENT_DATA_DIR=str(tmp_path),
+        PYTHONPATH=str(Path(__file__).resolve().parents[1]),
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", BROKEN_SPLASH_SCRIPT],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert "box: ValueError: broken catalog" in result.stdout, result.stderr[-2000:]
+    assert result.returncode == 1, result.stderr[-2000:]

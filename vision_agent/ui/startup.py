@@ -144,20 +144,25 @@ def show_splash(app: QApplication) -> QSplashScreen:
     Qt's own splash works on every platform; PyInstaller's bootloader splash needs Tcl/Tk in the
     bundle and is not supported on macOS.
     """
+    title = tr("Vision Agent")  # texts first: an error must not leave the painter open
+    version = tr("Version {version}").format(version=__version__)
+    message = tr("Starting…")
     pixmap = QPixmap(420, 200)
     pixmap.fill(QColor("#1c3a6e"))
     painter = QPainter(pixmap)
-    icon = QPixmap(str(APP_ICON)) if APP_ICON.is_file() else QPixmap()
-    if not icon.isNull():
-        painter.drawPixmap(24, 36, 128, 128, icon)
-    painter.setPen(QColor("white"))
-    painter.setFont(QFont(painter.font().family(), 20, QFont.Bold))
-    painter.drawText(170, 90, tr("Vision Agent"))
-    painter.setFont(QFont(painter.font().family(), 10))
-    painter.drawText(170, 116, tr("Version {version}").format(version=__version__))
-    painter.end()
+    try:
+        icon = QPixmap(str(APP_ICON)) if APP_ICON.is_file() else QPixmap()
+        if not icon.isNull():
+            painter.drawPixmap(24, 36, 128, 128, icon)
+        painter.setPen(QColor("white"))
+        painter.setFont(QFont(painter.font().family(), 20, QFont.Bold))
+        painter.drawText(170, 90, title)
+        painter.setFont(QFont(painter.font().family(), 10))
+        painter.drawText(170, 116, version)
+    finally:
+        painter.end()
     splash = QSplashScreen(pixmap)
     splash.show()
-    splash.showMessage(tr("Starting…"), Qt.AlignBottom | Qt.AlignHCenter, QColor("white"))
+    splash.showMessage(message, Qt.AlignBottom | Qt.AlignHCenter, QColor("white"))
     app.processEvents()
     return splash

@@ -43,6 +43,13 @@ def test_missing_platform_plugin_is_reported(monkeypatch):
     assert problem is not None and "'nosuchplatform' was not found" in problem
 
 
+def test_unknown_plugin_folders_leave_the_decision_to_qt(monkeypatch, tmp_path):
+    monkeypatch.setenv("QT_QPA_PLATFORM", "nosuchplatform")
+    monkeypatch.setenv("QT_PLUGIN_PATH", str(tmp_path / "nowhere"))
+    monkeypatch.setattr(startup.QLibraryInfo, "location", lambda _kind: str(tmp_path / "none"))
+    assert startup.qt_platform_problem() is None
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="xcb and wayland plugins: Linux PyQt5 only")
 @pytest.mark.parametrize(
     ("platform", "variable"),

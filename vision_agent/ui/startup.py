@@ -46,10 +46,11 @@ def qt_platform_problem() -> str | None:
     folders = list(dict.fromkeys(Path(root) / "platforms" for root in roots if root))
     if os.environ.get("QT_QPA_PLATFORM_PLUGIN_PATH"):
         folders.insert(0, Path(os.environ["QT_QPA_PLATFORM_PLUGIN_PATH"]))
+    folders = [folder for folder in folders if folder.is_dir()]
+    if not folders:  # Qt's plugins are somewhere this check does not know: let Qt decide
+        return None
     # Plugin files are named after their key: libqxcb.so, qwindows.dll, libqwayland-egl.so...
-    found = [
-        name for name in names if any(any(f.glob(f"*q{name}*")) for f in folders if f.is_dir())
-    ]
+    found = [name for name in names if any(any(f.glob(f"*q{name}*")) for f in folders)]
     if not found:
         where = ", ".join(str(f) for f in folders)
         return f"The Qt platform plugin '{requested}' was not found (looked in {where})."

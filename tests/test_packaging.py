@@ -15,6 +15,7 @@ from vision_agent import __version__
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BUILD_SCRIPT = REPO_ROOT / "packaging" / "build.py"
+ASSETS = REPO_ROOT.parent / "shared" / "assets"
 
 
 def _build_module():
@@ -79,6 +80,7 @@ def test_bundle_builds_and_passes_its_self_test(tmp_path):
             [str(executable), "--version"], capture_output=True, text=True, timeout=120
         )
         assert version.stdout.strip() == f"vision-agent {__version__}"
+        _check_model_store(executable, tmp_path / "cache")
         if sys.platform == "linux":  # the frozen app's fatal start-up path: message, not abort
             env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "QT_QPA_PLATFORM")}
             env.pop("WAYLAND_DISPLAY", None)
@@ -89,3 +91,32 @@ def test_bundle_builds_and_passes_its_self_test(tmp_path):
             assert "cannot start the window: No display" in no_display.stderr
     finally:
         shutil.rmtree(tmp_path, ignore_errors=True)  # the bundle is ~2 GB
+
+
+def _check_model_store(executable: Path, cache: Path) -> None:
+    """The frozen app's store finds models on VISION_AGENT_MODEL_PATH and in its cache."""
+    models = ASSETS / "imagenet_small"
+    if not models.is_dir():
+        return
+    env = dict(os.environ, VISION_AGENT_CACHE_DIR=str(cache), VISION_AGENT_MODEL_PATH="")
+
+    def frozen(*args: str, **extra: str) -> str:
+        result = subprocess.run(
+            [str(executable), "models", *args],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=dict(env, **extra),
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        return result.stdout
+
+    def state(listing: str, model_id: str) -> str:
+        return next(line.split()[1] for line in listing.splitlines() if line.startswith(model_id))
+
+    assert state(frozen("list"), "mobilenet_v2_int8") == "missing"
+    listing = frozen("list", VISION_AGENT_MODEL_PATH=str(ASSETS))
+    assert state(listing, "mobilenet_v2_int8") == "ready"
+    frozen("import", str(models))
+    assert state(frozen("list"), "mobilenet_v2_int8") == "ready"
+    assert any(cache.rglob("*.onnx"))

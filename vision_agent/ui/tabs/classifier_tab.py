@@ -33,7 +33,12 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from vision_agent.core.classify import MODEL_ALIASES, Classification, classifier_spec
+from vision_agent.core.classify import (
+    MODEL_ALIASES,
+    PHOTO_MAX_SIDE,
+    Classification,
+    classifier_spec,
+)
 from vision_agent.core.errors import UserError
 from vision_agent.core.gradcam import heatmap_rgba, overlay_heatmap
 from vision_agent.core.imageio import is_image_path, write_image
@@ -50,7 +55,6 @@ from vision_agent.ui.widgets.image_view import IMAGE_FILE_FILTER, ImageView
 from vision_agent.ui.widgets.probability_bars import ProbabilityBars
 
 TOP = 5
-DISPLAY_MAX_SIDE = 1600  # photos are read at most this large: enough to look at and classify
 KERAS_MODELS = ("resnet50",)
 
 
@@ -409,9 +413,7 @@ class ClassifierTab(VisionTab):
         if self.reader.state == "idle":
             self.reader.load(RecognizerSpec(PHOTO_READER_FACTORY, label="photo reader"))
         self.photo_name = path.name
-        self._pending_read = self.reader.request(
-            "read", str(path), DISPLAY_MAX_SIDE, supersede=True
-        )
+        self._pending_read = self.reader.request("read", str(path), PHOTO_MAX_SIDE, supersede=True)
         self.sig_status_message.emit(tr("Opening {name}…").format(name=path.name))
 
     def paste(self) -> None:

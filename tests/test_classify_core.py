@@ -15,8 +15,8 @@ from vision_agent.core.classify import (
     resolve_model_id,
 )
 from vision_agent.core.errors import ModelLoadError, UserError
-from vision_agent.core.imagenet_preprocess import as_rgb8, from_registry_entry, keras_mode
 from vision_agent.core.imageio import read_image
+from vision_agent.core.imagenet_preprocess import as_rgb8, from_registry_entry, keras_mode
 from vision_agent.models import registry
 
 
@@ -96,7 +96,7 @@ def test_classification_json_and_text(mobilenet):
     result = mobilenet.classify(read_image(asset(*photo_files.BANANA)), top=3)
     record = result.to_json("banana.jpg")
     assert record["file"] == "banana.jpg" and record["model"] == result.model
-    assert [t["index"] for t in record["top"]][0] == photo_files.BANANA_CLASS
+    assert record["top"][0]["index"] == photo_files.BANANA_CLASS
     assert record["top"][0]["label"] == "banana" and 0 < record["top"][0]["probability"] <= 1
     assert "file" not in result.to_json()
     assert "banana" in result.as_text()

@@ -107,4 +107,4 @@ def test_resnet50_gradcam_through_the_service(qtbot, resnet_service):
     heat = call(qtbot, resnet_service, "gradcam", photo, 156)
     assert heat.shape == photo.shape[:2]
     assert heat.dtype == np.float32
-    assert 0.0 <= heat.min() and 0.9 < heat.max() <= 1.0
+    assert heat.min() >= 0.0 and 0.9 < heat.max() <= 1.0

@@ -83,6 +83,7 @@ class ClassifierTab(VisionTab):
         self.weights: Path | None = None
         self.photo: np.ndarray | None = None
         self.photo_name = ""
+        self._pending_name = ""
         self.result: Classification | None = None
         self.heat: np.ndarray | None = None
         self._pending_read: int | None = None
@@ -412,7 +413,7 @@ class ClassifierTab(VisionTab):
         """Read the photo in the reader thread; `on_photo_read` shows and classifies it."""
         if self.reader.state == "idle":
             self.reader.load(RecognizerSpec(PHOTO_READER_FACTORY, label="photo reader"))
-        self.photo_name = path.name
+        self._pending_name = path.name
         self._pending_read = self.reader.request("read", str(path), PHOTO_MAX_SIDE, supersede=True)
         self.sig_status_message.emit(tr("Opening {name}…").format(name=path.name))
 
@@ -434,14 +435,15 @@ class ClassifierTab(VisionTab):
     def on_photo_read(self, request_id: int, rgb: np.ndarray) -> None:
         if request_id == self._pending_read:
             self._pending_read = None
-            self.show_photo(rgb, self.photo_name)
+            self.show_photo(rgb, self._pending_name)
 
     @pyqtSlot(int, str)
     def on_photo_error(self, request_id: int, message: str) -> None:
         if request_id != self._pending_read:
             return
         self._pending_read = None
-        self.photo, self.result, self.heat = None, None, None
+        self.photo, self.photo_name = None, self._pending_name
+        self.result, self.heat = None, None
         self._pending_classify = self._pending_cam = None
         self.view.set_image(None)
         self.view.set_overlay(None)

@@ -40,6 +40,9 @@ class ImageView(QWidget):
         self._placeholder = text
         self.update()
 
+    def placeholder(self) -> str:
+        return self._placeholder
+
     def set_image(self, rgb: np.ndarray | None) -> None:
         self._image = None if rgb is None else rgb_to_qimage(rgb)
         self.update()

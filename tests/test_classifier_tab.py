@@ -2,6 +2,7 @@
 Grad-CAM, save and copy. MobileNetV2 (ONNX, real weights) for most; ResNet50 with fixed
 random weights from a test registry for the Keras path."""
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ from PyQt5.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QImage
 from PyQt5.QtWidgets import QApplication
 
 from tests import photo_files
-from tests.conftest import asset
+from tests.conftest import ASSETS, asset
 from tests.imagenet_models import (
     RESNET50_FILE,
     reference_probabilities,
@@ -186,7 +187,7 @@ def resnet_store(monkeypatch, tmp_path):
     folder.mkdir()
     weights = save_resnet50_weights(folder / RESNET50_FILE)
     monkeypatch.setenv("VISION_AGENT_REGISTRY", str(registry_with_resnet50(tmp_path, weights)))
-    monkeypatch.setenv("VISION_AGENT_MODEL_PATH", str(folder))
+    monkeypatch.setenv("VISION_AGENT_MODEL_PATH", f"{folder}{os.pathsep}{ASSETS}")
     return weights
 
 
@@ -219,6 +220,13 @@ def test_resnet50_from_the_store_with_gradcam(qtbot, resnet_store, tmp_path):
         qtbot.waitUntil(lambda: tab._pending_cam is None, timeout=TIMEOUT)
         tab.cam_check.setChecked(False)
         assert tab.view.overlay() is None
+        messages = []
+        tab.sig_status_message.connect(messages.append)
+        tab.cam_check.setChecked(True)
+        tab.load_model("mobilenet_v2")  # no Grad-CAM there: the toggle turns off, no error
+        assert not tab.cam_check.isChecked() and not tab.cam_check.isEnabled()
+        qtbot.waitUntil(lambda: tab.result is not None, timeout=TIMEOUT)
+        assert not any("failed" in m for m in messages)
     finally:
         tab.shutdown()
 

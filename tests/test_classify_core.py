@@ -112,6 +112,8 @@ def test_annotated_photo_has_the_labels_drawn(mobilenet):
     assert changed.mean() > 0.01
     assert ys.max() < rgb.shape[0] // 2 and xs.min() < 20  # a panel at the top left
     assert mobilenet.classify(rgb, annotate=False).annotated is None
+    small = read_image(asset(*photo_files.ROBIN))  # 368×500: drawn on an enlarged copy
+    assert mobilenet.classify(small).annotated.shape == (720, 530, 3)
 
 
 def test_array_inputs_of_every_kind(mobilenet):

@@ -102,6 +102,7 @@ class ClassifierTab(VisionTab):
         self.folder_button.clicked.connect(self.choose_folder)
         self.model_caption = QLabel(self)
         self.model_combo = QComboBox(self)
+        self.model_combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
         self.model_combo.activated.connect(self.on_model_chosen)
         self.own_model_button = QPushButton(self)
         self.own_model_button.clicked.connect(self.choose_model_file)
@@ -248,6 +249,8 @@ class ClassifierTab(VisionTab):
             return
         self.model, self.weights = model, weights
         self._fill_model_combo()
+        if not self.is_keras_model():
+            self.cam_check.setChecked(False)
         self.result, self.heat = None, None
         self._pending_classify = self._pending_cam = None
         self.missing_panel.setVisible(False)
@@ -471,7 +474,8 @@ class ClassifierTab(VisionTab):
             self.sig_status_message.emit(tr("Waiting for the model to load…"))
 
     def request_gradcam(self) -> None:
-        if self.photo is None or self.result is None or not self.cam_check.isChecked():
+        wanted = self.cam_check.isChecked() and self.is_keras_model()
+        if self.photo is None or self.result is None or not wanted:
             return
         index = self.cam_class_combo.currentData()
         if index is None:

@@ -136,8 +136,6 @@ class ClassifierTab(VisionTab):
         ):
             toolbar.addWidget(widget)
         toolbar.addStretch(1)
-        toolbar.addWidget(self.save_button)
-        toolbar.addWidget(self.copy_button)
 
         self.file_list = QListWidget(self)
         self.file_list.setMinimumWidth(150)
@@ -147,10 +145,18 @@ class ClassifierTab(VisionTab):
         self.view.sig_files_dropped.connect(self.open_paths)
         self.chart = ProbabilityBars(horizontal=True, parent=self)
         self.chart.setMinimumWidth(300)
+        results = QWidget(self)
+        results_layout = QVBoxLayout(results)
+        results_layout.setContentsMargins(0, 0, 0, 0)
+        results_layout.addWidget(self.chart, 1)
+        output_buttons = QHBoxLayout()
+        output_buttons.addWidget(self.save_button)
+        output_buttons.addWidget(self.copy_button)
+        results_layout.addLayout(output_buttons)
         splitter = QSplitter(Qt.Horizontal, self)
         splitter.addWidget(self.file_list)
         splitter.addWidget(self.view)
-        splitter.addWidget(self.chart)
+        splitter.addWidget(results)
         splitter.setStretchFactor(1, 3)
         splitter.setStretchFactor(2, 2)
 

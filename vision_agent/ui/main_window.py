@@ -21,6 +21,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self) -> None:
         super().__init__()
+        self.setObjectName("MainWindow")
         self.tabs = QTabWidget(self)
         self.setCentralWidget(self.tabs)
         self.tab_pages: list[VisionTab] = []

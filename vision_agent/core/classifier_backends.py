@@ -44,6 +44,7 @@ class Backend:
     input_size: tuple[int, int]  # (width, height) the model takes
     gradcam: Callable[[np.ndarray, int], np.ndarray] | None = None
     keras_mode: str | None = None  # preprocess mode guessed for a user's Keras file
+    engine: str = ""  # what runs the forward pass, e.g. "tf.function" or "onnxruntime"
 
 
 def to_probabilities(scores: np.ndarray, outputs: str) -> np.ndarray:
@@ -67,7 +68,7 @@ def opencv_backend(
 ) -> Backend:
     width, height = size
     predictor = load_predictor(weights, (height, width, 3), config)
-    return Backend(run=predictor, outputs=outputs, input_size=size)
+    return Backend(run=predictor, outputs=outputs, input_size=size, engine="cv2.dnn")
 
 
 def onnxruntime_backend(weights: Path, size: tuple[int, int], layout: str, outputs: str) -> Backend:
@@ -89,16 +90,20 @@ def onnxruntime_backend(weights: Path, size: tuple[int, int], layout: str, outpu
         out = session.run(None, {input_name: np.ascontiguousarray(blob, np.float32)})[0]
         return np.asarray(out).reshape(len(batch), -1)
 
-    return Backend(run=run, outputs=outputs, input_size=size)
+    return Backend(run=run, outputs=outputs, input_size=size, engine="onnxruntime")
 
 
 # ------------------------------------------------------------------ Keras
 
 
 def keras_application_backend(
-    architecture: str, weights: Path, gradcam_layer: str | None = None
+    architecture: str, weights: Path, gradcam_layer: str | None = None, accelerate: bool = False
 ) -> Backend:
-    """`keras.applications.<architecture>(weights=<file>)`, returning logits for Grad-CAM."""
+    """`keras.applications.<architecture>(weights=<file>)`, returning logits for Grad-CAM.
+
+    The forward pass switches to onnxruntime when an ONNX export of these weights is cached;
+    with `accelerate`, a missing export is made in the background (see `onnx_export`).
+    """
     keras = _import_keras(weights)
     constructor = getattr(keras.applications, architecture, None)
     if constructor is None:
@@ -110,7 +115,33 @@ def keras_application_backend(
             f"{weights.name} does not hold {architecture} weights ({type(exc).__name__}: "
             f"{str(exc)[:200]})."
         ) from None
-    return _keras_backend(model, "logits", gradcam_layer)
+    backend = _keras_backend(model, "logits", gradcam_layer)
+    _use_onnxruntime_when_ready(backend, model, architecture, weights, accelerate)
+    return backend
+
+
+def _use_onnxruntime_when_ready(
+    backend: Backend, model: Any, architecture: str, weights: Path, accelerate: bool
+) -> None:
+    from vision_agent.core.onnx_export import export_in_background, export_path, onnx_runner
+
+    width, height = backend.input_size
+    probe = np.random.default_rng(0).uniform(-120, 150, (1, height, width, 3)).astype(np.float32)
+    keras_run = backend.run
+
+    def switch(path: Path) -> None:
+        run = onnx_runner(path, keras_run, probe)
+        if run is not None:
+            backend.run, backend.engine = run, "onnxruntime"
+
+    try:
+        path = export_path(architecture, weights)
+    except OSError:
+        return
+    if path.is_file():
+        switch(path)
+    elif accelerate:
+        export_in_background(model, path, probe, switch)
 
 
 def keras_file_backend(path: Path) -> Backend:
@@ -212,7 +243,7 @@ def _keras_backend(model: Any, outputs: str, gradcam_layer: str | None) -> Backe
             activations, gradients = cam_parts(tf.constant(batch), tf.constant(class_index))
             return cam_from_gradients(np.asarray(activations)[0], np.asarray(gradients)[0])
 
-    return Backend(run=run, outputs=outputs, input_size=size, gradcam=gradcam)
+    return Backend(run=run, outputs=outputs, input_size=size, gradcam=gradcam, engine="tf.function")
 
 
 def _split_at(keras: Any, model: Any, layer: Any) -> Callable[[Any], tuple[Any, Any]]:

@@ -146,13 +146,19 @@ class ImageClassifier:
 
     @classmethod
     def from_model_id(
-        cls, model_id: str, files: dict[str, Path] | None = None, download: bool = True
+        cls,
+        model_id: str,
+        files: dict[str, Path] | None = None,
+        download: bool = True,
+        accelerate: bool = False,
     ) -> ImageClassifier:
         """A registry model; its files come from the model store when `files` is None.
 
         `files` may name only some roles (a user's own weights); the others come from beside
         the weights file, or from the store. With `download=False` a model that is not on
         this computer raises the store's ModelMissingError instead of being downloaded.
+        `accelerate` lets a Keras model export itself to ONNX in the background and switch to
+        onnxruntime (for long-lived services; a cached export is used either way).
         """
         from vision_agent.models import registry
 
@@ -168,7 +174,7 @@ class ImageClassifier:
         outputs = entry.extra.get("output", "auto")
         if entry.loader == "keras_application":
             backend = keras_application_backend(
-                entry.extra["architecture"], weights, entry.extra.get("gradcam_layer")
+                entry.extra["architecture"], weights, entry.extra.get("gradcam_layer"), accelerate
             )
         elif entry.loader == "keras":
             backend = keras_file_backend(weights)
@@ -189,6 +195,7 @@ class ImageClassifier:
         path: Path,
         architecture: str | None = None,
         labels: Sequence[str] | None = None,
+        accelerate: bool = False,
     ) -> ImageClassifier:
         """A user's whole Keras classifier, or (with `architecture`) weights for a known model.
 
@@ -202,7 +209,7 @@ class ImageClassifier:
             if model_id is None:
                 known = ", ".join(MODEL_ALIASES)
                 raise ModelLoadError(f"Unknown architecture '{architecture}' (known: {known}).")
-            classifier = cls.from_model_id(model_id, files={"weights": path})
+            classifier = cls.from_model_id(model_id, {"weights": path}, accelerate=accelerate)
             classifier.model_name = f"{classifier.model_name} + {path.name}"
             return classifier
         if path.suffix.lower() not in KERAS_SUFFIXES:
@@ -215,6 +222,10 @@ class ImageClassifier:
         return cls(backend, preprocessing, labels, path.name)
 
     # ------------------------------------------------------------------ inference
+
+    def engine(self) -> str:
+        """What runs the forward pass now ("tf.function", "onnxruntime", "cv2.dnn")."""
+        return self.backend.engine
 
     @property
     def has_gradcam(self) -> bool:
@@ -294,16 +305,15 @@ def classifier_spec(
         if weights is None:
             return RecognizerSpec(
                 factory="vision_agent.core.classify:ImageClassifier.from_model_id",
-                kwargs={"model_id": model_id}
-                if download
-                else {"model_id": model_id, "download": False},
+                kwargs={"model_id": model_id, "accelerate": True}
+                | ({} if download else {"download": False}),
                 in_process=in_process,
                 model_id=model_id if download else None,
                 label=entry.name_en,
             )
         return RecognizerSpec(
             factory="vision_agent.core.classify:ImageClassifier.from_file",
-            kwargs={"path": Path(weights), "architecture": model_id},
+            kwargs={"path": Path(weights), "architecture": model_id, "accelerate": True},
             in_process=in_process,
             label=f"{entry.name_en} + {Path(weights).name}",
         )

@@ -70,6 +70,8 @@ def export_in_background(
         partial = path.with_name(f"{path.stem}.{os.getpid()}.partial.onnx")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            for stale in path.parent.glob(f"{path.stem}.*.partial.onnx"):  # a killed export's
+                stale.unlink(missing_ok=True)
             model(sample, training=False)
             model.export(str(partial), format="onnx", verbose=False)
             os.replace(partial, path)

@@ -243,3 +243,17 @@ def test_switching_models_reclassifies_the_photo(qtbot, tab):
     qtbot.waitUntil(lambda: tab.result is not None, timeout=TIMEOUT)
     assert tab.result.model.endswith("mobilenetv2-12-int8.onnx")
     assert tab.result.top[0].label == "banana"
+
+
+def test_korean_ui(qtbot, tab):
+    try:
+        set_language("ko")
+        tab.retranslate_ui()
+        assert tab.title() == "ImageNet 상위 5"
+        assert tab.open_button.text() == "사진 열기…"
+        assert tab.model_combo.itemText(0) == "ResNet50 (Keras)"
+        assert tab.model_combo.currentData() == "mobilenet_v2"  # the choice survives
+    finally:
+        set_language("en")
+        tab.retranslate_ui()
+    assert tab.open_button.text() == "Open photo…"

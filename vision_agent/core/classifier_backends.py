@@ -1,0 +1,224 @@
+"""The engines behind `ImageClassifier`: Keras (with Grad-CAM), onnxruntime and OpenCV DNN.
+
+A backend takes a preprocessed NHWC float32 batch and returns (N, K) class scores, saying
+whether they are logits or probabilities. Keras backends also compute Grad-CAM. TensorFlow is
+imported only when a Keras backend is built (in a child process, see `classifier_spec`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from vision_agent.core.errors import ModelLoadError
+from vision_agent.core.predictors import load_predictor
+
+# keras.applications model names -> their preprocess_input mode (see imagenet_preprocess).
+KERAS_NAME_MODES = (
+    ("resnet50v2", "tf"),
+    ("resnet101v2", "tf"),
+    ("resnet152v2", "tf"),
+    ("resnet", "caffe"),
+    ("vgg", "caffe"),
+    ("mobilenet", "tf"),
+    ("inception", "tf"),
+    ("xception", "tf"),
+    ("nasnet", "tf"),
+    ("densenet", "torch"),
+    ("efficientnet", "raw"),
+    ("convnext", "raw"),
+    ("regnet", "raw"),
+)
+
+
+@dataclass
+class Backend:
+    """`run(batch_nhwc) -> (N, K)` scores; `gradcam(batch_of_one, class) -> (h, w)` raw map."""
+
+    run: Callable[[np.ndarray], np.ndarray]
+    outputs: str  # "logits", "probabilities" or "auto" (decided from the values)
+    input_size: tuple[int, int]  # (width, height) the model takes
+    gradcam: Callable[[np.ndarray, int], np.ndarray] | None = None
+    keras_mode: str | None = None  # preprocess mode guessed for a user's Keras file
+
+
+def to_probabilities(scores: np.ndarray, outputs: str) -> np.ndarray:
+    """Probabilities from a backend's (N, K) scores (softmax unless they already are)."""
+    scores = np.asarray(scores, np.float64)
+    if outputs == "probabilities" or (
+        outputs == "auto"
+        and np.all(scores >= -1e-6)
+        and np.allclose(scores.sum(axis=1), 1.0, atol=1e-3)
+    ):
+        return scores.astype(np.float32)
+    shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return (shifted / shifted.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
+# ------------------------------------------------------------------ OpenCV DNN and onnxruntime
+
+
+def opencv_backend(
+    weights: Path, size: tuple[int, int], outputs: str, config: Path | None = None
+) -> Backend:
+    width, height = size
+    predictor = load_predictor(weights, (height, width, 3), config)
+    return Backend(run=predictor, outputs=outputs, input_size=size)
+
+
+def onnxruntime_backend(weights: Path, size: tuple[int, int], layout: str, outputs: str) -> Backend:
+    """onnxruntime on CPU; falls back to OpenCV DNN when onnxruntime is not installed."""
+    try:
+        import onnxruntime
+    except ImportError:
+        return opencv_backend(weights, size, outputs)
+    try:
+        session = onnxruntime.InferenceSession(str(weights), providers=["CPUExecutionProvider"])
+    except Exception as exc:
+        raise ModelLoadError(
+            f"{weights.name} could not be loaded by onnxruntime: {str(exc)[:200]}"
+        ) from None
+    input_name = session.get_inputs()[0].name
+
+    def run(batch: np.ndarray) -> np.ndarray:
+        blob = batch.transpose(0, 3, 1, 2) if layout == "NCHW" else batch
+        out = session.run(None, {input_name: np.ascontiguousarray(blob, np.float32)})[0]
+        return np.asarray(out).reshape(len(batch), -1)
+
+    return Backend(run=run, outputs=outputs, input_size=size)
+
+
+# ------------------------------------------------------------------ Keras
+
+
+def keras_application_backend(
+    architecture: str, weights: Path, gradcam_layer: str | None = None
+) -> Backend:
+    """`keras.applications.<architecture>(weights=<file>)`, returning logits for Grad-CAM."""
+    keras = _import_keras(weights)
+    constructor = getattr(keras.applications, architecture, None)
+    if constructor is None:
+        raise ModelLoadError(f"Keras has no application named {architecture}.")
+    try:
+        model = constructor(weights=str(weights), classifier_activation=None)
+    except Exception as exc:
+        raise ModelLoadError(
+            f"{weights.name} does not hold {architecture} weights ({type(exc).__name__}: "
+            f"{str(exc)[:200]})."
+        ) from None
+    return _keras_backend(model, "logits", gradcam_layer)
+
+
+def keras_file_backend(path: Path) -> Backend:
+    """A whole Keras model saved by a user (.h5 / .keras); its preprocessing is guessed."""
+    keras = _import_keras(path)
+    try:
+        model = keras.models.load_model(path, compile=False)
+    except Exception as exc:
+        raise ModelLoadError(
+            f"{path.name} could not be loaded as a Keras model ({type(exc).__name__}: "
+            f"{str(exc)[:200]}). Is the file complete and saved by Keras?"
+        ) from None
+    inputs = getattr(model, "inputs", None) or []
+    if len(inputs) != 1 or len(inputs[0].shape) != 4 or inputs[0].shape[-1] != 3:
+        shapes = ", ".join(str(tuple(i.shape)) for i in inputs) or "none"
+        raise ModelLoadError(
+            f"{path.name} is not an image classifier: it takes {shapes}, not one colour image."
+        )
+    logits, outputs = _logits_model(keras, model)
+    backend = _keras_backend(logits, outputs, None)
+    backend.keras_mode = _guess_keras_mode(keras, model)
+    return backend
+
+
+def _import_keras(path: Path) -> Any:
+    try:
+        import keras
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        raise ModelLoadError(
+            f"TensorFlow is needed for {path.name} but failed to import: {exc}"
+        ) from None
+    return keras
+
+
+def _logits_model(keras: Any, model: Any) -> tuple[Any, str]:
+    """The same network without its final softmax (Grad-CAM needs the class scores)."""
+    last = model.layers[-1]
+    if isinstance(last, keras.layers.Softmax):
+        return keras.Model(model.inputs, last.input), "logits"
+    activation = getattr(last, "activation", None)
+    if getattr(activation, "__name__", "") != "softmax":
+        return model, "auto"
+    config = model.get_config()
+    config["layers"][-1]["config"]["activation"] = "linear"
+    try:
+        clone = model.__class__.from_config(config)
+        clone.set_weights(model.get_weights())
+    except Exception:
+        return model, "probabilities"
+    return clone, "logits"
+
+
+def _guess_keras_mode(keras: Any, model: Any) -> str:
+    """ "raw" for models that rescale inside, else by the keras.applications name, else caffe."""
+    rescaling = (keras.layers.Rescaling, keras.layers.Normalization)
+    if any(isinstance(layer, rescaling) for layer in model.layers[:4]):
+        return "raw"
+    name = model.name.lower()
+    return next((mode for prefix, mode in KERAS_NAME_MODES if name.startswith(prefix)), "caffe")
+
+
+def _keras_backend(model: Any, outputs: str, gradcam_layer: str | None) -> Backend:
+    import keras
+    import tensorflow as tf
+
+    shape = model.inputs[0].shape
+    size = (int(shape[2] or 224), int(shape[1] or 224))
+
+    @tf.function(reduce_retracing=True)
+    def forward(x):
+        return model(x, training=False)
+
+    def run(batch: np.ndarray) -> np.ndarray:
+        return np.asarray(forward(tf.constant(batch))).reshape(len(batch), -1)
+
+    layer = _gradcam_layer(model, gradcam_layer)
+    gradcam = None
+    if layer is not None:
+        grad_model = keras.Model(model.inputs, [layer.output, model.output])
+
+        @tf.function(reduce_retracing=True)
+        def cam_parts(x, class_index):
+            with tf.GradientTape() as tape:
+                activations, scores = grad_model(x, training=False)
+                score = tf.gather(scores, class_index, axis=-1)
+            return activations, tape.gradient(score, activations)
+
+        def gradcam(batch: np.ndarray, class_index: int) -> np.ndarray:
+            from vision_agent.core.gradcam import cam_from_gradients
+
+            activations, gradients = cam_parts(tf.constant(batch), tf.constant(class_index))
+            return cam_from_gradients(np.asarray(activations)[0], np.asarray(gradients)[0])
+
+    return Backend(run=run, outputs=outputs, input_size=size, gradcam=gradcam)
+
+
+def _gradcam_layer(model: Any, name: str | None) -> Any:
+    """The named layer, else the last top-level layer with a 4-D (feature map) output."""
+    if name is not None:
+        try:
+            return model.get_layer(name)
+        except ValueError:
+            raise ModelLoadError(f"{model.name} has no layer {name} for Grad-CAM.") from None
+    for layer in reversed(model.layers):
+        try:
+            shape = layer.output.shape
+        except (AttributeError, ValueError):
+            continue
+        if len(shape) == 4 and shape[1] and shape[1] > 1:
+            return layer
+    return None

@@ -142,18 +142,22 @@ class ImageClassifier:
     # ------------------------------------------------------------------ construction
 
     @classmethod
-    def from_model_id(cls, model_id: str, files: dict[str, Path] | None = None) -> ImageClassifier:
+    def from_model_id(
+        cls, model_id: str, files: dict[str, Path] | None = None, download: bool = True
+    ) -> ImageClassifier:
         """A registry model; its files come from the model store when `files` is None.
 
         `files` may name only some roles (a user's own weights); the others come from beside
-        the weights file, or from the store.
+        the weights file, or from the store. With `download=False` a model that is not on
+        this computer raises the store's ModelMissingError instead of being downloaded.
         """
         from vision_agent.models import registry
 
         entry = registry.get(MODEL_ALIASES.get(model_id, model_id))
         if entry.task != "classify":
             raise ModelLoadError(f"{entry.name_en} is not an image classifier.")
-        files = _complete_files(entry, {role: Path(p) for role, p in (files or {}).items()})
+        given = {role: Path(p) for role, p in (files or {}).items()}
+        files = _complete_files(entry, given, download)
         weights = files["weights"]
         if not weights.is_file():
             raise ModelLoadError(f"Model file not found: {weights}")
@@ -245,7 +249,7 @@ class ImageClassifier:
         return heatmap_at_size(cam, rgb.shape[1], rgb.shape[0])
 
 
-def _complete_files(entry, files: dict[str, Path]) -> dict[str, Path]:
+def _complete_files(entry, files: dict[str, Path], download: bool) -> dict[str, Path]:
     """Fill the roles `files` lacks: first from beside the weights file, then from the store."""
     missing = [role for role in entry.files if role not in files and not entry.files[role].optional]
     if not missing:
@@ -262,16 +266,21 @@ def _complete_files(entry, files: dict[str, Path]) -> dict[str, Path]:
     if missing:
         from vision_agent.models.store import default_store
 
-        resolved = default_store().resolve(entry.id)
+        store = default_store()
+        resolved = store.resolve(entry.id) if download else store.local_files(entry.id)
         for role in missing:
             files[role] = resolved[role]
     return files
 
 
-def classifier_spec(model: str = DEFAULT_MODEL, weights: Path | None = None) -> RecognizerSpec:
+def classifier_spec(
+    model: str = DEFAULT_MODEL, weights: Path | None = None, download: bool = True
+) -> RecognizerSpec:
     """How to host a classifier: Keras models in a child process, ONNX/Caffe in the thread.
 
     `model` is an alias ("resnet50"), a registry id, or the path of a user's Keras file.
+    With `download=True` the service fetches a registry model's missing files (reporting
+    progress); with False, loading fails with the store's "not on this computer" message.
     """
     model_id = resolve_model_id(model)
     if model_id is not None:
@@ -282,9 +291,11 @@ def classifier_spec(model: str = DEFAULT_MODEL, weights: Path | None = None) -> 
         if weights is None:
             return RecognizerSpec(
                 factory="vision_agent.core.classify:ImageClassifier.from_model_id",
-                kwargs={"model_id": model_id},
+                kwargs={"model_id": model_id}
+                if download
+                else {"model_id": model_id, "download": False},
                 in_process=in_process,
-                model_id=model_id,
+                model_id=model_id if download else None,
                 label=entry.name_en,
             )
         return RecognizerSpec(

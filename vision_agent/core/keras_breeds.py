@@ -263,13 +263,10 @@ def _compiled_forward(model) -> Callable[[np.ndarray], np.ndarray]:
 
 
 def _local_gate(classifier: str | None) -> ImageNetDogRecognizer | None:
-    """The ImageNet dog gate, only if its files are here already (never downloads)."""
+    """The ImageNet dog gate, only if its files are on this computer already (never downloads)."""
     from vision_agent.core.errors import UserError
-    from vision_agent.models.store import default_store
 
-    model_id = classifier_model_id(classifier)
     try:
-        files = default_store().local_files(model_id)
-        return ImageNetDogRecognizer.from_model_id(model_id, files=files)
+        return ImageNetDogRecognizer.from_model_id(classifier_model_id(classifier), download=False)
     except UserError:
         return None

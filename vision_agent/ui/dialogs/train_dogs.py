@@ -79,16 +79,19 @@ class TrainDogsDialog(QDialog):
         self.batch_spin = _spin(1, 512, 32, self)
 
         self.form = QFormLayout()
-        self.form.addRow("", _row(self.data_edit, self.data_button))
-        self.form.addRow("", _row(self.out_edit, self.out_button))
-        for widget in (
+        self.form_labels: list[QLabel] = []
+        for field in (
+            _row(self.data_edit, self.data_button),
+            _row(self.out_edit, self.out_button),
             self.backbone_combo,
             self.epochs_spin,
             self.fine_spin,
             self.size_spin,
             self.batch_spin,
         ):
-            self.form.addRow("", widget)
+            label = QLabel(self)
+            self.form_labels.append(label)
+            self.form.addRow(label, field)
 
         self.start_button = QPushButton(self)
         self.start_button.clicked.connect(self.start_training)
@@ -142,8 +145,8 @@ class TrainDogsDialog(QDialog):
             tr("Image size"),
             tr("Batch size"),
         )
-        for row, text in enumerate(labels):
-            self.form.itemAt(row, QFormLayout.LabelRole).widget().setText(text)
+        for label, text in zip(self.form_labels, labels, strict=True):
+            label.setText(text)
         self.data_button.setText(tr("Browse…"))
         self.out_button.setText(tr("Browse…"))
         self.data_edit.setPlaceholderText(tr("e.g. the Images folder of Stanford Dogs"))

@@ -319,6 +319,8 @@ class DogTab(VisionTab):
     def on_error(self, request_id: int, message: str) -> None:
         if request_id == LOAD_REQUEST:
             self._show_model_state(message)
+            if self.choice.model is not None:
+                self._drop_failed_choice(message)
             return
         if request_id == self._pending_request:
             self._pending_request = None
@@ -326,8 +328,19 @@ class DogTab(VisionTab):
             self.view.set_image(None)
             self._show_error(message)
 
-    def _show_error(self, message: str) -> None:
-        self.verdict_label.setText(tr("Cannot recognize this photo"))
+    def _drop_failed_choice(self, message: str) -> None:
+        """A breed model that does not load leaves the list; the ImageNet recognizer takes over."""
+        failed = self.choice
+        self.choices.remove(failed)
+        self._save_models()
+        self.choice = self.choices[0]
+        self._fill_combo()
+        self._pending_request = None
+        self._show_error(message, tr("Cannot use {name}").format(name=failed.label()))
+        self._load_choice()
+
+    def _show_error(self, message: str, title: str = "") -> None:
+        self.verdict_label.setText(title or tr("Cannot recognize this photo"))
         self.verdict_label.setStyleSheet(ERROR_STYLE)
         self.detail_label.setText(message)
         self.chart.clear_bars()

@@ -15,20 +15,27 @@ from vision_agent.core.errors import UserError
 from vision_agent.paths import resource
 
 DATASET_ID = "stanford_dogs_images"
+DATASET_REGISTRY = resource("datasets", "registry.json")
 BREED_COUNT = 120
 
 
 def download_stanford_dogs(
-    data_dir: Path, progress=None, cancel: threading.Event | None = None
+    data_dir: Path,
+    progress=None,
+    cancel: threading.Event | None = None,
+    registry: Path | None = None,
 ) -> Path:
-    """Make `data_dir/Images/<wnid>-<breed>/*.jpg`; returns `data_dir/Images`."""
+    """Make `data_dir/Images/<wnid>-<breed>/*.jpg`; returns `data_dir/Images`.
+
+    `registry` replaces `resources/datasets/registry.json` (tests serve a small archive).
+    """
     from vision_agent.models.registry import Registry
     from vision_agent.models.store import ModelStore
 
     images = Path(data_dir) / "Images"
     if images.is_dir() and sum(1 for p in images.iterdir() if p.is_dir()) >= BREED_COUNT:
         return images
-    store = ModelStore(registry=Registry(resource("datasets", "registry.json")))
+    store = ModelStore(registry=Registry(registry or DATASET_REGISTRY))
     try:
         archive = store.resolve(DATASET_ID, progress=progress, cancel=cancel)["images"]
     except UserError as exc:

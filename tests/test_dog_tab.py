@@ -177,3 +177,29 @@ def test_train_dialog_needs_a_dataset(qtbot, tab: DogTab) -> None:
     dialog.start_button.click()
     assert not dialog.is_running()
     assert "dataset folder" in dialog.status_label.text()
+
+
+def test_every_dog_string_has_a_korean_translation() -> None:
+    import re
+
+    from vision_agent.i18n import missing_translations
+
+    root = Path(__file__).resolve().parents[1] / "vision_agent" / "ui"
+    texts = []
+    for path in (root / "tabs" / "dog_tab.py", root / "dialogs" / "train_dogs.py"):
+        texts += re.findall(r'tr\(\s*"((?:[^"\\]|\\.)*)"\s*\)', path.read_text(encoding="utf-8"))
+    assert len(texts) > 50
+    assert missing_translations(texts) == []
+
+
+def test_korean_tab(qtbot, tab: DogTab) -> None:
+    from vision_agent.i18n import set_language
+
+    set_language("ko")
+    try:
+        tab.retranslate_ui()
+        assert tab.open_button.text() == "강아지 사진 열기…"
+        assert tab.title() == "견종 인식"
+    finally:
+        set_language("en")
+        tab.retranslate_ui()

@@ -124,7 +124,7 @@ def test_train_dialog_trains_and_the_tab_uses_the_model(qtbot, tab: DogTab, tmp_
     assert Path(model_path).is_file() and Path(classes_path).is_file()
     assert (tmp_path / "out" / "dog_breeds.history.json").is_file()
     epochs = [e for e in events if e.get("kind") == "epoch"]
-    assert [e["phase"] for e in epochs] == ["frozen", "fine-tune"]
+    assert [e["phase"] for e in epochs] == ["from scratch", "fine-tune"]
     assert len(dialog.curves["val_accuracy"].getData()[0]) == 2
     assert dialog.progress.value() == 1000
     assert dialog.start_button.isEnabled()

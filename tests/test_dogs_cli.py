@@ -139,7 +139,7 @@ def test_train_dogs_writes_model_classes_and_history(tmp_path: Path, capsys) -> 
     assert "3 breeds" in capsys.readouterr().out
     assert json.loads((out / "dog_breeds.classes.json").read_text()) == BREEDS
     history = json.loads((out / "dog_breeds.history.json").read_text())
-    assert history["history"]["phase"] == ["frozen", "fine-tune"]
+    assert history["history"]["phase"] == ["from scratch", "fine-tune"]
     assert len(history["history"]["val_accuracy"]) == 2
     assert history["options"]["head"] == "course"
     assert (out / "dog_breeds.keras").is_file()

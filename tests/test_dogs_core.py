@@ -103,3 +103,20 @@ def test_bad_inputs_give_messages_not_crashes(recognizer, tmp_path: Path) -> Non
     with pytest.raises(UserError, match="too small"):
         recognizer.recognize(np.full((1, 1, 3), 128, np.uint8))
     assert recognizer.recognize(np.full((8, 8, 3), 128, np.uint8)).is_dog is False
+
+
+def test_annotation_text_is_ascii_so_opencv_can_draw_it(recognizer, monkeypatch) -> None:
+    import vision_agent.core.dogs as dogs
+
+    drawn: list[str] = []
+    real = cv2.putText
+
+    def spy(image, text, *args, **kwargs):
+        drawn.append(text)
+        return real(image, text, *args, **kwargs)
+
+    monkeypatch.setattr(dogs.cv2, "putText", spy)
+    cat = asset("photos", "objects", "tabby_cat_jetson_cat_1.jpg")
+    recognizer.recognize_file(cat)
+    assert drawn[0].startswith("No dog found - looks like a")
+    assert all(text.isascii() for text in drawn), drawn

@@ -136,7 +136,7 @@ class ImageNetDogRecognizer:
             seen_probability=float(probabilities[best]),
             latency_ms=(time.perf_counter() - started) * 1000,
             annotated=None,
-            preprocessing=f"as {self.classifier.model_name} expects",
+            preprocessing=_describe(self.classifier.preprocessing),
         )
         return with_annotation(result, rgb) if annotate else result
 
@@ -172,7 +172,9 @@ def annotate(rgb: np.ndarray, result: DogResult, max_side: int = 1024) -> np.nda
     image = cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
     image = np.ascontiguousarray(image)
     if result.is_dog is False:
-        lines = [(result.headline(), (255, 170, 60))]
+        # OpenCV's Hershey fonts draw ASCII only (an em dash would show as "???").
+        seen = f" - looks like {_with_article(result.seen)}" if result.seen else ""
+        lines = [(f"No dog found{seen}", (255, 170, 60))]
         lines += [
             (f"closest breed: {s.breed} {s.probability:.0%}", (230, 230, 230))
             for s in result.top[:1]
@@ -199,6 +201,15 @@ def _draw_panel(image: np.ndarray, lines: list[tuple[str, tuple[int, int, int]]]
     for i, (text, color) in enumerate(lines):
         y = 5 + line_h * (i + 1) - 8
         cv2.putText(image, text, (8, y), font, font_scale, color, thickness, cv2.LINE_AA)
+
+
+def _describe(preprocessing) -> str:
+    """'RGB 224×224 (shorter side 256, centre crop)' for an ImageNet classifier's input."""
+    width, height = preprocessing.size
+    text = f"{preprocessing.color_order} {width}×{height}"
+    if preprocessing.resize_shorter:
+        text += f" (shorter side {preprocessing.resize_shorter}, centre crop)"
+    return text
 
 
 def _with_article(name: str) -> str:

@@ -8,8 +8,9 @@ The course: DenseNet121 (ImageNet, no top) + Flatten + Dense1024 + Dropout .75 +
 - augmentation layers (flip, rotation, zoom, contrast) are active only while training;
 - head "gap" (GlobalAveragePooling + Dropout .3 + Dense) by default, "course" on request: the
   course's head has 51 M weights on top of a 7 M backbone and overfits 20k photos quickly;
-- phase 1 trains the head on a frozen backbone (Adam 1e-3); phase 2 unfreezes it and fine-tunes
-  at 1e-5 with BatchNorm kept in inference mode; EarlyStopping restores the best weights;
+- phase 1 trains the head on a frozen backbone (Adam 1e-3; the whole network when the backbone
+  has no pretrained weights); phase 2 unfreezes it and fine-tunes at 1e-5 with BatchNorm kept in
+  inference mode; EarlyStopping restores the best weights;
 - `tf.distribute.MirroredStrategy` when more than one GPU is visible;
 - every epoch is reported through `vision_agent.engine.events.emit` (the Train dialog's curves).
 
@@ -142,7 +143,9 @@ def train_dog_breeds(options: DogTrainingOptions) -> DogTrainingReport:
     steps = -(-train_count // options.batch_size)
     reporter = _epoch_reporter(history, total_epochs, steps)
 
-    phases = [("frozen", options.epochs, 1e-3, False)]
+    # A backbone without pretrained weights has nothing worth freezing: train it from the start.
+    pretrained = options.backbone_weights != "none"
+    phases = [("frozen" if pretrained else "from scratch", options.epochs, 1e-3, not pretrained)]
     if options.fine_tune_epochs > 0:
         phases.append(("fine-tune", options.fine_tune_epochs, 1e-5, True))
     for phase, epochs, rate, trainable in phases:
@@ -234,7 +237,9 @@ def _backbone(options: DogTrainingOptions, shape: tuple[int, int, int]):
     from keras import layers
 
     if options.backbone == "tiny":
-        return keras.Sequential(
+        if options.backbone_weights == "imagenet":
+            raise UserError("ImageNet weights exist for the densenet121 backbone only.")
+        backbone = keras.Sequential(
             [
                 keras.Input(shape),
                 layers.Conv2D(16, 3, strides=2, activation="relu"),
@@ -243,14 +248,17 @@ def _backbone(options: DogTrainingOptions, shape: tuple[int, int, int]):
             ],
             name="tiny_backbone",
         )
-    backbone = keras.applications.DenseNet121(include_top=False, weights=None, input_shape=shape)
+    else:
+        backbone = keras.applications.DenseNet121(
+            include_top=False, weights=None, input_shape=shape
+        )
     weights = _backbone_weights_file(options.backbone_weights)
     if weights is not None:
         try:
             backbone.load_weights(weights)
         except Exception as exc:
             raise UserError(
-                f"The backbone weights {weights.name} do not fit DenseNet121 without top "
+                f"The backbone weights {weights.name} do not fit the {options.backbone} backbone "
                 f"({type(exc).__name__}: {str(exc)[:160]})."
             ) from None
     return backbone
@@ -269,7 +277,8 @@ def _backbone_weights_file(choice: str) -> Path | None:
             return default_store().resolve(DENSENET_BACKBONE_ID, progress=progress)["weights"]
         except UserError as exc:
             raise UserError(
-                f"{exc}\nOr train without ImageNet weights: --backbone-weights none."
+                f"{exc}\nOr train without ImageNet weights (--backbone-weights none; in the "
+                "Train dialog: no pretrained weights)."
             ) from None
     path = Path(choice)
     if not path.is_file():

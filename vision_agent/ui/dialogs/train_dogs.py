@@ -31,11 +31,13 @@ from vision_agent.i18n import tr
 from vision_agent.paths import user_data_dir
 from vision_agent.services.model_service import ModelService
 from vision_agent.training.dogs import DogTrainingOptions, DogTrainingReport
-from vision_agent.ui.settings import last_folder, remember_folder
+from vision_agent.ui.settings import app_settings, last_folder, remember_folder
 
 TRAINER_SPEC = RecognizerSpec(
     factory="vision_agent.training.dogs:DogTrainer", in_process=False, label="dog-breed trainer"
 )
+DATA_SETTING = "dogs/train_data"
+OUT_SETTING = "dogs/train_out"
 # (backbone, weights) per entry of the backbone combo box.
 BACKBONE_CHOICES = (("densenet121", "imagenet"), ("densenet121", "none"), ("tiny", "none"))
 CURVE_PENS = {
@@ -66,10 +68,12 @@ class TrainDogsDialog(QDialog):
         self._set_running(False)
 
     def _build_ui(self) -> None:
-        self.data_edit = QLineEdit(self)
+        settings = app_settings()
+        self.data_edit = QLineEdit(settings.value(DATA_SETTING, "", type=str), self)
         self.data_button = QPushButton(self)
         self.data_button.clicked.connect(self._choose_data)
-        self.out_edit = QLineEdit(str(user_data_dir() / "dog_models"), self)
+        default_out = str(user_data_dir() / "dog_models")
+        self.out_edit = QLineEdit(settings.value(OUT_SETTING, default_out, type=str), self)
         self.out_button = QPushButton(self)
         self.out_button.clicked.connect(self._choose_out)
         self.backbone_combo = QComboBox(self)
@@ -200,6 +204,8 @@ class TrainDogsDialog(QDialog):
         if not options.data_dir or not Path(options.data_dir).is_dir():
             self.status_label.setText(tr("Choose a dataset folder first."))
             return
+        app_settings().setValue(DATA_SETTING, options.data_dir)
+        app_settings().setValue(OUT_SETTING, options.out_dir)
         for curve in self.curves.values():
             curve.setData([], [])
         self.history = {key: [] for key in CURVE_PENS}

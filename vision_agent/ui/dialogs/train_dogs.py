@@ -115,7 +115,8 @@ class TrainDogsDialog(QDialog):
                            (self.loss_plot, ("loss", "val_loss"))):  # fmt: skip
             plot.setBackground("w")
             plot.showGrid(x=True, y=True, alpha=0.3)
-            plot.addLegend(offset=(-10, 10))
+            # Accuracy climbs and loss falls: keep each legend where its curves are not.
+            plot.addLegend(offset=(-10, -30) if plot is self.accuracy_plot else (-10, 10))
             plot.setMinimumSize(320, 220)
             for key in keys:
                 self.curves[key] = plot.plot([], [], pen=CURVE_PENS[key], symbol="o",

@@ -7,10 +7,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from conftest import asset
 from PyQt5.QtCore import QMimeData, QPointF, Qt, QUrl
 from PyQt5.QtGui import QDropEvent
 
+from tests.conftest import asset
 from vision_agent.ui.settings import app_settings
 from vision_agent.ui.tabs.dog_tab import CLASSIFIER_SETTING, MODELS_SETTING, DogTab
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from conftest import asset
 
+from tests.conftest import asset
 from tests.model_server import ModelServer, closed_port_url, model_entry, write_registry
 from vision_agent.cli import main
 from vision_agent.training import stanford_dogs

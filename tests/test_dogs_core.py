@@ -9,8 +9,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from conftest import asset
 
+from tests.conftest import asset
 from vision_agent.core.breed_names import imagenet_display_name
 from vision_agent.core.dogs import DOG_THRESHOLD, ImageNetDogRecognizer, dog_scores
 from vision_agent.core.errors import UserError

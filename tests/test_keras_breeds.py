@@ -8,8 +8,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from conftest import asset
 
+from tests.conftest import asset
 from vision_agent.core.errors import ModelLoadError, UserError
 from vision_agent.core.keras_breeds import KerasBreedRecognizer, detect_preprocessing
 

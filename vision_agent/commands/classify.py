@@ -15,7 +15,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from vision_agent.core.classify import DEFAULT_MODEL, MODEL_ALIASES
+from vision_agent.core.classify import DEFAULT_MODEL, MODEL_ALIASES, PHOTO_MAX_SIDE
 from vision_agent.core.errors import UserError
 from vision_agent.core.imageio import is_image_path
 
@@ -80,7 +80,9 @@ def run(args: argparse.Namespace) -> int:
     rows: list[dict] = []
     for path in expand_inputs(args.inputs):
         try:
-            result = classifier.classify(read_image(path), top=args.top, annotate=False)
+            result = classifier.classify(
+                read_image(path, max_side=PHOTO_MAX_SIDE), top=args.top, annotate=False
+            )
         except UserError as exc:
             failures += 1
             print(f"vision-agent: {exc}", file=sys.stderr)

@@ -8,19 +8,23 @@ import cv2
 import numpy as np
 
 MAX_ANNOTATED_SIDE = 1600  # larger photos are drawn on a reduced copy (the text stays readable)
+MIN_ANNOTATED_SIDE = 720  # smaller photos are drawn on an enlarged copy (the text stays sharp)
 
 
 def draw_top_labels(rgb: np.ndarray, lines: Sequence[tuple[str, float]]) -> np.ndarray:
     """A copy of `rgb` with one "n. label  93.1%" line per (label, probability), top left.
 
     The text sits on a dark translucent panel so it reads on any photo; its size follows the
-    image width.
+    image width. Photos outside MIN..MAX_ANNOTATED_SIDE are drawn on a resized copy.
     """
     image = np.ascontiguousarray(rgb[:, :, :3], dtype=np.uint8)
     h, w = image.shape[:2]
-    if max(h, w) > MAX_ANNOTATED_SIDE:
-        factor = MAX_ANNOTATED_SIDE / max(h, w)
-        image = cv2.resize(image, (round(w * factor), round(h * factor)), cv2.INTER_AREA)
+    side = min(max(max(h, w), MIN_ANNOTATED_SIDE), MAX_ANNOTATED_SIDE)
+    if side != max(h, w):
+        factor = side / max(h, w)
+        interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
+        size = (round(w * factor), round(h * factor))
+        image = cv2.resize(image, size, interpolation=interpolation)
     else:
         image = image.copy()
     h, w = image.shape[:2]

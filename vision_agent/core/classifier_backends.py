@@ -146,21 +146,29 @@ def _import_keras(path: Path) -> Any:
 
 
 def _logits_model(keras: Any, model: Any) -> tuple[Any, str]:
-    """The same network without its final softmax (Grad-CAM needs the class scores)."""
+    """The same network without its final softmax (Grad-CAM needs the class scores).
+
+    Handles a final Softmax layer and a final Dense layer with a softmax activation (the
+    usual classifier heads); any other model is used as it is.
+    """
     last = model.layers[-1]
+    activation = getattr(getattr(last, "activation", None), "__name__", "")
     if isinstance(last, keras.layers.Softmax):
-        return keras.Model(model.inputs, last.input), "logits"
-    activation = getattr(last, "activation", None)
-    if getattr(activation, "__name__", "") != "softmax":
+        head = None
+    elif isinstance(last, keras.layers.Dense) and activation == "softmax":
+        config = last.get_config() | {"activation": "linear", "name": f"{last.name}_logits"}
+        head = keras.layers.Dense.from_config(config)
+    else:
         return model, "auto"
-    config = model.get_config()
-    config["layers"][-1]["config"]["activation"] = "linear"
-    try:
-        clone = model.__class__.from_config(config)
-        clone.set_weights(model.get_weights())
-    except Exception:
-        return model, "probabilities"
-    return clone, "logits"
+    if isinstance(model, keras.Sequential):
+        layers = [keras.Input(model.inputs[0].shape[1:]), *model.layers[:-1]]
+        logits = keras.Sequential(layers + ([head] if head is not None else []))
+    else:
+        tensor = last.input if head is None else head(last.input)
+        logits = keras.Model(model.inputs, tensor)
+    if head is not None:
+        head.set_weights(last.get_weights())
+    return logits, "logits"
 
 
 def _guess_keras_mode(keras: Any, model: Any) -> str:
@@ -189,12 +197,12 @@ def _keras_backend(model: Any, outputs: str, gradcam_layer: str | None) -> Backe
     layer = _gradcam_layer(model, gradcam_layer)
     gradcam = None
     if layer is not None:
-        grad_model = keras.Model(model.inputs, [layer.output, model.output])
+        split = _split_at(keras, model, layer)
 
         @tf.function(reduce_retracing=True)
         def cam_parts(x, class_index):
             with tf.GradientTape() as tape:
-                activations, scores = grad_model(x, training=False)
+                activations, scores = split(x)
                 score = tf.gather(scores, class_index, axis=-1)
             return activations, tape.gradient(score, activations)
 
@@ -205,6 +213,28 @@ def _keras_backend(model: Any, outputs: str, gradcam_layer: str | None) -> Backe
             return cam_from_gradients(np.asarray(activations)[0], np.asarray(gradients)[0])
 
     return Backend(run=run, outputs=outputs, input_size=size, gradcam=gradcam)
+
+
+def _split_at(keras: Any, model: Any, layer: Any) -> Callable[[Any], tuple[Any, Any]]:
+    """`x -> (feature maps of layer, class scores)` in one forward pass.
+
+    A Sequential model runs its layers one by one (its layers' graph nodes are not the
+    model's own once it was loaded or rebuilt); a functional model gets a two-output model.
+    """
+    if isinstance(model, keras.Sequential):
+        cut = model.layers.index(layer) + 1
+
+        def forward(x):
+            for part in model.layers[:cut]:
+                x = part(x, training=False)
+            activations = x
+            for part in model.layers[cut:]:
+                x = part(x, training=False)
+            return activations, x
+
+        return forward
+    two_outputs = keras.Model(model.inputs, [layer.output, model.output])
+    return lambda x: two_outputs(x, training=False)
 
 
 def _gradcam_layer(model: Any, name: str | None) -> Any:

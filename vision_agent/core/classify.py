@@ -45,6 +45,9 @@ MODEL_ALIASES = {
     "googlenet": "googlenet_caffe",
 }
 KERAS_LOADERS = ("keras", "keras_application")
+# Photos are read at most this large (window and CLI alike): plenty for a 224×224 model, and a
+# huge photo is decoded at reduced size instead of in full.
+PHOTO_MAX_SIDE = 1600
 
 
 @dataclass(frozen=True)

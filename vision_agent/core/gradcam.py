@@ -26,16 +26,26 @@ def heatmap_at_size(cam: np.ndarray, width: int, height: int) -> np.ndarray:
     return np.clip(cv2.resize(cam, (width, height), interpolation=cv2.INTER_LINEAR), 0.0, 1.0)
 
 
-def overlay_heatmap(rgb: np.ndarray, heat: np.ndarray, opacity: float) -> np.ndarray:
-    """The photo with the heat map blended over it in the JET colours (`opacity` 0..1).
+def heatmap_rgba(heat: np.ndarray, width: int, height: int) -> np.ndarray:
+    """The heat map in JET colours at width×height, RGBA uint8.
 
-    The colour is weighted by the heat itself, so cold areas keep the photo visible.
+    Alpha follows the heat (35 % where cold, opaque where hot), so cold areas keep the photo
+    visible beneath.
     """
+    if heat.shape != (height, width):
+        heat = cv2.resize(heat.astype(np.float32), (width, height), interpolation=cv2.INTER_LINEAR)
+    heat = np.clip(heat, 0.0, 1.0)
+    colored = cv2.applyColorMap(np.uint8(heat * 255), cv2.COLORMAP_JET)
+    rgba = np.empty((height, width, 4), np.uint8)
+    rgba[..., :3] = cv2.cvtColor(colored, cv2.COLOR_BGR2RGB)
+    rgba[..., 3] = np.uint8((0.35 + 0.65 * heat) * 255)
+    return rgba
+
+
+def overlay_heatmap(rgb: np.ndarray, heat: np.ndarray, opacity: float) -> np.ndarray:
+    """The photo with the heat map blended over it (`opacity` 0..1), as the window shows it."""
     h, w = rgb.shape[:2]
-    if heat.shape != (h, w):
-        heat = cv2.resize(heat.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
-    colored = cv2.applyColorMap(np.uint8(np.clip(heat, 0, 1) * 255), cv2.COLORMAP_JET)
-    colored = cv2.cvtColor(colored, cv2.COLOR_BGR2RGB).astype(np.float32)
-    alpha = (float(np.clip(opacity, 0.0, 1.0)) * (0.35 + 0.65 * heat))[..., None]
-    blended = rgb.astype(np.float32) * (1 - alpha) + colored * alpha
+    rgba = heatmap_rgba(heat, w, h).astype(np.float32)
+    alpha = float(np.clip(opacity, 0.0, 1.0)) * rgba[..., 3:] / 255.0
+    blended = rgb[..., :3].astype(np.float32) * (1 - alpha) + rgba[..., :3] * alpha
     return np.clip(blended + 0.5, 0, 255).astype(np.uint8)

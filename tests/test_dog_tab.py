@@ -11,8 +11,8 @@ from PyQt5.QtCore import QMimeData, QPointF, Qt, QUrl
 from PyQt5.QtGui import QDropEvent
 
 from tests.conftest import asset
-from vision_agent.ui.settings import app_settings
-from vision_agent.ui.tabs.dog_tab import CLASSIFIER_SETTING, MODELS_SETTING, DogTab
+from vision_agent.ui.settings import CLASSIFIER_MODEL_KEY, app_settings
+from vision_agent.ui.tabs.dog_tab import MODELS_SETTING, DogTab
 
 BREEDS = ["n02085620-Chihuahua", "n02086240-Shih-Tzu", "n02099601-golden_retriever"]
 
@@ -20,7 +20,7 @@ BREEDS = ["n02085620-Chihuahua", "n02086240-Shih-Tzu", "n02099601-golden_retriev
 @pytest.fixture
 def tab(qtbot):
     asset("imagenet_small", "mobilenetv2-12-int8_onnx", "mobilenetv2-12-int8.onnx")
-    app_settings().setValue(CLASSIFIER_SETTING, "mobilenet_v2")
+    app_settings().setValue(CLASSIFIER_MODEL_KEY, "mobilenet_v2")
     app_settings().remove(MODELS_SETTING)
     widget = DogTab()
     qtbot.addWidget(widget)
@@ -203,3 +203,20 @@ def test_korean_tab(qtbot, tab: DogTab) -> None:
     finally:
         set_language("en")
         tab.retranslate_ui()
+
+
+def test_dog_tab_follows_the_classifier_chosen_in_the_classifier_tab(qtbot, tab: DogTab) -> None:
+    from vision_agent.ui.tabs.classifier_tab import ClassifierTab
+
+    qtbot.waitUntil(lambda: tab.service.state == "ready", timeout=60000)
+    app_settings().setValue(CLASSIFIER_MODEL_KEY, "resnet50")
+    classifier = ClassifierTab(model="resnet50")
+    qtbot.addWidget(classifier)
+    index = classifier.model_combo.findData("mobilenet_v2")
+    classifier.on_model_chosen(index)
+    assert app_settings().value(CLASSIFIER_MODEL_KEY) == "mobilenet_v2"
+    app_settings().setValue(CLASSIFIER_MODEL_KEY, "googlenet")
+    tab.hide()
+    tab.show()  # coming back to the tab picks up the new choice
+    assert "googlenet_caffe" in tab.model_label.text()
+    classifier.shutdown()

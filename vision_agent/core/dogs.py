@@ -32,7 +32,6 @@ DOG_CLASSES = range(151, 269)  # ImageNet-1k: Chihuahua (151) .. Mexican hairles
 DOG_THRESHOLD = 0.3
 TOP_K = 5
 MAX_PHOTO_SIDE = 4096
-CLASSIFIER_MODEL_IDS = {"resnet50": "resnet50_imagenet", "mobilenet_v2": "mobilenet_v2_int8"}
 DEFAULT_CLASSIFIER = "mobilenet_v2_int8"
 
 
@@ -84,10 +83,12 @@ class DogResult:
 
 
 def classifier_model_id(name: str | None) -> str:
-    """'resnet50' / 'mobilenet_v2' (CLI names) or a registry id -> the registry id."""
-    if not name:
-        return DEFAULT_CLASSIFIER
-    return CLASSIFIER_MODEL_IDS.get(name, name)
+    """The registry id of an ImageNet classifier named as the classifier tab and CLI name them
+    ("resnet50", "mobilenet_v2", "googlenet" or an id); MobileNetV2 int8 when unset or when it
+    names no registry classifier (a user's own file)."""
+    from vision_agent.core.classify import resolve_model_id
+
+    return (resolve_model_id(name) if name else None) or DEFAULT_CLASSIFIER
 
 
 def dog_scores(probabilities: np.ndarray) -> tuple[float, np.ndarray]:

@@ -33,12 +33,16 @@ from vision_agent.core.imageio import is_image_path
 from vision_agent.core.keras_breeds import BREED_MODEL_FILE_FILTER, keras_breed_spec
 from vision_agent.i18n import tr
 from vision_agent.services.model_service import LOAD_REQUEST, ModelService
-from vision_agent.ui.settings import app_settings, last_folder, remember_folder
+from vision_agent.ui.settings import (
+    CLASSIFIER_MODEL_KEY,
+    app_settings,
+    last_folder,
+    remember_folder,
+)
 from vision_agent.ui.tabs.base import VisionTab
 from vision_agent.ui.widgets.image_view import IMAGE_FILE_FILTER, ImageView
 from vision_agent.ui.widgets.probability_bars import ProbabilityBars
 
-CLASSIFIER_SETTING = "classifier/model"  # written by the classifier tab
 MODELS_SETTING = "dogs/breed_models"
 ERROR_STYLE = "color: #b00020;"
 NO_DOG_STYLE = "color: #c05000;"
@@ -59,7 +63,7 @@ class BreedModelChoice:
 
 def shared_classifier() -> str:
     """The ImageNet classifier chosen in the classifier tab (a registry id)."""
-    return classifier_model_id(app_settings().value(CLASSIFIER_SETTING, "", type=str))
+    return classifier_model_id(app_settings().value(CLASSIFIER_MODEL_KEY, "", type=str))
 
 
 class DogTab(VisionTab):

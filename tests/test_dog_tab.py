@@ -220,3 +220,22 @@ def test_dog_tab_follows_the_classifier_chosen_in_the_classifier_tab(qtbot, tab:
     tab.show()  # coming back to the tab picks up the new choice
     assert "googlenet_caffe" in tab.model_label.text()
     classifier.shutdown()
+
+
+def test_the_open_dialog_starts_in_the_last_photo_folder(qtbot, tab: DogTab, monkeypatch) -> None:
+    from PyQt5.QtWidgets import QFileDialog
+
+    photo = asset("photos", "dogs", "Collie_03797.jpg")
+    asked: list = []
+
+    def fake_dialog(parent, caption, folder, filters):
+        asked.append((folder, filters))
+        return str(photo), filters
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(fake_dialog))
+    tab.open_photo_dialog()
+    _wait_result(qtbot, tab)
+    assert tab.result.top[0].breed == "collie"
+    tab.open_photo_dialog()
+    assert asked[1][0] == str(photo.parent)
+    assert "*.jpg" in asked[0][1] and "*.png" in asked[0][1]

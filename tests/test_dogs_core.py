@@ -106,7 +106,7 @@ def test_bad_inputs_give_messages_not_crashes(recognizer, tmp_path: Path) -> Non
 
 
 def test_annotation_text_is_ascii_so_opencv_can_draw_it(recognizer, monkeypatch) -> None:
-    import vision_agent.core.dogs as dogs
+    import vision_agent.core.annotate as annotate
 
     drawn: list[str] = []
     real = cv2.putText
@@ -115,7 +115,7 @@ def test_annotation_text_is_ascii_so_opencv_can_draw_it(recognizer, monkeypatch)
         drawn.append(text)
         return real(image, text, *args, **kwargs)
 
-    monkeypatch.setattr(dogs.cv2, "putText", spy)
+    monkeypatch.setattr(annotate.cv2, "putText", spy)
     cat = asset("photos", "objects", "tabby_cat_jetson_cat_1.jpg")
     recognizer.recognize_file(cat)
     assert drawn[0].startswith("No dog found - looks like a")

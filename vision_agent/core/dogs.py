@@ -14,13 +14,13 @@ Keras breed models (the course's `.h5` or one trained here) are in `keras_breeds
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import cv2
 import numpy as np
 
+from vision_agent.core.annotate import draw_text_panel, draw_top_labels
 from vision_agent.core.breed_names import imagenet_display_name
 from vision_agent.core.imageio import read_image
 from vision_agent.engine.spec import RecognizerSpec
@@ -99,7 +99,9 @@ def dog_scores(probabilities: np.ndarray) -> tuple[float, np.ndarray]:
     return mass, renormalised
 
 
-def top_breeds(probabilities: np.ndarray, names: list[str], k: int = TOP_K) -> tuple:
+def top_breeds(
+    probabilities: np.ndarray, names: list[str], k: int = TOP_K
+) -> tuple[BreedScore, ...]:
     order = np.argsort(-np.asarray(probabilities, np.float64))[:k]
     return tuple(BreedScore(names[i], float(probabilities[i])) for i in order)
 
@@ -161,47 +163,18 @@ def imagenet_dog_spec(classifier: str | None = None) -> RecognizerSpec:
 
 
 def with_annotation(result: DogResult, rgb: np.ndarray) -> DogResult:
-    from dataclasses import replace
-
     return replace(result, annotated=annotate(rgb, result))
 
 
-def annotate(rgb: np.ndarray, result: DogResult, max_side: int = 1024) -> np.ndarray:
-    """The photo (at most `max_side` px) with the verdict and the top breeds drawn on it."""
-    h, w = rgb.shape[:2]
-    scale = min(1.0, max_side / max(h, w))
-    image = cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
-    image = np.ascontiguousarray(image)
-    if result.is_dog is False:
-        # OpenCV's Hershey fonts draw ASCII only (an em dash would show as "???").
-        seen = f" - looks like {_with_article(result.seen)}" if result.seen else ""
-        lines = [(f"No dog found{seen}", (255, 170, 60))]
-        lines += [
-            (f"closest breed: {s.breed} {s.probability:.0%}", (230, 230, 230))
-            for s in result.top[:1]
-        ]
-    else:
-        lines = [
-            (f"{i}. {s.breed}  {s.probability:.1%}", (120, 255, 120) if i == 1 else (240, 240, 240))
-            for i, s in enumerate(result.top, 1)
-        ]
-    _draw_panel(image, lines)
-    return image
-
-
-def _draw_panel(image: np.ndarray, lines: list[tuple[str, tuple[int, int, int]]]) -> None:
-    h, w = image.shape[:2]
-    font = cv2.FONT_HERSHEY_SIMPLEX
-    font_scale = max(0.4, min(w, h) / 700)
-    thickness = max(1, round(font_scale * 2))
-    line_h = int(30 * font_scale) + 6
-    width = max(cv2.getTextSize(t, font, font_scale, thickness)[0][0] for t, _ in lines) + 16
-    height = line_h * len(lines) + 10
-    panel = image[0:height, 0 : min(width, w)]
-    panel[:] = (panel * 0.35).astype(np.uint8)
-    for i, (text, color) in enumerate(lines):
-        y = 5 + line_h * (i + 1) - 8
-        cv2.putText(image, text, (8, y), font, font_scale, color, thickness, cv2.LINE_AA)
+def annotate(rgb: np.ndarray, result: DogResult) -> np.ndarray:
+    """The photo with the verdict and the top breeds drawn on it (as the classifier tab draws)."""
+    if result.is_dog is not False:
+        return draw_top_labels(rgb, [(s.breed, s.probability) for s in result.top])
+    # OpenCV's Hershey fonts draw ASCII only (an em dash would show as "???").
+    seen = f" - looks like {_with_article(result.seen)}" if result.seen else ""
+    closest = result.top[0]
+    texts = [f"No dog found{seen}", f"closest breed: {closest.breed} {closest.probability:.0%}"]
+    return draw_text_panel(rgb, texts, first_color=(255, 140, 40))
 
 
 def _describe(preprocessing) -> str:

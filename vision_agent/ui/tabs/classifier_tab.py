@@ -67,8 +67,8 @@ def model_choices() -> list[tuple[str, str]]:
     """(key, caption) of the built-in models, in the order the combo box lists them."""
     return [
         ("resnet50", tr("ResNet50 (Keras)")),
-        ("mobilenet_v2", tr("MobileNetV2 int8 (ONNX, fast)")),
-        ("googlenet", tr("GoogLeNet (Caffe, OpenCV DNN)")),
+        ("mobilenet_v2", tr("MobileNetV2 int8 (ONNX)")),
+        ("googlenet", tr("GoogLeNet (Caffe)")),
     ]
 
 
@@ -114,13 +114,12 @@ class ClassifierTab(VisionTab):
         self.cam_check = QCheckBox(self)
         self.cam_check.toggled.connect(self.on_gradcam_toggled)
         self.cam_class_combo = QComboBox(self)
-        self.cam_class_combo.setMinimumContentsLength(16)
+        self.cam_class_combo.setMinimumContentsLength(12)
         self.cam_class_combo.activated.connect(lambda _i: self.request_gradcam())
         self.opacity_caption = QLabel(self)
         self.opacity_slider = QSlider(Qt.Horizontal, self)
         self.opacity_slider.setRange(0, 100)
         self.opacity_slider.setValue(50)
-        self.opacity_slider.setFixedWidth(110)
         self.opacity_slider.valueChanged.connect(self.on_opacity_changed)
         self.save_button = QPushButton(self)
         self.save_button.clicked.connect(self.save_annotated)
@@ -134,10 +133,6 @@ class ClassifierTab(VisionTab):
             self.model_caption,
             self.model_combo,
             self.own_model_button,
-            self.cam_check,
-            self.cam_class_combo,
-            self.opacity_caption,
-            self.opacity_slider,
         ):
             toolbar.addWidget(widget)
         toolbar.addStretch(1)
@@ -153,6 +148,14 @@ class ClassifierTab(VisionTab):
         results = QWidget(self)
         results_layout = QVBoxLayout(results)
         results_layout.setContentsMargins(0, 0, 0, 0)
+        cam_row = QHBoxLayout()
+        cam_row.addWidget(self.cam_check)
+        cam_row.addWidget(self.cam_class_combo, 1)
+        opacity_row = QHBoxLayout()
+        opacity_row.addWidget(self.opacity_caption)
+        opacity_row.addWidget(self.opacity_slider, 1)
+        results_layout.addLayout(cam_row)
+        results_layout.addLayout(opacity_row)
         results_layout.addWidget(self.chart, 1)
         output_buttons = QHBoxLayout()
         output_buttons.addWidget(self.save_button)

@@ -12,10 +12,19 @@ MIN_ANNOTATED_SIDE = 720  # smaller photos are drawn on an enlarged copy (the te
 
 
 def draw_top_labels(rgb: np.ndarray, lines: Sequence[tuple[str, float]]) -> np.ndarray:
-    """A copy of `rgb` with one "n. label  93.1%" line per (label, probability), top left.
+    """A copy of `rgb` with one "n. label  93.1%" line per (label, probability), top left."""
+    texts = [f"{i}. {label}  {p * 100:.1f}%" for i, (label, p) in enumerate(lines, 1)]
+    return draw_text_panel(rgb, texts)
+
+
+def draw_text_panel(
+    rgb: np.ndarray, texts: Sequence[str], first_color: tuple[int, int, int] = (255, 200, 60)
+) -> np.ndarray:
+    """A copy of `rgb` with `texts` (ASCII: OpenCV's fonts have no other glyphs), top left.
 
     The text sits on a dark translucent panel so it reads on any photo; its size follows the
-    image width. Photos outside MIN..MAX_ANNOTATED_SIDE are drawn on a resized copy.
+    image width. Photos outside MIN..MAX_ANNOTATED_SIDE are drawn on a resized copy. The first
+    line is drawn in `first_color`, the others in white.
     """
     image = np.ascontiguousarray(rgb[:, :, :3], dtype=np.uint8)
     h, w = image.shape[:2]
@@ -28,7 +37,6 @@ def draw_top_labels(rgb: np.ndarray, lines: Sequence[tuple[str, float]]) -> np.n
     else:
         image = image.copy()
     h, w = image.shape[:2]
-    texts = [f"{i}. {label}  {p * 100:.1f}%" for i, (label, p) in enumerate(lines, 1)]
     if not texts:
         return image
     font, scale = cv2.FONT_HERSHEY_SIMPLEX, max(0.35, min(1.2, w / 700))
@@ -42,6 +50,6 @@ def draw_top_labels(rgb: np.ndarray, lines: Sequence[tuple[str, float]]) -> np.n
     image[:panel_h, :panel_w] = (region * 0.35).astype(np.uint8)
     for row, text in enumerate(texts):
         y = pad + line_height * row + sizes[row][1]
-        color = (255, 200, 60) if row == 0 else (255, 255, 255)
+        color = first_color if row == 0 else (255, 255, 255)
         cv2.putText(image, text, (pad, y), font, scale, color, thickness, cv2.LINE_AA)
     return image

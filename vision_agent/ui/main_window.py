@@ -11,9 +11,10 @@ from vision_agent.i18n import LANGUAGES, language, set_language, tr
 from vision_agent.ui.settings import app_settings
 from vision_agent.ui.tabs.base import VisionTab
 from vision_agent.ui.tabs.classifier_tab import ClassifierTab
+from vision_agent.ui.tabs.dog_tab import DogTab
 from vision_agent.ui.tabs.postal_tab import PostalTab
 
-TAB_CLASSES: tuple[type[VisionTab], ...] = (PostalTab, ClassifierTab)
+TAB_CLASSES: tuple[type[VisionTab], ...] = (PostalTab, DogTab, ClassifierTab)
 
 
 class MainWindow(QMainWindow):

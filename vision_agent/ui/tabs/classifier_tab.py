@@ -49,7 +49,12 @@ from vision_agent.i18n import tr
 from vision_agent.services.download_worker import DownloadWorker
 from vision_agent.services.model_service import LOAD_REQUEST, ModelService
 from vision_agent.ui.qimage import qimage_to_rgb
-from vision_agent.ui.settings import last_folder, remember_folder
+from vision_agent.ui.settings import (
+    CLASSIFIER_MODEL_KEY,
+    app_settings,
+    last_folder,
+    remember_folder,
+)
 from vision_agent.ui.tabs.base import VisionTab
 from vision_agent.ui.widgets.image_view import IMAGE_FILE_FILTER, ImageView
 from vision_agent.ui.widgets.probability_bars import ProbabilityBars
@@ -274,6 +279,8 @@ class ClassifierTab(VisionTab):
         key = self.model_combo.itemData(index)
         if key and key != self.model:
             self.load_model(key)
+            if self.model == key:  # the dog tab uses the ImageNet classifier chosen here
+                app_settings().setValue(CLASSIFIER_MODEL_KEY, key)
 
     def choose_model_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(

@@ -36,7 +36,7 @@ def test_archive_name_carries_the_version():
 def test_runtime_requirements_leave_dev_tools_out():
     requirements = " ".join(_build_module().runtime_requirements()).lower()
     assert "tensorflow" in requirements and "pyqt5" in requirements
-    for dev_only in ("pytest", "ruff", "tf2onnx", "pyinstaller"):
+    for dev_only in ("pytest", "ruff", "pyinstaller"):
         assert dev_only not in requirements
 
 
@@ -64,6 +64,7 @@ def test_bundle_builds_and_passes_its_self_test(tmp_path):
         assert completed.returncode == 0, output[-4000:]
         assert "PASS  postal: shipped digit model through the service" in output
         assert "PASS  postal: Keras model through the process host" in output
+        assert "PASS  onnx export: Keras digit model to onnxruntime" in output
         assert "self-test passed" in output and "build time:" in output
 
         bundle = dist / "vision-agent"
@@ -71,7 +72,8 @@ def test_bundle_builds_and_passes_its_self_test(tmp_path):
         internal = bundle / "_internal"
         assert (internal / "resources" / "models" / "digits" / "digits_cnn.keras").is_file()
         assert (internal / "resources" / "icons" / "vision-agent.png").is_file()
-        for dev_only in ("pytest", "_pytest", "tf2onnx", "onnx", "IPython", "matplotlib"):
+        assert (internal / "tf2onnx").is_dir() and (internal / "onnxruntime").is_dir()
+        for dev_only in ("pytest", "_pytest", "pytestqt", "IPython", "matplotlib", "tensorboard"):
             assert not (internal / dev_only).exists(), dev_only
         archives = list(dist.glob(f"vision-agent-{__version__}-*.tar.gz"))
         assert len(archives) == 1 and archives[0].stat().st_size > 100_000_000

@@ -17,6 +17,8 @@ from vision_agent.logging_setup import setup_logging
 
 COMMAND_MODULES = (
     "vision_agent.commands.postal",
+    "vision_agent.commands.classify",
+    "vision_agent.commands.dog",
     "vision_agent.commands.models",
     "vision_agent.commands.train",
 )

@@ -24,6 +24,9 @@ class CheckResult:
 CHECK_PROVIDERS: tuple[str, ...] = (
     "vision_agent.checks.models:self_test_checks",
     "vision_agent.checks.postal:self_test_checks",
+    "vision_agent.checks.onnx_export:self_test_checks",
+    "vision_agent.checks.dogs:self_test_checks",
+    "vision_agent.checks.classify:self_test_checks",
 )
 
 

@@ -1,0 +1,461 @@
+"""The model store: turns a model id into verified local files.
+
+Each file of a model is looked for, in order:
+
+1. in every folder of the environment variable `VISION_AGENT_MODEL_PATH` (os.pathsep-separated,
+   searched recursively by file name; e.g. a USB stick or `../shared/assets`),
+2. in the per-user cache (`<user cache dir>/models/<model id>/<file name>`; the environment
+   variable `VISION_AGENT_CACHE_DIR` replaces `<user cache dir>/models`),
+3. at its official address: pooch streams it into a temporary file in the cache folder, checks
+   the hash and only then renames it, so a cut, cancelled or tampered download never leaves a file
+   that could be loaded.
+
+Every file is checked against its registry hash before it is used. A cached file that fails the
+check is reported as "corrupt" and replaced on the next `resolve`. Files found in the search path
+are never modified.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+
+from vision_agent.core.errors import UserError
+from vision_agent.models.registry import FileEntry, ModelEntry, Registry, default_registry
+from vision_agent.paths import APP_AUTHOR, APP_NAME, resources_dir
+
+MODEL_PATH_ENV = "VISION_AGENT_MODEL_PATH"
+CACHE_DIR_ENV = "VISION_AGENT_CACHE_DIR"
+
+READY = "ready"
+MISSING = "missing"
+CORRUPT = "corrupt"
+
+ProgressCallback = Callable[[int, "int | None", str], None]
+
+_CHUNK = 8 * 1024
+
+
+class ModelMissingError(UserError):
+    """A model file is not on this machine and could not be downloaded."""
+
+
+class ChecksumError(UserError):
+    """A downloaded file does not match its published checksum (it was deleted)."""
+
+
+class DownloadCancelled(UserError):
+    """The user cancelled a download (nothing was kept)."""
+
+
+@dataclass(frozen=True)
+class FileReport:
+    role: str
+    name: str
+    state: str
+    path: Path | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class ModelReport:
+    model_id: str
+    state: str
+    files: list[FileReport] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    model_id: str
+    role: str
+    source: Path
+    dest: Path | None
+    imported: bool
+    detail: str
+
+
+class ModelStore:
+    """Finds, checks, imports and downloads the files of registry models.
+
+    `search_path` and `cache_dir` default to the environment variables above (read when the
+    store is made). `retries` applies to network failures only, never to 404 or a cancel.
+    """
+
+    def __init__(
+        self,
+        registry: Registry | None = None,
+        search_path: Iterable[Path | str] | None = None,
+        cache_dir: Path | str | None = None,
+        *,
+        connect_timeout: float = 15.0,
+        read_timeout: float = 60.0,
+        retries: int = 2,
+    ) -> None:
+        self.registry = registry if registry is not None else default_registry()
+        self.search_path = (
+            [Path(p) for p in search_path] if search_path is not None else _env_search_path()
+        )
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else _default_cache_dir()
+        self.timeout = (connect_timeout, read_timeout)
+        self.retries = retries
+
+    # ----------------------------------------------------------------- queries (no network)
+
+    def status(self, model_id: str) -> str:
+        """ "ready", "missing" or "corrupt" (a cached or search-path file fails its check)."""
+        return self.report(model_id).state
+
+    def report(self, model_id: str) -> ModelReport:
+        """The state of each file of a model, without downloading."""
+        entry = self.registry.get(model_id)
+        index = self._search_index()
+        files = [self._file_report(entry, role, f, index) for role, f in entry.files.items()]
+        required = [r for r, f in zip(files, entry.files.values(), strict=True) if not f.optional]
+        if all(r.state == READY for r in required):
+            state = READY
+        elif any(r.state == CORRUPT for r in files):
+            state = CORRUPT
+        else:
+            state = MISSING
+        return ModelReport(model_id, state, files)
+
+    def verify(self) -> list[ModelReport]:
+        """Check every registry model's local files (search path and cache)."""
+        return [self.report(entry.id) for entry in self.registry.all_entries()]
+
+    def local_files(self, model_id: str) -> dict[str, Path]:
+        """Role -> verified local path, without downloading; ModelMissingError if incomplete."""
+        entry = self.registry.get(model_id)
+        report = self.report(model_id)
+        paths = {r.role: r.path for r in report.files if r.state == READY and r.path}
+        for role, f in entry.files.items():
+            if role not in paths and not f.optional:
+                if entry.shipped:
+                    raise ModelMissingError(self._missing_message(entry, f, "not found"))
+                raise ModelMissingError(
+                    f"Model '{model_id}' is not on this computer ({f.name} is missing). Download "
+                    f"it with `vision-agent models fetch {model_id}`, or import it with "
+                    f"`vision-agent models import DIR` (or list DIR in {MODEL_PATH_ENV})."
+                )
+        return paths
+
+    def path(self, model_id: str, role: str = "weights") -> Path:
+        """The verified local path of one file of a model (no download)."""
+        paths = self.local_files(model_id)
+        if role not in paths:
+            roles = ", ".join(self.registry.get(model_id).files)
+            raise UserError(f"Model '{model_id}' has no file '{role}' (it has: {roles}).")
+        return paths[role]
+
+    def cache_path(self, model_id: str, file: FileEntry) -> Path:
+        return self.cache_dir / model_id / file.name
+
+    # ----------------------------------------------------------------- resolve (may download)
+
+    def resolve(
+        self,
+        model_id: str,
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> dict[str, Path]:
+        """Role -> verified local path, downloading what is missing.
+
+        `progress(done_bytes, total_bytes_or_None, file_name)` is called from this thread while a
+        file downloads. Setting `cancel` stops the download and raises DownloadCancelled.
+        """
+        entry = self.registry.get(model_id)
+        index = self._search_index()
+        paths: dict[str, Path] = {}
+        for role, f in entry.files.items():
+            if cancel is not None and cancel.is_set():
+                raise DownloadCancelled(f"Download of '{model_id}' cancelled.")
+            report = self._file_report(entry, role, f, index)
+            if report.state == READY and report.path is not None:
+                paths[role] = report.path
+            elif entry.shipped:
+                if not f.optional:
+                    raise ModelMissingError(self._missing_message(entry, f, report.detail))
+            else:
+                paths[role] = self._download(entry, f, progress, cancel)
+        return paths
+
+    # ----------------------------------------------------------------- import
+
+    def import_dir(self, folder: Path | str) -> list[ImportResult]:
+        """Copy every registry file found (by name, recursively) in `folder` into the cache.
+
+        Only files that pass their check are copied; the others are reported, not copied.
+        """
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise UserError(f"{folder} is not a folder.")
+        index = _index_folders([folder])
+        results: list[ImportResult] = []
+        for entry in self.registry.all_entries():
+            if entry.shipped:
+                continue
+            for role, f in entry.files.items():
+                for candidate in (p for n in f.names for p in index.get(n, [])):
+                    result = self._import_one(entry, role, f, candidate)
+                    if result is not None:
+                        results.append(result)
+                        if result.dest is not None:
+                            break
+        return results
+
+    def _import_one(
+        self, entry: ModelEntry, role: str, f: FileEntry, src: Path
+    ) -> ImportResult | None:
+        """Copy one candidate; None when it is another model's file of the same name."""
+        if not _matches_any(src, f.accepted_hashes):
+            if self._hash_known_for_name(src, f.name):
+                return None
+            detail = "checksum does not match the registry; not copied"
+            return ImportResult(entry.id, role, src, None, False, detail)
+        dest = self.cache_path(entry.id, f)
+        if dest.exists() and _matches_any(dest, f.accepted_hashes):
+            return ImportResult(entry.id, role, src, dest, False, "already in the cache")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".import-")
+        os.close(fd)
+        try:
+            shutil.copyfile(src, tmp)
+            if not _matches_any(Path(tmp), f.accepted_hashes):
+                return ImportResult(entry.id, role, src, None, False, "changed while copying")
+            os.replace(tmp, dest)
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+        return ImportResult(entry.id, role, src, dest, True, "imported")
+
+    # ----------------------------------------------------------------- internals
+
+    def _search_index(self) -> dict[str, list[Path]]:
+        return _index_folders(self.search_path)
+
+    def _file_report(
+        self, entry: ModelEntry, role: str, f: FileEntry, index: dict[str, list[Path]]
+    ) -> FileReport:
+        if entry.shipped:
+            path = resources_dir() / (f.resource or "")
+            if not path.is_file():
+                return FileReport(role, f.name, MISSING, None, f"not shipped in {path.parent}")
+            if f.hash and not _matches_any(path, f.accepted_hashes):
+                return FileReport(role, f.name, CORRUPT, path, "checksum mismatch")
+            return FileReport(role, f.name, READY, path, "shipped")
+        corrupt: list[Path] = []
+        for candidate in (p for n in f.names for p in index.get(n, [])):
+            if _matches_any(candidate, f.accepted_hashes):
+                return FileReport(role, f.name, READY, candidate, "search path")
+            if not self._hash_known_for_name(candidate, f.name):
+                corrupt.append(candidate)
+        cached = self.cache_path(entry.id, f)
+        if cached.is_file():
+            if _matches_any(cached, f.accepted_hashes):
+                return FileReport(role, f.name, READY, cached, "cache")
+            corrupt.append(cached)
+        if corrupt:
+            return FileReport(role, f.name, CORRUPT, corrupt[0], "checksum mismatch")
+        return FileReport(role, f.name, MISSING, None, "not found")
+
+    def _hash_known_for_name(self, path: Path, name: str) -> bool:
+        """True if `path` is a valid file of some registry model that uses this name.
+
+        Different models share file names (two `deploy.prototxt`), so a same-named file that
+        fails one model's check is only corrupt if it fits none of them.
+        """
+        for entry in self.registry.all_entries():
+            for f in entry.files.values():
+                if name in f.names and f.accepted_hashes and _matches_any(path, f.accepted_hashes):
+                    return True
+        return False
+
+    def _download(
+        self,
+        entry: ModelEntry,
+        f: FileEntry,
+        progress: ProgressCallback | None,
+        cancel: threading.Event | None,
+    ) -> Path:
+        import pooch
+        import requests
+
+        pooch.get_logger().setLevel("WARNING")  # we report progress ourselves
+        dest = self.cache_path(entry.id, f)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if dest.exists():
+            dest.unlink()  # it failed its check in _file_report: replace it
+        downloader = _Downloader(f.name, self.timeout, progress, cancel)
+        for attempt in range(self.retries + 1):
+            try:
+                pooch.retrieve(
+                    f.url, known_hash=f.hash, fname=f.name, path=dest.parent, downloader=downloader
+                )
+                break
+            except DownloadCancelled:
+                raise
+            except requests.HTTPError as exc:
+                status = exc.response.status_code if exc.response is not None else "?"
+                raise ModelMissingError(
+                    self._missing_message(entry, f, f"the server answered HTTP {status}")
+                ) from exc
+            except ValueError as exc:  # pooch: the hash does not match
+                raise ChecksumError(
+                    f"The file {f.name} downloaded from {f.url} does not match its published "
+                    f"checksum ({f.hash}), so it was deleted. The download may have been "
+                    "corrupted or the file changed upstream. Try again, or import a verified "
+                    "copy with `vision-agent models import DIR`."
+                ) from exc
+            except (requests.RequestException, _Interrupted, OSError) as exc:
+                if attempt == self.retries:
+                    reason = _network_reason(exc)
+                    raise ModelMissingError(self._missing_message(entry, f, reason)) from exc
+                if _wait_or_cancel(cancel, min(2.0**attempt, 10.0)):
+                    raise DownloadCancelled(f"Download of {f.name} cancelled.") from exc
+        return dest
+
+    def _missing_message(self, entry: ModelEntry, f: FileEntry, reason: str) -> str:
+        if entry.shipped:
+            return (
+                f"The model file {f.name} of '{entry.id}' is missing from this installation "
+                f"(resources/{f.resource}): {reason}. Reinstall Vision Agent or train the model "
+                "again."
+            )
+        return (
+            f"Could not get {f.name} (model '{entry.id}') from {f.url}: {reason}.\n"
+            f"On a computer without internet, download that file elsewhere and run "
+            f"`vision-agent models import DIR` with the folder holding it, or put the folder in "
+            f"the environment variable {MODEL_PATH_ENV}."
+        )
+
+
+class _Interrupted(Exception):
+    """The server closed the connection before sending the whole file."""
+
+
+class _Downloader:
+    """A pooch downloader: streams with timeouts, reports progress and honours a cancel Event."""
+
+    def __init__(
+        self,
+        file_name: str,
+        timeout: tuple[float, float],
+        progress: ProgressCallback | None,
+        cancel: threading.Event | None,
+    ) -> None:
+        self.file_name = file_name
+        self.timeout = timeout
+        self.progress = progress
+        self.cancel = cancel
+
+    def __call__(self, url: str, output_file: str, pooch: object, check_only: bool = False) -> None:
+        import requests
+
+        with requests.get(url, stream=True, timeout=self.timeout) as response:
+            response.raise_for_status()
+            length = response.headers.get("content-length")
+            total = int(length) if length and length.isdigit() else None
+            done = 0
+            if self.progress:
+                self.progress(0, total, self.file_name)
+            with open(output_file, "wb") as out:
+                for chunk in response.iter_content(chunk_size=_CHUNK):
+                    if self.cancel is not None and self.cancel.is_set():
+                        raise DownloadCancelled(f"Download of {self.file_name} cancelled.")
+                    out.write(chunk)
+                    done += len(chunk)
+                    if self.progress:
+                        self.progress(done, total, self.file_name)
+            if total is not None and done < total:
+                raise _Interrupted(f"received {done} of {total} bytes")
+
+
+def default_store() -> ModelStore:
+    """A store configured from the environment (cheap: make one where you need it)."""
+    return ModelStore()
+
+
+def _env_search_path() -> list[Path]:
+    value = os.environ.get(MODEL_PATH_ENV, "")
+    return [Path(p).expanduser() for p in value.split(os.pathsep) if p.strip()]
+
+
+def _default_cache_dir() -> Path:
+    override = os.environ.get(CACHE_DIR_ENV)
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_cache_dir(APP_NAME, APP_AUTHOR)) / "models"
+
+
+def _index_folders(folders: Iterable[Path]) -> dict[str, list[Path]]:
+    """File name -> paths, for every file under the given folders."""
+    index: dict[str, list[Path]] = {}
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for root, dirs, files in os.walk(folder):
+            dirs.sort()
+            for name in sorted(files):
+                index.setdefault(name, []).append(Path(root) / name)
+    return index
+
+
+_digests: dict[tuple[str, int, int, str], str] = {}
+_digests_lock = threading.Lock()
+
+
+def file_digest(path: Path, algorithm: str) -> str:
+    """Hex digest of a file, remembered while its size and modification time are unchanged."""
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, algorithm)
+    with _digests_lock:
+        if key in _digests:
+            return _digests[key]
+    hasher = hashlib.new(algorithm)
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1024 * 1024), b""):
+            hasher.update(block)
+    digest = hasher.hexdigest()
+    with _digests_lock:
+        _digests[key] = digest
+    return digest
+
+
+def _matches_any(path: Path, hashes: Iterable[str]) -> bool:
+    try:
+        for value in hashes:
+            algorithm, _, expected = value.partition(":")
+            if file_digest(path, algorithm) == expected.lower():
+                return True
+    except OSError:
+        return False
+    return False
+
+
+def _network_reason(exc: BaseException) -> str:
+    import requests
+
+    if isinstance(exc, _Interrupted | requests.exceptions.ChunkedEncodingError):
+        return f"the transfer was interrupted ({exc})"
+    if isinstance(exc, requests.Timeout):
+        return "the server did not answer in time"
+    if isinstance(exc, requests.ConnectionError):
+        return "no connection (are you offline?)"
+    return str(exc)
+
+
+def _wait_or_cancel(cancel: threading.Event | None, seconds: float) -> bool:
+    """Sleep before a retry; True if the user cancelled meanwhile."""
+    if cancel is None:
+        time.sleep(seconds)
+        return False
+    return cancel.wait(seconds)

@@ -10,9 +10,10 @@ from vision_agent import __version__
 from vision_agent.i18n import LANGUAGES, language, set_language, tr
 from vision_agent.ui.settings import app_settings
 from vision_agent.ui.tabs.base import VisionTab
+from vision_agent.ui.tabs.face_tab import FaceCamTab
 from vision_agent.ui.tabs.postal_tab import PostalTab
 
-TAB_CLASSES: tuple[type[VisionTab], ...] = (PostalTab,)
+TAB_CLASSES: tuple[type[VisionTab], ...] = (PostalTab, FaceCamTab)
 
 
 class MainWindow(QMainWindow):

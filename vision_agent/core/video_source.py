@@ -195,9 +195,7 @@ class FrameGrabber:
         what = f"Camera {spec.index}" if spec.kind == "camera" else Path(spec.path).name
         if spec.kind == "video" and not Path(spec.path).is_file():
             raise SourceError(f"Video file not found: {spec.path}")
-        capture = open_with_timeout(
-            lambda: self._capture_factory(spec), self._open_timeout_s, what
-        )
+        capture = open_with_timeout(lambda: self._capture_factory(spec), self._open_timeout_s, what)
         try:
             if not capture.isOpened():
                 if spec.kind == "camera":

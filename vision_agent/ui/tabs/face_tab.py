@@ -1,4 +1,4 @@
-"""The SSD face cam tab (SSD 얼굴 검출): a camera, video or photo through the res10 face detector."""
+"""The SSD face cam tab (SSD 얼굴 검출): a camera, video or photo through the res10 detector."""
 
 from __future__ import annotations
 
@@ -339,9 +339,7 @@ class FaceCamTab(VisionTab):
     @pyqtSlot(object)
     def on_source_ended(self, ended: SourceEnded) -> None:
         self._update_buttons()
-        if ended.reason == "failed":
-            self.show_problem(ended.message)
-        elif ended.reason == "finished" and ended.message:
+        if ended.reason in ("failed", "finished") and ended.message:
             self.show_problem(ended.message)
 
     def show_problem(self, message: str) -> None:

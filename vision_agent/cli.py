@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "vision_agent.commands.postal",
     "vision_agent.commands.train",
     "vision_agent.commands.models",
+    "vision_agent.commands.faces",
 )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -288,3 +288,29 @@ def probe_cameras(max_index: int = 4, timeout_s: float = 2.0) -> list[int]:
         finally:
             capture.release()
     return found
+
+
+def iter_video_frames(path: str | Path, every: int = 1) -> Iterator[tuple[int, np.ndarray]]:
+    """(index, RGB frame) for every `every`-th frame of a video file, in the calling thread.
+
+    SourceError when the file is missing, cannot be opened or holds no decodable frame.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise SourceError(f"Video file not found: {path}")
+    capture = cv2.VideoCapture(str(path))
+    try:
+        if not capture.isOpened():
+            raise SourceError(f"{path.name} could not be opened as a video (damaged or unknown).")
+        index = 0
+        while True:
+            ok, bgr = capture.read()
+            if not ok or bgr is None:
+                break
+            if index % every == 0:
+                yield index, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+            index += 1
+        if index == 0:
+            raise SourceError(f"{path.name} holds no frame that can be decoded.")
+    finally:
+        capture.release()

@@ -41,7 +41,7 @@ class FaceStream(QObject):
         sig_source_opened(str description): the source delivered its first frame.
         sig_source_ended(object): SourceEnded — stopped, finished (video end) or failed.
         sig_model_state(str state, str detail): the detector service's state.
-        sig_error(str message): a model load or detection failed.
+        sig_error(str message): a detection failed.
     """
 
     sig_detection = pyqtSignal(object)
@@ -193,9 +193,8 @@ class FaceStream(QObject):
     @pyqtSlot(int, str)
     def _on_error(self, request_id: int, message: str) -> None:
         self._outstanding.discard(request_id)
-        if request_id == LOAD_REQUEST:
-            self.sig_error.emit(message)
-        elif request_id == self._pending:
+        # A failed load arrives as sig_model_state("failed", message).
+        if request_id != LOAD_REQUEST and request_id == self._pending:
             self._pending = None
             self.sig_error.emit(message)
 

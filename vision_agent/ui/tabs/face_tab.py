@@ -73,6 +73,7 @@ class FaceCamTab(VisionTab):
         self.source: SourceSpec | None = None
         self.model_choice = MODEL_ITEMS[0][0]
         self.last_message = ""
+        self._problem = "source"
         self._cameras: list[int] | None = None
         self._probe_thread: threading.Thread | None = None
         self._build_ui()
@@ -269,10 +270,14 @@ class FaceCamTab(VisionTab):
             text = tr("Loading the face model {name}…").format(name=detail)
         self.status_label.setText(text)
         self.sig_status_message.emit(text)
+        if state == "failed":
+            self.show_problem(text, "model")
+        elif state == "ready" and self._problem == "model":
+            self.banner.setVisible(False)
 
     @pyqtSlot(str)
     def on_error(self, message: str) -> None:
-        self.show_problem(tr("Face detection failed: {message}").format(message=message))
+        self.show_problem(tr("Face detection failed: {message}").format(message=message), "model")
 
     # --- sources ------------------------------------------------------------------------
     def start_selected_source(self) -> None:
@@ -319,7 +324,10 @@ class FaceCamTab(VisionTab):
         self.status_label.setText(tr("Stopped."))
 
     def retry(self) -> None:
-        if self.source is not None:
+        self.banner.setVisible(False)
+        if self._problem == "model":
+            self.load_model(self.model_choice)
+        elif self.source is not None:
             self.open_source(self.source)
 
     def choose_other_source(self) -> None:
@@ -342,8 +350,12 @@ class FaceCamTab(VisionTab):
         if ended.reason in ("failed", "finished") and ended.message:
             self.show_problem(ended.message)
 
-    def show_problem(self, message: str) -> None:
-        """Say what happened and offer to retry or pick another source."""
+    def show_problem(self, message: str, kind: str = "source") -> None:
+        """Say what happened and offer to retry (the source or the model) or pick another source.
+
+        `kind` is "source" or "model": what the Retry button retries.
+        """
+        self._problem = kind
         self.last_message = message
         self.banner_text.setText(message)
         self.banner.setVisible(True)

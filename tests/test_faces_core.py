@@ -64,7 +64,7 @@ def test_real_photos_find_the_faces(detector, file, count):
     height, width = image.shape[:2]
     for face in detection.faces:
         x, y, w, h = face.box
-        assert 0 <= x and 0 <= y and x + w <= width and y + h <= height
+        assert x >= 0 and y >= 0 and x + w <= width and y + h <= height
         assert 0.5 <= face.confidence <= 1.0
     assert detection.annotated.shape == image.shape
 

@@ -122,3 +122,29 @@ def test_closing_the_window_while_streaming_ends_every_thread(qtbot):
     assert all(
         page.service._thread.isFinished() for page in window.tab_pages if hasattr(page, "service")
     )
+
+
+def test_every_tab_string_has_a_korean_translation():
+    import ast
+    import re
+    from pathlib import Path
+
+    from vision_agent.i18n import missing_translations
+
+    source = Path(__file__).resolve().parents[1] / "vision_agent/ui/tabs/face_tab.py"
+    pieces = re.findall(r'tr\(\s*((?:"(?:[^"\\]|\\.)*"\s*)+)', source.read_text(encoding="utf-8"))
+    texts = [ast.literal_eval(f"({piece})") for piece in pieces]  # joins adjacent literals
+    assert len(texts) > 30
+    assert missing_translations(texts) == []
+
+
+def test_korean_ui(qtbot, tab):
+    from vision_agent.i18n import set_language
+
+    set_language("ko")
+    try:
+        tab.retranslate_ui()
+        assert tab.start_button.text() == "시작"
+    finally:
+        set_language("en")
+        tab.retranslate_ui()

@@ -193,7 +193,7 @@ class FaceCamTab(VisionTab):
         current = self.source_combo.currentData()
         self.source_combo.clear()
         if self._cameras is None:
-            self.source_combo.addItem(tr("Camera 0"), ("camera", 0))
+            self.source_combo.addItem(tr("Camera {n}").format(n=0), ("camera", 0))
         else:
             for index in self._cameras:
                 self.source_combo.addItem(tr("Camera {n}").format(n=index), ("camera", index))

@@ -99,3 +99,11 @@ def test_corrupt_video(capsys, tmp_path):
     bad.write_bytes(b"\x00" * 1000)
     assert main(["faces", str(bad)]) == 1
     assert "bad.mp4" in capsys.readouterr().err
+
+
+def test_self_test_check_runs_the_models_the_store_has():
+    from vision_agent.checks.faces import self_test_checks
+
+    results = {r.name.split()[1]: r for r in self_test_checks()}
+    assert results["res10-caffe"].ok and not results["res10-caffe"].skipped
+    assert results["res10-tf"].ok and not results["res10-tf"].skipped

@@ -21,7 +21,10 @@ class CheckResult:
     skipped: bool = False
 
 
-CHECK_PROVIDERS: tuple[str, ...] = ("vision_agent.checks.postal:self_test_checks",)
+CHECK_PROVIDERS: tuple[str, ...] = (
+    "vision_agent.checks.postal:self_test_checks",
+    "vision_agent.checks.faces:self_test_checks",
+)
 
 
 def _load(provider: str) -> Callable[[], list[CheckResult]]:

@@ -8,6 +8,7 @@ import time
 from typing import TextIO
 
 from vision_agent.core.errors import UserError
+from vision_agent.models.registry import format_size
 from vision_agent.models.store import CORRUPT, READY, ModelStore, default_store
 
 
@@ -111,12 +112,6 @@ def _path(store: ModelStore, args: argparse.Namespace) -> int:
     for role, path in store.local_files(args.model_id).items():
         print(f"{role}\t{path}")
     return 0
-
-
-def format_size(size: int | None) -> str:
-    if size is None:
-        return "?"
-    return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size / 1e3:.0f} kB"
 
 
 class ProgressBar:

@@ -16,6 +16,9 @@ MNIST_FIT = 20
 INK_THRESHOLD = 64  # ink darker than paper by this much (0..255) counts as a stroke
 MIN_INK_PIXELS = 12
 MIN_INK_EXTENT = 6  # pixels: a dot smaller than this in both directions is a speck, not a digit
+# Where MNIST puts the centre of mass: measured on the 10,000 test digits, (row, column) has
+# mean (13.99, 14.01) and spread 0.29 — pixel (14, 14), not the geometric centre 13.5.
+MNIST_CENTER_OF_MASS = 14.0
 
 
 def ink_from_gray(gray: np.ndarray) -> np.ndarray:
@@ -57,7 +60,7 @@ def _center_by_mass(image: np.ndarray) -> np.ndarray:
         return image
     ys, xs = np.indices(image.shape)
     cy, cx = float((ys * image).sum() / total), float((xs * image).sum() / total)
-    center = (MNIST_SIZE - 1) / 2
+    center = MNIST_CENTER_OF_MASS
     shift = np.float32([[1, 0, center - cx], [0, 1, center - cy]])
     return cv2.warpAffine(
         image, shift, (MNIST_SIZE, MNIST_SIZE), flags=cv2.INTER_LINEAR, borderValue=0.0

@@ -19,6 +19,10 @@ class HostStopped(Exception):
     """The host was stopped (window closing) while a call was in flight."""
 
 
+class RemoteError(Exception):
+    """An unexpected error inside the child process; the message names its type."""
+
+
 class LocalHost:
     """Runs the recognizer in the calling thread."""
 
@@ -79,7 +83,7 @@ class ProcessHost:
             elif kind == "user_error":
                 raise UserError(payload)
             else:
-                raise RuntimeError(payload)
+                raise RemoteError(payload)
 
     def _stopped(self) -> Exception:
         if self._aborted:

@@ -162,6 +162,13 @@ def all_entries() -> list[ModelEntry]:
     return default_registry().all_entries()
 
 
+def format_size(size: int | None) -> str:
+    """'10.7 MB', '35 kB', or '?' when unknown."""
+    if size is None:
+        return "?"
+    return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size / 1e3:.0f} kB"
+
+
 def _parse_model(raw: dict[str, Any], path: Path) -> ModelEntry:
     model_id = raw.get("id", "?")
 

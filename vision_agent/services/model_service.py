@@ -15,7 +15,7 @@ from typing import Any
 from PyQt5.QtCore import QObject, QThread, pyqtSignal, pyqtSlot
 
 from vision_agent.core.errors import UserError
-from vision_agent.engine.host import HostStopped, LocalHost, ProcessHost, make_host
+from vision_agent.engine.host import HostStopped, LocalHost, ProcessHost, RemoteError, make_host
 from vision_agent.engine.spec import RecognizerSpec
 from vision_agent.i18n import tr
 
@@ -55,7 +55,7 @@ class _Worker(QObject):
             name = host.start()
         except HostStopped:
             return
-        except UserError as exc:
+        except (UserError, RemoteError) as exc:
             self._fail_load(str(exc))
             return
         except Exception as exc:
@@ -93,7 +93,7 @@ class _Worker(QObject):
             result = host.call(method, *args, on_event=self.sig_event.emit)
         except HostStopped:
             return
-        except UserError as exc:
+        except (UserError, RemoteError) as exc:
             self.sig_error.emit(request_id, str(exc))
             return
         except Exception as exc:

@@ -21,6 +21,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self) -> None:
         super().__init__()
+        self.setObjectName("MainWindow")
         self.tabs = QTabWidget(self)
         self.setCentralWidget(self.tabs)
         self.tab_pages: list[VisionTab] = []
@@ -51,6 +52,9 @@ class MainWindow(QMainWindow):
             self.language_group.addAction(action)
             self.language_menu.addAction(action)
             self.language_actions[code] = action
+        self.models_action = QAction(self)
+        self.models_action.triggered.connect(self.show_models_dialog)
+        self.view_menu.addAction(self.models_action)
         self.help_menu = bar.addMenu("")
         self.about_action = QAction(self)
         self.about_action.triggered.connect(self.show_about)
@@ -74,6 +78,7 @@ class MainWindow(QMainWindow):
         self.language_menu.setTitle(tr("Language / 언어"))
         self.help_menu.setTitle(tr("&Help"))
         self.about_action.setText(tr("About Vision Agent"))
+        self.models_action.setText(tr("Models…"))
         self.quit_action.setText(tr("Quit"))
         for index, page in enumerate(self.tab_pages):
             page.retranslate_ui()
@@ -93,6 +98,11 @@ class MainWindow(QMainWindow):
     @pyqtSlot(str)
     def show_status(self, message: str) -> None:
         self.statusBar().showMessage(message)
+
+    def show_models_dialog(self) -> None:
+        from vision_agent.ui.models_dialog import ModelsDialog
+
+        ModelsDialog(parent=self).exec_()
 
     def show_about(self) -> None:
         QMessageBox.about(
@@ -129,4 +139,7 @@ class MainWindow(QMainWindow):
         settings.sync()
         for page in self.tab_pages:
             page.shutdown()
+        from vision_agent.services.download_worker import DownloadWorker
+
+        DownloadWorker.cancel_all()
         event.accept()

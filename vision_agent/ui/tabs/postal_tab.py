@@ -205,6 +205,7 @@ class PostalTab(VisionTab):
 
     # --- model --------------------------------------------------------------------------
     def start(self) -> None:
+        self.canvas.setFocus()
         self.load_model(self.model_path)
 
     def load_model(self, path: Path) -> None:

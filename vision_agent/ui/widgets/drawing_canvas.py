@@ -125,6 +125,7 @@ class DrawingCanvas(QWidget):
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() != Qt.LeftButton:
             return
+        self.setFocus(Qt.MouseFocusReason)  # the course's E/S/R/Q keys work right after drawing
         self._drawing = True
         self._strokes.append((self.pen_width, [QPointF(event.pos())]))
         self._extend_ink(QPoint(event.pos()), QPoint(event.pos()))

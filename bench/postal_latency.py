@@ -1,0 +1,178 @@
+"""Postal-code speed: service latency vs model.predict, launch time, and GUI stalls.
+
+Prints
+  * warm latency of recognizing five digits through the app's service (request -> result signal,
+    OpenCV DNN in the worker thread; and the Keras model in its child process), beside Keras
+    `model.predict`, `predict_on_batch` and a compiled `tf.function` on the same five inputs,
+    as ratios within this run;
+  * time from launching `python -m vision_agent` to the visible window and to the first result;
+  * the longest GUI event-loop stall while each model loads and recognizes.
+
+    python bench/postal_latency.py [--repeats 200] [--launches 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from PyQt5.QtCore import QElapsedTimer, QEventLoop, QTimer  # noqa: E402
+from PyQt5.QtWidgets import QApplication  # noqa: E402
+
+from vision_agent.checks.postal import draw_code  # noqa: E402
+from vision_agent.core.imageio import write_image  # noqa: E402
+from vision_agent.core.postal import SHIPPED_MODEL, canvas_inputs, digit_model_spec  # noqa: E402
+from vision_agent.services.model_service import ModelService  # noqa: E402
+
+KERAS_MODEL = SHIPPED_MODEL.with_suffix(".keras")
+
+
+class StallMeter:
+    """Ticks every 5 ms on the GUI thread and records the longest gap between ticks."""
+
+    def __init__(self) -> None:
+        self.clock = QElapsedTimer()
+        self.timer = QTimer()
+        self.timer.setInterval(5)
+        self.timer.timeout.connect(self._tick)
+        self.longest = 0.0
+
+    def start(self) -> None:
+        self.longest = 0.0
+        self.clock.start()
+        self.timer.start()
+
+    def _tick(self) -> None:
+        self.longest = max(self.longest, self.clock.restart())
+
+    def stop(self) -> float:
+        self.timer.stop()
+        return self.longest
+
+
+def wait_for(service: ModelService, request: int, timeout_ms: int = 120000):
+    loop = QEventLoop()
+    box = {}
+
+    def done(request_id, result):
+        if request_id == request:
+            box["result"] = result
+            loop.quit()
+
+    service.sig_result.connect(done)
+    service.sig_error.connect(lambda i, m: (box.setdefault("error", m), loop.quit()))
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec_()
+    service.sig_result.disconnect(done)
+    if "error" in box:
+        raise RuntimeError(box["error"])
+    return box["result"]
+
+
+def service_latency(model: Path, canvas, repeats: int, meter: StallMeter) -> tuple[float, float]:
+    service = ModelService("bench")
+    meter.start()
+    service.load(digit_model_spec(model))
+    wait_for(service, service.request("recognize", canvas))
+    stall = meter.stop()
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        wait_for(service, service.request("recognize", canvas))
+        times.append((time.perf_counter() - started) * 1000)
+    service.shutdown()
+    return statistics.median(times), stall
+
+
+def keras_latencies(canvas, repeats: int) -> dict[str, float]:
+    import keras
+    import tensorflow as tf
+
+    inputs, _ = canvas_inputs(canvas)
+    batch = inputs[..., None]
+    model = keras.models.load_model(KERAS_MODEL)
+    forward = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
+    calls = {
+        "keras model.predict": lambda: model.predict(batch, verbose=0),
+        "keras predict_on_batch": lambda: model.predict_on_batch(batch),
+        "keras tf.function": lambda: forward(tf.constant(batch)).numpy(),
+    }
+    results = {}
+    for name, call in calls.items():
+        for _ in range(5):
+            call()
+        times = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            call()
+            times.append((time.perf_counter() - started) * 1000)
+        results[name] = statistics.median(times)
+    return results
+
+
+def launch_times(launches: int) -> tuple[float, float]:
+    drawing = Path(tempfile.mkdtemp()) / "code.png"
+    write_image(drawing, draw_code("10701"))
+    shown, first = [], []
+    env = dict(os.environ, VISION_AGENT_STARTUP_LOG="1", PYTHONPATH=str(REPO))
+    for _ in range(launches):
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "vision_agent", "gui", str(drawing)],
+            stderr=subprocess.PIPE, text=True, env=env, cwd=REPO,
+        )
+        for line in process.stderr:
+            if line.startswith("startup window_shown"):
+                shown.append(time.perf_counter() - started)
+            elif line.startswith("startup first_result"):
+                first.append(time.perf_counter() - started)
+                break
+        process.terminate()
+        process.wait(10)
+    return statistics.median(shown), statistics.median(first)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=200)
+    parser.add_argument("--launches", type=int, default=5)
+    args = parser.parse_args()
+    print(f"load average at start: {os.getloadavg()[0]:.2f} (2 cores)")
+    shown, first = launch_times(args.launches)
+    print(f"launch -> window visible:  {shown * 1000:7.0f} ms (median of {args.launches})")
+    print(f"launch -> first result:    {first * 1000:7.0f} ms (drawing given on the command line)")
+
+    app = QApplication.instance() or QApplication([])
+    meter = StallMeter()
+    canvas = draw_code("10701")
+    onnx_ms, onnx_stall = service_latency(SHIPPED_MODEL, canvas, args.repeats, meter)
+    keras_ms, keras_stall = service_latency(KERAS_MODEL, canvas, args.repeats, meter)
+    baseline = keras_latencies(canvas, args.repeats)
+    predict = baseline["keras model.predict"]
+    print(f"\nwarm latency, five digits (median of {args.repeats}):")
+    rows = {
+        "app service, ONNX in worker thread": onnx_ms,
+        "app service, Keras in child process": keras_ms,
+        **baseline,
+    }
+    for name, ms in rows.items():
+        print(f"  {name:<38} {ms:8.2f} ms   {ms / predict:6.3f}× model.predict")
+    print("\nlongest GUI stall while loading + first recognition:")
+    print(f"  ONNX model (worker thread):   {onnx_stall:5.0f} ms")
+    print(f"  Keras model (child process):  {keras_stall:5.0f} ms")
+    del app
+
+
+if __name__ == "__main__":
+    main()

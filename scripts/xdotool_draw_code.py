@@ -1,0 +1,67 @@
+"""Draw a postal code into the running app with real mouse drags (xdotool), then screenshot.
+
+Start the app under Xvfb first (DISPLAY set), then:
+    python scripts/xdotool_draw_code.py 17101 out.png
+The canvas is found on screen by the colour of its box guides.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from itertools import pairwise
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.drawings import DIGIT_STROKES
+from vision_agent.ui.widgets.drawing_canvas import GUIDE_COLOR
+
+
+def xdotool(*args: str) -> None:
+    subprocess.run(["xdotool", *args], check=True)
+
+
+def screenshot(path: str) -> np.ndarray:
+    subprocess.run(["import", "-window", "root", path], check=True)
+    return np.asarray(Image.open(path).convert("RGB")).astype(int)
+
+
+def first_box_corner(image: np.ndarray) -> tuple[int, int]:
+    target = (GUIDE_COLOR.red(), GUIDE_COLOR.green(), GUIDE_COLOR.blue())
+    mask = np.all(np.abs(image - np.array(target)) < 12, axis=2)
+    ys, xs = np.nonzero(mask)
+    if not len(xs):
+        raise SystemExit("the postal-code canvas is not on screen")
+    return int(xs.min()), int(ys.min())
+
+
+def draw_code(code: str, left: int, top: int) -> None:
+    for index, char in enumerate(code):
+        box_x = left + 100 * index
+        for stroke in DIGIT_STROKES[int(char)][0]:
+            points = []
+            for (x0, y0), (x1, y1) in pairwise(stroke):
+                points += [(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t) for t in np.linspace(0, 1, 5)]
+            pixels = [(round(box_x + 22 + x * 56), round(top + 12 + y * 76)) for x, y in points]
+            xdotool("mousemove", str(pixels[0][0]), str(pixels[0][1]))
+            xdotool("mousedown", "1")
+            for x, y in pixels[1:]:
+                xdotool("mousemove", str(x), str(y))
+            xdotool("mouseup", "1")
+
+
+def main() -> None:
+    code, out = sys.argv[1], sys.argv[2]
+    left, top = first_box_corner(screenshot(out))
+    draw_code(code, left, top)
+    time.sleep(1.5)
+    screenshot(out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""The model service: loads once in a thread (or child process), serves, reports errors, stops."""
+
+import os
+import time
+
+import numpy as np
+import pytest
+
+from tests.drawings import random_mnist_canvas
+from tests.model_files import SHIPPED_KERAS
+from vision_agent.core.postal import SHIPPED_MODEL, digit_model_spec
+from vision_agent.engine.spec import RecognizerSpec
+from vision_agent.services.model_service import LOAD_REQUEST, ModelService
+
+
+def sleeper(in_process: bool = True, load_seconds: float = 0.0) -> RecognizerSpec:
+    return RecognizerSpec(
+        "tests.fake_recognizers:Sleeper", {"load_seconds": load_seconds}, in_process, label="zz"
+    )
+
+
+class Collector:
+    def __init__(self, service: ModelService) -> None:
+        self.results: dict[int, object] = {}
+        self.errors: dict[int, str] = {}
+        self.events: list[object] = []
+        self.states: list[tuple[str, str]] = []
+        service.sig_result.connect(lambda i, r: self.results.__setitem__(i, r))
+        service.sig_error.connect(lambda i, m: self.errors.__setitem__(i, m))
+        service.sig_event.connect(self.events.append)
+        service.sig_state_changed.connect(lambda s, d: self.states.append((s, d)))
+
+
+@pytest.fixture
+def service(qtbot):
+    service = ModelService("test")
+    yield service
+    service.shutdown()
+
+
+def test_first_request_waits_for_the_model_and_gets_the_code(qtbot, service, mnist):
+    seen = Collector(service)
+    canvas, code = random_mnist_canvas(mnist["x_test"], mnist["y_test"], np.random.default_rng(1))
+    service.load(digit_model_spec(SHIPPED_MODEL))
+    request = service.request("recognize", canvas)  # made before the model is ready
+    qtbot.waitUntil(lambda: request in seen.results, timeout=10000)
+    assert seen.results[request].code == code
+    assert ("ready", "digits_cnn.onnx") in seen.states and not seen.errors
+
+
+def test_keras_model_runs_in_a_child_process_and_agrees(qtbot, service, mnist):
+    seen = Collector(service)
+    canvas, code = random_mnist_canvas(mnist["x_test"], mnist["y_test"], np.random.default_rng(2))
+    spec = digit_model_spec(SHIPPED_KERAS)
+    assert not spec.in_process
+    service.load(spec)
+    request = service.request("recognize", canvas)
+    qtbot.waitUntil(lambda: request in seen.results, timeout=60000)
+    assert seen.results[request].code == code
+
+
+def test_refused_model_reports_the_reason_and_the_service_recovers(qtbot, service, tmp_path):
+    from tests.model_files import keras_model_file
+
+    seen = Collector(service)
+    bad = keras_model_file(tmp_path / "colour.h5", (32, 32, 3), 10)
+    service.load(digit_model_spec(bad))
+    qtbot.waitUntil(lambda: LOAD_REQUEST in seen.errors, timeout=60000)
+    assert "expects input 32×32×3" in seen.errors[LOAD_REQUEST]
+    assert service.state == "failed"
+    failed_request = service.request("recognize", np.full((200, 520), 255, np.uint8))
+    qtbot.waitUntil(lambda: failed_request in seen.errors, timeout=5000)
+    assert "No model is loaded" in seen.errors[failed_request]
+    service.load(digit_model_spec(SHIPPED_MODEL))
+    request = service.request("recognize", np.full((200, 520), 255, np.uint8))
+    qtbot.waitUntil(lambda: request in seen.results, timeout=10000)
+    assert seen.results[request].code == "?????"
+
+
+@pytest.mark.parametrize("in_process", [True, False])
+def test_request_errors_come_back_as_messages(qtbot, service, in_process):
+    seen = Collector(service)
+    service.load(sleeper(in_process))
+    refused = service.request("refuse")
+    broken = service.request("break_down")
+    echoed = service.request("echo", "still alive")
+    qtbot.waitUntil(lambda: echoed in seen.results, timeout=60000)
+    assert seen.errors[refused] == "this photo is not usable"
+    assert seen.errors[broken] == "ValueError: internal bug"
+    assert seen.results[echoed] == "still alive"
+
+
+def test_child_process_crash_is_reported_not_fatal(qtbot, service):
+    seen = Collector(service)
+    service.load(sleeper(in_process=False))
+    died = service.request("die")
+    qtbot.waitUntil(lambda: died in seen.errors, timeout=60000)
+    assert "stopped unexpectedly (exit code 3)" in seen.errors[died]
+
+
+def test_load_failure_in_child_process_is_reported(qtbot, service):
+    seen = Collector(service)
+    service.load(RecognizerSpec("tests.fake_recognizers:refusing_loader", in_process=False))
+    qtbot.waitUntil(lambda: LOAD_REQUEST in seen.errors, timeout=60000)
+    assert seen.errors[LOAD_REQUEST] == "this model does not fit"
+
+
+def test_events_reach_the_gui_thread_from_a_child_process(qtbot, service):
+    seen = Collector(service)
+    service.load(sleeper(in_process=False))
+    request = service.request("count", 3)
+    qtbot.waitUntil(lambda: request in seen.results, timeout=60000)
+    assert seen.events == [{"step": 0}, {"step": 1}, {"step": 2}]
+
+
+def test_superseded_requests_are_dropped(qtbot, service):
+    seen = Collector(service)
+    service.load(sleeper())
+    qtbot.waitUntil(lambda: service.state == "ready", timeout=5000)
+    first = service.request("sleep", 0.3, supersede=True)
+    qtbot.wait(100)  # the first one is running now; the next two queue behind it
+    stale = service.request("sleep", 0.01, supersede=True)
+    newest = service.request("sleep", 0.02, supersede=True)
+    qtbot.waitUntil(lambda: newest in seen.results, timeout=10000)
+    qtbot.wait(100)
+    assert first in seen.results and stale not in seen.results and stale not in seen.errors
+
+
+def test_shutdown_while_a_child_process_is_busy_stops_everything(qtbot):
+    service = ModelService("busy")
+    seen = Collector(service)
+    service.load(sleeper(in_process=False))
+    pid_request = service.request("pid")
+    qtbot.waitUntil(lambda: pid_request in seen.results, timeout=60000)
+    child = seen.results[pid_request]
+    service.request("sleep", 60)
+    qtbot.wait(200)
+    started = time.monotonic()
+    service.shutdown()
+    assert time.monotonic() - started < 10
+    assert not service._thread.isRunning()
+    with pytest.raises(ProcessLookupError):
+        for _ in range(50):
+            os.kill(child, 0)
+            time.sleep(0.1)
+
+
+def test_shutdown_while_loading_in_thread_waits_for_it(qtbot):
+    service = ModelService("loading")
+    service.load(sleeper(load_seconds=0.5))
+    qtbot.wait(50)
+    service.shutdown()
+    assert not service._thread.isRunning()

@@ -18,7 +18,6 @@ COMMAND_MODULES = (
     "vision_agent.commands.postal",
     "vision_agent.commands.models",
     "vision_agent.commands.train",
-    "vision_agent.commands.models",
     "vision_agent.commands.faces",
 )
 

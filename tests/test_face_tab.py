@@ -148,3 +148,16 @@ def test_korean_ui(qtbot, tab):
     finally:
         set_language("en")
         tab.retranslate_ui()
+
+
+def test_source_list_says_when_no_camera_was_found(qtbot, tab):
+    tab.sig_cameras_found.emit([])
+    combo = tab.source_combo
+    texts = [combo.itemText(i) for i in range(combo.count())]
+    assert "No camera found" in texts
+    assert not combo.model().item(texts.index("No camera found")).isEnabled()
+    assert combo.currentData() == ("file", -1)
+    tab.sig_cameras_found.emit([0, 2])
+    assert [combo.itemData(i) for i in range(2)] == [("camera", 0), ("camera", 2)]
+    tab.open_file(asset("photos", "faces", "grace_hopper_matplotlib.jpg"))
+    assert combo.currentText() == "grace_hopper_matplotlib.jpg"

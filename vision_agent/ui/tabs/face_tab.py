@@ -84,6 +84,7 @@ class FaceCamTab(VisionTab):
         self.source_label = QLabel(self)
         self.source_combo = QComboBox(self)
         self.source_combo.setMinimumWidth(180)
+        self.source_combo.activated.connect(self._on_source_chosen)
         self.start_button = QPushButton(self)
         self.start_button.clicked.connect(self.start_selected_source)
         self.pause_button = QPushButton(self)
@@ -190,20 +191,28 @@ class FaceCamTab(VisionTab):
         self._fill_models()
 
     def _fill_sources(self) -> None:
-        current = self.source_combo.currentData()
-        self.source_combo.clear()
-        if self._cameras is None:
-            self.source_combo.addItem(tr("Camera {n}").format(n=0), ("camera", 0))
-        else:
-            for index in self._cameras:
-                self.source_combo.addItem(tr("Camera {n}").format(n=index), ("camera", index))
-        self.source_combo.addItem(tr("Other camera index…"), ("camera-index", -1))
-        self.source_combo.addItem(tr("Video or photo file…"), ("file", -1))
+        """Cameras found (or a note that none was), other index, file; the open file first."""
+        combo = self.source_combo
+        combo.blockSignals(True)
+        combo.clear()
         if self.source is not None and self.source.kind != "camera":
-            self.source_combo.insertItem(0, Path(self.source.path).name, ("path", -1))
-            current = ("path", -1) if current is None or current[0] == "path" else current
-        found = self.source_combo.findData(current)
-        self.source_combo.setCurrentIndex(max(0, found))
+            combo.addItem(Path(self.source.path).name, ("path", -1))
+        cameras = [0] if self._cameras is None else self._cameras
+        for index in cameras:
+            combo.addItem(tr("Camera {n}").format(n=index), ("camera", index))
+        if not cameras:
+            combo.addItem(tr("No camera found"), ("none", -1))
+            combo.model().item(combo.count() - 1).setEnabled(False)
+        combo.addItem(tr("Other camera index…"), ("camera-index", -1))
+        combo.addItem(tr("Video or photo file…"), ("file", -1))
+        if self.source is not None and self.source.kind == "camera":
+            wanted = combo.findData(("camera", self.source.index))
+        elif self.source is not None or not cameras:
+            wanted = 0 if self.source is not None else combo.findData(("file", -1))
+        else:
+            wanted = 0
+        combo.setCurrentIndex(max(0, wanted))
+        combo.blockSignals(False)
 
     def _fill_models(self) -> None:
         self.model_combo.clear()
@@ -269,7 +278,8 @@ class FaceCamTab(VisionTab):
         else:
             text = tr("Loading the face model {name}…").format(name=detail)
         self.status_label.setText(text)
-        self.sig_status_message.emit(text)
+        if self.isVisible():
+            self.sig_status_message.emit(text)
         if state == "failed":
             self.show_problem(text, "model")
         elif state == "ready" and self._problem == "model":
@@ -280,6 +290,10 @@ class FaceCamTab(VisionTab):
         self.show_problem(tr("Face detection failed: {message}").format(message=message), "model")
 
     # --- sources ------------------------------------------------------------------------
+    def _on_source_chosen(self, index: int) -> None:
+        if self.source_combo.itemData(index)[0] in ("camera-index", "file"):
+            self.start_selected_source()
+
     def start_selected_source(self) -> None:
         kind, index = self.source_combo.currentData() or ("camera", 0)
         if kind == "camera":
@@ -382,8 +396,9 @@ class FaceCamTab(VisionTab):
             )
         )
         self.overlay.adjustSize()
-        corner = self.view.image_rect().topLeft()
-        self.overlay.move(max(0, corner.x()) + 6, max(0, corner.y()) + 6)
+        # Bottom-left: face labels sit at the top of their boxes.
+        corner = self.view.image_rect().bottomLeft()
+        self.overlay.move(max(0, corner.x()) + 6, max(0, corner.y() - self.overlay.height() - 6))
         self.overlay.setVisible(True)
 
     def on_threshold_changed(self, value: int) -> None:

@@ -161,3 +161,11 @@ def test_source_list_says_when_no_camera_was_found(qtbot, tab):
     assert [combo.itemData(i) for i in range(2)] == [("camera", 0), ("camera", 2)]
     tab.open_file(asset("photos", "faces", "grace_hopper_matplotlib.jpg"))
     assert combo.currentText() == "grace_hopper_matplotlib.jpg"
+
+
+def test_a_failed_camera_stays_selected_for_retry(qtbot, tab):
+    tab.sig_cameras_found.emit([])
+    tab.open_source(SourceSpec.camera(99))
+    qtbot.waitUntil(lambda: tab.banner.isVisible(), timeout=15000)
+    assert tab.source_combo.currentData() == ("camera", 99)
+    assert tab.view.image() is None

@@ -197,7 +197,9 @@ class FaceCamTab(VisionTab):
         combo.clear()
         if self.source is not None and self.source.kind != "camera":
             combo.addItem(Path(self.source.path).name, ("path", -1))
-        cameras = [0] if self._cameras is None else self._cameras
+        cameras = [0] if self._cameras is None else list(self._cameras)
+        if self.source is not None and self.source.kind == "camera":
+            cameras = sorted({*cameras, self.source.index})
         for index in cameras:
             combo.addItem(tr("Camera {n}").format(n=index), ("camera", index))
         if not cameras:
@@ -322,6 +324,8 @@ class FaceCamTab(VisionTab):
         """Start capturing from `spec` (replacing the current source)."""
         self.source = spec
         self.banner.setVisible(False)
+        self.view.set_image(None)
+        self.overlay.setVisible(False)
         self.pause_button.setChecked(False)
         self.stream.start_source(spec)
         self._fill_sources()
@@ -371,6 +375,8 @@ class FaceCamTab(VisionTab):
         """
         self._problem = kind
         self.last_message = message
+        if kind == "source":
+            self.status_label.setText("")
         self.banner_text.setText(message)
         self.banner.setVisible(True)
         self.sig_status_message.emit(message)

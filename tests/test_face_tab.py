@@ -33,7 +33,7 @@ def test_video_plays_with_faces_boxed_to_the_end(qtbot, tab):
     video = asset("photos", "video", "Megamind.avi")
     shown = []
     tab.stream.sig_detection.connect(shown.append)
-    tab.open_source(SourceSpec.file(video, realtime=False))
+    tab.open_source(SourceSpec.file(video, fps=0))
     qtbot.waitUntil(lambda: tab.banner.isVisible(), timeout=60000)
     assert "ended after 270 frames" in tab.last_message
     qtbot.waitUntil(lambda: tab.stream._pending is None, timeout=10000)

@@ -50,7 +50,7 @@ def test_latest_frame_keeps_the_newest_and_counts_drops():
 
 def test_video_file_plays_to_the_end():
     video = asset("photos", "video", "Megamind.avi")
-    ended, grabber = run_to_end(SourceSpec.file(video, realtime=False))
+    ended, grabber = run_to_end(SourceSpec.file(video, fps=0))
     assert ended.reason == "finished" and ended.frames == 270
     assert "ended after 270 frames" in ended.message
     frame, index = grabber.slot.take()
@@ -61,7 +61,7 @@ def test_looping_video_goes_on_until_stopped():
     video = asset("photos", "video", "Megamind.avi")
     seen = threading.Event()
     grabber = FrameGrabber(
-        SourceSpec.file(video, loop=True, realtime=False),
+        SourceSpec.file(video, loop=True, fps=0),
         on_frame=lambda: seen.set() if grabber.slot.captured > 300 else None,
         on_ended=lambda ended: None,
     )
@@ -126,7 +126,7 @@ def test_camera_that_opens_but_is_busy():
 def test_corrupt_video_file(tmp_path):
     bad = tmp_path / "broken.avi"
     bad.write_bytes(np.random.default_rng(0).integers(0, 255, 50_000, np.uint8).tobytes())
-    ended, _ = run_to_end(SourceSpec.file(bad, realtime=False))
+    ended, _ = run_to_end(SourceSpec.file(bad, fps=0))
     assert ended.reason == "failed" and "broken.avi" in ended.message
 
 
@@ -134,7 +134,7 @@ def test_truncated_video_says_the_rest_is_missing(tmp_path):
     data = asset("photos", "video", "Megamind.avi").read_bytes()
     cut = tmp_path / "cut.avi"
     cut.write_bytes(data[: len(data) // 2])
-    ended, _ = run_to_end(SourceSpec.file(cut, realtime=False))
+    ended, _ = run_to_end(SourceSpec.file(cut, fps=0))
     assert ended.reason in ("finished", "failed")
     assert ended.message and "cut.avi" in ended.message
 

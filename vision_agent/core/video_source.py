@@ -39,17 +39,17 @@ class SourceSpec:
     index: int = 0
     path: str = ""
     loop: bool = False
-    realtime: bool = True  # videos: play at the file's frame rate (False: as fast as decoded)
+    fps: float | None = None  # videos: None plays at the file's rate, 0 as fast as decoded
 
     @classmethod
     def camera(cls, index: int) -> SourceSpec:
         return cls("camera", index=index)
 
     @classmethod
-    def file(cls, path: str | Path, loop: bool = False, realtime: bool = True) -> SourceSpec:
+    def file(cls, path: str | Path, loop: bool = False, fps: float | None = None) -> SourceSpec:
         path = Path(path)
         kind = "video" if path.suffix.lower() in VIDEO_SUFFIXES else "image"
-        return cls(kind, path=str(path), loop=loop, realtime=realtime)
+        return cls(kind, path=str(path), loop=loop, fps=fps)
 
     def describe(self) -> str:
         return f"camera {self.index}" if self.kind == "camera" else Path(self.path).name
@@ -213,7 +213,8 @@ class FrameGrabber:
         fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
         fps = fps if 0 < fps < 1000 else 0.0
         expected = int(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
-        period = 1.0 / fps if spec.kind == "video" and spec.realtime and fps else 0.0
+        rate = fps if spec.fps is None else spec.fps
+        period = 1.0 / rate if spec.kind == "video" and rate > 0 else 0.0
         frames = failures = 0
         next_due = time.perf_counter()
         while not self._stop.is_set():

@@ -95,9 +95,9 @@ def _faces_text(faces: list[dict]) -> str:
 
 
 def _run_image(detector, path: Path, args: argparse.Namespace) -> None:
-    from vision_agent.core.imageio import read_image, write_image
+    from vision_agent.core.imageio import write_image
 
-    detection = detector.detect(read_image(path), args.threshold, args.blur)
+    detection = detector.detect_file(path, args.threshold, args.blur)
     record = detection.to_json(str(path))
     if args.save_annotated is not None:
         write_image(args.save_annotated / f"{path.stem}_faces.png", detection.annotated)

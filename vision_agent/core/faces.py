@@ -54,7 +54,6 @@ class FaceDetection:
     faces: list[Face]
     latency_ms: float
     annotated: np.ndarray = field(repr=False)
-    frame_size: tuple[int, int] = (0, 0)  # (width, height)
     frame_index: int = -1
 
     def to_json(self, file: str | None = None) -> dict:
@@ -218,7 +217,6 @@ class FaceDetector:
         blur: bool = False,
         frame_index: int = -1,
         bgr: bool = False,
-        annotate: bool = True,
     ) -> FaceDetection:
         """Find faces in an RGB (or, with `bgr`, BGR) uint8 frame; boxes in its pixels."""
         started = time.perf_counter()
@@ -229,14 +227,15 @@ class FaceDetector:
         output = self._forward(as_bgr)
         faces = parse_detections(output, width, height, threshold, self.nms_threshold)
         annotated = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB) if bgr else frame.copy()
-        if annotate:
-            if blur:
-                blur_faces(annotated, faces)
-            draw_faces(annotated, faces)
+        if blur:
+            blur_faces(annotated, faces)
+        draw_faces(annotated, faces)
         latency = (time.perf_counter() - started) * 1000
-        return FaceDetection(faces, latency, annotated, (width, height), frame_index)
+        return FaceDetection(faces, latency, annotated, frame_index)
 
-    def detect_file(self, path: str | Path, threshold: float = DEFAULT_THRESHOLD, blur=False):
+    def detect_file(
+        self, path: str | Path, threshold: float = DEFAULT_THRESHOLD, blur: bool = False
+    ) -> FaceDetection:
         from vision_agent.core.imageio import read_image
 
         return self.detect(read_image(path), threshold, blur)

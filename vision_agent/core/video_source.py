@@ -88,10 +88,6 @@ class LatestFrame:
             frame, self._frame = self._frame, None
             return frame, self._index
 
-    def pending(self) -> int:
-        with self._lock:
-            return 0 if self._frame is None else 1
-
 
 def open_with_timeout(open_fn: Callable[[], cv2.VideoCapture], timeout_s: float, what: str):
     """Run a blocking `cv2.VideoCapture(...)` with a time limit.

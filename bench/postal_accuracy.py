@@ -21,8 +21,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.drawings import blank_canvas, random_handwritten_canvas
-from tests.test_postal_accuracy import OPENCV_DIGITS, opencv_digit_cells, place_cell
+from tests.drawings import random_handwritten_canvas
+from tests.test_postal_accuracy import OPENCV_DIGITS, opencv_digit_canvases
 from vision_agent.core.postal import SHIPPED_MODEL, PostalRecognizer, box_rect
 
 
@@ -66,15 +66,8 @@ def main() -> None:
     if not OPENCV_DIGITS.is_file():
         print(f"digits.png not found at {OPENCV_DIGITS}: skipped")
         return
-    cells, labels = opencv_digit_cells()
-    order = rng.permutation(len(cells))
     app, course = [], []
-    for start in range(0, len(order) - 4, 5):
-        canvas = blank_canvas()
-        picked = order[start : start + 5]
-        for index, k in enumerate(picked):
-            place_cell(canvas, index, cells[k], rng)
-        truth = "".join(str(labels[k]) for k in picked)
+    for canvas, truth in opencv_digit_canvases(rng):
         app.append((truth, recognizer.recognize(canvas).code))
         course.append((truth, course_read(recognizer, canvas)))
     report("OpenCV digits.png, app preprocessing", app)

@@ -130,7 +130,10 @@ def launch_times(launches: int) -> tuple[float, float]:
         started = time.perf_counter()
         process = subprocess.Popen(
             [sys.executable, "-m", "vision_agent", "gui", str(drawing)],
-            stderr=subprocess.PIPE, text=True, env=env, cwd=REPO,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=REPO,
         )
         for line in process.stderr:
             if line.startswith("startup window_shown"):

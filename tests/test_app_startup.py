@@ -49,7 +49,11 @@ def _run(env_extra: dict, prelude: str = "", timeout: int = 180) -> subprocess.C
     env = dict(os.environ, PYTHONPATH=str(REPO), **env_extra)
     return subprocess.run(
         [sys.executable, "-c", prelude + APP_SCRIPT, str(KERAS_MODEL)],
-        capture_output=True, text=True, env=env, cwd=REPO, timeout=timeout,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=timeout,
     )
 
 
@@ -69,7 +73,8 @@ def x_display():
     display = ":87"
     server = subprocess.Popen(
         ["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     yield display
     server.terminate()

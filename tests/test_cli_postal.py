@@ -19,7 +19,11 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(REPO))
     return subprocess.run(
         [sys.executable, "-m", "vision_agent", *args],
-        capture_output=True, text=True, env=env, cwd=REPO, timeout=120,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=120,
     )
 
 
@@ -69,8 +73,9 @@ def test_bad_files_are_reported_and_the_rest_still_processed(drawings, tmp_path)
     empty = tmp_path / "empty.png"
     empty.write_bytes(b"")
     good, code = drawings["first.png"]
-    result = run_cli("postal", str(corrupt), str(good), str(empty), str(tmp_path / "gone.png"),
-                     "--json")
+    result = run_cli(
+        "postal", str(corrupt), str(good), str(empty), str(tmp_path / "gone.png"), "--json"
+    )
     assert result.returncode == 1
     assert [json.loads(line)["code"] for line in result.stdout.splitlines()] == [code]
     errors = result.stderr.strip().splitlines()

@@ -7,6 +7,7 @@ not installed — `.ci/run` provides it) placed at random sizes, thicknesses and
 """
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -66,19 +67,22 @@ def place_cell(canvas: np.ndarray, index: int, cell: np.ndarray, rng: np.random.
     np.minimum(region, 255 - ink, out=region)
 
 
-@pytest.mark.skipif(not OPENCV_DIGITS.is_file(), reason="opencv-doc digits.png not installed")
-def test_opencv_handwritten_digits_sheet(recognizer):
+def opencv_digit_canvases(rng: np.random.Generator) -> Iterator[tuple[np.ndarray, str]]:
+    """All 5000 digits of digits.png, shuffled, five to a canvas: (canvas, true code)."""
     cells, labels = opencv_digit_cells()
-    rng = np.random.default_rng(11)
     order = rng.permutation(len(cells))
-    pairs = []
     for start in range(0, len(order) - 4, 5):
         canvas = blank_canvas()
         picked = order[start : start + 5]
         for index, k in enumerate(picked):
             place_cell(canvas, index, cells[k], rng)
-        truth = "".join(str(labels[k]) for k in picked)
-        pairs.append((truth, recognizer.recognize(canvas).code))
+        yield canvas, "".join(str(labels[k]) for k in picked)
+
+
+@pytest.mark.skipif(not OPENCV_DIGITS.is_file(), reason="opencv-doc digits.png not installed")
+def test_opencv_handwritten_digits_sheet(recognizer):
+    rng = np.random.default_rng(11)
+    pairs = [(code, recognizer.recognize(c).code) for c, code in opencv_digit_canvases(rng)]
     per_digit, per_code = _score(pairs)
     assert per_digit >= 0.97, per_digit
     assert per_code >= 0.85, per_code

@@ -112,7 +112,6 @@ def test_closing_the_window_while_streaming_ends_every_thread(qtbot):
     window.show()
     window.start_tabs()
     tab = next(page for page in window.tab_pages if isinstance(page, FaceCamTab))
-    window.tabs.setCurrentWidget(tab)
     video = asset("photos", "video", "Megamind.avi")
     tab.open_source(SourceSpec.file(video, loop=True))
     qtbot.waitUntil(lambda: tab.stream.last_detection is not None, timeout=30000)

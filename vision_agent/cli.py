@@ -16,6 +16,8 @@ from vision_agent import __version__
 
 COMMAND_MODULES = (
     "vision_agent.commands.postal",
+    "vision_agent.commands.classify",
+    "vision_agent.commands.dog",
     "vision_agent.commands.models",
     "vision_agent.commands.train",
     "vision_agent.commands.faces",

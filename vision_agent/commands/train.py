@@ -26,6 +26,80 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--out", type=Path, default=resource("models", "digits"), help="output folder"
     )
     digits.set_defaults(func=_train_digits)
+    _register_dogs(kinds)
+
+
+def _register_dogs(kinds: argparse._SubParsersAction) -> None:
+    from vision_agent.training.dogs import BACKBONES, HEADS
+
+    dogs = kinds.add_parser(
+        "dogs",
+        help="train a dog-breed model by transfer learning (course programs 8-7/8-8)",
+        description="Transfer learning on a folder-per-breed dataset (Stanford Dogs' Images/ "
+        "layout): DenseNet121 ImageNet backbone, frozen phase then fine-tuning, augmentation, "
+        "early stopping. Saves DIR/dog_breeds.keras, .classes.json and .history.json.",
+    )
+    dogs.add_argument("data_dir", type=Path, metavar="DATA_DIR")
+    dogs.add_argument("--epochs", type=int, default=10, help="frozen-backbone epochs")
+    dogs.add_argument("--fine-tune-epochs", type=int, default=5, help="0 skips fine-tuning")
+    dogs.add_argument("--out", type=Path, default=Path("dog_model"), help="output folder")
+    dogs.add_argument(
+        "--download",
+        action="store_true",
+        help="first download Stanford Dogs (images.tar, 757 MB) into DATA_DIR",
+    )
+    dogs.add_argument("--backbone", choices=BACKBONES, default="densenet121")
+    dogs.add_argument(
+        "--backbone-weights",
+        default="imagenet",
+        help="imagenet (from the model store) | none | a weights file",
+    )
+    dogs.add_argument("--head", choices=HEADS, default="gap", help="gap, or the course's head")
+    dogs.add_argument("--image-size", type=int, default=224)
+    dogs.add_argument("--batch-size", type=int, default=32)
+    dogs.add_argument("--seed", type=int, default=42)
+    dogs.set_defaults(func=_train_dogs)
+
+
+def _train_dogs(args: argparse.Namespace) -> int:
+    from vision_agent.core.errors import UserError
+    from vision_agent.training.dogs import DogTrainingOptions, train_dog_breeds
+
+    try:
+        if args.download:
+            from vision_agent.training.stanford_dogs import download_stanford_dogs
+
+            download_stanford_dogs(args.data_dir, progress=_print_progress)
+        report = train_dog_breeds(
+            DogTrainingOptions(
+                data_dir=str(args.data_dir),
+                out_dir=str(args.out),
+                epochs=args.epochs,
+                fine_tune_epochs=args.fine_tune_epochs,
+                backbone=args.backbone,
+                backbone_weights=args.backbone_weights,
+                head=args.head,
+                image_size=args.image_size,
+                batch_size=args.batch_size,
+                seed=args.seed,
+                command="vision-agent " + shlex.join(sys.argv[1:]),
+            )
+        )
+    except UserError as exc:
+        print(f"vision-agent: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"Saved {report.model_path} and {report.classes_path}: {report.class_count} breeds, "
+        f"best validation accuracy {report.best_val_accuracy:.1%} after {report.epochs_run} "
+        f"epochs ({report.seconds:.0f} s).",
+        flush=True,
+    )
+    return 0
+
+
+def _print_progress(done: int, total: int | None, name: str) -> None:
+    shown = f"{done / total:.0%}" if total else f"{done / 1e6:.0f} MB"
+    print(f"\rDownloading {name}: {shown}", end="", file=sys.stderr, flush=True)
 
 
 def _train_digits(args: argparse.Namespace) -> int:

@@ -10,10 +10,12 @@ from vision_agent import __version__
 from vision_agent.i18n import LANGUAGES, language, set_language, tr
 from vision_agent.ui.settings import app_settings
 from vision_agent.ui.tabs.base import VisionTab
+from vision_agent.ui.tabs.classifier_tab import ClassifierTab
+from vision_agent.ui.tabs.dog_tab import DogTab
 from vision_agent.ui.tabs.face_tab import FaceCamTab
 from vision_agent.ui.tabs.postal_tab import PostalTab
 
-TAB_CLASSES: tuple[type[VisionTab], ...] = (PostalTab, FaceCamTab)
+TAB_CLASSES: tuple[type[VisionTab], ...] = (PostalTab, DogTab, ClassifierTab, FaceCamTab)
 
 
 class MainWindow(QMainWindow):

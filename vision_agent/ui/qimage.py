@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PyQt5.QtGui import QImage, QPixmap
+from PyQt5.QtGui import QImage, QPainter, QPixmap
 
 
 def gray_to_qimage(gray: np.ndarray) -> QImage:
@@ -18,6 +18,28 @@ def rgb_to_qimage(rgb: np.ndarray) -> QImage:
     rgb = np.ascontiguousarray(rgb[:, :, :3], dtype=np.uint8)
     h, w, _ = rgb.shape
     return QImage(rgb.data, w, h, 3 * w, QImage.Format_RGB888).copy()
+
+
+def rgba_to_qimage(rgba: np.ndarray) -> QImage:
+    rgba = np.ascontiguousarray(rgba, dtype=np.uint8)
+    h, w, _ = rgba.shape
+    return QImage(rgba.data, w, h, 4 * w, QImage.Format_RGBA8888).copy()
+
+
+def qimage_to_rgb(image: QImage) -> np.ndarray:
+    """An RGB uint8 copy of any QImage (alpha composited on white, as `read_image` does)."""
+    if image.hasAlphaChannel():
+        flat = QImage(image.size(), QImage.Format_RGB888)
+        flat.fill(0xFFFFFFFF)
+        painter = QPainter(flat)
+        painter.drawImage(0, 0, image)
+        painter.end()
+        image = flat
+    image = image.convertToFormat(QImage.Format_RGB888)
+    pointer = image.constBits()
+    pointer.setsize(image.bytesPerLine() * image.height())
+    rows = np.frombuffer(pointer, np.uint8).reshape(image.height(), image.bytesPerLine())
+    return rows[:, : 3 * image.width()].reshape(image.height(), image.width(), 3).copy()
 
 
 def rgb_to_pixmap(rgb: np.ndarray) -> QPixmap:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from PyQt5.QtCore import QSettings
 
+CLASSIFIER_MODEL_KEY = "classifier/model"  # the ImageNet classifier the user chose (dog tab too)
+
 
 def app_settings() -> QSettings:
     return QSettings(QSettings.IniFormat, QSettings.UserScope, "VisionAgent", "vision-agent")

@@ -12,7 +12,7 @@ from PyQt5.QtCore import QRect, QSize, Qt, pyqtSignal
 from PyQt5.QtGui import QDragEnterEvent, QDropEvent, QImage, QPainter, QPaintEvent
 from PyQt5.QtWidgets import QSizePolicy, QWidget
 
-from vision_agent.ui.qimage import rgb_to_qimage
+from vision_agent.ui.qimage import rgb_to_qimage, rgba_to_qimage
 
 IMAGE_FILE_FILTER = "Images (*.jpg *.jpeg *.png *.bmp *.webp *.tif *.tiff *.gif)"
 
@@ -32,15 +32,32 @@ class ImageView(QWidget):
         self.setMinimumSize(320, 240)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self._image: QImage | None = None
+        self._overlay: QImage | None = None
+        self._overlay_opacity = 0.5
         self._placeholder = ""
 
     def set_placeholder(self, text: str) -> None:
         self._placeholder = text
         self.update()
 
+    def placeholder(self) -> str:
+        return self._placeholder
+
     def set_image(self, rgb: np.ndarray | None) -> None:
         self._image = None if rgb is None else rgb_to_qimage(rgb)
         self.update()
+
+    def set_overlay(self, rgba: np.ndarray | None) -> None:
+        """An RGBA picture painted over the image, stretched to it (e.g. a heat map)."""
+        self._overlay = None if rgba is None else rgba_to_qimage(rgba)
+        self.update()
+
+    def set_overlay_opacity(self, opacity: float) -> None:
+        self._overlay_opacity = min(max(float(opacity), 0.0), 1.0)
+        self.update()
+
+    def overlay(self) -> QImage | None:
+        return self._overlay
 
     def image(self) -> QImage | None:
         return self._image
@@ -66,6 +83,9 @@ class ImageView(QWidget):
         else:
             painter.setRenderHint(QPainter.SmoothPixmapTransform)
             painter.drawImage(self.image_rect(), self._image)
+            if self._overlay is not None:
+                painter.setOpacity(self._overlay_opacity)
+                painter.drawImage(self.image_rect(), self._overlay)
         painter.end()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

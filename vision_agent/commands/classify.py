@@ -1,0 +1,110 @@
+"""`vision-agent classify IMAGE_OR_DIR... [--model M] [--top N] [--json] [--csv OUT]`.
+
+Prints the top classes of each photo (folders: every image inside, sorted). The model is
+ResNet50 by default (its weights from the model store), MobileNetV2 int8 or GoogLeNet, or the
+path of a user's Keras ImageNet classifier; `--weights` runs the named architecture with a
+weights file the user brings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from vision_agent.core.classify import DEFAULT_MODEL, MODEL_ALIASES, PHOTO_MAX_SIDE
+from vision_agent.core.errors import UserError
+from vision_agent.core.imageio import is_image_path
+
+CSV_FIELDS = ("file", "model", "rank", "index", "label", "probability", "latency_ms")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "classify",
+        help="top-5 ImageNet classes of photos",
+        description="Classify photos with an ImageNet model and print the top classes with "
+        "their probabilities.",
+    )
+    parser.add_argument("inputs", nargs="+", type=Path, metavar="IMAGE_OR_DIR")
+    parser.add_argument(
+        "--model",
+        default=DEFAULT_MODEL,
+        help=f"{' | '.join(MODEL_ALIASES)} | a Keras classifier file (default: {DEFAULT_MODEL})",
+    )
+    parser.add_argument(
+        "--weights", type=Path, help="a weights file for the architecture named by --model"
+    )
+    parser.add_argument("--top", type=int, default=5, help="how many classes (default: 5)")
+    parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.add_argument("--csv", type=Path, metavar="OUT", help="also write the results as CSV")
+    parser.set_defaults(func=run)
+
+
+def expand_inputs(inputs: list[Path]) -> Iterator[Path]:
+    """Files as given; folders as the images directly inside them, sorted by name."""
+    for path in inputs:
+        if path.is_dir():
+            yield from sorted(p for p in path.iterdir() if p.is_file() and is_image_path(p))
+        else:
+            yield path
+
+
+def load_classifier(model: str, weights: Path | None):
+    """The classifier the CLI runs in its own process (TensorFlow is fine here)."""
+    from vision_agent.core.classify import ImageClassifier, resolve_model_id
+
+    model_id = resolve_model_id(model)
+    if weights is not None:
+        return ImageClassifier.from_file(weights, architecture=model)
+    if model_id is not None:
+        return ImageClassifier.from_model_id(model_id)
+    return ImageClassifier.from_file(Path(model))
+
+
+def run(args: argparse.Namespace) -> int:
+    from vision_agent.core.imageio import read_image
+
+    if args.top < 1:
+        print("vision-agent: --top must be at least 1.", file=sys.stderr)
+        return 2
+    try:
+        classifier = load_classifier(args.model, args.weights)
+    except UserError as exc:
+        print(f"vision-agent: {exc}", file=sys.stderr)
+        return 2
+    failures = 0
+    rows: list[dict] = []
+    for path in expand_inputs(args.inputs):
+        try:
+            result = classifier.classify(
+                read_image(path, max_side=PHOTO_MAX_SIDE), top=args.top, annotate=False
+            )
+        except UserError as exc:
+            failures += 1
+            print(f"vision-agent: {exc}", file=sys.stderr)
+            continue
+        record = result.to_json(str(path))
+        if args.json:
+            print(json.dumps(record, ensure_ascii=False), flush=True)
+        else:
+            answers = ", ".join(f"{s.label} {s.probability:.1%}" for s in result.top)
+            print(f"{path}: {answers}  ({result.latency_ms:.0f} ms)", flush=True)
+        rows += [
+            {"file": str(path), "model": result.model, "rank": rank, **top}
+            | {"latency_ms": record["latency_ms"]}
+            for rank, top in enumerate(record["top"], 1)
+        ]
+    if args.csv is not None:
+        try:
+            with open(args.csv, "w", newline="", encoding="utf-8") as handle:
+                writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS)
+                writer.writeheader()
+                writer.writerows(rows)
+        except OSError as exc:
+            print(f"vision-agent: cannot write {args.csv}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
+    return 1 if failures else 0

@@ -1,0 +1,285 @@
+"""The engines behind `ImageClassifier`: Keras (with Grad-CAM), onnxruntime and OpenCV DNN.
+
+A backend takes a preprocessed NHWC float32 batch and returns (N, K) class scores, saying
+whether they are logits or probabilities. Keras backends also compute Grad-CAM. TensorFlow is
+imported only when a Keras backend is built (in a child process, see `classifier_spec`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from vision_agent.core.errors import ModelLoadError
+from vision_agent.core.predictors import load_predictor
+
+# keras.applications model names -> their preprocess_input mode (see imagenet_preprocess).
+KERAS_NAME_MODES = (
+    ("resnet50v2", "tf"),
+    ("resnet101v2", "tf"),
+    ("resnet152v2", "tf"),
+    ("resnet", "caffe"),
+    ("vgg", "caffe"),
+    ("mobilenet", "tf"),
+    ("inception", "tf"),
+    ("xception", "tf"),
+    ("nasnet", "tf"),
+    ("densenet", "torch"),
+    ("efficientnet", "raw"),
+    ("convnext", "raw"),
+    ("regnet", "raw"),
+)
+
+
+@dataclass
+class Backend:
+    """`run(batch_nhwc) -> (N, K)` scores; `gradcam(batch_of_one, class) -> (h, w)` raw map."""
+
+    run: Callable[[np.ndarray], np.ndarray]
+    outputs: str  # "logits", "probabilities" or "auto" (decided from the values)
+    input_size: tuple[int, int]  # (width, height) the model takes
+    gradcam: Callable[[np.ndarray, int], np.ndarray] | None = None
+    keras_mode: str | None = None  # preprocess mode guessed for a user's Keras file
+    engine: str = ""  # what runs the forward pass, e.g. "tf.function" or "onnxruntime"
+
+
+def to_probabilities(scores: np.ndarray, outputs: str) -> np.ndarray:
+    """Probabilities from a backend's (N, K) scores (softmax unless they already are)."""
+    scores = np.asarray(scores, np.float64)
+    if outputs == "probabilities" or (
+        outputs == "auto"
+        and np.all(scores >= -1e-6)
+        and np.allclose(scores.sum(axis=1), 1.0, atol=1e-3)
+    ):
+        return scores.astype(np.float32)
+    shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return (shifted / shifted.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
+# ------------------------------------------------------------------ OpenCV DNN and onnxruntime
+
+
+def opencv_backend(
+    weights: Path, size: tuple[int, int], outputs: str, config: Path | None = None
+) -> Backend:
+    width, height = size
+    predictor = load_predictor(weights, (height, width, 3), config)
+    return Backend(run=predictor, outputs=outputs, input_size=size, engine="cv2.dnn")
+
+
+def onnxruntime_backend(weights: Path, size: tuple[int, int], layout: str, outputs: str) -> Backend:
+    """onnxruntime on CPU; falls back to OpenCV DNN when onnxruntime is not installed."""
+    try:
+        import onnxruntime
+    except ImportError:
+        return opencv_backend(weights, size, outputs)
+    try:
+        session = onnxruntime.InferenceSession(str(weights), providers=["CPUExecutionProvider"])
+    except Exception as exc:
+        raise ModelLoadError(
+            f"{weights.name} could not be loaded by onnxruntime: {str(exc)[:200]}"
+        ) from None
+    input_name = session.get_inputs()[0].name
+
+    def run(batch: np.ndarray) -> np.ndarray:
+        blob = batch.transpose(0, 3, 1, 2) if layout == "NCHW" else batch
+        out = session.run(None, {input_name: np.ascontiguousarray(blob, np.float32)})[0]
+        return np.asarray(out).reshape(len(batch), -1)
+
+    return Backend(run=run, outputs=outputs, input_size=size, engine="onnxruntime")
+
+
+# ------------------------------------------------------------------ Keras
+
+
+def keras_application_backend(
+    architecture: str, weights: Path, gradcam_layer: str | None = None, accelerate: bool = False
+) -> Backend:
+    """`keras.applications.<architecture>(weights=<file>)`, returning logits for Grad-CAM.
+
+    The forward pass switches to onnxruntime when an ONNX export of these weights is cached;
+    with `accelerate`, a missing export is made in the background (see `onnx_export`).
+    """
+    keras = _import_keras(weights)
+    constructor = getattr(keras.applications, architecture, None)
+    if constructor is None:
+        raise ModelLoadError(f"Keras has no application named {architecture}.")
+    try:
+        model = constructor(weights=str(weights), classifier_activation=None)
+    except Exception as exc:
+        raise ModelLoadError(
+            f"{weights.name} does not hold {architecture} weights ({type(exc).__name__}: "
+            f"{str(exc)[:200]})."
+        ) from None
+    backend = _keras_backend(model, "logits", gradcam_layer)
+    _use_onnxruntime_when_ready(backend, model, architecture, weights, accelerate)
+    return backend
+
+
+def _use_onnxruntime_when_ready(
+    backend: Backend, model: Any, architecture: str, weights: Path, accelerate: bool
+) -> None:
+    from vision_agent.core.onnx_export import export_in_background, export_path, onnx_runner
+
+    width, height = backend.input_size
+    probe = np.random.default_rng(0).uniform(-120, 150, (1, height, width, 3)).astype(np.float32)
+    keras_run = backend.run
+
+    def switch(path: Path) -> None:
+        run = onnx_runner(path, keras_run, probe)
+        if run is not None:
+            backend.run, backend.engine = run, "onnxruntime"
+
+    try:
+        path = export_path(architecture, weights)
+    except OSError:
+        return
+    if path.is_file():
+        switch(path)
+    elif accelerate:
+        export_in_background(model, path, probe, switch)
+
+
+def keras_file_backend(path: Path) -> Backend:
+    """A whole Keras model saved by a user (.h5 / .keras); its preprocessing is guessed."""
+    keras = _import_keras(path)
+    try:
+        model = keras.models.load_model(path, compile=False)
+    except Exception as exc:
+        raise ModelLoadError(
+            f"{path.name} could not be loaded as a Keras model ({type(exc).__name__}: "
+            f"{str(exc)[:200]}). Is the file complete and saved by Keras?"
+        ) from None
+    inputs = getattr(model, "inputs", None) or []
+    if len(inputs) != 1 or len(inputs[0].shape) != 4 or inputs[0].shape[-1] != 3:
+        shapes = ", ".join(str(tuple(i.shape)) for i in inputs) or "none"
+        raise ModelLoadError(
+            f"{path.name} is not an image classifier: it takes {shapes}, not one colour image."
+        )
+    logits, outputs = _logits_model(keras, model)
+    backend = _keras_backend(logits, outputs, None)
+    backend.keras_mode = _guess_keras_mode(keras, model)
+    return backend
+
+
+def _import_keras(path: Path) -> Any:
+    try:
+        import keras
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        raise ModelLoadError(
+            f"TensorFlow is needed for {path.name} but failed to import: {exc}"
+        ) from None
+    return keras
+
+
+def _logits_model(keras: Any, model: Any) -> tuple[Any, str]:
+    """The same network without its final softmax (Grad-CAM needs the class scores).
+
+    Handles a final Softmax layer and a final Dense layer with a softmax activation (the
+    usual classifier heads); any other model is used as it is.
+    """
+    last = model.layers[-1]
+    activation = getattr(getattr(last, "activation", None), "__name__", "")
+    if isinstance(last, keras.layers.Softmax):
+        head = None
+    elif isinstance(last, keras.layers.Dense) and activation == "softmax":
+        config = last.get_config() | {"activation": "linear", "name": f"{last.name}_logits"}
+        head = keras.layers.Dense.from_config(config)
+    else:
+        return model, "auto"
+    if isinstance(model, keras.Sequential):
+        layers = [keras.Input(model.inputs[0].shape[1:]), *model.layers[:-1]]
+        logits = keras.Sequential(layers + ([head] if head is not None else []))
+    else:
+        tensor = last.input if head is None else head(last.input)
+        logits = keras.Model(model.inputs, tensor)
+    if head is not None:
+        head.set_weights(last.get_weights())
+    return logits, "logits"
+
+
+def _guess_keras_mode(keras: Any, model: Any) -> str:
+    """ "raw" for models that rescale inside, else by the keras.applications name, else caffe."""
+    rescaling = (keras.layers.Rescaling, keras.layers.Normalization)
+    if any(isinstance(layer, rescaling) for layer in model.layers[:4]):
+        return "raw"
+    name = model.name.lower()
+    return next((mode for prefix, mode in KERAS_NAME_MODES if name.startswith(prefix)), "caffe")
+
+
+def _keras_backend(model: Any, outputs: str, gradcam_layer: str | None) -> Backend:
+    import keras
+    import tensorflow as tf
+
+    shape = model.inputs[0].shape
+    size = (int(shape[2] or 224), int(shape[1] or 224))
+
+    @tf.function(reduce_retracing=True)
+    def forward(x):
+        return model(x, training=False)
+
+    def run(batch: np.ndarray) -> np.ndarray:
+        return np.asarray(forward(tf.constant(batch))).reshape(len(batch), -1)
+
+    layer = _gradcam_layer(model, gradcam_layer)
+    gradcam = None
+    if layer is not None:
+        split = _split_at(keras, model, layer)
+
+        @tf.function(reduce_retracing=True)
+        def cam_parts(x, class_index):
+            with tf.GradientTape() as tape:
+                activations, scores = split(x)
+                score = tf.gather(scores, class_index, axis=-1)
+            return activations, tape.gradient(score, activations)
+
+        def gradcam(batch: np.ndarray, class_index: int) -> np.ndarray:
+            from vision_agent.core.gradcam import cam_from_gradients
+
+            activations, gradients = cam_parts(tf.constant(batch), tf.constant(class_index))
+            return cam_from_gradients(np.asarray(activations)[0], np.asarray(gradients)[0])
+
+    return Backend(run=run, outputs=outputs, input_size=size, gradcam=gradcam, engine="tf.function")
+
+
+def _split_at(keras: Any, model: Any, layer: Any) -> Callable[[Any], tuple[Any, Any]]:
+    """`x -> (feature maps of layer, class scores)` in one forward pass.
+
+    A Sequential model runs its layers one by one (its layers' graph nodes are not the
+    model's own once it was loaded or rebuilt); a functional model gets a two-output model.
+    """
+    if isinstance(model, keras.Sequential):
+        cut = model.layers.index(layer) + 1
+
+        def forward(x):
+            for part in model.layers[:cut]:
+                x = part(x, training=False)
+            activations = x
+            for part in model.layers[cut:]:
+                x = part(x, training=False)
+            return activations, x
+
+        return forward
+    two_outputs = keras.Model(model.inputs, [layer.output, model.output])
+    return lambda x: two_outputs(x, training=False)
+
+
+def _gradcam_layer(model: Any, name: str | None) -> Any:
+    """The named layer, else the last top-level layer with a 4-D (feature map) output."""
+    if name is not None:
+        try:
+            return model.get_layer(name)
+        except ValueError:
+            raise ModelLoadError(f"{model.name} has no layer {name} for Grad-CAM.") from None
+    for layer in reversed(model.layers):
+        try:
+            shape = layer.output.shape
+        except (AttributeError, ValueError):
+            continue
+        if len(shape) == 4 and shape[1] and shape[1] > 1:
+            return layer
+    return None

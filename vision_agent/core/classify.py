@@ -1,0 +1,330 @@
+"""ImageNet top-k classification of any photo (the course's program 8-6, done right).
+
+`ImageClassifier` wraps one model with exactly the preprocessing it was trained with (from its
+registry entry, see `imagenet_preprocess`) and returns plain `Classification` results that
+cross process boundaries by pickle. ResNet50 (Keras) runs in a child process, ONNX and Caffe
+models in the service's thread: `classifier_spec` picks. Labels ship with the app
+(`resources/labels/imagenet_classes.txt`), so nothing is downloaded to name a class.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from vision_agent.core.annotate import draw_top_labels
+from vision_agent.core.classifier_backends import (
+    Backend,
+    keras_application_backend,
+    keras_file_backend,
+    onnxruntime_backend,
+    opencv_backend,
+    to_probabilities,
+)
+from vision_agent.core.errors import ModelLoadError, UserError
+from vision_agent.core.gradcam import heatmap_at_size
+from vision_agent.core.imagenet_preprocess import (
+    Preprocessing,
+    as_rgb8,
+    from_registry_entry,
+    keras_mode,
+)
+from vision_agent.core.predictors import KERAS_SUFFIXES, needs_tensorflow
+from vision_agent.engine.spec import RecognizerSpec
+
+IMAGENET_LABELS = "imagenet_classes.txt"
+IMAGENET_CLASSES = 1000
+DEFAULT_MODEL = "resnet50"
+MODEL_ALIASES = {
+    "resnet50": "resnet50_imagenet",
+    "mobilenet_v2": "mobilenet_v2_int8",
+    "googlenet": "googlenet_caffe",
+}
+KERAS_LOADERS = ("keras", "keras_application")
+# Photos are read at most this large (window and CLI alike): plenty for a 224×224 model, and a
+# huge photo is decoded at reduced size instead of in full.
+PHOTO_MAX_SIDE = 1600
+
+
+@dataclass(frozen=True)
+class ClassScore:
+    index: int
+    label: str
+    probability: float
+
+
+@dataclass(frozen=True)
+class Classification:
+    """The top classes of one photo, every probability, timing and the annotated photo."""
+
+    model: str
+    top: tuple[ClassScore, ...]
+    probabilities: np.ndarray  # (num_classes,) float32
+    latency_ms: float
+    annotated: np.ndarray | None = None  # RGB with the top classes drawn on it
+
+    def to_json(self, file: str | None = None) -> dict:
+        record: dict = {} if file is None else {"file": file}
+        record["model"] = self.model
+        record["top"] = [
+            {"index": s.index, "label": s.label, "probability": round(s.probability, 6)}
+            for s in self.top
+        ]
+        record["latency_ms"] = round(self.latency_ms, 2)
+        return record
+
+    def as_text(self) -> str:
+        """Plain text for the clipboard: one "label<TAB>probability" line per class."""
+        lines = [f"{self.model} ({self.latency_ms:.1f} ms)"]
+        lines += [f"{s.label}\t{s.probability:.4f}\t#{s.index}" for s in self.top]
+        return "\n".join(lines)
+
+
+def resolve_model_id(model: str) -> str | None:
+    """The registry id for a name the user may type ("resnet50" or "resnet50_imagenet")."""
+    from vision_agent.models import registry
+
+    model_id = MODEL_ALIASES.get(model.lower(), model)
+    try:
+        entry = registry.get(model_id)
+    except UserError:
+        return None
+    return entry.id if entry.task == "classify" else None
+
+
+def imagenet_labels() -> list[str]:
+    """The 1000 class names, short form ("golden retriever"), in class-index order."""
+    from vision_agent.models.labels import load_labels
+
+    return [line.split(",")[0].strip() for line in load_labels(IMAGENET_LABELS)]
+
+
+class ImageClassifier:
+    """One classification model with its preprocessing and class names."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        preprocessing: Preprocessing,
+        labels: Sequence[str] | None,
+        model_name: str,
+    ) -> None:
+        self.backend = backend
+        self.preprocessing = preprocessing
+        self.model_name = model_name
+        num_classes = self._probe()
+        if labels is None:
+            labels = (
+                imagenet_labels()
+                if num_classes == IMAGENET_CLASSES
+                else [f"class {i}" for i in range(num_classes)]
+            )
+        if len(labels) != num_classes:
+            raise ModelLoadError(
+                f"{model_name} gives {num_classes} scores but there are {len(labels)} class names."
+            )
+        self.labels = list(labels)
+
+    def _probe(self) -> int:
+        width, height = self.preprocessing.size
+        try:
+            out = self.backend.run(np.zeros((1, height, width, 3), np.float32))
+        except Exception as exc:
+            raise ModelLoadError(
+                f"{self.model_name} fails on a {width}×{height} colour image "
+                f"({type(exc).__name__}: {str(exc)[:200]})."
+            ) from None
+        if out.ndim != 2 or out.shape[1] < 2:
+            raise ModelLoadError(f"{self.model_name} is not a classifier (output {out.shape}).")
+        return int(out.shape[1])
+
+    # ------------------------------------------------------------------ construction
+
+    @classmethod
+    def from_model_id(
+        cls,
+        model_id: str,
+        files: dict[str, Path] | None = None,
+        download: bool = True,
+        accelerate: bool = False,
+    ) -> ImageClassifier:
+        """A registry model; its files come from the model store when `files` is None.
+
+        `files` may name only some roles (a user's own weights); the others come from beside
+        the weights file, or from the store. With `download=False` a model that is not on
+        this computer raises the store's ModelMissingError instead of being downloaded.
+        `accelerate` lets a Keras model export itself to ONNX in the background and switch to
+        onnxruntime (for long-lived services; a cached export is used either way).
+        """
+        from vision_agent.models import registry
+
+        entry = registry.get(MODEL_ALIASES.get(model_id, model_id))
+        if entry.task != "classify":
+            raise ModelLoadError(f"{entry.name_en} is not an image classifier.")
+        given = {role: Path(p) for role, p in (files or {}).items()}
+        files = _complete_files(entry, given, download)
+        weights = files["weights"]
+        if not weights.is_file():
+            raise ModelLoadError(f"Model file not found: {weights}")
+        preprocessing = from_registry_entry(entry)
+        outputs = entry.extra.get("output", "auto")
+        if entry.loader == "keras_application":
+            backend = keras_application_backend(
+                entry.extra["architecture"], weights, entry.extra.get("gradcam_layer"), accelerate
+            )
+        elif entry.loader == "keras":
+            backend = keras_file_backend(weights)
+        elif entry.loader == "onnxruntime":
+            backend = onnxruntime_backend(weights, preprocessing.size, entry.layout, outputs)
+        else:
+            backend = opencv_backend(weights, preprocessing.size, outputs, files.get("config"))
+        labels = None
+        if entry.labels:
+            from vision_agent.models.labels import load_labels
+
+            labels = [line.split(",")[0].strip() for line in load_labels(entry.labels)]
+        return cls(backend, preprocessing, labels, entry.name_en)
+
+    @classmethod
+    def from_file(
+        cls,
+        path: Path,
+        architecture: str | None = None,
+        labels: Sequence[str] | None = None,
+        accelerate: bool = False,
+    ) -> ImageClassifier:
+        """A user's whole Keras classifier, or (with `architecture`) weights for a known model.
+
+        `architecture` is a model id or alias ("resnet50", "mobilenet_v2", "googlenet").
+        """
+        path = Path(path)
+        if not path.is_file():
+            raise ModelLoadError(f"Model file not found: {path}")
+        if architecture is not None:
+            model_id = resolve_model_id(architecture)
+            if model_id is None:
+                known = ", ".join(MODEL_ALIASES)
+                raise ModelLoadError(f"Unknown architecture '{architecture}' (known: {known}).")
+            classifier = cls.from_model_id(model_id, {"weights": path}, accelerate=accelerate)
+            classifier.model_name = f"{classifier.model_name} + {path.name}"
+            return classifier
+        if path.suffix.lower() not in KERAS_SUFFIXES:
+            raise ModelLoadError(
+                f"{path.name} is not a Keras model file (.h5, .keras). For weights of a known "
+                "network, name it: --model resnet50|mobilenet_v2|googlenet --weights FILE."
+            )
+        backend = keras_file_backend(path)
+        preprocessing = keras_mode(backend.keras_mode or "caffe", backend.input_size)
+        return cls(backend, preprocessing, labels, path.name)
+
+    # ------------------------------------------------------------------ inference
+
+    def engine(self) -> str:
+        """What runs the forward pass now ("tf.function", "onnxruntime", "cv2.dnn")."""
+        return self.backend.engine
+
+    @property
+    def has_gradcam(self) -> bool:
+        return self.backend.gradcam is not None
+
+    def probabilities(self, rgb: np.ndarray) -> np.ndarray:
+        """Class probabilities (num_classes,) float32 for an RGB uint8 photo of any size."""
+        batch = self.preprocessing.prepare(rgb)
+        return to_probabilities(self.backend.run(batch), self.backend.outputs)[0]
+
+    def classify(self, rgb: np.ndarray, top: int = 5, annotate: bool = True) -> Classification:
+        if top < 1:
+            raise UserError(f"--top must be at least 1 (got {top}).")
+        rgb = as_rgb8(rgb)
+        started = time.perf_counter()
+        probabilities = self.probabilities(rgb)
+        latency_ms = (time.perf_counter() - started) * 1000
+        order = np.argsort(-probabilities, kind="stable")[: min(top, len(probabilities))]
+        scores = tuple(
+            ClassScore(int(i), self.labels[int(i)], float(probabilities[i])) for i in order
+        )
+        annotated = (
+            draw_top_labels(rgb, [(s.label, s.probability) for s in scores]) if annotate else None
+        )
+        return Classification(self.model_name, scores, probabilities, latency_ms, annotated)
+
+    def gradcam(self, rgb: np.ndarray, class_index: int) -> np.ndarray:
+        """Where the network looked for `class_index`: (H, W) float32 0..1 at the photo's size."""
+        if self.backend.gradcam is None:
+            raise UserError(f"Grad-CAM needs a Keras model; {self.model_name} is not one.")
+        if not 0 <= class_index < len(self.labels):
+            raise UserError(f"Class {class_index} does not exist (0..{len(self.labels) - 1}).")
+        rgb = as_rgb8(rgb)
+        cam = self.backend.gradcam(self.preprocessing.prepare(rgb), int(class_index))
+        return heatmap_at_size(cam, rgb.shape[1], rgb.shape[0])
+
+
+def _complete_files(entry, files: dict[str, Path], download: bool) -> dict[str, Path]:
+    """Fill the roles `files` lacks: first from beside the weights file, then from the store."""
+    missing = [role for role in entry.files if role not in files and not entry.files[role].optional]
+    if not missing:
+        return files
+    folder = files["weights"].parent if "weights" in files else None
+    for role in list(missing):
+        if folder is None:
+            break
+        for name in entry.files[role].names:
+            if (folder / name).is_file():
+                files[role] = folder / name
+                missing.remove(role)
+                break
+    if missing:
+        from vision_agent.models.store import default_store
+
+        store = default_store()
+        resolved = store.resolve(entry.id) if download else store.local_files(entry.id)
+        for role in missing:
+            files[role] = resolved[role]
+    return files
+
+
+def classifier_spec(
+    model: str = DEFAULT_MODEL, weights: Path | None = None, download: bool = True
+) -> RecognizerSpec:
+    """How to host a classifier: Keras models in a child process, ONNX/Caffe in the thread.
+
+    `model` is an alias ("resnet50"), a registry id, or the path of a user's Keras file.
+    With `download=True` the service fetches a registry model's missing files (reporting
+    progress); with False, loading fails with the store's "not on this computer" message.
+    """
+    model_id = resolve_model_id(model)
+    if model_id is not None:
+        from vision_agent.models import registry
+
+        entry = registry.get(model_id)
+        in_process = entry.loader not in KERAS_LOADERS
+        if weights is None:
+            return RecognizerSpec(
+                factory="vision_agent.core.classify:ImageClassifier.from_model_id",
+                kwargs={"model_id": model_id, "accelerate": True}
+                | ({} if download else {"download": False}),
+                in_process=in_process,
+                model_id=model_id if download else None,
+                label=entry.name_en,
+            )
+        return RecognizerSpec(
+            factory="vision_agent.core.classify:ImageClassifier.from_file",
+            kwargs={"path": Path(weights), "architecture": model_id, "accelerate": True},
+            in_process=in_process,
+            label=f"{entry.name_en} + {Path(weights).name}",
+        )
+    path = Path(model)
+    if weights is not None:
+        raise ModelLoadError(
+            f"--weights needs a known architecture ({', '.join(MODEL_ALIASES)}), not {path.name}."
+        )
+    return RecognizerSpec(
+        factory="vision_agent.core.classify:ImageClassifier.from_file",
+        kwargs={"path": path},
+        in_process=not needs_tensorflow(path),
+        label=path.name,
+    )

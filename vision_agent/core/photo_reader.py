@@ -1,0 +1,25 @@
+"""Reading photos away from the window's thread (a big JPEG takes longer than a frame).
+
+Hosted like a model (`RecognizerSpec(PHOTO_READER_FACTORY)` in a ModelService), so a tab can
+request `read(path, max_side)` or `decode(data, max_side)` and receive the RGB array as a result.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from vision_agent.core.imageio import decode_image, read_image
+
+PHOTO_READER_FACTORY = "vision_agent.core.photo_reader:PhotoReader"
+
+
+class PhotoReader:
+    model_name = "photo reader"
+
+    def read(self, path: str | Path, max_side: int | None = None) -> np.ndarray:
+        return read_image(path, max_side=max_side)
+
+    def decode(self, data: bytes, max_side: int | None = None) -> np.ndarray:
+        return decode_image(data, name="pasted image", max_side=max_side)

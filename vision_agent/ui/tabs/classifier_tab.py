@@ -1,0 +1,644 @@
+"""The ImageNet top-5 tab: any photo in, five answers out, and where the network looked.
+
+Photos are read in a reader thread, classified in the model's service (ResNet50 in a child
+process, ONNX/Caffe models in the service thread), and every answer carries its request id:
+a newer photo supersedes the one in flight, so results never lag behind what is on screen.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PyQt5.QtCore import Qt, pyqtSlot
+from PyQt5.QtGui import QKeySequence
+from PyQt5.QtWidgets import (
+    QAction,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QShortcut,
+    QSlider,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vision_agent.core.classify import (
+    MODEL_ALIASES,
+    PHOTO_MAX_SIDE,
+    Classification,
+    classifier_spec,
+)
+from vision_agent.core.errors import UserError
+from vision_agent.core.gradcam import heatmap_rgba, overlay_heatmap
+from vision_agent.core.imageio import is_image_path, write_image
+from vision_agent.core.photo_reader import PHOTO_READER_FACTORY
+from vision_agent.core.predictors import KERAS_SUFFIXES, MODEL_FILE_FILTER
+from vision_agent.engine.spec import RecognizerSpec
+from vision_agent.i18n import tr
+from vision_agent.services.download_worker import DownloadWorker
+from vision_agent.services.model_service import LOAD_REQUEST, ModelService
+from vision_agent.ui.qimage import qimage_to_rgb
+from vision_agent.ui.settings import (
+    CLASSIFIER_MODEL_KEY,
+    app_settings,
+    last_folder,
+    remember_folder,
+)
+from vision_agent.ui.tabs.base import VisionTab
+from vision_agent.ui.widgets.image_view import IMAGE_FILE_FILTER, ImageView
+from vision_agent.ui.widgets.probability_bars import ProbabilityBars
+
+TOP = 5
+KERAS_MODELS = ("resnet50",)
+
+
+def model_choices() -> list[tuple[str, str]]:
+    """(key, caption) of the built-in models, in the order the combo box lists them."""
+    return [
+        ("resnet50", tr("ResNet50 (Keras)")),
+        ("mobilenet_v2", tr("MobileNetV2 int8 (ONNX)")),
+        ("googlenet", tr("GoogLeNet (Caffe)")),
+    ]
+
+
+class ClassifierTab(VisionTab):
+    """Photo with its top-5 labels, a bar chart, Grad-CAM overlay, model choice, folder list."""
+
+    def __init__(self, parent: QWidget | None = None, model: str = "resnet50") -> None:
+        super().__init__(parent)
+        self.service = ModelService("classifier", self)
+        self.service.sig_state_changed.connect(self.on_model_state_changed)
+        self.service.sig_result.connect(self.on_result)
+        self.service.sig_error.connect(self.on_error)
+        self.reader = ModelService("photo-reader", self)
+        self.reader.sig_result.connect(self.on_photo_read)
+        self.reader.sig_error.connect(self.on_photo_error)
+        self.model = model  # a key of MODEL_ALIASES, or the path of a user's Keras file
+        self.weights: Path | None = None
+        self.photo: np.ndarray | None = None
+        self.photo_name = ""
+        self._pending_name = ""
+        self.result: Classification | None = None
+        self.heat: np.ndarray | None = None
+        self._pending_read: int | None = None
+        self._pending_classify: int | None = None
+        self._pending_cam: int | None = None
+        self._download: DownloadWorker | None = None
+        self._build_ui()
+        self._install_shortcuts()
+        self.retranslate_ui()
+
+    # --- layout -------------------------------------------------------------------------
+    def _build_ui(self) -> None:
+        self.open_button = QPushButton(self)
+        self.open_button.clicked.connect(self.choose_photos)
+        self.folder_button = QPushButton(self)
+        self.folder_button.clicked.connect(self.choose_folder)
+        self.model_caption = QLabel(self)
+        self.model_combo = QComboBox(self)
+        self.model_combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        self.model_combo.activated.connect(self.on_model_chosen)
+        self.own_model_button = QPushButton(self)
+        self.own_model_button.clicked.connect(self.choose_model_file)
+        self.cam_check = QCheckBox(self)
+        self.cam_check.toggled.connect(self.on_gradcam_toggled)
+        self.cam_class_combo = QComboBox(self)
+        self.cam_class_combo.setMinimumContentsLength(12)
+        self.cam_class_combo.activated.connect(lambda _i: self.request_gradcam())
+        self.opacity_caption = QLabel(self)
+        self.opacity_slider = QSlider(Qt.Horizontal, self)
+        self.opacity_slider.setRange(0, 100)
+        self.opacity_slider.setValue(50)
+        self.opacity_slider.valueChanged.connect(self.on_opacity_changed)
+        self.save_button = QPushButton(self)
+        self.save_button.clicked.connect(self.save_annotated)
+        self.copy_button = QPushButton(self)
+        self.copy_button.clicked.connect(self.copy_results)
+
+        toolbar = QHBoxLayout()
+        for widget in (
+            self.open_button,
+            self.folder_button,
+            self.model_caption,
+            self.model_combo,
+            self.own_model_button,
+        ):
+            toolbar.addWidget(widget)
+        toolbar.addStretch(1)
+
+        self.file_list = QListWidget(self)
+        self.file_list.setMinimumWidth(150)
+        self.file_list.currentItemChanged.connect(self.on_file_selected)
+        self.file_list.setVisible(False)
+        self.view = ImageView(self)
+        self.view.sig_files_dropped.connect(self.open_paths)
+        self.chart = ProbabilityBars(horizontal=True, parent=self)
+        self.chart.setMinimumWidth(300)
+        results = QWidget(self)
+        results_layout = QVBoxLayout(results)
+        results_layout.setContentsMargins(0, 0, 0, 0)
+        cam_row = QHBoxLayout()
+        cam_row.addWidget(self.cam_check)
+        cam_row.addWidget(self.cam_class_combo, 1)
+        opacity_row = QHBoxLayout()
+        opacity_row.addWidget(self.opacity_caption)
+        opacity_row.addWidget(self.opacity_slider, 1)
+        results_layout.addLayout(cam_row)
+        results_layout.addLayout(opacity_row)
+        results_layout.addWidget(self.chart, 1)
+        output_buttons = QHBoxLayout()
+        output_buttons.addWidget(self.save_button)
+        output_buttons.addWidget(self.copy_button)
+        results_layout.addLayout(output_buttons)
+        splitter = QSplitter(Qt.Horizontal, self)
+        splitter.addWidget(self.file_list)
+        splitter.addWidget(self.view)
+        splitter.addWidget(results)
+        splitter.setStretchFactor(1, 3)
+        splitter.setStretchFactor(2, 2)
+
+        self.model_label = QLabel(self)
+        self.model_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.missing_label = QLabel(self)
+        self.missing_label.setWordWrap(True)
+        self.missing_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.missing_label.setStyleSheet("color: #a04000;")
+        self.download_button = QPushButton(self)
+        self.download_button.clicked.connect(self.download_model)
+        self.cancel_download_button = QPushButton(self)
+        self.cancel_download_button.clicked.connect(self.cancel_download)
+        self.download_progress = QProgressBar(self)
+        self.download_progress.setFixedWidth(200)
+        self.missing_panel = QWidget(self)
+        missing = QHBoxLayout(self.missing_panel)
+        missing.setContentsMargins(0, 0, 0, 0)
+        missing.addWidget(self.missing_label, 1)
+        missing.addWidget(self.download_progress)
+        missing.addWidget(self.download_button)
+        missing.addWidget(self.cancel_download_button)
+        self.missing_panel.setVisible(False)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(toolbar)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.missing_panel)
+        layout.addWidget(self.model_label)
+        self._fill_model_combo()
+        self._update_controls()
+
+    def _install_shortcuts(self) -> None:
+        self._shortcuts = []
+        for key, slot in ((QKeySequence.Paste, self.paste),):
+            shortcut = QShortcut(QKeySequence(key), self, context=Qt.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+            self._shortcuts.append(shortcut)
+
+    def _fill_model_combo(self) -> None:
+        self.model_combo.clear()
+        for key, caption in model_choices():
+            self.model_combo.addItem(caption, key)
+        if self.model not in MODEL_ALIASES:
+            self.model_combo.addItem(Path(self.model).name, self.model)
+        self.model_combo.setCurrentIndex(max(0, self.model_combo.findData(self.model)))
+
+    def title(self) -> str:
+        return tr("ImageNet top-5")
+
+    def retranslate_ui(self) -> None:
+        self.open_button.setText(tr("Open photo…"))
+        self.folder_button.setText(tr("Open folder…"))
+        self.model_caption.setText(tr("Model:"))
+        self.own_model_button.setText(tr("Own Keras model…"))
+        self.cam_check.setText(tr("Grad-CAM"))
+        self.cam_check.setToolTip(tr("Show where the network looked for the chosen class."))
+        self.opacity_caption.setText(tr("Opacity"))
+        self.save_button.setText(tr("Save image…"))
+        self.copy_button.setText(tr("Copy results"))
+        self.download_button.setText(tr("Download"))
+        self.cancel_download_button.setText(tr("Cancel"))
+        self.view.set_placeholder(
+            tr("Open a photo (Ctrl+O), drop photos or a folder here, or paste an image (Ctrl+V).")
+        )
+        self._fill_model_combo()
+        self._show_model_state()
+        self._show_chart()
+
+    def fill_file_menu(self, menu: QMenu) -> None:
+        for text, shortcut, slot in (
+            (tr("Open photo…"), QKeySequence.Open, self.choose_photos),
+            (tr("Open folder…"), None, self.choose_folder),
+            (tr("Paste image"), None, self.paste),
+            (tr("Save annotated image…"), QKeySequence.Save, self.save_annotated),
+            (tr("Copy results"), None, self.copy_results),
+            (tr("Open own Keras model…"), None, self.choose_model_file),
+            (tr("Open weights for the chosen network…"), None, self.choose_weights_file),
+        ):
+            action = QAction(text, menu)
+            if shortcut is not None:
+                action.setShortcut(shortcut)
+            action.triggered.connect(slot)
+            menu.addAction(action)
+
+    # --- model --------------------------------------------------------------------------
+    def start(self) -> None:
+        self.load_model(self.model, self.weights)
+
+    def load_model(self, model: str, weights: Path | None = None) -> None:
+        """Load a built-in model (from the store, no download) or a user's file."""
+        try:
+            spec = classifier_spec(model, weights, download=False)
+        except UserError as exc:
+            QMessageBox.warning(self, tr("Cannot use this model"), str(exc))
+            return
+        self.model, self.weights = model, weights
+        self._fill_model_combo()
+        if not self.is_keras_model():
+            self.cam_check.setChecked(False)
+        self.result, self.heat = None, None
+        self._pending_classify = self._pending_cam = None
+        self.missing_panel.setVisible(False)
+        self.service.load(spec)
+        self._show_model_state()
+        self._show_result()
+        if self.photo is not None:
+            self.classify()
+
+    @pyqtSlot(int)
+    def on_model_chosen(self, index: int) -> None:
+        key = self.model_combo.itemData(index)
+        if key and key != self.model:
+            self.load_model(key)
+            if self.model == key:  # the dog tab uses the ImageNet classifier chosen here
+                app_settings().setValue(CLASSIFIER_MODEL_KEY, key)
+
+    def choose_model_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            tr("Open own Keras ImageNet classifier"),
+            last_folder("models"),
+            "Keras (*.h5 *.hdf5 *.keras)",
+        )
+        if path:
+            remember_folder("models", path)
+            self.load_model(path)
+
+    def choose_weights_file(self) -> None:
+        if self.model not in MODEL_ALIASES:
+            QMessageBox.information(
+                self, tr("Weights"), tr("Choose ResNet50, MobileNetV2 or GoogLeNet first.")
+            )
+            return
+        path, _ = QFileDialog.getOpenFileName(
+            self, tr("Open weights"), last_folder("models"), MODEL_FILE_FILTER
+        )
+        if path:
+            remember_folder("models", path)
+            self.load_model(self.model, Path(path))
+
+    def is_keras_model(self) -> bool:
+        return self.model in KERAS_MODELS or Path(self.model).suffix.lower() in KERAS_SUFFIXES
+
+    @pyqtSlot(str, str)
+    def on_model_state_changed(self, state: str, detail: str) -> None:
+        self._show_model_state()
+        self._update_controls()
+
+    def _model_caption(self) -> str:
+        index = self.model_combo.findData(self.model)
+        caption = self.model_combo.itemText(index) if index >= 0 else Path(self.model).name
+        return caption + (f" + {self.weights.name}" if self.weights else "")
+
+    def _show_model_state(self) -> None:
+        state, name = self.service.state, self._model_caption()
+        if state == "ready":
+            text = tr("Model: {name}").format(name=name)
+            if self.result is not None:
+                text += "  ·  " + tr("{ms:.1f} ms").format(ms=self.result.latency_ms)
+        elif state == "failed":
+            text = tr("Model {name} is not available.").format(name=name)
+        elif state in ("loading", "downloading"):
+            text = tr("Loading {name}…").format(name=name)
+            if self.is_keras_model():
+                text += " " + tr("(starting TensorFlow takes a few seconds)")
+        else:
+            text = ""
+        self.model_label.setText(text)
+
+    def download_model(self) -> None:
+        """Fetch the chosen built-in model's files with progress, then load it."""
+        from vision_agent.core.classify import resolve_model_id
+
+        model_id = resolve_model_id(self.model)
+        if model_id is None or (self._download and self._download.is_running()):
+            return
+        worker = DownloadWorker(model_id, parent=self)
+        worker.sig_progress.connect(self.on_download_progress)
+        worker.sig_finished.connect(lambda *_: self.load_model(self.model))
+        worker.sig_failed.connect(self.on_download_failed)
+        worker.sig_cancelled.connect(self.on_download_cancelled)
+        self._download = worker
+        self.download_progress.setRange(0, 0)
+        self.download_progress.setVisible(True)
+        self.download_button.setEnabled(False)
+        self.cancel_download_button.setVisible(True)
+        worker.start()
+
+    @pyqtSlot(str, int, int, int, str)
+    def on_download_progress(self, _id: str, percent: int, done: int, total: int, name: str):
+        if percent >= 0:
+            self.download_progress.setRange(0, 100)
+            self.download_progress.setValue(percent)
+        self.download_progress.setFormat(f"{name}: {done / 1e6:.1f} MB")
+
+    @pyqtSlot(str, str)
+    def on_download_failed(self, _model_id: str, message: str) -> None:
+        self._show_missing(message)
+
+    @pyqtSlot(str)
+    def on_download_cancelled(self, _model_id: str) -> None:
+        self._show_missing(tr("Download cancelled."))
+
+    def cancel_download(self) -> None:
+        if self._download is not None:
+            self._download.cancel()
+
+    def _show_missing(self, message: str) -> None:
+        """Say why the model is unavailable; offer the download for built-in models."""
+        self.missing_label.setText(message)
+        can_download = self.model in MODEL_ALIASES and self.weights is None
+        self.download_button.setVisible(can_download)
+        self.download_button.setEnabled(True)
+        self.download_progress.setVisible(False)
+        self.cancel_download_button.setVisible(False)
+        self.missing_panel.setVisible(True)
+
+    # --- opening photos -----------------------------------------------------------------
+    def choose_photos(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, tr("Open photos"), last_folder("photos"), IMAGE_FILE_FILTER
+        )
+        if paths:
+            remember_folder("photos", paths[0])
+            self.open_paths([Path(p) for p in paths])
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, tr("Open folder"), last_folder("photos"))
+        if folder:
+            remember_folder("photos", str(Path(folder) / "x"))
+            self.open_paths([Path(folder)])
+
+    @pyqtSlot(list)
+    def open_paths(self, paths: list[Path]) -> None:
+        """Files and folders: one file opens directly; several, or a folder, fill the list."""
+        files: list[Path] = []
+        for path in paths:
+            if path.is_dir():
+                files += sorted(p for p in path.iterdir() if p.is_file() and is_image_path(p))
+            else:
+                files.append(path)
+        if not files:
+            self.sig_status_message.emit(tr("No photos there."))
+            return
+        self.file_list.blockSignals(True)
+        self.file_list.clear()
+        for path in files:
+            item = QListWidgetItem(path.name)
+            item.setData(Qt.UserRole, str(path))
+            item.setToolTip(str(path))
+            self.file_list.addItem(item)
+        self.file_list.blockSignals(False)
+        self.file_list.setVisible(len(files) > 1)
+        self.file_list.setCurrentRow(0)
+        if len(files) == 1:
+            self.open_photo(files[0])
+
+    @pyqtSlot(QListWidgetItem, QListWidgetItem)
+    def on_file_selected(self, current: QListWidgetItem | None, _previous) -> None:
+        if current is not None:
+            self.open_photo(Path(current.data(Qt.UserRole)))
+
+    def open_photo(self, path: Path) -> None:
+        """Read the photo in the reader thread; `on_photo_read` shows and classifies it."""
+        if self.reader.state == "idle":
+            self.reader.load(RecognizerSpec(PHOTO_READER_FACTORY, label="photo reader"))
+        self._pending_name = path.name
+        self._pending_read = self.reader.request("read", str(path), PHOTO_MAX_SIDE, supersede=True)
+        self.sig_status_message.emit(tr("Opening {name}…").format(name=path.name))
+
+    def paste(self) -> None:
+        mime = QApplication.clipboard().mimeData()
+        if mime is not None and mime.hasUrls():
+            paths = [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
+            if paths:
+                self.open_paths(paths)
+                return
+        image = QApplication.clipboard().image()
+        if image.isNull():
+            self.sig_status_message.emit(tr("The clipboard holds no image."))
+            return
+        self._pending_read = None
+        self.show_photo(qimage_to_rgb(image), tr("pasted image"))
+
+    @pyqtSlot(int, object)
+    def on_photo_read(self, request_id: int, rgb: np.ndarray) -> None:
+        if request_id == self._pending_read:
+            self._pending_read = None
+            self.show_photo(rgb, self._pending_name)
+
+    @pyqtSlot(int, str)
+    def on_photo_error(self, request_id: int, message: str) -> None:
+        if request_id != self._pending_read:
+            return
+        self._pending_read = None
+        self.photo, self.photo_name = None, self._pending_name
+        self.result, self.heat = None, None
+        self._pending_classify = self._pending_cam = None
+        self.view.set_image(None)
+        self.view.set_overlay(None)
+        self.view.set_placeholder(message)
+        self._show_result()
+        self.sig_status_message.emit(message)
+
+    def show_photo(self, rgb: np.ndarray, name: str) -> None:
+        self.photo, self.photo_name = rgb, name
+        self.result, self.heat = None, None
+        self._pending_cam = None
+        self.view.set_image(rgb)
+        self.view.set_overlay(None)
+        self._show_result()
+        self.classify()
+
+    # --- classification -----------------------------------------------------------------
+    def classify(self) -> None:
+        if self.photo is None:
+            return
+        self._pending_classify = self.service.request(
+            "classify", self.photo, TOP, True, supersede=True
+        )
+        if self.service.state != "ready":
+            self.sig_status_message.emit(tr("Waiting for the model to load…"))
+
+    def request_gradcam(self) -> None:
+        wanted = self.cam_check.isChecked() and self.is_keras_model()
+        if self.photo is None or self.result is None or not wanted:
+            return
+        index = self.cam_class_combo.currentData()
+        if index is None:
+            return
+        self._pending_cam = self.service.request("gradcam", self.photo, int(index), supersede=True)
+        self.sig_status_message.emit(tr("Computing Grad-CAM…"))
+
+    @pyqtSlot(int, object)
+    def on_result(self, request_id: int, result: object) -> None:
+        if request_id == self._pending_classify:
+            self._pending_classify = None
+            self.result = result
+            self.heat = None
+            self._fill_cam_classes()
+            self._show_result()
+            self._show_model_state()
+            top = result.top[0]
+            self.sig_status_message.emit(
+                tr("{name}: {label} ({p:.1%}) in {ms:.1f} ms").format(
+                    name=self.photo_name, label=top.label, p=top.probability, ms=result.latency_ms
+                )
+            )
+            self.request_gradcam()
+        elif request_id == self._pending_cam:
+            self._pending_cam = None
+            self.heat = result
+            self._show_overlay()
+            self.sig_status_message.emit(tr("Grad-CAM ready."))
+
+    @pyqtSlot(int, str)
+    def on_error(self, request_id: int, message: str) -> None:
+        if request_id == LOAD_REQUEST:
+            self._show_missing(message)
+            self._show_model_state()
+            return
+        if request_id in (self._pending_classify, self._pending_cam):
+            if request_id == self._pending_cam:
+                self._pending_cam = None
+                self.cam_check.setChecked(False)
+            else:
+                self._pending_classify = None
+            self.sig_status_message.emit(tr("Classification failed: {m}").format(m=message))
+
+    def on_gradcam_toggled(self, checked: bool) -> None:
+        if checked and self.heat is None:
+            self.request_gradcam()
+        self._show_overlay()
+
+    def on_opacity_changed(self, value: int) -> None:
+        self.view.set_overlay_opacity(value / 100)
+
+    def _fill_cam_classes(self) -> None:
+        self.cam_class_combo.clear()
+        if self.result is not None:
+            for score in self.result.top:
+                self.cam_class_combo.addItem(score.label, score.index)
+
+    def _show_result(self) -> None:
+        result = self.result
+        if result is not None and result.annotated is not None:
+            self.view.set_image(result.annotated)
+        self._show_overlay()
+        self._show_chart()
+        self._update_controls()
+
+    def _show_overlay(self) -> None:
+        image = self.view.image()
+        if self.heat is None or not self.cam_check.isChecked() or image is None:
+            self.view.set_overlay(None)
+            return
+        self.view.set_overlay(heatmap_rgba(self.heat, image.width(), image.height()))
+        self.view.set_overlay_opacity(self.opacity_slider.value() / 100)
+
+    def _show_chart(self) -> None:
+        result = self.result
+        if result is None:
+            self.chart.set_bars([], [], tr("Top-5 probabilities"))
+            return
+        self.chart.set_bars(
+            [s.label for s in result.top],
+            [s.probability for s in result.top],
+            tr("Top-5 probabilities"),
+        )
+
+    def _update_controls(self) -> None:
+        has_result = self.result is not None
+        keras = self.is_keras_model()
+        self.cam_check.setEnabled(keras)
+        self.cam_check.setToolTip(
+            tr("Show where the network looked for the chosen class.")
+            if keras
+            else tr("Grad-CAM needs a Keras model (ResNet50 or your own).")
+        )
+        self.cam_class_combo.setEnabled(keras and has_result)
+        self.opacity_slider.setEnabled(keras)
+        self.save_button.setEnabled(has_result)
+        self.copy_button.setEnabled(has_result)
+
+    # --- output -------------------------------------------------------------------------
+    def annotated_image(self) -> np.ndarray | None:
+        """What the view shows: the annotated photo, with the Grad-CAM overlay when it is on."""
+        if self.result is None or self.result.annotated is None:
+            return None
+        image = self.result.annotated
+        if self.heat is not None and self.cam_check.isChecked():
+            image = overlay_heatmap(image, self.heat, self.opacity_slider.value() / 100)
+        return image
+
+    def save_annotated(self) -> None:
+        image = self.annotated_image()
+        if image is None:
+            self.sig_status_message.emit(tr("Classify a photo first."))
+            return
+        stem = Path(self.photo_name).stem or "photo"
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            tr("Save annotated image"),
+            str(Path(last_folder("annotated")) / f"{stem}_top5.png"),
+            "PNG (*.png);;JPEG (*.jpg)",
+        )
+        if path:
+            self.save_annotated_to(Path(path))
+
+    def save_annotated_to(self, path: Path) -> bool:
+        image = self.annotated_image()
+        if image is None:
+            return False
+        if path.suffix.lower() not in (".png", ".jpg", ".jpeg"):
+            path = path.with_suffix(".png")
+        try:
+            write_image(path, image)
+        except UserError as exc:
+            QMessageBox.warning(self, tr("Cannot save image"), str(exc))
+            return False
+        remember_folder("annotated", str(path))
+        self.sig_status_message.emit(tr("Saved {name}").format(name=path.name))
+        return True
+
+    def copy_results(self) -> None:
+        if self.result is not None:
+            text = f"{self.photo_name}\n{self.result.as_text()}"
+            QApplication.clipboard().setText(text)
+            self.sig_status_message.emit(tr("Results copied."))
+
+    def shutdown(self) -> None:
+        if self._download is not None:
+            self._download.cancel()
+            self._download.wait(5000)
+        self.reader.shutdown()
+        self.service.shutdown()

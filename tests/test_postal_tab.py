@@ -45,6 +45,7 @@ def window(qtbot):
     set_language("en")
     window = MainWindow()
     qtbot.addWidget(window)
+    window.tabs.setCurrentWidget(window.postal_tab())  # other tests may have saved another tab
     window.show()
     window.activateWindow()  # key shortcuts only reach the active window
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "vision_agent.commands.dog",
     "vision_agent.commands.models",
     "vision_agent.commands.train",
+    "vision_agent.commands.faces",
 )
 
 

@@ -27,6 +27,7 @@ CHECK_PROVIDERS: tuple[str, ...] = (
     "vision_agent.checks.onnx_export:self_test_checks",
     "vision_agent.checks.dogs:self_test_checks",
     "vision_agent.checks.classify:self_test_checks",
+    "vision_agent.checks.faces:self_test_checks",
 )
 
 

@@ -12,9 +12,10 @@ from vision_agent.ui.settings import app_settings
 from vision_agent.ui.tabs.base import VisionTab
 from vision_agent.ui.tabs.classifier_tab import ClassifierTab
 from vision_agent.ui.tabs.dog_tab import DogTab
+from vision_agent.ui.tabs.face_tab import FaceCamTab
 from vision_agent.ui.tabs.postal_tab import PostalTab
 
-TAB_CLASSES: tuple[type[VisionTab], ...] = (PostalTab, DogTab, ClassifierTab)
+TAB_CLASSES: tuple[type[VisionTab], ...] = (PostalTab, DogTab, ClassifierTab, FaceCamTab)
 
 
 class MainWindow(QMainWindow):

@@ -1,0 +1,150 @@
+"""`vision-agent faces IMAGE_OR_VIDEO...`: find faces with the res10 SSD detector.
+
+Per image: `{"file", "faces": [{"box": [x, y, w, h], "confidence"}], "latency_ms"}` with boxes in
+pixels of the original image. Per video: one line per analysed frame with `--every N`, otherwise
+a summary line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from vision_agent.core.errors import UserError
+from vision_agent.core.faces import DEFAULT_THRESHOLD, MODEL_CHOICES
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "faces",
+        help="find faces in photos and videos (SSD res10)",
+        description="Find faces with the OpenCV res10 SSD face detector and print the boxes "
+        "(x, y, width, height in pixels of the original image) with their confidence.",
+    )
+    parser.add_argument("inputs", nargs="+", type=Path, metavar="IMAGE_OR_VIDEO")
+    parser.add_argument(
+        "--model",
+        default="res10-caffe",
+        help=f"{' | '.join(MODEL_CHOICES)} | a detector file (.caffemodel with its .prototxt "
+        "beside it, .pb with its .pbtxt, .onnx); default: res10-caffe",
+    )
+    parser.add_argument(
+        "--threshold", type=float, default=DEFAULT_THRESHOLD, help="minimum confidence (0..1)"
+    )
+    parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.add_argument(
+        "--save-annotated",
+        type=Path,
+        metavar="DIR",
+        help="write each image (and video) with boxes drawn into DIR",
+    )
+    parser.add_argument("--blur", action="store_true", help="blur the faces in saved images")
+    parser.add_argument(
+        "--every",
+        type=int,
+        metavar="N",
+        help="videos: print a line for every N-th frame (default: one summary line per video)",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from vision_agent.core.faces import FaceDetector
+    from vision_agent.core.video_source import VIDEO_SUFFIXES
+
+    if not 0.0 <= args.threshold <= 1.0:
+        print("vision-agent: --threshold must be between 0 and 1.", file=sys.stderr)
+        return 2
+    if args.every is not None and args.every < 1:
+        print("vision-agent: --every must be 1 or more.", file=sys.stderr)
+        return 2
+    try:
+        if args.model in MODEL_CHOICES:
+            detector = FaceDetector.from_model_id(MODEL_CHOICES[args.model])
+        else:
+            detector = FaceDetector.from_user_file(args.model)
+        if args.save_annotated is not None:
+            args.save_annotated.mkdir(parents=True, exist_ok=True)
+    except (UserError, OSError) as exc:
+        print(f"vision-agent: {exc}", file=sys.stderr)
+        return 2
+    failures = 0
+    for path in args.inputs:
+        try:
+            if path.suffix.lower() in VIDEO_SUFFIXES:
+                _run_video(detector, path, args)
+            else:
+                _run_image(detector, path, args)
+        except UserError as exc:
+            failures += 1
+            print(f"vision-agent: {exc}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _emit(record: dict, as_json: bool, text: str) -> None:
+    print(json.dumps(record, ensure_ascii=False) if as_json else text, flush=True)
+
+
+def _faces_text(faces: list[dict]) -> str:
+    boxes = "; ".join(
+        "{},{},{},{} {:.2f}".format(*face["box"], face["confidence"]) for face in faces
+    )
+    return f"{len(faces)} face{'s' if len(faces) != 1 else ''}" + (f" [{boxes}]" if boxes else "")
+
+
+def _run_image(detector, path: Path, args: argparse.Namespace) -> None:
+    from vision_agent.core.imageio import write_image
+
+    detection = detector.detect_file(path, args.threshold, args.blur)
+    record = detection.to_json(str(path))
+    if args.save_annotated is not None:
+        write_image(args.save_annotated / f"{path.stem}_faces.png", detection.annotated)
+    text = f"{path}: {_faces_text(record['faces'])}  {detection.latency_ms:.1f} ms"
+    _emit(record, args.json, text)
+
+
+def _run_video(detector, path: Path, args: argparse.Namespace) -> None:
+    import cv2
+
+    from vision_agent.core.video_source import iter_video_frames
+
+    writer = None
+    analysed = with_faces = most = 0
+    total_ms = 0.0
+    try:
+        for index, frame in iter_video_frames(path, args.every or 1):
+            detection = detector.detect(frame, args.threshold, args.blur, index)
+            analysed += 1
+            with_faces += bool(detection.faces)
+            most = max(most, len(detection.faces))
+            total_ms += detection.latency_ms
+            if args.save_annotated is not None:
+                if writer is None:
+                    height, width = frame.shape[:2]
+                    out = args.save_annotated / f"{path.stem}_faces.avi"
+                    writer = cv2.VideoWriter(
+                        str(out), cv2.VideoWriter_fourcc(*"MJPG"), 24.0, (width, height)
+                    )
+                writer.write(cv2.cvtColor(detection.annotated, cv2.COLOR_RGB2BGR))
+            if args.every is not None:
+                record = {"file": str(path), "frame": index, **detection.to_json()}
+                text = f"{path}#{index}: {_faces_text(record['faces'])}"
+                _emit(record, args.json, text)
+    finally:
+        if writer is not None:
+            writer.release()
+    if args.every is None:
+        record = {
+            "file": str(path),
+            "frames": analysed,
+            "frames_with_faces": with_faces,
+            "max_faces": most,
+            "mean_latency_ms": round(total_ms / analysed, 2),
+        }
+        text = (
+            f"{path}: faces in {with_faces} of {analysed} frames (at most {most} at once), "
+            f"{record['mean_latency_ms']:.1f} ms per frame"
+        )
+        _emit(record, args.json, text)

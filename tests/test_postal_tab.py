@@ -189,3 +189,15 @@ def test_closing_while_a_keras_model_is_loading_joins_every_thread(qtbot, tab):
     qtbot.wait(300)  # the child process is importing TensorFlow now
     tab.window().close()
     assert not tab.service._thread.isRunning()
+
+
+def test_status_bar_shows_the_current_tab_only(qtbot, window):
+    postal = window.postal_tab()
+    other = next(page for page in window.tab_pages if page is not postal)
+    window.tabs.setCurrentWidget(postal)
+    other.sig_status_message.emit("from the other tab")
+    assert window.statusBar().currentMessage() != "from the other tab"
+    postal.sig_status_message.emit("from the postal tab")
+    assert window.statusBar().currentMessage() == "from the postal tab"
+    window.tabs.setCurrentWidget(other)
+    assert window.statusBar().currentMessage() == "from the other tab"

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from PyQt5.QtCore import QByteArray, pyqtSlot
 from PyQt5.QtGui import QCloseEvent, QKeySequence
-from PyQt5.QtWidgets import QAction, QActionGroup, QMainWindow, QMessageBox, QTabWidget
+from PyQt5.QtWidgets import (
+    QAction,
+    QActionGroup,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QWidget,
+)
 
 from vision_agent import __version__
 from vision_agent.i18n import LANGUAGES, language, set_language, tr
@@ -27,9 +34,12 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(self)
         self.setCentralWidget(self.tabs)
         self.tab_pages: list[VisionTab] = []
+        self._status_by_tab: dict[QWidget, str] = {}
         for tab_class in TAB_CLASSES:
             tab = tab_class(self)
-            tab.sig_status_message.connect(self.show_status)
+            tab.sig_status_message.connect(
+                lambda message, page=tab: self.show_status(page, message)
+            )
             tab.sig_quit_requested.connect(self.close)
             self.tabs.addTab(tab, tab.title())
             self.tab_pages.append(tab)
@@ -96,10 +106,13 @@ class MainWindow(QMainWindow):
     @pyqtSlot(int)
     def _on_tab_changed(self, _index: int) -> None:
         self._rebuild_file_menu()
+        self.statusBar().showMessage(self._status_by_tab.get(self.tabs.currentWidget(), ""))
 
-    @pyqtSlot(str)
-    def show_status(self, message: str) -> None:
-        self.statusBar().showMessage(message)
+    def show_status(self, page: VisionTab, message: str) -> None:
+        """Remember each tab's last status line; show it when that tab is the current one."""
+        self._status_by_tab[page] = message
+        if page is self.tabs.currentWidget():
+            self.statusBar().showMessage(message)
 
     def show_models_dialog(self) -> None:
         from vision_agent.ui.models_dialog import ModelsDialog

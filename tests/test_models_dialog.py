@@ -161,3 +161,22 @@ def test_download_worker_reports_progress_then_paths(qtbot, tmp_path, server):
     assert blocker.args[1] == {"weights": tmp_path / "cache" / "m" / "w.bin"}
     assert percents and percents[-1] == 100 and percents == sorted(percents)
     assert worker.wait(5_000) and not worker.is_running()
+
+
+def test_worker_thread_ends_even_while_the_gui_thread_is_blocked(qtbot, tmp_path, server):
+    """Regression: the thread's quit must not wait for the GUI event loop (a flaky deadlock)."""
+    files = {
+        "weights": {"name": "w.bin", "url": server.url("good", "w.bin"), "hash": PAYLOAD_SHA256}
+    }
+    store = ModelStore(
+        Registry(write_registry(tmp_path / "r.json", [model_entry("m", files)])),
+        [],
+        tmp_path / "cache",
+        retries=0,
+    )
+    worker = DownloadWorker("m", store)
+    ended_while_blocked: list[bool] = []
+    worker.sig_finished.connect(lambda *_: ended_while_blocked.append(worker.wait(3_000)))
+    with qtbot.waitSignal(worker.sig_finished, timeout=15_000):
+        worker.start()
+    assert ended_while_blocked == [True]

@@ -6,7 +6,7 @@ import threading
 import time
 from typing import ClassVar
 
-from PyQt5.QtCore import QObject, QThread, pyqtSignal, pyqtSlot
+from PyQt5.QtCore import QObject, Qt, QThread, pyqtSignal, pyqtSlot
 
 from vision_agent.core.errors import UserError
 from vision_agent.models.store import DownloadCancelled, ModelStore, default_store
@@ -98,7 +98,9 @@ class DownloadWorker(QObject):
         job.failed.connect(self.on_job_failed)
         job.cancelled.connect(self.on_job_cancelled)
         for signal in (job.finished, job.failed, job.cancelled):
-            signal.connect(thread.quit)
+            # Direct: quit from the job's own thread. Queued, the quit would wait for the GUI
+            # thread's event loop, and a GUI thread blocked in wait() would never see it.
+            signal.connect(thread.quit, Qt.DirectConnection)
         thread.finished.connect(self.on_thread_finished)
         self._thread, self._job = thread, job
         DownloadWorker._alive.add(self)

@@ -71,12 +71,22 @@ class StallMeter:
 
 
 def wait_until(app, condition: Callable[[], bool], timeout_s: float = 300) -> None:
+    """Wait in a Qt event loop, as the window does: idle between events, no busy polling
+    (a polling loop would take a core from the child process it is waiting for)."""
+    from PyQt5.QtCore import QEventLoop, QTimer
+
+    if condition():
+        return
+    loop = QEventLoop()
     deadline = time.perf_counter() + timeout_s
-    while not condition():
-        if time.perf_counter() > deadline:
-            raise TimeoutError("the app gave no answer")
-        app.processEvents()
-        time.sleep(0.0005)
+    check = QTimer()
+    check.setInterval(1)
+    check.timeout.connect(lambda: (condition() or time.perf_counter() > deadline) and loop.quit())
+    check.start()
+    loop.exec_()
+    check.stop()
+    if not condition():
+        raise TimeoutError("the app gave no answer")
 
 
 class AppPath:
@@ -174,14 +184,23 @@ def cache_export(weights: Path) -> None:
     model.export(str(path), format="onnx", verbose=False)
 
 
+IDLE_GAP_S = 0.05
+
+
 def round_robin(calls: dict[str, Callable], runs: int) -> dict[str, float]:
-    """Median ms per path; the paths take turns, so a busy neighbour slows them all alike."""
+    """Median ms per path; the paths take turns, so a busy neighbour slows them all alike.
+
+    Each call starts after a short idle gap: thread pools (onnxruntime, OpenCV, TensorFlow)
+    spin for a while after a call, and would otherwise eat into whichever path runs next —
+    the app's child process above all, since it shares no pool with the previous path.
+    """
     for call in calls.values():
         for _ in range(3):
             call()
     times: dict[str, list[float]] = {name: [] for name in calls}
     for _ in range(runs):
         for name, call in calls.items():
+            time.sleep(IDLE_GAP_S)
             started = time.perf_counter()
             call()
             times[name].append((time.perf_counter() - started) * 1000)

@@ -474,10 +474,10 @@ class ClassifierTab(VisionTab):
         self.photo, self.photo_name = rgb, name
         self.result, self.heat = None, None
         self._pending_cam = None
+        self.classify()  # first: the model works while the GUI thread redraws
         self.view.set_image(rgb)
         self.view.set_overlay(None)
         self._show_result()
-        self.classify()
 
     # --- classification -----------------------------------------------------------------
     def classify(self) -> None:

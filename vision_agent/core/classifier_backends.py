@@ -15,7 +15,12 @@ from typing import Any
 import numpy as np
 
 from vision_agent.core.errors import ModelLoadError
-from vision_agent.core.predictors import load_predictor
+from vision_agent.core.predictors import (
+    compiled_forward,
+    import_keras,
+    load_keras_model,
+    load_predictor,
+)
 
 # keras.applications model names -> their preprocess_input mode (see imagenet_preprocess).
 KERAS_NAME_MODES = (
@@ -104,7 +109,7 @@ def keras_application_backend(
     The forward pass switches to onnxruntime when an ONNX export of these weights is cached;
     with `accelerate`, a missing export is made in the background (see `onnx_export`).
     """
-    keras = _import_keras(weights)
+    keras = import_keras(weights)
     constructor = getattr(keras.applications, architecture, None)
     if constructor is None:
         raise ModelLoadError(f"Keras has no application named {architecture}.")
@@ -146,14 +151,8 @@ def _use_onnxruntime_when_ready(
 
 def keras_file_backend(path: Path) -> Backend:
     """A whole Keras model saved by a user (.h5 / .keras); its preprocessing is guessed."""
-    keras = _import_keras(path)
-    try:
-        model = keras.models.load_model(path, compile=False)
-    except Exception as exc:
-        raise ModelLoadError(
-            f"{path.name} could not be loaded as a Keras model ({type(exc).__name__}: "
-            f"{str(exc)[:200]}). Is the file complete and saved by Keras?"
-        ) from None
+    keras = import_keras(path)
+    model = load_keras_model(path)
     inputs = getattr(model, "inputs", None) or []
     if len(inputs) != 1 or len(inputs[0].shape) != 4 or inputs[0].shape[-1] != 3:
         shapes = ", ".join(str(tuple(i.shape)) for i in inputs) or "none"
@@ -164,16 +163,6 @@ def keras_file_backend(path: Path) -> Backend:
     backend = _keras_backend(logits, outputs, None)
     backend.keras_mode = _guess_keras_mode(keras, model)
     return backend
-
-
-def _import_keras(path: Path) -> Any:
-    try:
-        import keras
-    except ImportError as exc:  # pragma: no cover - depends on the installation
-        raise ModelLoadError(
-            f"TensorFlow is needed for {path.name} but failed to import: {exc}"
-        ) from None
-    return keras
 
 
 def _logits_model(keras: Any, model: Any) -> tuple[Any, str]:
@@ -218,12 +207,10 @@ def _keras_backend(model: Any, outputs: str, gradcam_layer: str | None) -> Backe
     shape = model.inputs[0].shape
     size = (int(shape[2] or 224), int(shape[1] or 224))
 
-    @tf.function(reduce_retracing=True)
-    def forward(x):
-        return model(x, training=False)
+    forward = compiled_forward(model)
 
     def run(batch: np.ndarray) -> np.ndarray:
-        return np.asarray(forward(tf.constant(batch))).reshape(len(batch), -1)
+        return forward(batch).reshape(len(batch), -1)
 
     layer = _gradcam_layer(model, gradcam_layer)
     gradcam = None

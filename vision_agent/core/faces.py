@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 from vision_agent.core.errors import ModelLoadError
+from vision_agent.core.predictors import read_dnn_net, short_cv_error
 from vision_agent.engine.spec import RecognizerSpec
 
 INPUT_SIZE = (300, 300)
@@ -170,7 +171,7 @@ class FaceDetector:
             entry = get(model_id)
             name = entry.name_en
             mean = mean or tuple(entry.mean or TRAINING_MEAN)
-        net = _read_net(Path(files["weights"]), files.get("config"))
+        net = read_dnn_net(Path(files["weights"]), files.get("config"))
         return cls(net, name, mean or TRAINING_MEAN)
 
     @classmethod
@@ -188,14 +189,14 @@ class FaceDetector:
             raise ModelLoadError(f"Model file not found: {path}")
         if config is None:
             config = find_config(path)
-        return cls(_read_net(path, config), path.name)
+        return cls(read_dnn_net(path, config), path.name)
 
     def _check_output(self) -> None:
         try:
             output = self._forward(np.zeros((*INPUT_SIZE[::-1], 3), np.uint8))
         except cv2.error as exc:
             raise ModelLoadError(
-                f"{self.model_name} does not run on a 300×300 colour image: {_short(exc)}"
+                f"{self.model_name} does not run on a 300×300 colour image: {short_cv_error(exc)}"
             ) from None
         if output.size == 0 or output.shape[-1] != 7:
             raise ModelLoadError(
@@ -260,25 +261,6 @@ def find_config(weights: Path) -> Path | None:
             "deploy.prototxt) in the same folder."
         )
     return None
-
-
-def _read_net(weights: Path, config: Path | str | None) -> cv2.dnn.Net:
-    if not weights.is_file():
-        raise ModelLoadError(f"Model file not found: {weights}")
-    try:
-        net = cv2.dnn.readNet(str(weights), "" if config is None else str(config))
-    except cv2.error as exc:
-        raise ModelLoadError(
-            f"{weights.name} could not be read by OpenCV DNN: {_short(exc)}"
-        ) from None
-    if net.empty():
-        raise ModelLoadError(f"{weights.name} holds no network OpenCV DNN can run.")
-    return net
-
-
-def _short(exc: cv2.error) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[-1] if lines else type(exc).__name__
 
 
 def face_model_spec(choice: str) -> RecognizerSpec:

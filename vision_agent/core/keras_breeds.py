@@ -31,6 +31,7 @@ from vision_agent.core.dogs import (
 )
 from vision_agent.core.errors import ModelLoadError
 from vision_agent.core.imageio import read_image
+from vision_agent.core.predictors import compiled_forward, load_keras_model
 from vision_agent.engine.spec import RecognizerSpec
 
 BREED_MODEL_FILE_FILTER = "Keras models (*.h5 *.hdf5 *.keras)"
@@ -166,7 +167,7 @@ class KerasBreedRecognizer:
         self.preprocessing = detect_preprocessing(self.model)
         self.gate = gate
         self.model_name = model_path.name
-        self._forward = _compiled_forward(self.model)
+        self._forward = compiled_forward(self.model)
         self._forward(np.zeros((1, self.input_size[1], self.input_size[0], 3), np.float32))
 
     @classmethod
@@ -241,25 +242,7 @@ def _load_model(path: Path):
         raise ModelLoadError(f"Breed model not found: {path}")
     if path.suffix.lower() not in (".h5", ".hdf5", ".keras"):
         raise ModelLoadError(f"{path.name}: a breed model must be a Keras file (.h5 or .keras).")
-    import keras
-
-    try:
-        return keras.models.load_model(path, compile=False)
-    except Exception as exc:
-        raise ModelLoadError(
-            f"{path.name} could not be loaded as a Keras model ({type(exc).__name__}: "
-            f"{str(exc)[:200]}). Is the file complete and saved by Keras?"
-        ) from None
-
-
-def _compiled_forward(model) -> Callable[[np.ndarray], np.ndarray]:
-    import tensorflow as tf
-
-    @tf.function(reduce_retracing=True)
-    def forward(x):
-        return model(x, training=False)
-
-    return lambda batch: np.asarray(forward(tf.constant(batch)))
+    return load_keras_model(path)
 
 
 def _local_gate(classifier: str | None) -> ImageNetDogRecognizer | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -57,34 +58,72 @@ def load_predictor(
     )
 
 
-def _load_keras(path: Path, sample_shape: tuple[int, int, int]) -> Predictor:
+def import_keras(path: Path) -> Any:
+    """Keras (and with it TensorFlow), or a ModelLoadError naming the file that needed it."""
     try:
         import keras
-        import tensorflow as tf
     except ImportError as exc:  # pragma: no cover - depends on the installation
         raise ModelLoadError(
             f"TensorFlow is needed for {path.name} but failed to import: {exc}"
         ) from None
+    return keras
+
+
+def load_keras_model(path: Path) -> Any:
+    """A whole Keras model (.h5 / .keras) without its training state; user-facing errors."""
+    keras = import_keras(path)
     try:
-        model = keras.models.load_model(path, compile=False)
+        return keras.models.load_model(path, compile=False)
     except Exception as exc:
         raise ModelLoadError(
             f"{path.name} could not be loaded as a Keras model ({type(exc).__name__}: "
             f"{str(exc)[:200]}). Is the file complete and saved by Keras?"
         ) from None
-    inputs = getattr(model, "inputs", None) or []
-    if len(inputs) != 1:
-        raise ModelLoadError(f"{path.name} has {len(inputs)} inputs; one image input is needed.")
-    model_shape = tuple(inputs[0].shape[1:])
-    reshape = _keras_input_adapter(model_shape, sample_shape, path.name)
+
+
+def compiled_forward(model: Any) -> Callable[[np.ndarray], np.ndarray]:
+    """`batch -> outputs` through a compiled tf.function (never `model.predict`)."""
+    import tensorflow as tf
 
     @tf.function(reduce_retracing=True)
     def forward(x):
         return model(x, training=False)
 
+    return lambda batch: np.asarray(forward(tf.constant(batch)))
+
+
+def read_dnn_net(weights: Path, config: str | Path | None = None) -> cv2.dnn.Net:
+    """An OpenCV DNN network from a model file (and its config), or a ModelLoadError."""
+    if not weights.is_file():
+        raise ModelLoadError(f"Model file not found: {weights}")
+    try:
+        net = cv2.dnn.readNet(str(weights), "" if config is None else str(config))
+    except cv2.error as exc:
+        raise ModelLoadError(
+            f"{weights.name} could not be read by OpenCV DNN: {short_cv_error(exc)}"
+        ) from None
+    if net.empty():
+        raise ModelLoadError(f"{weights.name} holds no network OpenCV DNN can run.")
+    return net
+
+
+def short_cv_error(exc: cv2.error) -> str:
+    """The last line of an OpenCV error: the part that says what went wrong."""
+    text = str(exc).strip().splitlines()
+    return text[-1] if text else type(exc).__name__
+
+
+def _load_keras(path: Path, sample_shape: tuple[int, int, int]) -> Predictor:
+    model = load_keras_model(path)
+    inputs = getattr(model, "inputs", None) or []
+    if len(inputs) != 1:
+        raise ModelLoadError(f"{path.name} has {len(inputs)} inputs; one image input is needed.")
+    model_shape = tuple(inputs[0].shape[1:])
+    reshape = _keras_input_adapter(model_shape, sample_shape, path.name)
+    forward = compiled_forward(model)
+
     def run(batch: np.ndarray) -> np.ndarray:
-        out = forward(tf.constant(reshape(batch)))
-        return np.asarray(out).reshape(len(batch), -1)
+        return forward(reshape(batch)).reshape(len(batch), -1)
 
     return Predictor(name=path.name, kind="keras", input_shape=sample_shape, run=run)
 
@@ -112,14 +151,7 @@ def _matches(model_shape: tuple, wanted: tuple) -> bool:
 def _load_dnn(
     path: Path, sample_shape: tuple[int, int, int], config: str | Path | None
 ) -> Predictor:
-    try:
-        net = cv2.dnn.readNet(str(path), "" if config is None else str(config))
-    except cv2.error as exc:
-        raise ModelLoadError(
-            f"{path.name} could not be read by OpenCV DNN: {_short_cv_error(exc)}"
-        ) from None
-    if net.empty():
-        raise ModelLoadError(f"{path.name} holds no network OpenCV DNN can run.")
+    net = read_dnn_net(path, config)
     h, w, c = sample_shape
     probe = np.zeros((1, h, w, c), np.float32)
     for layout in ("NCHW", "NHWC"):
@@ -152,8 +184,3 @@ def _dnn_forward(net, batch: np.ndarray, layout: str) -> np.ndarray:
         pass
     # Some frozen graphs only run with batch 1.
     return np.concatenate([_dnn_forward(net, batch[i : i + 1], layout) for i in range(len(batch))])
-
-
-def _short_cv_error(exc: cv2.error) -> str:
-    text = str(exc).strip().splitlines()
-    return text[-1] if text else type(exc).__name__

@@ -36,3 +36,22 @@ def mnist() -> dict:
 
     with np.load(asset("mnist", "mnist.npz")) as data:
         return {key: data[key] for key in ("x_test", "y_test")}
+
+
+@pytest.fixture
+def isolated_log(tmp_path, monkeypatch):
+    """An empty user-data folder for the log, with Python's hooks and the log handlers restored."""
+    import logging
+    import sys
+    import threading
+
+    monkeypatch.setenv("VISION_AGENT_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
+    logger = logging.getLogger("vision_agent")
+    saved = logger.handlers[:]
+    logger.handlers = []
+    yield tmp_path
+    for handler in logger.handlers:
+        handler.close()
+    logger.handlers = saved

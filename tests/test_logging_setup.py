@@ -12,18 +12,8 @@ from vision_agent import __version__, logging_setup
 
 
 @pytest.fixture
-def fresh_log(tmp_path, monkeypatch):
-    """setup_logging in an empty data folder, with Python's hooks restored afterwards."""
-    monkeypatch.setenv("VISION_AGENT_DATA_DIR", str(tmp_path))
-    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
-    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
-    logger = logging.getLogger("vision_agent")
-    saved = logger.handlers[:]
-    logger.handlers = []
-    yield tmp_path
-    for handler in logger.handlers:
-        handler.close()
-    logger.handlers = saved
+def fresh_log(isolated_log):
+    return isolated_log
 
 
 def test_log_file_in_user_data_dir(fresh_log):

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -17,19 +15,10 @@ from vision_agent.ui import startup
 
 
 @pytest.fixture
-def fresh_log(tmp_path, monkeypatch):
-    """A log in an empty data folder; Python's and Qt's hooks restored afterwards."""
-    monkeypatch.setenv("VISION_AGENT_DATA_DIR", str(tmp_path))
-    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
-    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
-    logger = logging.getLogger("vision_agent")
-    saved = logger.handlers[:]
-    logger.handlers = []
-    yield tmp_path / "logs" / "vision-agent.log"
+def fresh_log(isolated_log):
+    """The log file in an empty data folder; Qt's message handler restored afterwards."""
+    yield isolated_log / "logs" / "vision-agent.log"
     qInstallMessageHandler(None)
-    for handler in logger.handlers:
-        handler.close()
-    logger.handlers = saved
 
 
 def test_offscreen_platform_is_fine(monkeypatch):

@@ -11,13 +11,11 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
+from vision_agent.commands.common import cannot_start, expand_inputs, for_each_file
 from vision_agent.core.classify import DEFAULT_MODEL, MODEL_ALIASES, PHOTO_MAX_SIDE
 from vision_agent.core.errors import UserError
-from vision_agent.core.imageio import is_image_path
 
 CSV_FIELDS = ("file", "model", "rank", "index", "label", "probability", "latency_ms")
 
@@ -44,15 +42,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def expand_inputs(inputs: list[Path]) -> Iterator[Path]:
-    """Files as given; folders as the images directly inside them, sorted by name."""
-    for path in inputs:
-        if path.is_dir():
-            yield from sorted(p for p in path.iterdir() if p.is_file() and is_image_path(p))
-        else:
-            yield path
-
-
 def load_classifier(model: str, weights: Path | None):
     """The classifier the CLI runs in its own process (TensorFlow is fine here)."""
     from vision_agent.core.classify import ImageClassifier, resolve_model_id
@@ -69,42 +58,36 @@ def run(args: argparse.Namespace) -> int:
     from vision_agent.core.imageio import read_image
 
     if args.top < 1:
-        print("vision-agent: --top must be at least 1.", file=sys.stderr)
-        return 2
+        return cannot_start("--top must be at least 1.")
     try:
         classifier = load_classifier(args.model, args.weights)
     except UserError as exc:
-        print(f"vision-agent: {exc}", file=sys.stderr)
-        return 2
-    failures = 0
+        return cannot_start(exc)
     rows: list[dict] = []
-    for path in expand_inputs(args.inputs):
-        try:
-            result = classifier.classify(
-                read_image(path, max_side=PHOTO_MAX_SIDE), top=args.top, annotate=False
-            )
-        except UserError as exc:
-            failures += 1
-            print(f"vision-agent: {exc}", file=sys.stderr)
-            continue
+
+    def handle(path: Path) -> None:
+        result = classifier.classify(
+            read_image(path, max_side=PHOTO_MAX_SIDE), top=args.top, annotate=False
+        )
         record = result.to_json(str(path))
         if args.json:
             print(json.dumps(record, ensure_ascii=False), flush=True)
         else:
             answers = ", ".join(f"{s.label} {s.probability:.1%}" for s in result.top)
             print(f"{path}: {answers}  ({result.latency_ms:.0f} ms)", flush=True)
-        rows += [
+        rows.extend(
             {"file": str(path), "model": result.model, "rank": rank, **top}
             | {"latency_ms": record["latency_ms"]}
             for rank, top in enumerate(record["top"], 1)
-        ]
+        )
+
+    status = for_each_file(expand_inputs(args.inputs), handle)
     if args.csv is not None:
         try:
-            with open(args.csv, "w", newline="", encoding="utf-8") as handle:
-                writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS)
+            with open(args.csv, "w", newline="", encoding="utf-8") as out:
+                writer = csv.DictWriter(out, fieldnames=CSV_FIELDS)
                 writer.writeheader()
                 writer.writerows(rows)
         except OSError as exc:
-            print(f"vision-agent: cannot write {args.csv}: {exc.strerror or exc}", file=sys.stderr)
-            return 2
-    return 1 if failures else 0
+            return cannot_start(f"cannot write {args.csv}: {exc.strerror or exc}")
+    return status

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
+from vision_agent.commands.common import cannot_start, expand_inputs, for_each_file
 from vision_agent.core.errors import UserError
 
 
@@ -46,25 +46,19 @@ def load_recognizer(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    from vision_agent.commands.classify import expand_inputs
 
     try:
         recognizer = load_recognizer(args)
     except UserError as exc:
-        print(f"vision-agent: {exc}", file=sys.stderr)
-        return 2
-    failures = 0
-    for path in expand_inputs(args.inputs):
-        try:
-            result = recognizer.recognize_file(path)
-        except UserError as exc:
-            failures += 1
-            print(f"vision-agent: {exc}", file=sys.stderr)
-            continue
+        return cannot_start(exc)
+
+    def handle(path: Path) -> None:
+        result = recognizer.recognize_file(path)
         if args.json:
             print(json.dumps(result.to_json(str(path)), ensure_ascii=False), flush=True)
         else:
             breeds = ", ".join(f"{s.breed} {s.probability:.1%}" for s in result.top)
             score = "" if result.dog_score is None else f"dog {result.dog_score:.2f}; "
             print(f"{path}: {result.headline()}  [{score}{breeds}]", flush=True)
-    return 1 if failures else 0
+
+    return for_each_file(expand_inputs(args.inputs), handle)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
+from vision_agent.commands.common import cannot_start, for_each_file
 from vision_agent.core.errors import UserError
 from vision_agent.core.faces import DEFAULT_THRESHOLD, MODEL_CHOICES
 
@@ -55,11 +55,9 @@ def run(args: argparse.Namespace) -> int:
     from vision_agent.core.video_source import VIDEO_SUFFIXES
 
     if not 0.0 <= args.threshold <= 1.0:
-        print("vision-agent: --threshold must be between 0 and 1.", file=sys.stderr)
-        return 2
+        return cannot_start("--threshold must be between 0 and 1.")
     if args.every is not None and args.every < 1:
-        print("vision-agent: --every must be 1 or more.", file=sys.stderr)
-        return 2
+        return cannot_start("--every must be 1 or more.")
     try:
         if args.model in MODEL_CHOICES:
             detector = FaceDetector.from_model_id(MODEL_CHOICES[args.model])
@@ -68,19 +66,15 @@ def run(args: argparse.Namespace) -> int:
         if args.save_annotated is not None:
             args.save_annotated.mkdir(parents=True, exist_ok=True)
     except (UserError, OSError) as exc:
-        print(f"vision-agent: {exc}", file=sys.stderr)
-        return 2
-    failures = 0
-    for path in args.inputs:
-        try:
-            if path.suffix.lower() in VIDEO_SUFFIXES:
-                _run_video(detector, path, args)
-            else:
-                _run_image(detector, path, args)
-        except UserError as exc:
-            failures += 1
-            print(f"vision-agent: {exc}", file=sys.stderr)
-    return 1 if failures else 0
+        return cannot_start(exc)
+
+    def handle(path: Path) -> None:
+        if path.suffix.lower() in VIDEO_SUFFIXES:
+            _run_video(detector, path, args)
+        else:
+            _run_image(detector, path, args)
+
+    return for_each_file(args.inputs, handle)
 
 
 def _emit(record: dict, as_json: bool, text: str) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
+from vision_agent.commands.common import cannot_start, for_each_file
 from vision_agent.core.errors import UserError
 from vision_agent.core.postal import SHIPPED_MODEL
 
@@ -35,16 +35,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         recognizer = PostalRecognizer.from_file(args.model)
     except UserError as exc:
-        print(f"vision-agent: {exc}", file=sys.stderr)
-        return 2
-    failures = 0
-    for path in args.images:
-        try:
-            reading = recognizer.recognize_file(path)
-        except UserError as exc:
-            failures += 1
-            print(f"vision-agent: {exc}", file=sys.stderr)
-            continue
+        return cannot_start(exc)
+
+    def handle(path: Path) -> None:
+        reading = recognizer.recognize_file(path)
         if args.json:
             print(json.dumps(reading.to_json(str(path)), ensure_ascii=False), flush=True)
         else:
@@ -54,4 +48,5 @@ def run(args: argparse.Namespace) -> int:
                 "-" if d.digit is None else f"{d.confidence:.2f}" for d in reading.digits
             )
             print(f"{path}: {reading.code}{where}  [{confidences}]", flush=True)
-    return 1 if failures else 0
+
+    return for_each_file(args.images, handle)

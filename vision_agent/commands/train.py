@@ -7,6 +7,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from vision_agent.commands.common import cannot_start
 from vision_agent.paths import resource
 
 
@@ -86,8 +87,7 @@ def _train_dogs(args: argparse.Namespace) -> int:
             )
         )
     except UserError as exc:
-        print(f"vision-agent: {exc}", file=sys.stderr)
-        return 2
+        return cannot_start(exc)
     print(
         f"Saved {report.model_path} and {report.classes_path}: {report.class_count} breeds, "
         f"best validation accuracy {report.best_val_accuracy:.1%} after {report.epochs_run} "
@@ -106,11 +106,9 @@ def _train_digits(args: argparse.Namespace) -> int:
     from vision_agent.training.digits import train_digits
 
     if args.data is not None and not args.data.is_file():
-        print(f"vision-agent: MNIST file not found: {args.data}", file=sys.stderr)
-        return 2
+        return cannot_start(f"MNIST file not found: {args.data}")
     if args.epochs < 1:
-        print("vision-agent: --epochs must be at least 1", file=sys.stderr)
-        return 2
+        return cannot_start("--epochs must be at least 1")
     command = "vision-agent " + shlex.join(sys.argv[1:])
     train_digits(args.data, args.out, epochs=args.epochs, seed=args.seed, command=command)
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PyQt5.QtCore import QSettings
+from PyQt5.QtWidgets import QFileDialog, QWidget
 
 CLASSIFIER_MODEL_KEY = "classifier/model"  # the ImageNet classifier the user chose (dog tab too)
 
@@ -21,3 +22,21 @@ def last_folder(key: str) -> str:
 
 def remember_folder(key: str, file_path: str) -> None:
     app_settings().setValue(f"folders/{key}", str(Path(file_path).parent))
+
+
+def ask_open_path(parent: QWidget, title: str, folder_key: str, file_filter: str) -> Path | None:
+    """A file chosen in an open dialog that starts in (and remembers) the folder of `folder_key`."""
+    path, _ = QFileDialog.getOpenFileName(parent, title, last_folder(folder_key), file_filter)
+    if not path:
+        return None
+    remember_folder(folder_key, path)
+    return Path(path)
+
+
+def ask_save_path(
+    parent: QWidget, title: str, folder_key: str, file_name: str, file_filter: str
+) -> Path | None:
+    """Where to save, proposed as `file_name` in the folder last used for `folder_key`."""
+    proposal = str(Path(last_folder(folder_key)) / file_name)
+    path, _ = QFileDialog.getSaveFileName(parent, title, proposal, file_filter)
+    return Path(path) if path else None

@@ -52,6 +52,8 @@ from vision_agent.ui.qimage import qimage_to_rgb
 from vision_agent.ui.settings import (
     CLASSIFIER_MODEL_KEY,
     app_settings,
+    ask_open_path,
+    ask_save_path,
     last_folder,
     remember_folder,
 )
@@ -283,15 +285,10 @@ class ClassifierTab(VisionTab):
                 app_settings().setValue(CLASSIFIER_MODEL_KEY, key)
 
     def choose_model_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self,
-            tr("Open own Keras ImageNet classifier"),
-            last_folder("models"),
-            "Keras (*.h5 *.hdf5 *.keras)",
-        )
+        title = tr("Open own Keras ImageNet classifier")
+        path = ask_open_path(self, title, "models", "Keras (*.h5 *.hdf5 *.keras)")
         if path:
-            remember_folder("models", path)
-            self.load_model(path)
+            self.load_model(str(path))
 
     def choose_weights_file(self) -> None:
         if self.model not in MODEL_ALIASES:
@@ -299,12 +296,9 @@ class ClassifierTab(VisionTab):
                 self, tr("Weights"), tr("Choose ResNet50, MobileNetV2 or GoogLeNet first.")
             )
             return
-        path, _ = QFileDialog.getOpenFileName(
-            self, tr("Open weights"), last_folder("models"), MODEL_FILE_FILTER
-        )
+        path = ask_open_path(self, tr("Open weights"), "models", MODEL_FILE_FILTER)
         if path:
-            remember_folder("models", path)
-            self.load_model(self.model, Path(path))
+            self.load_model(self.model, path)
 
     def is_keras_model(self) -> bool:
         return self.model in KERAS_MODELS or Path(self.model).suffix.lower() in KERAS_SUFFIXES
@@ -606,14 +600,15 @@ class ClassifierTab(VisionTab):
             self.sig_status_message.emit(tr("Classify a photo first."))
             return
         stem = Path(self.photo_name).stem or "photo"
-        path, _ = QFileDialog.getSaveFileName(
+        path = ask_save_path(
             self,
             tr("Save annotated image"),
-            str(Path(last_folder("annotated")) / f"{stem}_top5.png"),
+            "annotated",
+            f"{stem}_top5.png",
             "PNG (*.png);;JPEG (*.jpg)",
         )
         if path:
-            self.save_annotated_to(Path(path))
+            self.save_annotated_to(path)
 
     def save_annotated_to(self, path: Path) -> bool:
         image = self.annotated_image()

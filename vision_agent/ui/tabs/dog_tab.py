@@ -36,7 +36,7 @@ from vision_agent.services.model_service import LOAD_REQUEST, ModelService
 from vision_agent.ui.settings import (
     CLASSIFIER_MODEL_KEY,
     app_settings,
-    last_folder,
+    ask_open_path,
     remember_folder,
 )
 from vision_agent.ui.tabs.base import VisionTab
@@ -209,12 +209,9 @@ class DogTab(VisionTab):
         self.select_choice(BreedModelChoice(Path(model), Path(classes)))
 
     def choose_breed_model(self) -> None:
-        model, _ = QFileDialog.getOpenFileName(
-            self, tr("Open breed model"), last_folder("dog_models"), BREED_MODEL_FILE_FILTER
-        )
-        if not model:
+        model = ask_open_path(self, tr("Open breed model"), "dog_models", BREED_MODEL_FILE_FILTER)
+        if model is None:
             return
-        remember_folder("dog_models", model)
         classes, _ = QFileDialog.getOpenFileName(
             self,
             tr("Open the class names of {name}").format(name=Path(model).name),
@@ -222,7 +219,7 @@ class DogTab(VisionTab):
             CLASS_NAMES_FILE_FILTER,
         )
         if classes:
-            self.add_breed_model(Path(model), Path(classes))
+            self.add_breed_model(model, Path(classes))
 
     def _on_combo_activated(self, index: int) -> None:
         if 0 <= index < len(self.choices) and self.choices[index] != self.choice:
@@ -280,11 +277,9 @@ class DogTab(VisionTab):
 
     # --- photos -----------------------------------------------------------------------------
     def open_photo_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, tr("Open dog photo"), last_folder("dog_photos"), IMAGE_FILE_FILTER
-        )
+        path = ask_open_path(self, tr("Open dog photo"), "dog_photos", IMAGE_FILE_FILTER)
         if path:
-            self.open_photo(Path(path))
+            self.open_photo(path)
 
     def open_photo(self, path: Path) -> None:
         remember_folder("dog_photos", str(path))

@@ -11,7 +11,6 @@ from PyQt5.QtWidgets import (
     QAction,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QInputDialog,
@@ -31,7 +30,7 @@ from vision_agent.core.imageio import IMAGE_SUFFIXES, write_image
 from vision_agent.core.video_source import VIDEO_SUFFIXES, SourceEnded, SourceSpec, probe_cameras
 from vision_agent.i18n import tr
 from vision_agent.services.face_stream import FaceStream, StreamStats
-from vision_agent.ui.settings import last_folder, remember_folder
+from vision_agent.ui.settings import ask_open_path, ask_save_path, remember_folder
 from vision_agent.ui.tabs.base import VisionTab
 from vision_agent.ui.widgets.image_view import ImageView
 
@@ -260,12 +259,9 @@ class FaceCamTab(VisionTab):
             self.load_model(choice)
 
     def choose_model_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, tr("Open face detector"), last_folder("models"), FACE_MODEL_FILE_FILTER
-        )
+        path = ask_open_path(self, tr("Open face detector"), "models", FACE_MODEL_FILE_FILTER)
         if path:
-            remember_folder("models", path)
-            self.load_model(path)
+            self.load_model(str(path))
         else:
             self._fill_models()
 
@@ -310,12 +306,9 @@ class FaceCamTab(VisionTab):
             self.choose_file()
 
     def choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, tr("Open video or photo"), last_folder("face-media"), MEDIA_FILE_FILTER
-        )
+        path = ask_open_path(self, tr("Open video or photo"), "face-media", MEDIA_FILE_FILTER)
         if path:
-            remember_folder("face-media", path)
-            self.open_file(Path(path))
+            self.open_file(path)
 
     def open_file(self, path: Path) -> None:
         self.open_source(SourceSpec.file(path, loop=self.loop_check.isChecked()))
@@ -417,14 +410,11 @@ class FaceCamTab(VisionTab):
         if detection is None:
             self.sig_status_message.emit(tr("Nothing to save yet: start a source first."))
             return
-        path, _ = QFileDialog.getSaveFileName(
-            self,
-            tr("Save snapshot"),
-            str(Path(last_folder("snapshots")) / "faces.png"),
-            "PNG (*.png);;JPEG (*.jpg)",
+        path = ask_save_path(
+            self, tr("Save snapshot"), "snapshots", "faces.png", "PNG (*.png);;JPEG (*.jpg)"
         )
         if path:
-            self.save_snapshot_to(Path(path))
+            self.save_snapshot_to(path)
 
     def save_snapshot_to(self, path: Path) -> bool:
         detection = self.stream.last_detection

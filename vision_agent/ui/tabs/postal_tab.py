@@ -11,7 +11,6 @@ from PyQt5.QtWidgets import (
     QAction,
     QButtonGroup,
     QCheckBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -39,7 +38,7 @@ from vision_agent.core.predictors import MODEL_FILE_FILTER
 from vision_agent.i18n import language, tr
 from vision_agent.services.model_service import LOAD_REQUEST, ModelService
 from vision_agent.ui.qimage import gray_to_qimage
-from vision_agent.ui.settings import last_folder, remember_folder
+from vision_agent.ui.settings import ask_open_path, ask_save_path, remember_folder
 from vision_agent.ui.tabs.base import VisionTab
 from vision_agent.ui.widgets.drawing_canvas import DrawingCanvas
 from vision_agent.ui.widgets.probability_bars import ProbabilityBars
@@ -216,12 +215,9 @@ class PostalTab(VisionTab):
         self._show_model_state()
 
     def choose_model(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, tr("Open digit model"), last_folder("models"), MODEL_FILE_FILTER
-        )
+        path = ask_open_path(self, tr("Open digit model"), "models", MODEL_FILE_FILTER)
         if path:
-            remember_folder("models", path)
-            self.load_model(Path(path))
+            self.load_model(path)
 
     @pyqtSlot(str, str)
     def on_model_state_changed(self, state: str, detail: str) -> None:
@@ -302,14 +298,10 @@ class PostalTab(VisionTab):
             view.setPixmap(pixmap)
 
     def open_drawing(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self,
-            tr("Open drawing"),
-            last_folder("drawings"),
-            tr("Images") + " (*.png *.jpg *.jpeg *.bmp *.webp *.tif *.tiff)",
-        )
+        file_filter = tr("Images") + " (*.png *.jpg *.jpeg *.bmp *.webp *.tif *.tiff)"
+        path = ask_open_path(self, tr("Open drawing"), "drawings", file_filter)
         if path:
-            self.load_drawing(Path(path))
+            self.load_drawing(path)
 
     def load_drawing(self, path: Path) -> bool:
         try:
@@ -324,16 +316,11 @@ class PostalTab(VisionTab):
         return True
 
     def save_drawing(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self,
-            tr("Save drawing"),
-            str(Path(last_folder("drawings")) / "postal_code.png"),
-            "PNG (*.png)",
-        )
-        if not path:
+        path = ask_save_path(self, tr("Save drawing"), "drawings", "postal_code.png", "PNG (*.png)")
+        if path is None:
             return
-        if not path.lower().endswith(".png"):
-            path += ".png"
+        if path.suffix.lower() != ".png":
+            path = path.with_name(path.name + ".png")
         try:
             write_image(path, self.canvas.drawing_gray())
         except UserError as exc:

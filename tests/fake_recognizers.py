@@ -7,6 +7,7 @@ import time
 
 from vision_agent.core.errors import ModelLoadError, UserError
 from vision_agent.engine.events import emit
+from vision_agent.engine.spec import RecognizerSpec
 
 
 class Sleeper:
@@ -42,3 +43,21 @@ class Sleeper:
 
 def refusing_loader() -> None:
     raise ModelLoadError("this model does not fit")
+
+
+class TwinOffering(Sleeper):
+    """A child-process recognizer that offers an in-process twin once `echo` was called
+    `after_calls` times; `twin_factory` names what the twin is built from."""
+
+    def __init__(self, after_calls: int = 1, twin_factory: str = "tests.fake_recognizers:Sleeper"):
+        super().__init__()
+        self.calls, self.after_calls, self.twin_factory = 0, after_calls, twin_factory
+
+    def echo(self, value):
+        self.calls += 1
+        return value
+
+    def in_process_twin(self) -> RecognizerSpec | None:
+        if self.calls < self.after_calls:
+            return None
+        return RecognizerSpec(self.twin_factory, label="twin")

@@ -90,6 +90,40 @@ def test_request_errors_come_back_as_messages(qtbot, service, in_process):
     assert seen.results[echoed] == "still alive"
 
 
+def twin_offering(**kwargs) -> RecognizerSpec:
+    return RecognizerSpec(
+        "tests.fake_recognizers:TwinOffering", kwargs, in_process=False, twin_methods=("pid",)
+    )
+
+
+def test_a_child_process_model_hands_over_to_its_in_process_twin(qtbot, service):
+    """Before the twin is offered, "pid" runs in the child; after, in this process, while the
+    other methods stay with the child."""
+    seen = Collector(service)
+    service.load(twin_offering(after_calls=1))
+    before = service.request("pid")
+    qtbot.waitUntil(lambda: before in seen.results, timeout=60000)
+    assert seen.results[before] != os.getpid() and not service.serves_in_process("pid")
+    echoed = service.request("echo", "offer it now")  # the host adopts the twin after this
+    after = service.request("pid")
+    qtbot.waitUntil(lambda: after in seen.results, timeout=60000)
+    assert seen.results[echoed] == "offer it now"
+    assert seen.results[after] == os.getpid()
+    assert service.serves_in_process("pid") and not service.serves_in_process("echo")
+    assert not seen.errors
+
+
+def test_a_twin_that_cannot_be_built_leaves_the_child_serving(qtbot, service):
+    seen = Collector(service)
+    service.load(
+        twin_offering(after_calls=0, twin_factory="tests.fake_recognizers:refusing_loader")
+    )
+    request = service.request("pid")
+    qtbot.waitUntil(lambda: request in seen.results, timeout=60000)
+    assert seen.results[request] != os.getpid()
+    assert not service.serves_in_process("pid") and not seen.errors
+
+
 def test_child_process_crash_is_reported_not_fatal(qtbot, service):
     seen = Collector(service)
     service.load(sleeper(in_process=False))

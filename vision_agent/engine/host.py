@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import os
 from collections.abc import Callable
@@ -13,6 +14,9 @@ from vision_agent.engine.events import listening
 from vision_agent.engine.spec import RecognizerSpec
 
 EventCallback = Callable[[Any], None] | None
+TWIN_METHOD = "in_process_twin"
+
+log = logging.getLogger(__name__)
 
 
 class HostStopped(Exception):
@@ -38,6 +42,12 @@ class LocalHost:
         with listening(on_event):
             return getattr(self._target, method)(*args)
 
+    def serves_in_process(self, method: str) -> bool:
+        return True
+
+    def settle(self) -> None:
+        """Nothing to do between calls."""
+
     def abort(self) -> None:
         """Nothing to interrupt: OpenCV calls are short; the caller waits for them."""
 
@@ -46,7 +56,12 @@ class LocalHost:
 
 
 class ProcessHost:
-    """Runs the recognizer in a child process (spawned: no inherited Qt or threads)."""
+    """Runs the recognizer in a child process (spawned: no inherited Qt or threads).
+
+    With `spec.twin_methods`, the host asks the recognizer for an in-process twin when it has
+    started and between calls (`settle`), until one is offered; from then on those methods
+    run in this process, without the child's pipe in between.
+    """
 
     def __init__(self, spec: RecognizerSpec, **extra: Any) -> None:
         context = multiprocessing.get_context("spawn")
@@ -56,13 +71,46 @@ class ProcessHost:
         )
         self._child_conn = child_conn
         self._aborted = False
+        self._twin_methods = spec.twin_methods
+        self._awaiting_twin = bool(spec.twin_methods)
+        self._twin: LocalHost | None = None
 
     def start(self) -> str:
         self._process.start()
         self._child_conn.close()
-        return self._receive(None)
+        name = self._receive(None)
+        self.settle()
+        return name
+
+    def serves_in_process(self, method: str) -> bool:
+        """Whether `method` runs in this process now (on the recognizer's twin)."""
+        return self._twin is not None and method in self._twin_methods
+
+    def settle(self) -> None:
+        """Between calls: adopt the recognizer's in-process twin as soon as it offers one.
+
+        A twin that fails to build is logged and not asked for again; the child keeps serving.
+        """
+        if not self._awaiting_twin:
+            return
+        twin_spec = self._call_child(TWIN_METHOD)
+        if twin_spec is None:
+            return
+        self._awaiting_twin = False
+        twin = LocalHost(twin_spec)
+        try:
+            twin.start()
+        except Exception as exc:
+            log.warning("in-process twin %s not usable: %s", twin_spec.label, exc)
+            return
+        self._twin = twin
 
     def call(self, method: str, *args: Any, on_event: EventCallback = None) -> Any:
+        if self._twin is not None and method in self._twin_methods:
+            return self._twin.call(method, *args, on_event=on_event)
+        return self._call_child(method, *args, on_event=on_event)
+
+    def _call_child(self, method: str, *args: Any, on_event: EventCallback = None) -> Any:
         try:
             self._conn.send((method, args))
         except (OSError, ValueError):
@@ -100,6 +148,9 @@ class ProcessHost:
             self._process.terminate()
 
     def close(self) -> None:
+        if self._twin is not None:
+            self._twin.close()
+            self._twin = None
         if self._process.is_alive():
             with contextlib.suppress(OSError, ValueError):
                 self._conn.send(None)

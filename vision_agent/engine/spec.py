@@ -15,6 +15,10 @@ class RecognizerSpec:
     `kwargs`. With `model_id`, the service first resolves that model's files through the model
     store (downloading with progress if needed) and passes them as `files={role: path}`.
     `in_process=False` runs the recognizer in a child process (needed for TensorFlow).
+
+    `twin_methods` (child-process recognizers only): once the recognizer's `in_process_twin()`
+    returns a spec, the host builds that twin in its own process and sends these methods to it
+    instead of the child (e.g. a Keras model whose ONNX export can run without TensorFlow).
     """
 
     factory: str
@@ -22,6 +26,7 @@ class RecognizerSpec:
     in_process: bool = True
     model_id: str | None = None
     label: str = ""
+    twin_methods: tuple[str, ...] = ()
 
     def build(self, **extra: Any) -> Any:
         module_name, _, attribute = self.factory.partition(":")

@@ -9,6 +9,7 @@ never lag behind what the user sees.
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
@@ -20,6 +21,8 @@ from vision_agent.engine.spec import RecognizerSpec
 from vision_agent.i18n import tr
 
 LOAD_REQUEST = -1
+
+log = logging.getLogger(__name__)
 
 
 class _Worker(QObject):
@@ -100,6 +103,20 @@ class _Worker(QObject):
             self.sig_error.emit(request_id, f"{type(exc).__name__}: {exc}")
             return
         self.sig_result.emit(request_id, result)
+        self._settle(host)
+
+    def _settle(self, host: LocalHost | ProcessHost) -> None:
+        """After a result is out: let the host adopt an in-process twin (see ProcessHost)."""
+        try:
+            host.settle()
+        except HostStopped:
+            pass
+        except Exception as exc:  # the next request reports a dead host; this one succeeded
+            log.warning("model host could not settle: %s", exc)
+
+    def serves_in_process(self, method: str) -> bool:
+        host = self._host
+        return host is not None and host.serves_in_process(method)
 
     def abort(self) -> None:
         """Called from the GUI thread on shutdown: stop downloads and child processes now."""
@@ -180,6 +197,11 @@ class ModelService(QObject):
 
     def cancel_download(self) -> None:
         self._worker.cancel_download.set()
+
+    def serves_in_process(self, method: str) -> bool:
+        """Whether `method` runs in this process now (always for in-process models; for a
+        child-process model, once it has handed over an in-process twin)."""
+        return self._worker.serves_in_process(method)
 
     def is_running(self) -> bool:
         return self._running

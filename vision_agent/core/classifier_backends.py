@@ -50,6 +50,7 @@ class Backend:
     gradcam: Callable[[np.ndarray, int], np.ndarray] | None = None
     keras_mode: str | None = None  # preprocess mode guessed for a user's Keras file
     engine: str = ""  # what runs the forward pass, e.g. "tf.function" or "onnxruntime"
+    onnx_export: Path | None = None  # the verified ONNX export the forward pass runs on
 
 
 def to_probabilities(scores: np.ndarray, outputs: str) -> np.ndarray:
@@ -76,7 +77,9 @@ def opencv_backend(
     return Backend(run=predictor, outputs=outputs, input_size=size, engine="cv2.dnn")
 
 
-def onnxruntime_backend(weights: Path, size: tuple[int, int], layout: str, outputs: str) -> Backend:
+def onnxruntime_backend(
+    weights: Path, size: tuple[int, int], layout: str, outputs: str, engine: str = "onnxruntime"
+) -> Backend:
     """onnxruntime on CPU; falls back to OpenCV DNN when onnxruntime is not installed."""
     try:
         import onnxruntime
@@ -95,7 +98,7 @@ def onnxruntime_backend(weights: Path, size: tuple[int, int], layout: str, outpu
         out = session.run(None, {input_name: np.ascontiguousarray(blob, np.float32)})[0]
         return np.asarray(out).reshape(len(batch), -1)
 
-    return Backend(run=run, outputs=outputs, input_size=size, engine="onnxruntime")
+    return Backend(run=run, outputs=outputs, input_size=size, engine=engine)
 
 
 # ------------------------------------------------------------------ Keras
@@ -137,7 +140,7 @@ def _use_onnxruntime_when_ready(
     def switch(path: Path) -> None:
         run = onnx_runner(path, keras_run, probe)
         if run is not None:
-            backend.run, backend.engine = run, "onnxruntime"
+            backend.run, backend.engine, backend.onnx_export = run, "onnxruntime", path
 
     try:
         path = export_path(architecture, weights)

@@ -3,8 +3,10 @@
 `ImageClassifier` wraps one model with exactly the preprocessing it was trained with (from its
 registry entry, see `imagenet_preprocess`) and returns plain `Classification` results that
 cross process boundaries by pickle. ResNet50 (Keras) runs in a child process, ONNX and Caffe
-models in the service's thread: `classifier_spec` picks. Labels ship with the app
-(`resources/labels/imagenet_classes.txt`), so nothing is downloaded to name a class.
+models in the service's thread: `classifier_spec` picks. Once ResNet50's ONNX export is made
+and verified, its classification runs in the service's thread too (`in_process_twin`).
+Labels ship with the app (`resources/labels/imagenet_classes.txt`), so nothing is downloaded
+to name a class.
 """
 
 from __future__ import annotations
@@ -45,6 +47,10 @@ MODEL_ALIASES = {
     "googlenet": "googlenet_caffe",
 }
 KERAS_LOADERS = ("keras", "keras_application")
+# A Keras application's classification moves into the window's process (onnxruntime on the
+# verified ONNX export) once the export exists; Grad-CAM stays with Keras in the child process.
+TWIN_METHODS = ("classify", "probabilities", "engine")
+IN_PROCESS_ENGINE = "onnxruntime, in-process"
 # Photos are read at most this large (window and CLI alike): plenty for a 224×224 model, and a
 # huge photo is decoded at reduced size instead of in full.
 PHOTO_MAX_SIDE = 1600
@@ -221,6 +227,37 @@ class ImageClassifier:
         preprocessing = keras_mode(backend.keras_mode or "caffe", backend.input_size)
         return cls(backend, preprocessing, labels, path.name)
 
+    @classmethod
+    def from_onnx_export(
+        cls,
+        path: Path,
+        preprocessing: Preprocessing,
+        labels: Sequence[str],
+        model_name: str,
+        outputs: str,
+    ) -> ImageClassifier:
+        """The classifier on its verified ONNX export, run by onnxruntime without TensorFlow."""
+        backend = onnxruntime_backend(path, preprocessing.size, "NHWC", outputs, IN_PROCESS_ENGINE)
+        return cls(backend, preprocessing, labels, model_name)
+
+    def in_process_twin(self) -> RecognizerSpec | None:
+        """How to build this classifier in another process once its ONNX export is verified
+        (the Keras model stays here for Grad-CAM); None until then, or without an export."""
+        path = self.backend.onnx_export
+        if path is None:
+            return None
+        return RecognizerSpec(
+            factory="vision_agent.core.classify:ImageClassifier.from_onnx_export",
+            kwargs={
+                "path": path,
+                "preprocessing": self.preprocessing,
+                "labels": self.labels,
+                "model_name": self.model_name,
+                "outputs": self.backend.outputs,
+            },
+            label=self.model_name,
+        )
+
     # ------------------------------------------------------------------ inference
 
     def engine(self) -> str:
@@ -302,6 +339,7 @@ def classifier_spec(
 
         entry = registry.get(model_id)
         in_process = entry.loader not in KERAS_LOADERS
+        twin_methods = TWIN_METHODS if entry.loader == "keras_application" else ()
         if weights is None:
             return RecognizerSpec(
                 factory="vision_agent.core.classify:ImageClassifier.from_model_id",
@@ -310,12 +348,14 @@ def classifier_spec(
                 in_process=in_process,
                 model_id=model_id if download else None,
                 label=entry.name_en,
+                twin_methods=twin_methods,
             )
         return RecognizerSpec(
             factory="vision_agent.core.classify:ImageClassifier.from_file",
             kwargs={"path": Path(weights), "architecture": model_id, "accelerate": True},
             in_process=in_process,
             label=f"{entry.name_en} + {Path(weights).name}",
+            twin_methods=twin_methods,
         )
     path = Path(model)
     if weights is not None:

@@ -31,7 +31,7 @@ def draw_text_panel(
     side = min(max(max(h, w), MIN_ANNOTATED_SIDE), MAX_ANNOTATED_SIDE)
     if side != max(h, w):
         factor = side / max(h, w)
-        interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
+        interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR
         size = (round(w * factor), round(h * factor))
         image = cv2.resize(image, size, interpolation=interpolation)
     else:
@@ -46,8 +46,8 @@ def draw_text_panel(
     pad = round(8 * scale) + 2
     panel_w = min(w, max(s[0] for s in sizes) + 2 * pad)
     panel_h = min(h, line_height * len(texts) + pad)
-    region = image[:panel_h, :panel_w].astype(np.float32)
-    image[:panel_h, :panel_w] = (region * 0.35).astype(np.uint8)
+    panel = image[:panel_h, :panel_w]
+    cv2.convertScaleAbs(panel, dst=panel, alpha=0.35)  # darkened in place
     for row, text in enumerate(texts):
         y = pad + line_height * row + sizes[row][1]
         color = first_color if row == 0 else (255, 255, 255)

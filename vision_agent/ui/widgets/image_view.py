@@ -12,9 +12,10 @@ from PyQt5.QtCore import QRect, QSize, Qt, pyqtSignal
 from PyQt5.QtGui import QDragEnterEvent, QDropEvent, QImage, QPainter, QPaintEvent
 from PyQt5.QtWidgets import QSizePolicy, QWidget
 
-from vision_agent.ui.qimage import rgb_to_qimage, rgba_to_qimage
+from vision_agent.ui.qimage import rgb_to_paint_qimage, rgba_to_qimage
 
 IMAGE_FILE_FILTER = "Images (*.jpg *.jpeg *.png *.bmp *.webp *.tif *.tiff *.gif)"
+OVERLAY_FORMAT = QImage.Format_ARGB32_Premultiplied
 
 
 class ImageView(QWidget):
@@ -44,12 +45,15 @@ class ImageView(QWidget):
         return self._placeholder
 
     def set_image(self, rgb: np.ndarray | None) -> None:
-        self._image = None if rgb is None else rgb_to_qimage(rgb)
+        # Kept in the format the window paints in: scaling it on paint then costs a third.
+        self._image = None if rgb is None else rgb_to_paint_qimage(rgb)
         self.update()
 
     def set_overlay(self, rgba: np.ndarray | None) -> None:
         """An RGBA picture painted over the image, stretched to it (e.g. a heat map)."""
-        self._overlay = None if rgba is None else rgba_to_qimage(rgba)
+        self._overlay = (
+            None if rgba is None else rgba_to_qimage(rgba).convertToFormat(OVERLAY_FORMAT)
+        )
         self.update()
 
     def set_overlay_opacity(self, opacity: float) -> None:

@@ -24,38 +24,47 @@ class ProbabilityBars(pg.PlotWidget):
         self.setMouseEnabled(x=False, y=False)
         self.hideButtons()
         self.getPlotItem().showGrid(x=horizontal, y=not horizontal, alpha=0.3)
-        self._items: list[pg.GraphicsObject] = []
+        self._bars: pg.BarGraphItem | None = None
+        self._title: str | None = None
         self.names: list[str] = []
         self.values: list[float] = []
 
     def set_bars(self, names: Sequence[str], values: Sequence[float], title: str = "") -> None:
-        for item in self._items:
-            self.removeItem(item)
-        self._items.clear()
-        self.names, self.values = list(names), [float(v) for v in values]
-        self.setTitle(title, color="k", size="10pt")
-        if not self.values:
+        """Show these bars; the one bar item is updated in place (a result redraws quickly)."""
+        names, values = list(names), [float(v) for v in values]
+        if title != self._title:
+            self.setTitle(title, color="k", size="10pt")
+            self._title = title
+        count_changed = len(values) != len(self.values)
+        self.names, self.values = names, values
+        if not values:
+            if self._bars is not None:
+                self.removeItem(self._bars)
+                self._bars = None
             return
-        best = max(range(len(self.values)), key=self.values.__getitem__)
+        best = max(range(len(values)), key=values.__getitem__)
         brushes = [pg.mkBrush(BEST_COLOR if i == best else BAR_COLOR) for i in range(len(values))]
-        positions = list(range(len(self.values)))
+        positions = list(range(len(values)))
         if self.horizontal:
             positions = positions[::-1]
-            bars = pg.BarGraphItem(
-                x0=0, y=positions, height=0.7, width=self.values, brushes=brushes
-            )
-            self.getAxis("left").setTicks([list(zip(positions, self.names, strict=True))])
+            shape = {"x0": 0, "y": positions, "height": 0.7, "width": values}
+            axis = self.getAxis("left")
         else:
-            bars = pg.BarGraphItem(x=positions, height=self.values, width=0.7, brushes=brushes)
-            self.getAxis("bottom").setTicks([list(zip(positions, self.names, strict=True))])
-        self.addItem(bars)
-        self._items.append(bars)
-        span = (-0.6, len(self.values) - 0.4)
-        if self.horizontal:
-            self.setRange(xRange=(0, 1), yRange=span, padding=0)
+            shape = {"x": positions, "height": values, "width": 0.7}
+            axis = self.getAxis("bottom")
+        if self._bars is None:
+            self._bars = pg.BarGraphItem(brushes=brushes, **shape)
+            self.addItem(self._bars)
         else:
-            self.setRange(xRange=span, yRange=(0, 1), padding=0)
-        self.disableAutoRange()
+            self._bars.setOpts(brushes=brushes, **shape)
+        axis.setTicks([list(zip(positions, names, strict=True))])
+        if count_changed:
+            span = (-0.6, len(values) - 0.4)
+            if self.horizontal:
+                self.setRange(xRange=(0, 1), yRange=span, padding=0)
+            else:
+                self.setRange(xRange=span, yRange=(0, 1), padding=0)
+            self.disableAutoRange()
 
     def clear_bars(self) -> None:
         self.set_bars([], [])

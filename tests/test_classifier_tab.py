@@ -21,8 +21,10 @@ from tests.imagenet_models import (
     top5,
 )
 from vision_agent.core.imageio import read_image
+from vision_agent.engine.spec import RecognizerSpec
 from vision_agent.i18n import set_language
-from vision_agent.ui.tabs.classifier_tab import ClassifierTab
+from vision_agent.ui.qimage import qimage_to_rgb
+from vision_agent.ui.tabs.classifier_tab import PHOTO_ALONE_AFTER_MS, ClassifierTab
 
 TIMEOUT = 60_000
 
@@ -66,6 +68,27 @@ def test_open_a_photo_shows_annotated_photo_chart_model_and_time(qtbot, tab):
     assert not tab.file_list.isVisible()
     assert not tab.cam_check.isEnabled()  # Grad-CAM needs a Keras model
     assert tab.save_button.isEnabled() and tab.copy_button.isEnabled()
+
+
+def test_a_quick_result_is_not_replaced_by_the_bare_photo(qtbot, tab):
+    """The photo appears with its labels; the bare photo, kept for slow results, stays away."""
+    path = asset(*photo_files.ROBIN)
+    tab.open_paths([path])
+    wait_for_result(qtbot, tab, path.name)
+    qtbot.wait(PHOTO_ALONE_AFTER_MS + 150)
+    assert np.array_equal(qimage_to_rgb(tab.view.image()), tab.result.annotated)
+
+
+def test_a_photo_whose_labels_are_slow_shows_alone_meanwhile(qtbot, tab):
+    slow = RecognizerSpec("tests.fake_recognizers:Sleeper", {"load_seconds": 5}, label="slow")
+    tab.service.load(slow)
+    photo = read_image(asset(*photo_files.ROBIN))
+    tab.show_photo(photo, "robin")
+    assert tab.view.image() is None  # not yet: its labels may come at once
+    qtbot.waitUntil(lambda: tab.view.image() is not None, timeout=3000)
+    shown = tab.view.image()
+    assert (shown.width(), shown.height()) == photo.shape[1::-1] and tab.result is None
+    assert not tab.save_button.isEnabled()
 
 
 def test_a_folder_opens_as_a_browsable_list(qtbot, tab):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PyQt5.QtCore import Qt, pyqtSlot
+from PyQt5.QtCore import Qt, QTimer, pyqtSlot
 from PyQt5.QtGui import QKeySequence
 from PyQt5.QtWidgets import (
     QAction,
@@ -63,6 +63,10 @@ from vision_agent.ui.widgets.probability_bars import ProbabilityBars
 
 TOP = 5
 KERAS_MODELS = ("resnet50",)
+# A new photo appears with its labels when they come quickly; when they take longer than this
+# (a model still loading, a slow model), the photo is shown alone meanwhile. Not painting it
+# twice also leaves both cores to the model while it runs.
+PHOTO_ALONE_AFTER_MS = 150
 
 
 def model_choices() -> list[tuple[str, str]]:
@@ -97,6 +101,9 @@ class ClassifierTab(VisionTab):
         self._pending_classify: int | None = None
         self._pending_cam: int | None = None
         self._download: DownloadWorker | None = None
+        self._photo_alone_timer = QTimer(self)
+        self._photo_alone_timer.setSingleShot(True)
+        self._photo_alone_timer.timeout.connect(self._show_photo_alone)
         self._build_ui()
         self._install_shortcuts()
         self.retranslate_ui()
@@ -272,6 +279,9 @@ class ClassifierTab(VisionTab):
         self.missing_panel.setVisible(False)
         self.service.load(spec)
         self._show_model_state()
+        if self.photo is not None:  # without the previous model's labels
+            self.view.set_image(self.photo)
+            self.view.set_overlay(None)
         self._show_result()
         if self.photo is not None:
             self.classify()
@@ -465,13 +475,19 @@ class ClassifierTab(VisionTab):
         self.sig_status_message.emit(message)
 
     def show_photo(self, rgb: np.ndarray, name: str) -> None:
+        """Classify the photo; it appears with its labels, or alone if they are slow to come."""
         self.photo, self.photo_name = rgb, name
         self.result, self.heat = None, None
         self._pending_cam = None
-        self.classify()  # first: the model works while the GUI thread redraws
-        self.view.set_image(rgb)
-        self.view.set_overlay(None)
-        self._show_result()
+        self.classify()
+        self._update_controls()
+        self._photo_alone_timer.start(PHOTO_ALONE_AFTER_MS)
+
+    def _show_photo_alone(self) -> None:
+        if self.photo is not None and self.result is None:
+            self.view.set_image(self.photo)
+            self.view.set_overlay(None)
+            self._show_result()
 
     # --- classification -----------------------------------------------------------------
     def classify(self) -> None:
@@ -497,6 +513,7 @@ class ClassifierTab(VisionTab):
     def on_result(self, request_id: int, result: object) -> None:
         if request_id == self._pending_classify:
             self._pending_classify = None
+            self._photo_alone_timer.stop()
             self.result = result
             self.heat = None
             self._fill_cam_classes()

@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from PyQt5.QtCore import pyqtSignal
-from PyQt5.QtWidgets import QMenu, QWidget
+from PyQt5.QtGui import QKeySequence
+from PyQt5.QtWidgets import QAction, QMenu, QWidget
+
+MenuEntry = tuple[str, QKeySequence.StandardKey | None, Callable[[], object]]
+
+
+def add_menu_actions(menu: QMenu, entries: Iterable[MenuEntry]) -> None:
+    """One action per (text, shortcut or None, slot), in order."""
+    for text, shortcut, slot in entries:
+        action = QAction(text, menu)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        menu.addAction(action)
 
 
 class VisionTab(QWidget):

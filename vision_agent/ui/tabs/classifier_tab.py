@@ -13,7 +13,6 @@ import numpy as np
 from PyQt5.QtCore import Qt, QTimer, pyqtSlot
 from PyQt5.QtGui import QKeySequence
 from PyQt5.QtWidgets import (
-    QAction,
     QApplication,
     QCheckBox,
     QComboBox,
@@ -57,7 +56,7 @@ from vision_agent.ui.settings import (
     last_folder,
     remember_folder,
 )
-from vision_agent.ui.tabs.base import VisionTab
+from vision_agent.ui.tabs.base import VisionTab, add_menu_actions
 from vision_agent.ui.widgets.image_view import IMAGE_FILE_FILTER, ImageView
 from vision_agent.ui.widgets.probability_bars import ProbabilityBars
 
@@ -244,20 +243,18 @@ class ClassifierTab(VisionTab):
         self._show_chart()
 
     def fill_file_menu(self, menu: QMenu) -> None:
-        for text, shortcut, slot in (
-            (tr("Open photo…"), QKeySequence.Open, self.choose_photos),
-            (tr("Open folder…"), None, self.choose_folder),
-            (tr("Paste image"), None, self.paste),
-            (tr("Save annotated image…"), QKeySequence.Save, self.save_annotated),
-            (tr("Copy results"), None, self.copy_results),
-            (tr("Open own Keras model…"), None, self.choose_model_file),
-            (tr("Open weights for the chosen network…"), None, self.choose_weights_file),
-        ):
-            action = QAction(text, menu)
-            if shortcut is not None:
-                action.setShortcut(shortcut)
-            action.triggered.connect(slot)
-            menu.addAction(action)
+        add_menu_actions(
+            menu,
+            (
+                (tr("Open photo…"), QKeySequence.Open, self.choose_photos),
+                (tr("Open folder…"), None, self.choose_folder),
+                (tr("Paste image"), None, self.paste),
+                (tr("Save annotated image…"), QKeySequence.Save, self.save_annotated),
+                (tr("Copy results"), None, self.copy_results),
+                (tr("Open own Keras model…"), None, self.choose_model_file),
+                (tr("Open weights for the chosen network…"), None, self.choose_weights_file),
+            ),
+        )
 
     # --- model --------------------------------------------------------------------------
     def start(self) -> None:

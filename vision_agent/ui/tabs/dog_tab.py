@@ -15,7 +15,6 @@ from pathlib import Path
 from PyQt5.QtCore import Qt, pyqtSlot
 from PyQt5.QtGui import QFont, QKeySequence, QShowEvent
 from PyQt5.QtWidgets import (
-    QAction,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
@@ -39,7 +38,7 @@ from vision_agent.ui.settings import (
     ask_open_path,
     remember_folder,
 )
-from vision_agent.ui.tabs.base import VisionTab
+from vision_agent.ui.tabs.base import VisionTab, add_menu_actions
 from vision_agent.ui.widgets.image_view import IMAGE_FILE_FILTER, ImageView
 from vision_agent.ui.widgets.probability_bars import ProbabilityBars
 
@@ -155,17 +154,15 @@ class DogTab(VisionTab):
             self._train_dialog.retranslate_ui()
 
     def fill_file_menu(self, menu: QMenu) -> None:
-        for text, shortcut, slot in (
-            (tr("Open dog photo…"), QKeySequence.Open, self.open_photo_dialog),
-            (tr("Open breed model…"), None, self.choose_breed_model),
-            (tr("Use the ImageNet recognizer (no training)"), None, self.use_imagenet),
-            (tr("Train a breed model…"), None, self.show_train_dialog),
-        ):
-            action = QAction(text, menu)
-            if shortcut is not None:
-                action.setShortcut(shortcut)
-            action.triggered.connect(slot)
-            menu.addAction(action)
+        add_menu_actions(
+            menu,
+            (
+                (tr("Open dog photo…"), QKeySequence.Open, self.open_photo_dialog),
+                (tr("Open breed model…"), None, self.choose_breed_model),
+                (tr("Use the ImageNet recognizer (no training)"), None, self.use_imagenet),
+                (tr("Train a breed model…"), None, self.show_train_dialog),
+            ),
+        )
 
     # --- recognizers ----------------------------------------------------------------------
     def start(self) -> None:

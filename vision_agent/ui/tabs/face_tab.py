@@ -8,7 +8,6 @@ from pathlib import Path
 from PyQt5.QtCore import Qt, pyqtSignal, pyqtSlot
 from PyQt5.QtGui import QKeySequence
 from PyQt5.QtWidgets import (
-    QAction,
     QCheckBox,
     QComboBox,
     QFrame,
@@ -31,7 +30,7 @@ from vision_agent.core.video_source import VIDEO_SUFFIXES, SourceEnded, SourceSp
 from vision_agent.i18n import tr
 from vision_agent.services.face_stream import FaceStream, StreamStats
 from vision_agent.ui.settings import ask_open_path, ask_save_path, remember_folder
-from vision_agent.ui.tabs.base import VisionTab
+from vision_agent.ui.tabs.base import VisionTab, add_menu_actions
 from vision_agent.ui.widgets.image_view import ImageView
 
 # (choice passed to FaceStream.load_model, English label)
@@ -225,16 +224,14 @@ class FaceCamTab(VisionTab):
         self.model_combo.setCurrentIndex(self.model_combo.findData(self.model_choice))
 
     def fill_file_menu(self, menu: QMenu) -> None:
-        for text, shortcut, slot in (
-            (tr("Open video or photo…"), QKeySequence.Open, self.choose_file),
-            (tr("Open face detector file…"), None, self.choose_model_file),
-            (tr("Save snapshot…"), QKeySequence.Save, self.save_snapshot),
-        ):
-            action = QAction(text, menu)
-            if shortcut is not None:
-                action.setShortcut(shortcut)
-            action.triggered.connect(slot)
-            menu.addAction(action)
+        add_menu_actions(
+            menu,
+            (
+                (tr("Open video or photo…"), QKeySequence.Open, self.choose_file),
+                (tr("Open face detector file…"), None, self.choose_model_file),
+                (tr("Save snapshot…"), QKeySequence.Save, self.save_snapshot),
+            ),
+        )
 
     # --- model --------------------------------------------------------------------------
     def start(self) -> None:

@@ -8,7 +8,6 @@ import numpy as np
 from PyQt5.QtCore import Qt, pyqtSlot
 from PyQt5.QtGui import QFont, QKeySequence, QPixmap
 from PyQt5.QtWidgets import (
-    QAction,
     QButtonGroup,
     QCheckBox,
     QHBoxLayout,
@@ -39,7 +38,7 @@ from vision_agent.i18n import language, tr
 from vision_agent.services.model_service import LOAD_REQUEST, ModelService
 from vision_agent.ui.qimage import gray_to_qimage
 from vision_agent.ui.settings import ask_open_path, ask_save_path, remember_folder
-from vision_agent.ui.tabs.base import VisionTab
+from vision_agent.ui.tabs.base import VisionTab, add_menu_actions
 from vision_agent.ui.widgets.drawing_canvas import DrawingCanvas
 from vision_agent.ui.widgets.probability_bars import ProbabilityBars
 
@@ -190,17 +189,15 @@ class PostalTab(VisionTab):
         self._show_reading()
 
     def fill_file_menu(self, menu: QMenu) -> None:
-        for text, shortcut, slot in (
-            (tr("Open drawing…"), QKeySequence.Open, self.open_drawing),
-            (tr("Save drawing…"), QKeySequence.Save, self.save_drawing),
-            (tr("Open digit model…"), None, self.choose_model),
-            (tr("Use the shipped digit model"), None, lambda: self.load_model(SHIPPED_MODEL)),
-        ):
-            action = QAction(text, menu)
-            if shortcut is not None:
-                action.setShortcut(shortcut)
-            action.triggered.connect(slot)
-            menu.addAction(action)
+        add_menu_actions(
+            menu,
+            (
+                (tr("Open drawing…"), QKeySequence.Open, self.open_drawing),
+                (tr("Save drawing…"), QKeySequence.Save, self.save_drawing),
+                (tr("Open digit model…"), None, self.choose_model),
+                (tr("Use the shipped digit model"), None, lambda: self.load_model(SHIPPED_MODEL)),
+            ),
+        )
 
     # --- model --------------------------------------------------------------------------
     def start(self) -> None:

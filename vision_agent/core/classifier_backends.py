@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from vision_agent.core.errors import ModelLoadError
+from vision_agent.core.imagenet_preprocess import Preprocessing
 from vision_agent.core.predictors import (
     compiled_forward,
     import_keras,
@@ -51,6 +52,7 @@ class Backend:
     keras_mode: str | None = None  # preprocess mode guessed for a user's Keras file
     engine: str = ""  # what runs the forward pass, e.g. "tf.function" or "onnxruntime"
     onnx_export: Path | None = None  # the verified ONNX export the forward pass runs on
+    takes_pixels: bool = False  # `run` takes resized uint8 photos and normalises them itself
 
 
 def to_probabilities(scores: np.ndarray, outputs: str) -> np.ndarray:
@@ -99,6 +101,41 @@ def onnxruntime_backend(
         return np.asarray(out).reshape(len(batch), -1)
 
     return Backend(run=run, outputs=outputs, input_size=size, engine=engine)
+
+
+def onnx_pixel_backend(
+    export: Path, preprocessing: Preprocessing, outputs: str, engine: str
+) -> Backend:
+    """onnxruntime on a Keras model's ONNX export with `preprocessing`'s normalisation folded
+    into the graph (see `onnx_pixel_input`): `run` takes (N, H, W, 3) uint8 resized photos."""
+    import onnx
+    import onnxruntime
+
+    from vision_agent.core.onnx_pixel_input import PIXELS_INPUT, with_pixel_input
+
+    try:
+        model = with_pixel_input(onnx.load(str(export)), preprocessing)
+        session = onnxruntime.InferenceSession(
+            model.SerializeToString(), providers=["CPUExecutionProvider"]
+        )
+    except Exception as exc:
+        raise ModelLoadError(
+            f"{export.name} could not be prepared for onnxruntime: {str(exc)[:200]}"
+        ) from None
+    del model
+
+    def run(pixels: np.ndarray) -> np.ndarray:
+        feed = {PIXELS_INPUT: np.ascontiguousarray(pixels, np.uint8)}
+        return np.asarray(session.run(None, feed)[0]).reshape(len(pixels), -1)
+
+    return Backend(
+        run=run,
+        outputs=outputs,
+        input_size=preprocessing.size,
+        engine=engine,
+        onnx_export=export,
+        takes_pixels=True,
+    )
 
 
 # ------------------------------------------------------------------ Keras

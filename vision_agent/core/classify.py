@@ -23,6 +23,7 @@ from vision_agent.core.classifier_backends import (
     Backend,
     keras_application_backend,
     keras_file_backend,
+    onnx_pixel_backend,
     onnxruntime_backend,
     opencv_backend,
     to_probabilities,
@@ -35,6 +36,7 @@ from vision_agent.core.imagenet_preprocess import (
     from_registry_entry,
     keras_mode,
 )
+from vision_agent.core.onnx_export import MAX_DIFFERENCE
 from vision_agent.core.predictors import KERAS_SUFFIXES, needs_tensorflow
 from vision_agent.engine.spec import RecognizerSpec
 
@@ -137,8 +139,9 @@ class ImageClassifier:
 
     def _probe(self) -> int:
         width, height = self.preprocessing.size
+        dtype = np.uint8 if self.backend.takes_pixels else np.float32
         try:
-            out = self.backend.run(np.zeros((1, height, width, 3), np.float32))
+            out = self.backend.run(np.zeros((1, height, width, 3), dtype))
         except Exception as exc:
             raise ModelLoadError(
                 f"{self.model_name} fails on a {width}×{height} colour image "
@@ -235,9 +238,22 @@ class ImageClassifier:
         labels: Sequence[str],
         model_name: str,
         outputs: str,
+        probe: np.ndarray,
+        expected: np.ndarray,
     ) -> ImageClassifier:
-        """The classifier on its verified ONNX export, run by onnxruntime without TensorFlow."""
-        backend = onnxruntime_backend(path, preprocessing.size, "NHWC", outputs, IN_PROCESS_ENGINE)
+        """The classifier on its verified ONNX export, run by onnxruntime without TensorFlow,
+        with the normalisation inside the graph (it takes the resized uint8 photo).
+
+        `probe` (resized uint8 photos) and the `expected` scores for them, from the export the
+        model's own process verified, check the graph built here before it is trusted.
+        """
+        backend = onnx_pixel_backend(path, preprocessing, outputs, IN_PROCESS_ENGINE)
+        difference = float(np.abs(backend.run(probe) - expected).max())
+        if not difference <= MAX_DIFFERENCE:
+            raise ModelLoadError(
+                f"{path.name} with its normalisation inside gives other scores "
+                f"(max difference {difference:.2e})."
+            )
         return cls(backend, preprocessing, labels, model_name)
 
     def in_process_twin(self) -> RecognizerSpec | None:
@@ -246,6 +262,9 @@ class ImageClassifier:
         path = self.backend.onnx_export
         if path is None:
             return None
+        width, height = self.preprocessing.size
+        probe = np.random.default_rng(0).integers(0, 256, (1, height, width, 3), np.uint8)
+        expected = self.backend.run(self.preprocessing.normalize(probe[0])[None])
         return RecognizerSpec(
             factory="vision_agent.core.classify:ImageClassifier.from_onnx_export",
             kwargs={
@@ -254,6 +273,8 @@ class ImageClassifier:
                 "labels": self.labels,
                 "model_name": self.model_name,
                 "outputs": self.backend.outputs,
+                "probe": probe,
+                "expected": expected,
             },
             label=self.model_name,
         )
@@ -270,8 +291,9 @@ class ImageClassifier:
 
     def probabilities(self, rgb: np.ndarray) -> np.ndarray:
         """Class probabilities (num_classes,) float32 for an RGB uint8 photo of any size."""
-        batch = self.preprocessing.prepare(rgb)
-        return to_probabilities(self.backend.run(batch), self.backend.outputs)[0]
+        resized = self.preprocessing.resized(rgb)
+        batch = resized if self.backend.takes_pixels else self.preprocessing.normalize(resized)
+        return to_probabilities(self.backend.run(batch[None]), self.backend.outputs)[0]
 
     def classify(self, rgb: np.ndarray, top: int = 5, annotate: bool = True) -> Classification:
         if top < 1:

@@ -63,8 +63,9 @@ def test_open_a_photo_shows_annotated_photo_chart_model_and_time(qtbot, tab):
     assert tab.chart.names == [s.label for s in result.top]
     assert tab.chart.values == pytest.approx([s.probability for s in result.top])
     assert "MobileNetV2" in tab.model_label.text() and " ms" in tab.model_label.text()
-    shown = tab.view.image()
-    assert (shown.width(), shown.height()) == result.annotated.shape[1::-1]
+    assert np.array_equal(qimage_to_rgb(tab.view.image()), tab.photo)
+    labels = tab.view.labels()
+    assert (labels.width(), labels.height()) == result.labels.pixels.shape[1::-1]
     assert not tab.file_list.isVisible()
     assert not tab.cam_check.isEnabled()  # Grad-CAM needs a Keras model
     assert tab.save_button.isEnabled() and tab.copy_button.isEnabled()
@@ -76,7 +77,8 @@ def test_a_quick_result_is_not_replaced_by_the_bare_photo(qtbot, tab):
     tab.open_paths([path])
     wait_for_result(qtbot, tab, path.name)
     qtbot.wait(PHOTO_ALONE_AFTER_MS + 150)
-    assert np.array_equal(qimage_to_rgb(tab.view.image()), tab.result.annotated)
+    assert np.array_equal(qimage_to_rgb(tab.view.image()), tab.photo)
+    assert tab.view.labels() is not None
 
 
 def test_a_photo_whose_labels_are_slow_shows_alone_meanwhile(qtbot, tab):
@@ -88,6 +90,7 @@ def test_a_photo_whose_labels_are_slow_shows_alone_meanwhile(qtbot, tab):
     qtbot.waitUntil(lambda: tab.view.image() is not None, timeout=3000)
     shown = tab.view.image()
     assert (shown.width(), shown.height()) == photo.shape[1::-1] and tab.result is None
+    assert tab.view.labels() is None
     assert not tab.save_button.isEnabled()
 
 
@@ -181,7 +184,8 @@ def test_save_the_annotated_image_and_copy_the_results(qtbot, tab, tmp_path):
     target.parent.mkdir()
     assert tab.save_annotated_to(target)
     saved = read_image(target.with_suffix(".png"))
-    assert np.array_equal(saved, tab.result.annotated)
+    assert np.array_equal(saved, tab.result.annotated(tab.photo))
+    assert max(saved.shape[:2]) >= 720  # the labels drawn at a legible size
     tab.copy_results()
     text = QApplication.clipboard().text()
     assert text.startswith(path.name) and "banana\t" in text

@@ -106,14 +106,15 @@ def test_classification_json_and_text(mobilenet):
 def test_annotated_photo_has_the_labels_drawn(mobilenet):
     rgb = read_image(asset(*photo_files.BANANA))
     result = mobilenet.classify(rgb)
-    assert result.annotated.shape == rgb.shape
-    changed = np.any(result.annotated != rgb, axis=2)
+    annotated = result.annotated(rgb)
+    assert annotated.shape == rgb.shape
+    changed = np.any(annotated != rgb, axis=2)
     ys, xs = np.nonzero(changed)
     assert changed.mean() > 0.01
     assert ys.max() < rgb.shape[0] // 2 and xs.min() < 20  # a panel at the top left
-    assert mobilenet.classify(rgb, annotate=False).annotated is None
+    assert mobilenet.classify(rgb, annotate=False).annotated(rgb) is None
     small = read_image(asset(*photo_files.ROBIN))  # 368×500: drawn on an enlarged copy
-    assert mobilenet.classify(small).annotated.shape == (720, 530, 3)
+    assert mobilenet.classify(small).annotated(small).shape == (720, 530, 3)
 
 
 def test_array_inputs_of_every_kind(mobilenet):

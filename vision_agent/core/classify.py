@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from vision_agent.core.annotate import draw_top_labels
+from vision_agent.core.annotate import LabelPanel, label_panel, laid_over, top_label_texts
 from vision_agent.core.classifier_backends import (
     Backend,
     keras_application_backend,
@@ -67,13 +67,17 @@ class ClassScore:
 
 @dataclass(frozen=True)
 class Classification:
-    """The top classes of one photo, every probability, timing and the annotated photo."""
+    """The top classes of one photo, every probability, timing and the labels to lay over it."""
 
     model: str
     top: tuple[ClassScore, ...]
     probabilities: np.ndarray  # (num_classes,) float32
     latency_ms: float
-    annotated: np.ndarray | None = None  # RGB with the top classes drawn on it
+    labels: LabelPanel | None = None  # the top classes drawn, for laying over the photo
+
+    def annotated(self, rgb: np.ndarray) -> np.ndarray | None:
+        """The classified photo `rgb` with the top classes drawn on it (None without labels)."""
+        return None if self.labels is None else laid_over(rgb, self.labels)
 
     def to_json(self, file: str | None = None) -> dict:
         record: dict = {} if file is None else {"file": file}
@@ -306,10 +310,11 @@ class ImageClassifier:
         scores = tuple(
             ClassScore(int(i), self.labels[int(i)], float(probabilities[i])) for i in order
         )
-        annotated = (
-            draw_top_labels(rgb, [(s.label, s.probability) for s in scores]) if annotate else None
-        )
-        return Classification(self.model_name, scores, probabilities, latency_ms, annotated)
+        labels = None
+        if annotate:
+            texts = top_label_texts([(s.label, s.probability) for s in scores])
+            labels = label_panel((rgb.shape[1], rgb.shape[0]), texts)
+        return Classification(self.model_name, scores, probabilities, latency_ms, labels)
 
     def gradcam(self, rgb: np.ndarray, class_index: int) -> np.ndarray:
         """Where the network looked for `class_index`: (H, W) float32 0..1 at the photo's size."""

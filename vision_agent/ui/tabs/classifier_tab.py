@@ -96,6 +96,7 @@ class ClassifierTab(VisionTab):
         self._pending_name = ""
         self.result: Classification | None = None
         self.heat: np.ndarray | None = None
+        self._shown_photo: np.ndarray | None = None  # the photo the view holds now
         self._pending_read: int | None = None
         self._pending_classify: int | None = None
         self._pending_cam: int | None = None
@@ -276,10 +277,7 @@ class ClassifierTab(VisionTab):
         self.missing_panel.setVisible(False)
         self.service.load(spec)
         self._show_model_state()
-        if self.photo is not None:  # without the previous model's labels
-            self.view.set_image(self.photo)
-            self.view.set_overlay(None)
-        self._show_result()
+        self._show_result()  # the photo without the previous model's labels
         if self.photo is not None:
             self.classify()
 
@@ -466,24 +464,25 @@ class ClassifierTab(VisionTab):
         self.result, self.heat = None, None
         self._pending_classify = self._pending_cam = None
         self.view.set_image(None)
-        self.view.set_overlay(None)
+        self._shown_photo = None
         self.view.set_placeholder(message)
         self._show_result()
         self.sig_status_message.emit(message)
 
     def show_photo(self, rgb: np.ndarray, name: str) -> None:
-        """Classify the photo; it appears with its labels, or alone if they are slow to come."""
+        """Classify the photo; it appears with its labels, or alone if they are slow to come.
+
+        The widgets stay as they are until then (repainting them now would compete with the
+        model for the processor); Save and Copy act on the new photo only once it shows.
+        """
         self.photo, self.photo_name = rgb, name
         self.result, self.heat = None, None
         self._pending_cam = None
-        self.classify()
-        self._update_controls()
         self._photo_alone_timer.start(PHOTO_ALONE_AFTER_MS)
+        self.classify()
 
     def _show_photo_alone(self) -> None:
         if self.photo is not None and self.result is None:
-            self.view.set_image(self.photo)
-            self.view.set_overlay(None)
             self._show_result()
 
     # --- classification -----------------------------------------------------------------
@@ -558,9 +557,11 @@ class ClassifierTab(VisionTab):
                 self.cam_class_combo.addItem(score.label, score.index)
 
     def _show_result(self) -> None:
-        result = self.result
-        if result is not None and result.annotated is not None:
-            self.view.set_image(result.annotated)
+        """The view shows the photo, the result's labels over it, and the heat map if on."""
+        if self.photo is not None and self._shown_photo is not self.photo:
+            self.view.set_image(self.photo)
+            self._shown_photo = self.photo
+        self.view.set_labels(None if self.result is None else self.result.labels)
         self._show_overlay()
         self._show_chart()
         self._update_controls()
@@ -600,13 +601,13 @@ class ClassifierTab(VisionTab):
 
     # --- output -------------------------------------------------------------------------
     def annotated_image(self) -> np.ndarray | None:
-        """What the view shows: the annotated photo, with the Grad-CAM overlay when it is on."""
-        if self.result is None or self.result.annotated is None:
+        """What the view shows: the photo with its labels, and the Grad-CAM overlay when on."""
+        if self.photo is None or self.result is None:
             return None
-        image = self.result.annotated
+        image = self.photo
         if self.heat is not None and self.cam_check.isChecked():
             image = overlay_heatmap(image, self.heat, self.opacity_slider.value() / 100)
-        return image
+        return self.result.annotated(image)
 
     def save_annotated(self) -> None:
         image = self.annotated_image()

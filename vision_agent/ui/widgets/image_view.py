@@ -6,20 +6,25 @@ Shared by the photo tabs (classifier, dog breed, face cam).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from PyQt5.QtCore import QRect, QSize, Qt, pyqtSignal
+from PyQt5.QtCore import QRect, QRectF, QSize, Qt, pyqtSignal
 from PyQt5.QtGui import QDragEnterEvent, QDropEvent, QImage, QPainter, QPaintEvent
 from PyQt5.QtWidgets import QSizePolicy, QWidget
 
-from vision_agent.ui.qimage import rgb_to_paint_qimage, rgba_to_qimage
+from vision_agent.ui.qimage import premultiplied_to_qimage, rgb_to_paint_qimage, rgba_to_qimage
+
+if TYPE_CHECKING:
+    from vision_agent.core.annotate import LabelPanel
 
 IMAGE_FILE_FILTER = "Images (*.jpg *.jpeg *.png *.bmp *.webp *.tif *.tiff *.gif)"
 OVERLAY_FORMAT = QImage.Format_ARGB32_Premultiplied
 
 
 class ImageView(QWidget):
-    """Paints one image centred and scaled to fit, or a hint text when empty.
+    """Paints one image centred and scaled to fit, or a hint text when empty; over it, an
+    optional overlay stretched to it (a heat map) and a labels panel in its top-left corner.
 
     Signals:
         sig_files_dropped(list): local paths (as `Path`) dropped onto the view.
@@ -35,6 +40,8 @@ class ImageView(QWidget):
         self._image: QImage | None = None
         self._overlay: QImage | None = None
         self._overlay_opacity = 0.5
+        self._labels: QImage | None = None
+        self._labels_scale = 1.0
         self._placeholder = ""
 
     def set_placeholder(self, text: str) -> None:
@@ -55,6 +62,16 @@ class ImageView(QWidget):
             None if rgba is None else rgba_to_qimage(rgba).convertToFormat(OVERLAY_FORMAT)
         )
         self.update()
+
+    def set_labels(self, panel: LabelPanel | None) -> None:
+        """A labels panel laid over the image's top-left corner, scaled with the image."""
+        empty = panel is None or panel.pixels.size == 0
+        self._labels = None if empty else premultiplied_to_qimage(panel.pixels)
+        self._labels_scale = 1.0 if empty else panel.scale
+        self.update()
+
+    def labels(self) -> QImage | None:
+        return self._labels
 
     def set_overlay_opacity(self, opacity: float) -> None:
         self._overlay_opacity = min(max(float(opacity), 0.0), 1.0)
@@ -86,11 +103,21 @@ class ImageView(QWidget):
             painter.drawText(self.rect(), Qt.AlignCenter | Qt.TextWordWrap, self._placeholder)
         else:
             painter.setRenderHint(QPainter.SmoothPixmapTransform)
-            painter.drawImage(self.image_rect(), self._image)
+            target = self.image_rect()
+            painter.drawImage(target, self._image)
             if self._overlay is not None:
                 painter.setOpacity(self._overlay_opacity)
-                painter.drawImage(self.image_rect(), self._overlay)
+                painter.drawImage(target, self._overlay)
+                painter.setOpacity(1.0)
+            if self._labels is not None:
+                painter.drawImage(self._labels_rect(target), self._labels)
         painter.end()
+
+    def _labels_rect(self, target: QRect) -> QRectF:
+        """Where the labels panel lands: its pixels are 1/scale photo pixels each."""
+        factor = target.width() / self._image.width() / self._labels_scale
+        size = self._labels.size()
+        return QRectF(target.x(), target.y(), size.width() * factor, size.height() * factor)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():

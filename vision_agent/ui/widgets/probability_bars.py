@@ -25,6 +25,7 @@ class ProbabilityBars(pg.PlotWidget):
         self.hideButtons()
         self.getPlotItem().showGrid(x=horizontal, y=not horizontal, alpha=0.3)
         self._bars: pg.BarGraphItem | None = None
+        self._bar_brush, self._best_brush = pg.mkBrush(BAR_COLOR), pg.mkBrush(BEST_COLOR)
         self._title: str | None = None
         self.names: list[str] = []
         self.values: list[float] = []
@@ -43,7 +44,7 @@ class ProbabilityBars(pg.PlotWidget):
                 self._bars = None
             return
         best = max(range(len(values)), key=values.__getitem__)
-        brushes = [pg.mkBrush(BEST_COLOR if i == best else BAR_COLOR) for i in range(len(values))]
+        brushes = [self._best_brush if i == best else self._bar_brush for i in range(len(values))]
         positions = list(range(len(values)))
         if self.horizontal:
             positions = positions[::-1]

@@ -4,11 +4,12 @@ One run, one machine, the same fixed-weight ResNet50 (seeded; real ImageNet weig
 these machines, and the weights do not change the arithmetic):
 
   app           ClassifierTab -> ModelService -> ImageClassifier.classify, timed from the GUI
-                thread, request to result in the tab (photo already decoded; preprocessing,
-                forward through the service's cached ONNX export, softmax, top-5, drawing the
-                labels, updating view and chart; the repaint that follows is timed apart).
-                The Keras model loads in its child process; once its ONNX export is verified,
-                classification runs in the service's thread (the child keeps Grad-CAM).
+                thread, request to result in the tab (photo already decoded; resizing it,
+                forward through the service's cached ONNX export with the normalisation folded
+                into the graph, softmax, top-5, drawing the labels panel, updating view and
+                chart; the repaint that follows is timed apart). The Keras model loads in its
+                child process; once its ONNX export is verified, classification runs in the
+                service's thread (the child keeps Grad-CAM).
   app service   the same request sent straight to the tab's service: the app's path up to
                 the result reaching the GUI thread, without the tab's update
   predict       model.predict(x)                       on the preprocessed batch

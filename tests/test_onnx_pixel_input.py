@@ -6,33 +6,15 @@ import numpy as np
 import onnx
 import onnxruntime
 import pytest
-from onnx import TensorProto, helper, numpy_helper
 
+from vision_agent.checks.onnx_export import PROBE_CLASSES as CLASSES
+from vision_agent.checks.onnx_export import PROBE_SIZE as SIZE
+from vision_agent.checks.onnx_export import colour_probe_graph as tiny_classifier
+from vision_agent.checks.onnx_export import pixel_input_difference
 from vision_agent.core.classify import ImageClassifier
 from vision_agent.core.errors import ModelLoadError
 from vision_agent.core.imagenet_preprocess import keras_mode
 from vision_agent.core.onnx_pixel_input import PIXELS_INPUT, with_pixel_input
-
-SIZE = 8
-CLASSES = 10
-
-
-def tiny_classifier() -> onnx.ModelProto:
-    """(N, 8, 8, 3) float32 NHWC -> (N, 10) scores that depend on every pixel and channel."""
-    rng = np.random.default_rng(1)
-    weights = rng.normal(size=(SIZE * SIZE * 3, CLASSES)).astype(np.float32)
-    nodes = [
-        helper.make_node("Flatten", ["image"], ["flat"], axis=1),
-        helper.make_node("MatMul", ["flat", "weights"], ["scores"]),
-    ]
-    graph = helper.make_graph(
-        nodes,
-        "tiny",
-        [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["N", SIZE, SIZE, 3])],
-        [helper.make_tensor_value_info("scores", TensorProto.FLOAT, ["N", CLASSES])],
-        [numpy_helper.from_array(weights, "weights")],
-    )
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 15)])
 
 
 def session(model: onnx.ModelProto) -> onnxruntime.InferenceSession:
@@ -41,24 +23,27 @@ def session(model: onnx.ModelProto) -> onnxruntime.InferenceSession:
     )
 
 
+@pytest.mark.parametrize("conv_first", [True, False], ids=["swap-in-weights", "gather"])
 @pytest.mark.parametrize("mode", ["caffe", "tf", "torch", "raw"])
-def test_the_graph_takes_pixels_and_normalises_them_as_numpy_does(mode):
+def test_the_graph_takes_pixels_and_normalises_them_as_numpy_does(mode, conv_first):
     recipe = keras_mode(mode, (SIZE, SIZE))
     pixels = np.random.default_rng(0).integers(0, 256, (2, SIZE, SIZE, 3), np.uint8)
-    expected = session(tiny_classifier()).run(
-        None, {"image": np.stack([recipe.normalize(p) for p in pixels])}
-    )[0]
+    plain = session(tiny_classifier(conv_first))
+    expected = plain.run(None, {"image": np.stack([recipe.normalize(p) for p in pixels])})[0]
 
-    folded = session(with_pixel_input(tiny_classifier(), recipe))
+    model = with_pixel_input(tiny_classifier(conv_first), recipe)
+    folded = session(model)
     assert [(i.name, i.type) for i in folded.get_inputs()] == [(PIXELS_INPUT, "tensor(uint8)")]
     scores = folded.run(None, {PIXELS_INPUT: pixels})[0]
 
-    assert np.abs(scores - expected).max() <= 1e-4 * max(1.0, np.abs(expected).max())
-    if recipe.color_order == "BGR":  # the channel swap is really there
-        swapped = session(tiny_classifier()).run(
+    assert np.abs(scores - expected).max() <= 1e-5 * max(1.0, np.abs(expected).max())
+    if recipe.color_order == "BGR":  # the channel swap is really there, where it should be
+        unswapped = plain.run(
             None, {"image": np.stack([recipe.normalize(p[..., ::-1]) for p in pixels])}
         )[0]
-        assert np.abs(scores - swapped).max() > 1.0
+        assert np.abs(scores - unswapped).max() > 1.0
+        gathers = [node for node in model.graph.node if node.op_type == "Gather"]
+        assert len(gathers) == (0 if conv_first else 1)
 
 
 def test_a_graph_that_is_not_one_colour_image_is_refused():
@@ -89,3 +74,7 @@ def test_the_in_process_classifier_checks_the_folded_graph_against_the_expected_
         ImageClassifier.from_onnx_export(
             path, recipe, labels, "tiny", "logits", probe, right + 0.01
         )
+
+
+def test_the_bundle_self_test_of_the_folded_graph_passes():
+    assert pixel_input_difference() <= 1e-5

@@ -66,6 +66,7 @@ def test_bundle_builds_and_passes_its_self_test(tmp_path):
         assert "PASS  postal: shipped digit model through the service" in output
         assert "PASS  postal: Keras model through the process host" in output
         assert "PASS  onnx export: Keras digit model to onnxruntime" in output
+        assert "PASS  onnx pixel input: normalisation folded into a colour graph" in output
         assert "self-test passed" in output and "build time:" in output
 
         bundle = dist / "vision-agent"

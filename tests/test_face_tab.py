@@ -168,3 +168,11 @@ def test_a_failed_camera_stays_selected_for_retry(qtbot, tab):
     qtbot.waitUntil(lambda: tab.banner.isVisible(), timeout=15000)
     assert tab.source_combo.currentData() == ("camera", 99)
     assert tab.view.image() is None
+
+
+def test_a_long_model_message_wraps_instead_of_widening_the_window(tab):
+    width = tab.minimumSizeHint().width()
+    missing = "res10_300x300_ssd_iter_140000.caffemodel (model 'res10_caffe_fp32') " * 8
+    tab.on_model_state("failed", f"Could not get {missing}")
+    assert "could not be loaded" in tab.status_label.text()
+    assert tab.minimumSizeHint().width() <= max(width, 900)

@@ -153,6 +153,7 @@ class FaceCamTab(VisionTab):
         self.overlay.setVisible(False)
         self.status_label = QLabel(self)
         self.status_label.setStyleSheet("color: #555;")
+        self.status_label.setWordWrap(True)  # a long message must not widen the window
 
         layout = QVBoxLayout(self)
         layout.addLayout(source_row)

@@ -5,18 +5,12 @@ or in a child process for TensorFlow models, see `vision_agent.engine`), and the
 as a signal. Requests made while the model is still loading wait for it; a request marked
 `supersede=True` is dropped if a newer one of the same method is already queued, so results
 never lag behind what the user sees.
-
-Requests reach the thread through a plain queue rather than a queued Qt signal: waking a QThread's
-GLib event loop takes about 0.1 ms, waking a thread blocked on a queue a few microseconds.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
 import threading
-from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 from PyQt5.QtCore import QObject, QThread, pyqtSignal, pyqtSlot
@@ -31,31 +25,8 @@ LOAD_REQUEST = -1
 log = logging.getLogger(__name__)
 
 
-class _JobThread(QThread):
-    """Runs the jobs it is given, one after another, until `stop()`."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__()
-        self.setObjectName(name)
-        self._jobs: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
-
-    def submit(self, job: Callable[[], None]) -> None:
-        self._jobs.put(job)
-
-    def stop(self) -> None:
-        """End the thread after the jobs already given."""
-        self._jobs.put(None)
-
-    def run(self) -> None:
-        while (job := self._jobs.get()) is not None:
-            try:
-                job()
-            except Exception:  # a job reports its own errors; this keeps the thread serving
-                log.exception("model service job failed")
-
-
 class _Worker(QObject):
-    """Lives in the service's thread; every method but `abort` runs there."""
+    """Lives in the service's thread; every slot runs there."""
 
     sig_state_changed = pyqtSignal(str, str)
     sig_download_progress = pyqtSignal(int, int)
@@ -71,6 +42,7 @@ class _Worker(QObject):
         self._stopping = False
         self.cancel_download = threading.Event()
 
+    @pyqtSlot(object)
     def on_load_requested(self, spec: RecognizerSpec) -> None:
         self._close_host()
         if self._stopping:
@@ -112,6 +84,7 @@ class _Worker(QObject):
         self.sig_state_changed.emit("failed", message)
         self.sig_error.emit(LOAD_REQUEST, message)
 
+    @pyqtSlot(int, str, tuple)
     def on_call_requested(self, request_id: int, method: str, args: tuple) -> None:
         if self._stopping or request_id < self._latest.get(method, request_id):
             return
@@ -182,14 +155,20 @@ class ModelService(QObject):
     sig_error = pyqtSignal(int, str)
     sig_event = pyqtSignal(object)
 
+    _sig_load_requested = pyqtSignal(object)
+    _sig_call_requested = pyqtSignal(int, str, tuple)
+
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._latest: dict[str, int] = {}
         self._next_id = 0
         self.state = "idle"
-        self._thread = _JobThread(f"model-service-{name}")
+        self._thread = QThread()
+        self._thread.setObjectName(f"model-service-{name}")
         self._worker = _Worker(self._latest)
         self._worker.moveToThread(self._thread)
+        self._sig_load_requested.connect(self._worker.on_load_requested)
+        self._sig_call_requested.connect(self._worker.on_call_requested)
         self._worker.sig_state_changed.connect(self._on_state_changed)
         self._worker.sig_download_progress.connect(self.sig_download_progress)
         self._worker.sig_result.connect(self.sig_result)
@@ -206,14 +185,14 @@ class ModelService(QObject):
     def load(self, spec: RecognizerSpec) -> None:
         """Load (or replace) the model; requests made from now on wait for it."""
         self.state = "loading"
-        self._thread.submit(partial(self._worker.on_load_requested, spec))
+        self._sig_load_requested.emit(spec)
 
     def request(self, method: str, *args: Any, supersede: bool = False) -> int:
         """Queue `recognizer.method(*args)`; returns the request id that the result will carry."""
         self._next_id += 1
         if supersede:
             self._latest[method] = self._next_id
-        self._thread.submit(partial(self._worker.on_call_requested, self._next_id, method, args))
+        self._sig_call_requested.emit(self._next_id, method, args)
         return self._next_id
 
     def cancel_download(self) -> None:
@@ -233,7 +212,7 @@ class ModelService(QObject):
             return
         self._running = False
         self._worker.abort()
-        self._thread.stop()
+        self._thread.quit()
         if not self._thread.wait(timeout_ms):
             self._worker.abort()
             self._thread.wait()

@@ -14,13 +14,12 @@ from vision_agent.checks.onnx_export import pixel_input_difference
 from vision_agent.core.classify import ImageClassifier
 from vision_agent.core.errors import ModelLoadError
 from vision_agent.core.imagenet_preprocess import keras_mode
+from vision_agent.core.onnx_export import cpu_session
 from vision_agent.core.onnx_pixel_input import PIXELS_INPUT, with_pixel_input
 
 
 def session(model: onnx.ModelProto) -> onnxruntime.InferenceSession:
-    return onnxruntime.InferenceSession(
-        model.SerializeToString(), providers=["CPUExecutionProvider"]
-    )
+    return cpu_session(model.SerializeToString())
 
 
 @pytest.mark.parametrize("conv_first", [True, False], ids=["swap-in-weights", "gather"])

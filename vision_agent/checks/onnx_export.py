@@ -99,15 +99,12 @@ def pixel_input_difference() -> float:
     """Largest |score difference| between the folded graph on pixels and the plain graph on
     numpy's normalisation of them (ResNet50's recipe: BGR minus the means), relative to the
     largest score."""
-    import onnxruntime
-
     from vision_agent.core.imagenet_preprocess import keras_mode
+    from vision_agent.core.onnx_export import cpu_session
     from vision_agent.core.onnx_pixel_input import PIXELS_INPUT, with_pixel_input
 
-    def session(model) -> onnxruntime.InferenceSession:
-        return onnxruntime.InferenceSession(
-            model.SerializeToString(), providers=["CPUExecutionProvider"]
-        )
+    def session(model):
+        return cpu_session(model.SerializeToString())
 
     recipe = keras_mode("caffe", (PROBE_SIZE, PROBE_SIZE))
     pixels = np.random.default_rng(0).integers(0, 256, (2, PROBE_SIZE, PROBE_SIZE, 3), np.uint8)

@@ -7,6 +7,7 @@ imported only when a Keras backend is built (in a child process, see `classifier
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,12 +84,12 @@ def onnxruntime_backend(
     weights: Path, size: tuple[int, int], layout: str, outputs: str, engine: str = "onnxruntime"
 ) -> Backend:
     """onnxruntime on CPU; falls back to OpenCV DNN when onnxruntime is not installed."""
-    try:
-        import onnxruntime
-    except ImportError:
+    if importlib.util.find_spec("onnxruntime") is None:
         return opencv_backend(weights, size, outputs)
+    from vision_agent.core.onnx_export import cpu_session
+
     try:
-        session = onnxruntime.InferenceSession(str(weights), providers=["CPUExecutionProvider"])
+        session = cpu_session(weights)
     except Exception as exc:
         raise ModelLoadError(
             f"{weights.name} could not be loaded by onnxruntime: {str(exc)[:200]}"
@@ -109,20 +110,18 @@ def onnx_pixel_backend(
     """onnxruntime on a Keras model's ONNX export with `preprocessing`'s normalisation folded
     into the graph (see `onnx_pixel_input`): `run` takes (N, H, W, 3) uint8 resized photos."""
     import onnx
-    import onnxruntime
 
+    from vision_agent.core.onnx_export import cpu_session
     from vision_agent.core.onnx_pixel_input import PIXELS_INPUT, with_pixel_input
 
     try:
-        model = with_pixel_input(onnx.load(str(export)), preprocessing)
-        session = onnxruntime.InferenceSession(
-            model.SerializeToString(), providers=["CPUExecutionProvider"]
+        session = cpu_session(
+            with_pixel_input(onnx.load(str(export)), preprocessing).SerializeToString()
         )
     except Exception as exc:
         raise ModelLoadError(
             f"{export.name} could not be prepared for onnxruntime: {str(exc)[:200]}"
         ) from None
-    del model
 
     def run(pixels: np.ndarray) -> np.ndarray:
         feed = {PIXELS_INPUT: np.ascontiguousarray(pixels, np.uint8)}

@@ -35,14 +35,20 @@ def export_path(architecture: str, weights: Path) -> Path:
     return default_store().cache_dir / EXPORT_FOLDER / name
 
 
+def cpu_session(model: Path | bytes) -> Any:
+    """An onnxruntime session on the CPU for a model file, or a model serialised to bytes."""
+    import onnxruntime
+
+    source = str(model) if isinstance(model, Path) else model
+    return onnxruntime.InferenceSession(source, providers=["CPUExecutionProvider"])
+
+
 def onnx_runner(
     path: Path, keras_run: Callable[[np.ndarray], np.ndarray], probe: np.ndarray
 ) -> Callable[[np.ndarray], np.ndarray] | None:
     """An onnxruntime run function for `path`, or None if it is unusable or disagrees."""
     try:
-        import onnxruntime
-
-        session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        session = cpu_session(path)
     except Exception:
         return None
     input_name = session.get_inputs()[0].name

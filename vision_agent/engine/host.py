@@ -106,7 +106,7 @@ class ProcessHost:
         self._twin = twin
 
     def call(self, method: str, *args: Any, on_event: EventCallback = None) -> Any:
-        if self._twin is not None and method in self._twin_methods:
+        if self.serves_in_process(method):
             return self._twin.call(method, *args, on_event=on_event)
         return self._call_child(method, *args, on_event=on_event)
 

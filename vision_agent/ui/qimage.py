@@ -32,18 +32,13 @@ def rgb_to_paint_qimage(rgb: np.ndarray) -> QImage:
     return view.convertToFormat(QImage.Format_RGB32)
 
 
-def rgba_to_qimage(rgba: np.ndarray) -> QImage:
+def rgba_to_paint_qimage(rgba: np.ndarray, premultiplied: bool = False) -> QImage:
+    """A copy of an RGBA image (straight or premultiplied alpha) in the format the window
+    paints fastest, made in one conversion."""
     rgba = np.ascontiguousarray(rgba, dtype=np.uint8)
     h, w, _ = rgba.shape
-    return QImage(rgba.data, w, h, 4 * w, QImage.Format_RGBA8888).copy()
-
-
-def premultiplied_to_qimage(rgba: np.ndarray) -> QImage:
-    """A copy of a premultiplied RGBA image in the format the window paints fastest."""
-    rgba = np.ascontiguousarray(rgba, dtype=np.uint8)
-    h, w, _ = rgba.shape
-    view = QImage(rgba.data, w, h, 4 * w, QImage.Format_RGBA8888_Premultiplied)
-    return view.convertToFormat(QImage.Format_ARGB32_Premultiplied)
+    kind = QImage.Format_RGBA8888_Premultiplied if premultiplied else QImage.Format_RGBA8888
+    return QImage(rgba.data, w, h, 4 * w, kind).convertToFormat(QImage.Format_ARGB32_Premultiplied)
 
 
 def qimage_to_rgb(image: QImage) -> np.ndarray:

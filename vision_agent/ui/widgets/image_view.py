@@ -13,13 +13,12 @@ from PyQt5.QtCore import QRect, QRectF, QSize, Qt, pyqtSignal
 from PyQt5.QtGui import QDragEnterEvent, QDropEvent, QImage, QPainter, QPaintEvent
 from PyQt5.QtWidgets import QSizePolicy, QWidget
 
-from vision_agent.ui.qimage import premultiplied_to_qimage, rgb_to_paint_qimage, rgba_to_qimage
+from vision_agent.ui.qimage import rgb_to_paint_qimage, rgba_to_paint_qimage
 
 if TYPE_CHECKING:
     from vision_agent.core.annotate import LabelPanel
 
 IMAGE_FILE_FILTER = "Images (*.jpg *.jpeg *.png *.bmp *.webp *.tif *.tiff *.gif)"
-OVERLAY_FORMAT = QImage.Format_ARGB32_Premultiplied
 
 
 class ImageView(QWidget):
@@ -58,15 +57,13 @@ class ImageView(QWidget):
 
     def set_overlay(self, rgba: np.ndarray | None) -> None:
         """An RGBA picture painted over the image, stretched to it (e.g. a heat map)."""
-        self._overlay = (
-            None if rgba is None else rgba_to_qimage(rgba).convertToFormat(OVERLAY_FORMAT)
-        )
+        self._overlay = None if rgba is None else rgba_to_paint_qimage(rgba)
         self.update()
 
     def set_labels(self, panel: LabelPanel | None) -> None:
         """A labels panel laid over the image's top-left corner, scaled with the image."""
         empty = panel is None or panel.pixels.size == 0
-        self._labels = None if empty else premultiplied_to_qimage(panel.pixels)
+        self._labels = None if empty else rgba_to_paint_qimage(panel.pixels, premultiplied=True)
         self._labels_scale = 1.0 if empty else panel.scale
         self.update()
 

@@ -37,9 +37,7 @@ class MainWindow(QMainWindow):
         self._status_by_tab: dict[QWidget, str] = {}
         for tab_class in TAB_CLASSES:
             tab = tab_class(self)
-            tab.sig_status_message.connect(
-                lambda message, page=tab: self.show_status(page, message)
-            )
+            tab.sig_status_message.connect(self._on_tab_status)
             tab.sig_quit_requested.connect(self.close)
             self.tabs.addTab(tab, tab.title())
             self.tab_pages.append(tab)
@@ -60,10 +58,10 @@ class MainWindow(QMainWindow):
             action = QAction(name, self, checkable=True)
             action.setData(code)
             action.setChecked(code == language())
-            action.triggered.connect(lambda _checked, c=code: self.switch_language(c))
             self.language_group.addAction(action)
             self.language_menu.addAction(action)
             self.language_actions[code] = action
+        self.language_group.triggered.connect(self._on_language_action)
         self.models_action = QAction(self)
         self.models_action.triggered.connect(self.show_models_dialog)
         self.view_menu.addAction(self.models_action)
@@ -97,6 +95,10 @@ class MainWindow(QMainWindow):
             self.tabs.setTabText(index, page.title())
         self._rebuild_file_menu()
 
+    @pyqtSlot(QAction)
+    def _on_language_action(self, action: QAction) -> None:
+        self.switch_language(action.data())
+
     def switch_language(self, code: str) -> None:
         set_language(code)
         app_settings().setValue("language", code)
@@ -107,6 +109,12 @@ class MainWindow(QMainWindow):
     def _on_tab_changed(self, _index: int) -> None:
         self._rebuild_file_menu()
         self.statusBar().showMessage(self._status_by_tab.get(self.tabs.currentWidget(), ""))
+
+    @pyqtSlot(str)
+    def _on_tab_status(self, message: str) -> None:
+        page = self.sender()
+        if isinstance(page, VisionTab):
+            self.show_status(page, message)
 
     def show_status(self, page: VisionTab, message: str) -> None:
         """Remember each tab's last status line; show it when that tab is the current one."""

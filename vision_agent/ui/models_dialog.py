@@ -30,6 +30,7 @@ COL_NAME, COL_TASK, COL_SIZE, COL_STATE, COL_ACTION = range(5)
 FAILED = "failed"
 CANCELLED = "cancelled"
 DOWNLOADING = "downloading"
+MODEL_ID_PROPERTY = "model_id"
 
 
 def task_label(task: str) -> str:
@@ -187,11 +188,18 @@ class ModelsDialog(QDialog):
             self.table.removeCellWidget(row, COL_ACTION)
             return
         button = QPushButton(label)
-        if state == DOWNLOADING:
-            button.clicked.connect(lambda: self.cancel_download(model_id))
-        else:
-            button.clicked.connect(lambda: self.start_download(model_id))
+        button.setProperty(MODEL_ID_PROPERTY, model_id)
+        button.clicked.connect(self._on_action_clicked)
         self.table.setCellWidget(row, COL_ACTION, button)
+
+    @pyqtSlot()
+    def _on_action_clicked(self) -> None:
+        """A row's button: Cancel while its model downloads, (re)download otherwise."""
+        model_id = self.sender().property(MODEL_ID_PROPERTY)
+        if self._states.get(model_id) == DOWNLOADING:
+            self.cancel_download(model_id)
+        else:
+            self.start_download(model_id)
 
     def _show_progress(self, model_id: str, percent: int) -> None:
         row = self._row(model_id)

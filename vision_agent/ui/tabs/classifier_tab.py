@@ -124,7 +124,7 @@ class ClassifierTab(VisionTab):
         self.cam_check.toggled.connect(self.on_gradcam_toggled)
         self.cam_class_combo = QComboBox(self)
         self.cam_class_combo.setMinimumContentsLength(12)
-        self.cam_class_combo.activated.connect(lambda _i: self.request_gradcam())
+        self.cam_class_combo.activated.connect(self.on_cam_class_chosen)
         self.opacity_caption = QLabel(self)
         self.opacity_slider = QSlider(Qt.Horizontal, self)
         self.opacity_slider.setRange(0, 100)
@@ -343,7 +343,7 @@ class ClassifierTab(VisionTab):
             return
         worker = DownloadWorker(model_id, parent=self)
         worker.sig_progress.connect(self.on_download_progress)
-        worker.sig_finished.connect(lambda *_: self.load_model(self.model))
+        worker.sig_finished.connect(self.on_download_finished)
         worker.sig_failed.connect(self.on_download_failed)
         worker.sig_cancelled.connect(self.on_download_cancelled)
         self._download = worker
@@ -359,6 +359,10 @@ class ClassifierTab(VisionTab):
             self.download_progress.setRange(0, 100)
             self.download_progress.setValue(percent)
         self.download_progress.setFormat(f"{name}: {done / 1e6:.1f} MB")
+
+    @pyqtSlot(str, object)
+    def on_download_finished(self, _model_id: str, _files: object) -> None:
+        self.load_model(self.model)
 
     @pyqtSlot(str, str)
     def on_download_failed(self, _model_id: str, message: str) -> None:
@@ -494,6 +498,10 @@ class ClassifierTab(VisionTab):
         )
         if self.service.state != "ready":
             self.sig_status_message.emit(tr("Waiting for the model to load…"))
+
+    @pyqtSlot(int)
+    def on_cam_class_chosen(self, _index: int) -> None:
+        self.request_gradcam()
 
     def request_gradcam(self) -> None:
         wanted = self.cam_check.isChecked() and self.is_keras_model()

@@ -146,7 +146,7 @@ class FaceCamTab(VisionTab):
         self.banner.setVisible(False)
 
         self.view = ImageView(self)
-        self.view.sig_files_dropped.connect(lambda paths: self.open_file(paths[0]))
+        self.view.sig_files_dropped.connect(self.on_files_dropped)
         self.overlay = QLabel(self.view)
         self.overlay.setStyleSheet(OVERLAY_STYLE)
         self.overlay.move(8, 8)
@@ -307,6 +307,10 @@ class FaceCamTab(VisionTab):
         path = ask_open_path(self, tr("Open video or photo"), "face-media", MEDIA_FILE_FILTER)
         if path:
             self.open_file(path)
+
+    @pyqtSlot(list)
+    def on_files_dropped(self, paths: list[Path]) -> None:
+        self.open_file(paths[0])
 
     def open_file(self, path: Path) -> None:
         self.open_source(SourceSpec.file(path, loop=self.loop_check.isChecked()))

@@ -195,7 +195,7 @@ class PostalTab(VisionTab):
                 (tr("Open drawing…"), QKeySequence.Open, self.open_drawing),
                 (tr("Save drawing…"), QKeySequence.Save, self.save_drawing),
                 (tr("Open digit model…"), None, self.choose_model),
-                (tr("Use the shipped digit model"), None, lambda: self.load_model(SHIPPED_MODEL)),
+                (tr("Use the shipped digit model"), None, self.use_shipped_model),
             ),
         )
 
@@ -210,6 +210,9 @@ class PostalTab(VisionTab):
         self.model_path = Path(path)
         self.service.load(digit_model_spec(self.model_path))
         self._show_model_state()
+
+    def use_shipped_model(self) -> None:
+        self.load_model(SHIPPED_MODEL)
 
     def choose_model(self) -> None:
         path = ask_open_path(self, tr("Open digit model"), "models", MODEL_FILE_FILTER)

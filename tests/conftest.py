@@ -55,3 +55,23 @@ def isolated_log(tmp_path, monkeypatch):
     for handler in logger.handlers:
         handler.close()
     logger.handlers = saved
+
+
+@pytest.fixture(autouse=True)
+def garbage_collected_on_the_gui_thread(request):
+    """Qt tests collect garbage as the app does (`GuiThreadGarbageCollector`), and leave none.
+
+    Without it a widget kept by a reference cycle could be destroyed by a collection that
+    happens to start on a model service's worker thread (a segmentation fault in CI).
+    """
+    if "qapp" not in request.fixturenames and "qtbot" not in request.fixturenames:
+        yield
+        return
+    import gc
+
+    from vision_agent.ui.gui_thread_gc import GuiThreadGarbageCollector
+
+    collector = GuiThreadGarbageCollector()
+    yield
+    gc.collect()  # this test's garbage goes here, on the GUI thread
+    collector.uninstall()

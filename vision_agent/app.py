@@ -24,6 +24,7 @@ def _run_window(argv: list[str] | None, drawing: str | None) -> int:
     from PyQt5.QtWidgets import QApplication
 
     from vision_agent.i18n import set_language, system_language
+    from vision_agent.ui.gui_thread_gc import GuiThreadGarbageCollector
     from vision_agent.ui.settings import app_settings
     from vision_agent.ui.startup import apply_app_icon, show_splash
 
@@ -36,6 +37,9 @@ def _run_window(argv: list[str] | None, drawing: str | None) -> int:
 
     from vision_agent.ui.main_window import MainWindow
 
+    # The tabs' model threads run Python code; Qt objects in garbage must not be destroyed
+    # there, so garbage is collected on this thread (see gui_thread_gc).
+    collector = GuiThreadGarbageCollector()
     window = MainWindow()
     window.show()
     splash.finish(window)
@@ -47,7 +51,10 @@ def _run_window(argv: list[str] | None, drawing: str | None) -> int:
 
         postal.load_drawing(Path(drawing))
     QTimer.singleShot(0, window.start_tabs)
-    return app.exec_()
+    try:
+        return app.exec_()
+    finally:
+        collector.uninstall()
 
 
 _reported: set[str] = set()

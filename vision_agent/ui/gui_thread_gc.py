@@ -1,0 +1,55 @@
+"""Garbage collection on the GUI thread only.
+
+Python's cyclic garbage collector runs in whichever thread happens to allocate when a threshold
+is crossed. In this app that is often a model service's worker thread (a download retry, a
+result being built). If the garbage it finds holds a Qt widget — a tab or dialog kept alive by a
+reference cycle — the widget is destroyed on that worker thread while the GUI thread paints and
+dispatches events, and the process can die with a segmentation fault.
+
+`GuiThreadGarbageCollector` turns automatic collection off and collects from a timer on the GUI
+thread instead, with Python's own generation thresholds, so garbage is still collected (a few
+hundred milliseconds later at most) but only where Qt objects may be destroyed.
+"""
+
+from __future__ import annotations
+
+import gc
+
+from PyQt5.QtCore import QObject, QTimer, pyqtSlot
+
+CHECK_INTERVAL_MS = 500
+
+
+class GuiThreadGarbageCollector(QObject):
+    """Disables automatic garbage collection and collects from the GUI thread's event loop."""
+
+    def __init__(self, parent: QObject | None = None, interval_ms: int = CHECK_INTERVAL_MS) -> None:
+        super().__init__(parent)
+        self._was_enabled = gc.isenabled()
+        gc.disable()
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.collect_due)
+        self._timer.start(interval_ms)
+
+    @pyqtSlot()
+    def collect_due(self) -> int:
+        """Collect the oldest generation whose count is past its threshold (as Python would).
+
+        Returns the generation collected, or -1 when nothing was due.
+        """
+        due = -1
+        for generation, (count, threshold) in enumerate(
+            zip(gc.get_count(), gc.get_threshold(), strict=True)
+        ):
+            if threshold <= 0 or count <= threshold:
+                break
+            due = generation
+        if due >= 0:
+            gc.collect(due)
+        return due
+
+    def uninstall(self) -> None:
+        """Stop the timer and give collection back to Python (as it was before)."""
+        self._timer.stop()
+        if self._was_enabled:
+            gc.enable()

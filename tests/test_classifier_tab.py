@@ -243,7 +243,8 @@ def test_resnet50_from_the_store_with_gradcam(qtbot, resnet_store, tmp_path):
         assert tab.view._overlay_opacity == pytest.approx(0.8)
         assert not np.array_equal(tab.annotated_image(), plain)
         tab.cam_class_combo.setCurrentIndex(2)
-        tab.request_gradcam()
+        tab.cam_class_combo.activated.emit(2)  # what choosing the class in the list sends
+        assert tab._pending_cam is not None
         qtbot.waitUntil(lambda: tab._pending_cam is None, timeout=TIMEOUT)
         tab.cam_check.setChecked(False)
         assert tab.view.overlay() is None

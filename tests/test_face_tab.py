@@ -63,7 +63,7 @@ def test_camera_that_does_not_exist_gives_a_message(qtbot, tab):
 
 def test_threshold_slider_and_blur_work_live_on_a_photo(qtbot, tab, tmp_path):
     photo = asset("photos", "faces", "t1_insightface_group.jpg")
-    tab.open_file(photo)
+    tab.view.sig_files_dropped.emit([photo])  # what a drop on the picture sends
     qtbot.waitUntil(lambda: tab.stream.last_detection is not None, timeout=10000)
     assert len(tab.stream.last_detection.faces) == 6
     with qtbot.waitSignal(tab.stream.sig_detection, timeout=10000) as blocker:

@@ -153,13 +153,32 @@ def test_refused_model_keeps_the_previous_one(qtbot, tab, tmp_path, monkeypatch)
     wait_for_code(qtbot, tab, "7????")
 
 
+def test_file_menu_brings_back_the_shipped_model(qtbot, window, tmp_path):
+    from PyQt5.QtWidgets import QMenu
+
+    from tests.model_files import keras_model_file
+
+    tab = window.postal_tab()
+    tab.load_model(keras_model_file(tmp_path / "ten.keras", (28, 28, 1), 10))
+    assert tab.model_path.name == "ten.keras"
+    menu = QMenu()
+    tab.fill_file_menu(menu)
+    shipped = next(a for a in menu.actions() if a.text() == "Use the shipped digit model")
+    shipped.trigger()
+    assert tab.model_path.name == "digits_cnn.onnx"
+    qtbot.waitUntil(lambda: tab.service.state == "ready", timeout=60000)
+    write_digit(tab.canvas, 0, 7)
+    wait_for_code(qtbot, tab, "7????")
+
+
 def test_language_switch_is_immediate_and_persists(qtbot, window):
     tab = window.postal_tab()
-    window.switch_language("ko")
+    window.language_actions["ko"].trigger()  # View → Language → 한국어
     assert tab.recognize_button.text().startswith("인식")
     assert window.tabs.tabText(0) == "우편번호 인식"
     assert app_settings().value("language") == "ko"
-    window.switch_language("en")
+    assert window.language_actions["ko"].isChecked()
+    window.language_actions["en"].trigger()
     assert tab.recognize_button.text().startswith("Recognize")
 
 

@@ -66,6 +66,7 @@ def test_threshold_slider_and_blur_work_live_on_a_photo(qtbot, tab, tmp_path):
     tab.view.sig_files_dropped.emit([photo])  # what a drop on the picture sends
     qtbot.waitUntil(lambda: tab.stream.last_detection is not None, timeout=10000)
     assert len(tab.stream.last_detection.faces) == 6
+    assert tab.status_label.text() == "Showing t1_insightface_group.jpg"  # not "Opening…"
     with qtbot.waitSignal(tab.stream.sig_detection, timeout=10000) as blocker:
         tab.threshold_slider.setValue(95)
     assert tab.threshold_value.text() == "0.95"

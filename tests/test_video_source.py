@@ -146,8 +146,10 @@ def test_missing_video_file(tmp_path):
 
 def test_still_image_gives_one_frame():
     photo = asset("photos", "faces", "grace_hopper_matplotlib.jpg")
-    ended, grabber = run_to_end(SourceSpec.file(photo))
+    opened: list[float] = []
+    ended, grabber = run_to_end(SourceSpec.file(photo), on_opened=opened.append)
     assert ended.reason == "finished" and grabber.slot.captured == 1
+    assert opened == [0.0]  # the tab says "Showing …" as for a video
     frame, _ = grabber.slot.take()
     assert frame.shape == (600, 512, 3)
 

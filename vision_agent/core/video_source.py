@@ -172,7 +172,10 @@ class FrameGrabber:
     def _run(self) -> None:
         try:
             if self.spec.kind == "image":
-                self._put(read_image(self.spec.path), 0)
+                photo = read_image(self.spec.path)
+                if self._on_opened is not None:
+                    self._on_opened(0.0)
+                self._put(photo, 0)
                 ended = SourceEnded("finished", "", 1)
             else:
                 ended = self._capture_loop()

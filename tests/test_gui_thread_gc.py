@@ -11,67 +11,34 @@ import gc
 import threading
 import weakref
 from collections.abc import Callable
+from functools import partial
 
 import pytest
 from PyQt5.QtCore import QObject
 from PyQt5.QtWidgets import QWidget
 
+from vision_agent.ui.dialogs.train_dogs import TrainDogsDialog
 from vision_agent.ui.gui_thread_gc import GuiThreadGarbageCollector
-
-
-def _classifier_tab() -> QWidget:
-    from vision_agent.ui.tabs.classifier_tab import ClassifierTab
-
-    return ClassifierTab(model="mobilenet_v2")
-
-
-def _dog_tab() -> QWidget:
-    from vision_agent.ui.tabs.dog_tab import DogTab
-
-    return DogTab()
-
-
-def _postal_tab() -> QWidget:
-    from vision_agent.ui.tabs.postal_tab import PostalTab
-
-    return PostalTab()
-
-
-def _face_tab() -> QWidget:
-    from vision_agent.ui.tabs.face_tab import FaceCamTab
-
-    return FaceCamTab()
-
-
-def _main_window() -> QWidget:
-    from vision_agent.ui.main_window import MainWindow
-
-    return MainWindow()
-
-
-def _models_dialog() -> QWidget:
-    from vision_agent.ui.models_dialog import ModelsDialog
-
-    return ModelsDialog()
-
-
-def _train_dialog() -> QWidget:
-    from vision_agent.ui.dialogs.train_dogs import TrainDogsDialog
-
-    return TrainDogsDialog()
+from vision_agent.ui.main_window import MainWindow
+from vision_agent.ui.models_dialog import ModelsDialog
+from vision_agent.ui.tabs.classifier_tab import ClassifierTab
+from vision_agent.ui.tabs.dog_tab import DogTab
+from vision_agent.ui.tabs.face_tab import FaceCamTab
+from vision_agent.ui.tabs.postal_tab import PostalTab
 
 
 @pytest.mark.parametrize(
     "make",
     [
-        _classifier_tab,
-        _dog_tab,
-        _postal_tab,
-        _face_tab,
-        _main_window,
-        _models_dialog,
-        _train_dialog,
+        partial(ClassifierTab, model="mobilenet_v2"),
+        DogTab,
+        PostalTab,
+        FaceCamTab,
+        MainWindow,
+        ModelsDialog,
+        TrainDogsDialog,
     ],
+    ids=lambda make: getattr(make, "func", make).__name__,
 )
 def test_windows_are_freed_with_their_last_reference(qtbot, make: Callable[[], QWidget]) -> None:
     """No reference cycles: a closed window is destroyed at once, on the thread that drops it."""

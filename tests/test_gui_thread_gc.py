@@ -79,11 +79,9 @@ def _churn_cyclic_garbage() -> None:
         pair.append(pair)
 
 
-def test_garbage_made_on_a_worker_thread_is_collected_on_the_gui_thread(
-    qtbot, automatic_gc
-) -> None:
-    collector = GuiThreadGarbageCollector(interval_ms=20)
-    assert not gc.isenabled()
+def _garbage_then_a_busy_worker() -> tuple[list[int], threading.Thread]:
+    """A QObject left in a reference cycle, then a worker thread that crosses every collection
+    threshold; returns the threads the object was destroyed on (so far) and the worker."""
     destroyed_on: list[int] = []
     garbage = _Cyclic()
     weakref.finalize(garbage, lambda: destroyed_on.append(threading.get_ident()))
@@ -91,6 +89,15 @@ def test_garbage_made_on_a_worker_thread_is_collected_on_the_gui_thread(
     worker = threading.Thread(target=_churn_cyclic_garbage)
     worker.start()
     worker.join()
+    return destroyed_on, worker
+
+
+def test_garbage_made_on_a_worker_thread_is_collected_on_the_gui_thread(
+    qtbot, automatic_gc
+) -> None:
+    collector = GuiThreadGarbageCollector(interval_ms=20)
+    assert not gc.isenabled()
+    destroyed_on, _worker = _garbage_then_a_busy_worker()
     assert destroyed_on == []  # the worker crossed every threshold but collected nothing
     qtbot.waitUntil(lambda: bool(destroyed_on), timeout=5000)
     assert destroyed_on == [threading.get_ident()]
@@ -101,13 +108,7 @@ def test_garbage_made_on_a_worker_thread_is_collected_on_the_gui_thread(
 def test_without_the_collector_the_worker_thread_collects(automatic_gc) -> None:
     """What the collector prevents (so the test above can fail)."""
     gc.collect()  # the counts start from zero: the main thread crosses no threshold below
-    destroyed_on: list[int] = []
-    garbage = _Cyclic()
-    weakref.finalize(garbage, lambda: destroyed_on.append(threading.get_ident()))
-    del garbage
-    worker = threading.Thread(target=_churn_cyclic_garbage)
-    worker.start()
-    worker.join()
+    destroyed_on, worker = _garbage_then_a_busy_worker()
     assert destroyed_on == [worker.ident]
 
 

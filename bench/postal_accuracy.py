@@ -1,77 +1,144 @@
-"""Accuracy of the postal-code path on non-MNIST writers, and what MNIST-style normalisation buys.
+"""How well the postal tab reads real people's handwriting, and how honest its confidence is.
 
-Prints per-digit and per-code accuracy, and per-digit error counts, for
-  1. mouse-like handwriting (tests/drawings.py),
-  2. OpenCV's handwritten digits.png (Debian opencv-doc; set VISION_AGENT_OPENCV_DATA),
-each through the app's preprocessing and through the course's plain resize of the whole box
-to 28×28 (program 8-4), with the same shipped model.
+Every figure goes through the tab's own path (canvas → five boxes → MNIST-style preprocessing →
+model → calibrated status), for the shipped model and, beside it, a baseline model (by default
+the model shipped before the real-handwriting work, taken from git history):
+- real writers kept out of training (UCI pen-digits trajectories, `pendigits-orig-writers1-6.tes`),
+  each writer's digits drawn as five-digit codes in writing order; per writer and per way of
+  drawing (default pen 8 px / 66 px tall, small 40 px, thick 14 px, thin 4 px, off-centre);
+- the calibration: the share of wrong readings flagged (`unsure` or `not_digit`) and of right
+  readings not `ok`, with the model's stored calibration and cross-validated over writers;
+- MNIST test and OpenCV's `digits.png` (Debian opencv-doc; VISION_AGENT_OPENCV_DATA or its
+  standard path).
 
-    python bench/postal_accuracy.py [--codes 1000]
+    python bench/postal_accuracy.py [--baseline OLD.onnx]
 """
 
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
-from collections import Counter
+import tempfile
 from pathlib import Path
 
-import cv2
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-from tests.drawings import random_handwritten_canvas
-from tests.test_postal_accuracy import OPENCV_DIGITS, opencv_digit_canvases
-from vision_agent.core.postal import SHIPPED_MODEL, PostalRecognizer, box_rect
+from vision_agent.core.digit_status import DigitStatus  # noqa: E402
+from vision_agent.core.postal import SHIPPED_MODEL, PostalRecognizer  # noqa: E402
+from vision_agent.training.digit_calibration import calibration_set, cross_validated  # noqa: E402
+from vision_agent.training.digit_checks import (  # noqa: E402
+    OPENCV_DIGITS,
+    VARIANTS,
+    opencv_digit_canvases,
+    writer_codes,
+)
+from vision_agent.training.pen_digits import read_unipen  # noqa: E402
+
+SHARED = ROOT.parent / "shared"
+WRITERS = SHARED / "datasets" / "pendigits" / "pendigits-orig-writers1-6.tes"
+MNIST = SHARED / "assets" / "mnist" / "mnist.npz"
+BASELINE_COMMIT = "a735654"  # the last commit with the MNIST-only model
 
 
-def course_read(recognizer: PostalRecognizer, canvas: np.ndarray) -> str:
-    """Program 8-4: crop each box, invert, resize to 28×28, classify — no normalisation."""
-    batch = []
-    for i in range(5):
-        x, y, w, h = box_rect(i)
-        crop = 255 - canvas[y + 1 : y + h - 1, x + 1 : x + w - 1]
-        batch.append(cv2.resize(crop, (28, 28), interpolation=cv2.INTER_AREA) / 255.0)
-    probabilities = recognizer.predictor(np.array(batch, np.float32)[..., None])
-    return "".join(str(int(d)) for d in probabilities.argmax(axis=1))
+def baseline_model(folder: Path) -> Path | None:
+    target = folder / "baseline_digits_cnn.onnx"
+    shown = subprocess.run(
+        [
+            "git",
+            "-C",
+            str(ROOT),
+            "show",
+            f"{BASELINE_COMMIT}:resources/models/digits/digits_cnn.onnx",
+        ],
+        capture_output=True,
+    )
+    if shown.returncode != 0:
+        return None
+    target.write_bytes(shown.stdout)
+    return target
 
 
-def report(name: str, pairs: list[tuple[str, str]]) -> None:
-    errors, totals = Counter(), Counter()
-    for truth, read in pairs:
-        for a, b in zip(truth, read, strict=True):
-            totals[a] += 1
-            errors[a] += a != b
-    per_digit = 1 - sum(errors.values()) / sum(totals.values())
-    per_code = sum(t == r for t, r in pairs) / len(pairs)
-    worst = ", ".join(f"{d}:{errors[d]}/{totals[d]}" for d in sorted(totals) if errors[d])
-    print(f"{name:<44} digits {per_digit:7.2%}  codes {per_code:7.2%}  errors {worst or '-'}")
+def score(pairs: list[tuple[str, str]]) -> tuple[float, float]:
+    digits = sum(a == b for truth, read in pairs for a, b in zip(truth, read, strict=True))
+    return digits / (5 * len(pairs)), sum(t == r for t, r in pairs) / len(pairs)
+
+
+def read_codes(recognizer: PostalRecognizer, canvases, codes) -> list[tuple[str, str]]:
+    return [(code, recognizer.recognize(c).code) for c, code in zip(canvases, codes, strict=True)]
+
+
+def real_writers(models: dict[str, PostalRecognizer]) -> None:
+    digits = read_unipen(WRITERS)
+    print(f"\nReal writers kept out of training ({WRITERS.name}, {len(digits)} digits)")
+    print(f"{'drawn as':<24} {'model':<10} {'digits':>7} {'codes':>7}   per writer (digits)")
+    for variant, placement in VARIANTS.items():
+        per_writer = writer_codes(digits, placement)
+        for name, recognizer in models.items():
+            everything, by_writer = [], []
+            for writer in per_writer:
+                pairs = read_codes(recognizer, writer.canvases, writer.codes)
+                everything += pairs
+                by_writer.append(f"{writer.writer}:{score(pairs)[0]:.1%}")
+            d, c = score(everything)
+            print(f"{variant:<24} {name:<10} {d:7.2%} {c:7.2%}   {' '.join(by_writer)}")
+
+
+def calibration(models: dict[str, PostalRecognizer]) -> None:
+    print("\nCalibration on the real writers (every way of drawing; target ≥ 80 % / ≤ 3 %)")
+    print(f"{'model':<10} {'readings':>8} {'wrong':>6} {'wrong flagged':>14} {'right not ok':>13}")
+    for name, recognizer in models.items():
+        probabilities, labels, writers = calibration_set(recognizer.predictor, WRITERS)
+        stored = recognizer.readings(probabilities)
+        right = np.array([r.digit == y for r, y in zip(stored, labels, strict=True)])
+        flagged = np.array([r.status is not DigitStatus.OK for r in stored])
+        print(
+            f"{name:<10} {len(labels):>8} {int((~right).sum()):>6} "
+            f"{flagged[~right].mean():>14.1%} {flagged[right].mean():>13.2%}   (stored calibration)"
+        )
+        checked = cross_validated(probabilities, labels, writers)
+        print(
+            f"{name:<10} {checked.readings:>8} {checked.wrong:>6} {checked.wrong_flagged:>14.1%} "
+            f"{checked.right_flagged:>13.2%}   (fitted on half the writers, judged on the other)"
+        )
+
+
+def other_checks(models: dict[str, PostalRecognizer]) -> None:
+    print("\nOther writers")
+    if MNIST.is_file():
+        with np.load(MNIST) as data:
+            x, y = data["x_test"].astype(np.float32)[..., None] / 255.0, data["y_test"]
+        for name, recognizer in models.items():
+            accuracy = (recognizer.predictor(x).argmax(axis=1) == y).mean()
+            print(f"MNIST test (10,000 digits)            {name:<10} digits {accuracy:7.2%}")
+    if not OPENCV_DIGITS.is_file():
+        print(f"digits.png not found at {OPENCV_DIGITS}: skipped")
+        return
+    canvases = opencv_digit_canvases(np.random.default_rng(1))
+    for name, recognizer in models.items():
+        pairs = [(code, recognizer.recognize(c).code) for c, code in canvases]
+        d, c = score(pairs)
+        print(f"OpenCV digits.png (1000 codes)        {name:<10} digits {d:7.2%}  codes {c:7.2%}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--codes", type=int, default=1000)
+    parser.add_argument("--baseline", type=Path, help="another digit model to compare with")
     args = parser.parse_args()
-    recognizer = PostalRecognizer.from_file(SHIPPED_MODEL)
-    rng = np.random.default_rng(1)
-    app, course = [], []
-    for _ in range(args.codes):
-        canvas, code = random_handwritten_canvas(rng)
-        app.append((code, recognizer.recognize(canvas).code))
-        course.append((code, course_read(recognizer, canvas)))
-    print(f"model: {SHIPPED_MODEL.name}; {args.codes} five-digit codes per set")
-    report("mouse handwriting, app preprocessing", app)
-    report("mouse handwriting, course resize (8-4)", course)
-    if not OPENCV_DIGITS.is_file():
-        print(f"digits.png not found at {OPENCV_DIGITS}: skipped")
-        return
-    app, course = [], []
-    for canvas, truth in opencv_digit_canvases(rng):
-        app.append((truth, recognizer.recognize(canvas).code))
-        course.append((truth, course_read(recognizer, canvas)))
-    report("OpenCV digits.png, app preprocessing", app)
-    report("OpenCV digits.png, course resize (8-4)", course)
+    if not WRITERS.is_file():
+        sys.exit(f"{WRITERS} not found: the real-writer check needs ../shared beside the checkout")
+    with tempfile.TemporaryDirectory() as folder:
+        baseline = args.baseline or baseline_model(Path(folder))
+        models = {"shipped": PostalRecognizer.from_file(SHIPPED_MODEL)}
+        if baseline is not None:
+            models["baseline"] = PostalRecognizer.from_file(baseline)
+        print(f"shipped: {SHIPPED_MODEL}; baseline: {baseline or 'none (git history missing)'}")
+        real_writers(models)
+        calibration(models)
+        other_checks(models)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 
 from vision_agent.core.postal import CANVAS_HEIGHT, CANVAS_WIDTH, box_rect
+from vision_agent.training.stroke_templates import DIGIT_STROKES
 
 
 def blank_canvas() -> np.ndarray:
@@ -47,83 +48,6 @@ def random_mnist_canvas(
 # Each digit is written as one or more strokes through control points in a unit box (x right,
 # y down), in the shapes people draw with a mouse. Writers differ by jitter, slant, proportions,
 # size, position and pen width.
-
-
-def _ellipse(cx: float, cy: float, rx: float, ry: float, start: float, end: float, n: int = 24):
-    angles = np.linspace(np.radians(start), np.radians(end), n)
-    return [(cx + rx * np.cos(a), cy + ry * np.sin(a)) for a in angles]
-
-
-DIGIT_STROKES: dict[int, list[list[list[tuple[float, float]]]]] = {
-    0: [[_ellipse(0.5, 0.5, 0.3, 0.45, -90, 275)]],
-    1: [[[(0.5, 0.05), (0.5, 0.95)]], [[(0.3, 0.22), (0.55, 0.05), (0.55, 0.95)]]],
-    2: [
-        [
-            [
-                (0.2, 0.28),
-                (0.3, 0.1),
-                (0.5, 0.04),
-                (0.7, 0.1),
-                (0.78, 0.27),
-                (0.7, 0.45),
-                (0.2, 0.95),
-                (0.85, 0.95),
-            ]
-        ],
-    ],
-    3: [
-        [
-            [
-                (0.2, 0.12),
-                (0.45, 0.03),
-                (0.72, 0.12),
-                (0.72, 0.32),
-                (0.45, 0.47),
-                (0.75, 0.6),
-                (0.8, 0.8),
-                (0.55, 0.97),
-                (0.2, 0.88),
-            ]
-        ],
-    ],
-    4: [
-        [[(0.6, 0.05), (0.12, 0.65), (0.85, 0.65)], [(0.65, 0.3), (0.65, 0.97)]],
-        [[(0.25, 0.05), (0.2, 0.55), (0.82, 0.55)], [(0.7, 0.05), (0.7, 0.97)]],
-    ],
-    5: [
-        [
-            [
-                (0.78, 0.05),
-                (0.3, 0.05),
-                (0.25, 0.45),
-                (0.55, 0.38),
-                (0.78, 0.55),
-                (0.78, 0.8),
-                (0.55, 0.96),
-                (0.2, 0.88),
-            ]
-        ],
-        [
-            [
-                (0.3, 0.05),
-                (0.25, 0.45),
-                (0.55, 0.38),
-                (0.78, 0.55),
-                (0.78, 0.8),
-                (0.55, 0.96),
-                (0.2, 0.88),
-            ],
-            [(0.3, 0.05), (0.8, 0.05)],
-        ],
-    ],
-    6: [[[(0.7, 0.04), (0.42, 0.22), (0.26, 0.5), *_ellipse(0.5, 0.73, 0.25, 0.23, 180, 540)]]],
-    7: [
-        [[(0.15, 0.08), (0.85, 0.08), (0.4, 0.95)]],
-        [[(0.15, 0.08), (0.85, 0.08), (0.4, 0.95)], [(0.38, 0.5), (0.78, 0.5)]],
-    ],
-    8: [[_ellipse(0.5, 0.27, 0.22, 0.22, 90, -270) + _ellipse(0.5, 0.72, 0.27, 0.24, -90, 270)]],
-    9: [[[*_ellipse(0.5, 0.3, 0.26, 0.25, 0, 360), (0.75, 0.3), (0.72, 0.96)]]],
-}
 
 
 def draw_handwritten_digit(

@@ -53,7 +53,7 @@ def test_json_lines_for_each_file(drawings):
         assert line["code"] == code
         assert len(line["digits"]) == 5 and line["latency_ms"] >= 0
     partial = lines[2]
-    assert partial["digits"][0] == {"digit": None, "confidence": 0.0}
+    assert partial["digits"][0] == {"digit": None, "confidence": 0.0, "status": "blank"}
     assert partial["digits"][1]["digit"] == 7
 
 

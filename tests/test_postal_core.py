@@ -58,7 +58,7 @@ def test_blank_boxes_are_reported_as_blank(recognizer, mnist):
     assert reading.region is None
     record = json.loads(json.dumps(reading.to_json("a.png")))
     assert record["file"] == "a.png" and record["code"] == "7?2??"
-    assert record["digits"][1] == {"digit": None, "confidence": 0.0}
+    assert record["digits"][1] == {"digit": None, "confidence": 0.0, "status": "blank"}
     assert record["digits"][0]["digit"] == 7 and record["digits"][0]["confidence"] > 0.9
     assert record["latency_ms"] >= 0
 

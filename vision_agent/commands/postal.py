@@ -6,9 +6,10 @@ import argparse
 import json
 from pathlib import Path
 
-from vision_agent.commands.common import cannot_start, for_each_file
+from vision_agent.commands.common import cannot_start, error, for_each_file
+from vision_agent.core.digit_status import DigitStatus
 from vision_agent.core.errors import UserError
-from vision_agent.core.postal import SHIPPED_MODEL
+from vision_agent.core.postal import SHIPPED_MODEL, DigitReading
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -16,9 +17,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "postal",
         help="read five-digit postal codes from drawings",
         description="Read drawings saved by the postal-code tab (520×200 PNG, black ink on "
-        "white, five boxes) and print each code ('?' marks a blank box).",
+        "white, five boxes) and print each code: '?' marks an unsure digit (its confidence "
+        "follows with '?' and the likelier alternative), '_' a blank box, '✗' ink that is no "
+        "digit. --json gives each digit's status (ok, unsure, blank, not_digit) and its top two.",
     )
-    parser.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
+    parser.add_argument("images", nargs="*", type=Path, metavar="IMAGE")
     parser.add_argument(
         "--model",
         type=Path,
@@ -26,16 +29,41 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="digit model (.h5, .keras, .onnx, .pb); default: the shipped model",
     )
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.add_argument(
+        "--profile",
+        metavar="NAME",
+        help="read with this handwriting profile (the user's taught digits)",
+    )
+    parser.add_argument(
+        "--teach",
+        metavar="CODE",
+        help="with --profile and one drawing: store its five boxes as the digits of CODE "
+        "('?' skips a box, 'x' marks ink that is no digit)",
+    )
+    parser.add_argument(
+        "--forget", action="store_true", help="with --profile: remove every taught sample"
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from vision_agent.core.postal import PostalRecognizer
 
+    if (args.teach or args.forget) and not args.profile:
+        return cannot_start("--teach and --forget need --profile NAME.")
+    if args.forget:
+        return forget(args.profile)
+    if args.teach is not None:
+        if len(args.images) != 1:
+            return cannot_start("--teach takes exactly one drawing.")
+        return teach(args.profile, args.teach, args.images[0])
+    if not args.images:
+        return cannot_start("Name at least one drawing to read.")
     try:
         recognizer = PostalRecognizer.from_file(args.model)
     except UserError as exc:
         return cannot_start(exc)
+    profile_failed = args.profile is not None and not use_profile(recognizer, args.profile)
 
     def handle(path: Path) -> None:
         reading = recognizer.recognize_file(path)
@@ -44,9 +72,74 @@ def run(args: argparse.Namespace) -> int:
         else:
             region = reading.region
             where = f"  {region.ko} ({region.en})" if region else ""
-            confidences = " ".join(
-                "-" if d.digit is None else f"{d.confidence:.2f}" for d in reading.digits
-            )
-            print(f"{path}: {reading.code}{where}  [{confidences}]", flush=True)
+            confidences = " ".join(_plain_status(d) for d in reading.digits)
+            print(f"{path}: {reading.marked_code}{where}  [{confidences}]", flush=True)
 
-    return for_each_file(args.images, handle)
+    status = for_each_file(args.images, handle)
+    return max(status, 1) if profile_failed else status
+
+
+def use_profile(recognizer, name: str) -> bool:
+    """Read with the named profile; on a damaged one say so and go on with the general model."""
+    from vision_agent.core.handwriting_profile import default_store
+
+    try:
+        profile = default_store().load(name)
+    except UserError as exc:
+        error(f"Profile not used: {exc}")
+        return False
+    recognizer.use_profile(profile.float_inputs(), profile.labels)
+    return True
+
+
+def teach(name: str, code: str, drawing: Path) -> int:
+    from vision_agent.core.handwriting_profile import NOT_A_DIGIT_LABEL, default_store
+    from vision_agent.core.postal import BOX_COUNT, canvas_inputs, read_canvas
+
+    if len(code) != BOX_COUNT or any(c not in "0123456789?xX" for c in code):
+        return cannot_start(
+            f"CODE must be {BOX_COUNT} characters, each a digit, '?' (skip) or 'x' (no digit): "
+            f"{code!r}"
+        )
+    try:
+        store = default_store()
+        profile = store.load(name)
+        inputs, present = canvas_inputs(read_canvas(drawing))
+        boxes = [i for i, c in enumerate(code) if c != "?" and present[i]]
+        labels = [NOT_A_DIGIT_LABEL if code[i] in "xX" else int(code[i]) for i in boxes]
+        profile.teach(inputs[boxes], labels)
+        store.save(profile)
+    except UserError as exc:
+        return cannot_start(exc)
+    skipped = [str(i + 1) for i, c in enumerate(code) if c != "?" and not present[i]]
+    taught = " ".join(f"box {i + 1}={code[i]}" for i in boxes) or "nothing"
+    note = f" (boxes {', '.join(skipped)} are blank: skipped)" if skipped else ""
+    print(
+        f"{drawing}: taught {taught} to profile '{profile.name}'{note}; it now holds "
+        f"{len(profile)} samples.",
+        flush=True,
+    )
+    return 0
+
+
+def forget(name: str) -> int:
+    from vision_agent.core.handwriting_profile import HandwritingProfile, check_name, default_store
+
+    try:
+        store = default_store()
+        store.save(HandwritingProfile(check_name(name)))
+    except UserError as exc:
+        return cannot_start(exc)
+    print(f"Profile '{name}' is empty now.", flush=True)
+    return 0
+
+
+def _plain_status(digit: DigitReading) -> str:
+    if digit.status is DigitStatus.BLANK:
+        return "-"
+    if digit.status is DigitStatus.NOT_DIGIT:
+        return "no-digit"
+    if digit.status is DigitStatus.UNSURE:
+        (first, p1), (second, p2) = digit.alternatives
+        return f"{first}:{p1:.2f}?/{second}:{p2:.2f}"
+    return f"{digit.confidence:.2f}"

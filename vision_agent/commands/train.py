@@ -16,17 +16,35 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     kinds = train.add_subparsers(dest="train_kind", metavar="MODEL", required=True)
     digits = kinds.add_parser(
         "digits",
-        help="train the postal-code digit CNN on MNIST",
-        description="Train the digit CNN (course program 8-3) with augmentation for mouse "
-        "drawing; saves .keras, .onnx and a model card.",
+        help="train the postal-code digit CNN for real handwriting",
+        description="Train the digit CNN on MNIST, real pen trajectories and stroke templates, "
+        "all drawn as on the canvas, with a 'not a digit' class; saves .keras, .onnx and a "
+        "model card with its score on each check.",
     )
     digits.add_argument("--data", type=Path, help="MNIST .npz (Keras layout); default: download")
-    digits.add_argument("--epochs", type=int, default=15)
+    digits.add_argument(
+        "--pen-data", type=Path, help="UCI pen-digits rows (pendigits.tra) to train on"
+    )
+    digits.add_argument(
+        "--check-writers",
+        type=Path,
+        help="UNIPEN trajectories (pendigits-orig-*.tes) of writers kept out, to measure on",
+    )
+    digits.add_argument("--epochs", type=int, default=12)
     digits.add_argument("--seed", type=int, default=42)
     digits.add_argument(
         "--out", type=Path, default=resource("models", "digits"), help="output folder"
     )
     digits.set_defaults(func=_train_digits)
+    calibrate = kinds.add_parser(
+        "calibrate-digits",
+        help="fit a digit model's confidence (unsure threshold) on writers kept out",
+        description="Fit the temperature and the 'unsure' threshold of a digit model on real "
+        "writers' trajectories it never trained on, and store them in its model card.",
+    )
+    calibrate.add_argument("model", type=Path, metavar="MODEL")
+    calibrate.add_argument("writers", type=Path, metavar="WRITERS.tes")
+    calibrate.set_defaults(func=_calibrate_digits)
     _register_dogs(kinds)
 
 
@@ -102,13 +120,37 @@ def _print_progress(done: int, total: int | None, name: str) -> None:
     print(f"\rDownloading {name}: {shown}", end="", file=sys.stderr, flush=True)
 
 
-def _train_digits(args: argparse.Namespace) -> int:
-    from vision_agent.training.digits import train_digits
+def _calibrate_digits(args: argparse.Namespace) -> int:
+    from vision_agent.core.errors import UserError
+    from vision_agent.training.digit_calibration import calibrate_card
 
-    if args.data is not None and not args.data.is_file():
-        return cannot_start(f"MNIST file not found: {args.data}")
+    if not args.writers.is_file():
+        return cannot_start(f"writers file not found: {args.writers}")
+    try:
+        calibration, checked = calibrate_card(args.model, args.writers)
+    except UserError as exc:
+        return cannot_start(exc)
+    print(
+        f"{args.model}: temperature {calibration.temperature}, unsure below "
+        f"{calibration.unsure_below:.4f}; cross-validated over writers: "
+        f"{checked.wrong_flagged:.1%} of {checked.wrong} wrong readings flagged, "
+        f"{checked.right_flagged:.2%} of right ones not ok",
+        flush=True,
+    )
+    return 0
+
+
+def _train_digits(args: argparse.Namespace) -> int:
+    from vision_agent.training.digits import DigitData, train_digits
+
+    for option, path in (("MNIST", args.data), ("--pen-data", args.pen_data)):
+        if path is not None and not path.is_file():
+            return cannot_start(f"{option} file not found: {path}")
+    if args.check_writers is not None and not args.check_writers.is_file():
+        return cannot_start(f"--check-writers file not found: {args.check_writers}")
     if args.epochs < 1:
         return cannot_start("--epochs must be at least 1")
     command = "vision-agent " + shlex.join(sys.argv[1:])
-    train_digits(args.data, args.out, epochs=args.epochs, seed=args.seed, command=command)
+    data = DigitData(args.data, args.pen_data, args.check_writers)
+    train_digits(data, args.out, epochs=args.epochs, seed=args.seed, command=command)
     return 0

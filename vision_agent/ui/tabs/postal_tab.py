@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PyQt5.QtCore import Qt, pyqtSlot
+from PyQt5.QtCore import QPoint, Qt, pyqtSlot
 from PyQt5.QtGui import QFont, QKeySequence, QPixmap
 from PyQt5.QtWidgets import (
     QButtonGroup,
@@ -22,13 +22,16 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
+from vision_agent.core.digit_status import DigitStatus
 from vision_agent.core.errors import UserError
+from vision_agent.core.handwriting_profile import NOT_A_DIGIT_LABEL, HandwritingProfile
 from vision_agent.core.imageio import write_image
 from vision_agent.core.postal import (
     BOX_COUNT,
     BOX_LEFT,
     BOX_SIZE,
     SHIPPED_MODEL,
+    DigitReading,
     PostalReading,
     digit_model_spec,
     read_canvas,
@@ -41,9 +44,15 @@ from vision_agent.ui.settings import ask_open_path, ask_save_path, remember_fold
 from vision_agent.ui.tabs.base import VisionTab, add_menu_actions
 from vision_agent.ui.widgets.drawing_canvas import DrawingCanvas
 from vision_agent.ui.widgets.probability_bars import ProbabilityBars
+from vision_agent.ui.widgets.profile_panel import ProfilePanel
 
 INPUT_PREVIEW_SCALE = 3
-UNSURE_STYLE = "color: #c05000;"
+STATUS_COLORS = {
+    DigitStatus.OK: "#000000",
+    DigitStatus.UNSURE: "#c05000",
+    DigitStatus.BLANK: "#999999",
+    DigitStatus.NOT_DIGIT: "#b00020",
+}
 
 
 class PostalTab(VisionTab):
@@ -115,13 +124,21 @@ class PostalTab(VisionTab):
             button.setToolButtonStyle(Qt.ToolButtonTextOnly)
             button.setGeometry(BOX_LEFT + BOX_SIZE * i + 4, 2, BOX_SIZE - 8, 52)
             self.box_buttons.addButton(button, i)
-        self.box_buttons.idClicked.connect(self.select_box)
+        self.box_buttons.idClicked.connect(self.on_box_clicked)
+        self.correction_menu = QMenu(self)
+        self.correction_menu.triggered.connect(self.on_correction_chosen)
+        self._correcting: int | None = None
+        self.profile_panel = ProfilePanel(self)
+        self.profile_panel.sig_profile_changed.connect(self.on_profile_changed)
+        self.profile_panel.sig_code_taught.connect(self.teach_code)
+        self.profile_panel.sig_message.connect(self.sig_status_message)
 
         self.code_label = QLabel(self)
         code_font = QFont()
         code_font.setPointSize(18)
         code_font.setBold(True)
         self.code_label.setFont(code_font)
+        self.code_label.setTextFormat(Qt.RichText)
         self.code_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.region_label = QLabel(self)
         self.model_label = QLabel(self)
@@ -151,6 +168,7 @@ class PostalTab(VisionTab):
         left.addWidget(readout)
         left.addWidget(self.code_label)
         left.addWidget(self.region_label)
+        left.addWidget(self.profile_panel)
         left.addWidget(self.inputs_panel)
         left.addWidget(self.model_label)
         left.addStretch(1)
@@ -185,6 +203,12 @@ class PostalTab(VisionTab):
         self.pen_label.setText(tr("Pen width"))
         self.inputs_caption.setText(tr("28×28 inputs:"))
         self.canvas.setToolTip(tr("Write one digit in each box with the left mouse button."))
+        self.profile_panel.retranslate_ui()
+        self.correction_menu.clear()
+        self.correction_menu.addSection(tr("It was:"))
+        for label in range(NOT_A_DIGIT_LABEL + 1):
+            text = str(label) if label < NOT_A_DIGIT_LABEL else tr("Not a digit")
+            self.correction_menu.addAction(text).setData(label)
         self._show_model_state()
         self._show_reading()
 
@@ -203,13 +227,73 @@ class PostalTab(VisionTab):
     def start(self) -> None:
         self.canvas.setFocus()
         self.load_model(self.model_path)
+        self.profile_panel.open_saved_choice()
 
     def load_model(self, path: Path) -> None:
         if self.service.state == "ready":
             self._fallback_model = self.model_path
         self.model_path = Path(path)
         self.service.load(digit_model_spec(self.model_path))
+        self._send_profile(self.profile_panel.profile)
         self._show_model_state()
+
+    # --- handwriting profile ------------------------------------------------------------
+    def _send_profile(self, profile: HandwritingProfile) -> None:
+        self.service.request("use_profile", profile.float_inputs(), profile.labels.astype(int))
+
+    @pyqtSlot(object)
+    def on_profile_changed(self, profile: HandwritingProfile) -> None:
+        self._send_profile(profile)
+        if self.reading is not None:
+            self.recognize()
+
+    def on_box_clicked(self, index: int) -> None:
+        self.select_box(index)
+        reading = self.reading
+        if reading is None or reading.digits[index].status is DigitStatus.BLANK:
+            return
+        self._correcting = index
+        button = self.box_buttons.button(index)
+        self.correction_menu.popup(button.mapToGlobal(QPoint(0, button.height())))
+
+    def on_correction_chosen(self, action) -> None:
+        if self._correcting is not None and action.data() is not None:
+            self.teach_boxes({self._correcting: int(action.data())})
+        self._correcting = None
+
+    def teach_code(self, code: str) -> None:
+        """'That was: 48058': every box holding ink learns its digit ('?' skips a box)."""
+        reading = self.reading
+        if reading is None:
+            self.sig_status_message.emit(tr("Recognize a drawing first, then say what it was."))
+            return
+        if len(code) != BOX_COUNT or any(c not in "0123456789?" for c in code):
+            self.sig_status_message.emit(
+                tr("Type five characters, each a digit or '?' (skip that box).")
+            )
+            return
+        labels = {
+            i: int(c)
+            for i, c in enumerate(code)
+            if c != "?" and reading.digits[i].status is not DigitStatus.BLANK
+        }
+        self.teach_boxes(labels)
+        self.profile_panel.clear_code()
+
+    def teach_boxes(self, labels: dict[int, int]) -> None:
+        """Store these boxes' model inputs with their right labels, then read again."""
+        if self.reading is None or not labels:
+            return
+        boxes = sorted(labels)
+        inputs = self.reading.inputs[boxes]
+        self.profile_panel.teach(inputs, [labels[i] for i in boxes])
+        self.service.request("teach", inputs[..., None], np.array([labels[i] for i in boxes]))
+        self.sig_status_message.emit(
+            tr("Taught {n} samples to profile '{name}'.").format(
+                n=len(boxes), name=self.profile_panel.profile.name
+            )
+        )
+        self.recognize()
 
     def use_shipped_model(self) -> None:
         self.load_model(SHIPPED_MODEL)
@@ -373,23 +457,49 @@ class PostalTab(VisionTab):
                 button.setStyleSheet("")
                 continue
             digit = reading.digits[i]
-            if digit.digit is None:
-                button.setText(tr("blank"))
-                button.setStyleSheet("color: #999;")
-            else:
-                mark = "?" if digit.unsure else ""
-                button.setText(f"{digit.digit}{mark}\n{digit.confidence:.0%}")
-                button.setStyleSheet(UNSURE_STYLE if digit.unsure else "")
-                button.setToolTip(tr("Unsure: check this digit") if digit.unsure else "")
+            text, tip = self._box_texts(digit)
+            button.setText(text)
+            button.setToolTip(tip)
+            button.setStyleSheet(f"color: {STATUS_COLORS[digit.status]};")
         if reading is None:
             self.code_label.setText(tr("Postal code: -----"))
             self.region_label.setText("")
         else:
-            self.code_label.setText(tr("Postal code: {code}").format(code=reading.code))
+            marked = "".join(
+                mark
+                if d.status is DigitStatus.OK
+                else f'<span style="color:{STATUS_COLORS[d.status]}">{mark}</span>'
+                for d, mark in zip(reading.digits, reading.marked_code, strict=True)
+            )
+            self.code_label.setText(tr("Postal code: {code}").format(code=marked))
             self.region_label.setText(self._region_text(reading))
         self._show_chart()
 
+    @staticmethod
+    def _box_texts(digit: DigitReading) -> tuple[str, str]:
+        """The text under a box and its tooltip, by the reading's status."""
+        if digit.status is DigitStatus.BLANK:
+            return tr("blank"), ""
+        if digit.status is DigitStatus.NOT_DIGIT:
+            return tr("no digit") + f"\n{digit.confidence:.0%}", tr(
+                "This does not look like a digit: erase it and write it again."
+            )
+        if digit.status is DigitStatus.UNSURE:
+            (first, p1), (second, p2) = digit.alternatives
+            text = tr("{a} or {b}?").format(a=first, b=second) + f"\n{p1:.0%} / {p2:.0%}"
+            tip = tr("Unsure: {a} ({pa:.0%}) or {b} ({pb:.0%}). Check this digit.").format(
+                a=first, pa=p1, b=second, pb=p2
+            )
+            return text, tip
+        if digit.by_profile:
+            return f"{digit.digit} ✎\n{digit.confidence:.0%}", tr(
+                "Read with your handwriting profile."
+            )
+        return f"{digit.digit}\n{digit.confidence:.0%}", ""
+
     def _region_text(self, reading: PostalReading) -> str:
+        if any(d.status is DigitStatus.NOT_DIGIT for d in reading.digits):
+            return tr("Some boxes hold no digit.")
         if "?" in reading.code:
             return tr("Some boxes are blank.")
         region = reading.region
@@ -402,7 +512,7 @@ class PostalTab(VisionTab):
     def _show_chart(self) -> None:
         index = self.box_buttons.checkedId()
         reading = self.reading
-        if reading is None or index < 0 or reading.digits[index].digit is None:
+        if reading is None or index < 0 or not reading.digits[index].probabilities:
             self.chart.set_bars(
                 [str(d) for d in range(10)],
                 [0.0] * 10,
@@ -418,4 +528,5 @@ class PostalTab(VisionTab):
         self.erase_button.setEnabled(has_ink)
 
     def shutdown(self) -> None:
+        self.profile_panel.wait_for_saves()
         self.service.shutdown()

@@ -1,0 +1,224 @@
+"""Training images for the postal-code digit model, each made the way the app will see it.
+
+Every image is drawn into a 100×100 box of white paper at a random size, pen width, slant and
+position — as a user draws on the canvas — and then goes through the app's own preprocessing
+(`core.digits.normalize_digit`), so the network learns from exactly what it will be given:
+- MNIST digits, cut out, scaled, re-inked with thinner or thicker pens;
+- real pen trajectories of 30 writers (`pendigits.tra`: 8 points each, drawn as smooth curves);
+- stroke templates of the ways people write digits (`stroke_templates.py`: one-stroke 4s, tiny
+  9 loops, flagged 1s, crossed 7s …), jittered;
+- ink that is no digit (class 10): dashes, dots, zigzags, scribbles, crosses and letters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from vision_agent.core.digits import MNIST_SIZE, ink_from_gray, normalize_digit
+from vision_agent.training.pen_digits import BOX, Placement, draw_strokes, fit_strokes
+from vision_agent.training.stroke_templates import DIGIT_STROKES, ellipse
+
+NOT_A_DIGIT = 10
+CLASS_COUNT = 11
+MARGIN = 3  # the app ignores 3 px inside each box edge
+PEN_RANGE = (3, 15)  # canvas pixels, upper bound exclusive
+SIZE_RANGE = (34.0, 86.0)  # the digit's larger side in canvas pixels
+# Letters that no digit resembles closely (no O, I, l, S, Z, B, G, q, g, b, T, J …).
+LETTERS = "AEFHKMNRWXYkmnwxh#*%+"
+
+
+@dataclass(frozen=True)
+class CorpusSizes:
+    """How many images of each source go into one epoch."""
+
+    mnist: int = 40000
+    pen_rows: int = 7494 * 3
+    templates: int = 8000
+    non_digits: int = 10000
+
+
+def normalized_box(box: np.ndarray) -> np.ndarray | None:
+    """The app's 28×28 input for a 100×100 box of paper (None when it holds no ink)."""
+    return normalize_digit(ink_from_gray(box[MARGIN : BOX - MARGIN, MARGIN : BOX - MARGIN]))
+
+
+def random_placement(
+    strokes: list[np.ndarray], rng: np.random.Generator, slant: bool = True
+) -> tuple[list[np.ndarray], int]:
+    """Strokes at a random size, pen, slant, stretch and position inside the box."""
+    every = np.vstack(strokes)
+    span = np.maximum(every.max(axis=0) - every.min(axis=0), 1e-6)
+    size = float(rng.uniform(*SIZE_RANGE))
+    pen = int(rng.integers(*PEN_RANGE))
+    placement = Placement(
+        height=max(size * span[1] / span.max(), 1e-3),
+        pen=pen,
+        slant=float(rng.uniform(-0.35, 0.35)) if slant else 0.0,
+        aspect=float(rng.uniform(0.7, 1.3)),
+    )
+    fitted = fit_strokes(tuple(strokes), placement)
+    every = np.vstack(fitted)
+    reach = pen / 2 + MARGIN + 1
+    low_shift = reach - every.min(axis=0)
+    high_shift = BOX - reach - every.max(axis=0)
+    shift = np.where(
+        high_shift > low_shift, rng.uniform(low_shift, np.maximum(high_shift, low_shift)), 0.0
+    )
+    return [xy + shift for xy in fitted], pen
+
+
+def drawn(strokes: list[np.ndarray], rng: np.random.Generator, slant: bool = True) -> np.ndarray:
+    box = np.full((BOX, BOX), 255, np.uint8)
+    placed, pen = random_placement(strokes, rng, slant)
+    draw_strokes(box, placed, pen)
+    return box
+
+
+def _jittered(template: list[list[tuple[float, float]]], rng: np.random.Generator, sigma: float):
+    strokes = []
+    for stroke in template:
+        points = np.array(stroke, np.float64)
+        points = points + rng.normal(0, sigma, points.shape)
+        strokes.append(points)
+    return strokes
+
+
+def template_digit(label: int, rng: np.random.Generator) -> np.ndarray:
+    variants = DIGIT_STROKES[label]
+    template = variants[int(rng.integers(len(variants)))]
+    return drawn(_jittered(template, rng, 0.03), rng)
+
+
+def pen_row_digit(points: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    from vision_agent.training.pen_digits import smooth_curve
+
+    jittered = points + rng.normal(0, 1.2, points.shape)
+    return drawn([smooth_curve(jittered)], rng)
+
+
+def mnist_digit(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """An MNIST digit cut out, scaled to a canvas size, re-inked with a random pen, on paper."""
+    ys, xs = np.nonzero(image > 40)
+    digit = image[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    size = float(rng.uniform(*SIZE_RANGE))
+    scale = size / max(digit.shape)
+    scale = min(scale, (BOX - 2 * MARGIN - 16) / max(digit.shape))
+    ink = cv2.resize(digit, None, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR)
+    # MNIST strokes are about 2.5 px wide at 20 px: at this scale ~2.5·scale/1.4. Re-ink to a pen.
+    native = 2.5 * scale / 1.4 * (20 / max(digit.shape))
+    pen = int(rng.integers(*PEN_RANGE))
+    mask = (ink > 100).astype(np.uint8)
+    change = round((pen - native) / 2)
+    if change:
+        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * abs(change) + 1,) * 2)
+        mask = cv2.dilate(mask, kernel) if change > 0 else cv2.erode(mask, kernel)
+        if not mask.any():
+            mask = (ink > 100).astype(np.uint8)
+    ink = cv2.GaussianBlur(mask * 255, (3, 3), 0)
+    box = np.full((BOX, BOX), 255, np.uint8)
+    h, w = ink.shape
+    h, w = min(h, BOX - 2 * MARGIN - 2), min(w, BOX - 2 * MARGIN - 2)
+    top = int(rng.integers(MARGIN + 1, BOX - MARGIN - h))
+    left = int(rng.integers(MARGIN + 1, BOX - MARGIN - w))
+    box[top : top + h, left : left + w] = 255 - ink[:h, :w]
+    return box
+
+
+def _dash(rng: np.random.Generator) -> list[np.ndarray]:
+    angle = np.radians(rng.uniform(-15, 15))
+    return [np.array([[0.0, 0.0], [np.cos(angle), np.sin(angle)]])]
+
+
+def _dot(rng: np.random.Generator) -> list[np.ndarray]:
+    if rng.random() < 0.5:
+        return [np.zeros((1, 2))]
+    loops = ellipse(0, 0, 1, 1, 0, 360 * int(rng.integers(2, 5)), 40)
+    return [np.array(loops) * rng.uniform(0.3, 1.0, size=(40, 1))]  # a filled blob
+
+
+def _zigzag(rng: np.random.Generator) -> list[np.ndarray]:
+    n = int(rng.integers(4, 9))
+    xs = np.linspace(0, 1, n + 1)
+    ys = np.where(np.arange(n + 1) % 2 == 0, 0.0, rng.uniform(0.3, 1.0))
+    points = np.column_stack([xs, ys]) + rng.normal(0, 0.03, (n + 1, 2))
+    return [points if rng.random() < 0.7 else points[:, ::-1]]
+
+
+def _scribble(rng: np.random.Generator) -> list[np.ndarray]:
+    from vision_agent.training.pen_digits import smooth_curve
+
+    return [smooth_curve(rng.uniform(0, 1, (int(rng.integers(12, 22)), 2)))]
+
+
+def _cross(rng: np.random.Generator) -> list[np.ndarray]:
+    a = rng.uniform(-0.1, 0.1, 4)
+    if rng.random() < 0.5:  # ×
+        return [np.array([[0, 0], [1, 1 + a[0]]]), np.array([[1, a[1]], [a[2], 1]])]
+    return [np.array([[0, 0.5 + a[0]], [1, 0.5 + a[1]]]), np.array([[0.5 + a[2], 0], [0.5, 1]])]
+
+
+def _letter(rng: np.random.Generator) -> np.ndarray:
+    fonts = (cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX)
+    font = fonts[int(rng.integers(len(fonts)))]
+    text = LETTERS[int(rng.integers(len(LETTERS)))]
+    pen = int(rng.integers(*PEN_RANGE))
+    scale = float(rng.uniform(1.2, 2.6))
+    (w, h), _ = cv2.getTextSize(text, font, scale, pen)
+    box = np.full((BOX, BOX), 255, np.uint8)
+    x = int(rng.integers(MARGIN + 2, max(MARGIN + 3, BOX - MARGIN - w - 2)))
+    y = int(rng.integers(min(h + MARGIN + 2, BOX - MARGIN - 3), BOX - MARGIN - 2))
+    cv2.putText(box, text, (x, y), font, scale, 0, pen, cv2.LINE_AA)
+    return box
+
+
+NON_DIGIT_SHAPES: tuple[Callable[[np.random.Generator], list[np.ndarray]], ...] = (
+    _dash,
+    _dot,
+    _zigzag,
+    _scribble,
+    _cross,
+)
+
+
+def non_digit(rng: np.random.Generator) -> np.ndarray:
+    kind = int(rng.integers(len(NON_DIGIT_SHAPES) + 1))
+    if kind == len(NON_DIGIT_SHAPES):
+        return _letter(rng)
+    return drawn(NON_DIGIT_SHAPES[kind](rng), rng, slant=kind not in (0, 1))
+
+
+def build_epoch(
+    mnist_images: np.ndarray,
+    mnist_labels: np.ndarray,
+    pen_points: np.ndarray | None,
+    pen_labels: np.ndarray | None,
+    rng: np.random.Generator,
+    sizes: CorpusSizes = CorpusSizes(),
+) -> tuple[np.ndarray, np.ndarray]:
+    """One epoch of freshly drawn images: (n, 28, 28, 1) uint8 and (n,) labels 0..10, shuffled."""
+    boxes: list[tuple[np.ndarray, int]] = []
+    for k in rng.choice(len(mnist_images), sizes.mnist, replace=sizes.mnist > len(mnist_images)):
+        boxes.append((mnist_digit(mnist_images[k], rng), int(mnist_labels[k])))
+    if pen_points is not None and pen_labels is not None and len(pen_points):
+        for k in rng.choice(len(pen_points), sizes.pen_rows):
+            boxes.append((pen_row_digit(pen_points[k], rng), int(pen_labels[k])))
+    for label in rng.integers(0, 10, sizes.templates):
+        boxes.append((template_digit(int(label), rng), int(label)))
+    for _ in range(sizes.non_digits):
+        boxes.append((non_digit(rng), NOT_A_DIGIT))
+    images = np.zeros((len(boxes), MNIST_SIZE, MNIST_SIZE), np.uint8)
+    labels = np.zeros(len(boxes), np.int64)
+    kept = 0
+    for box, label in boxes:
+        normalized = normalized_box(box)
+        if normalized is None:
+            continue
+        images[kept] = np.round(normalized * 255)
+        labels[kept] = label
+        kept += 1
+    order = rng.permutation(kept)
+    return images[order][..., None], labels[order]

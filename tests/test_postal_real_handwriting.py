@@ -3,6 +3,7 @@ reads it, and honest statuses: `ok`, `unsure`, `blank`, `not_digit`."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -94,7 +95,7 @@ NON_DIGITS = {
 
 def _dense(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
     dense = []
-    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
         dense += [(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t) for t in np.linspace(0, 1, 8)]
     return dense
 
@@ -109,7 +110,8 @@ def test_non_digit_strokes_drawn_with_the_mouse_are_not_digits(qtbot, tab):  # n
     tab.recognize()
     qtbot.waitUntil(lambda: tab.reading is not None, timeout=15000)
     statuses = [d.status for d in tab.reading.digits]
-    assert statuses[:4] == [DigitStatus.NOT_DIGIT] * 4, dict(zip(NON_DIGITS, statuses, strict=False))
+    shown = dict(zip(NON_DIGITS, statuses, strict=False))
+    assert statuses[:4] == [DigitStatus.NOT_DIGIT] * 4, shown
     assert statuses[4] is DigitStatus.BLANK
     assert tab.reading.code == "?????"
     assert "no digit" in tab.box_buttons.button(0).text()

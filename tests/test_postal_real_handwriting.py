@@ -66,7 +66,7 @@ def _draw_with_mouse(canvas_widget, index: int, digit: PenDigit) -> None:
         drag(canvas_widget, [(x + px, y + py) for px, py in stroke])
 
 
-def test_real_writers_strokes_drawn_with_the_mouse_are_read_in_the_tab(qtbot, tab, real_digits):  # noqa: F811
+def test_real_writers_strokes_drawn_with_the_mouse_are_read_in_the_tab(qtbot, tab, real_digits):
     tab.live_check.setChecked(False)
     qtbot.waitUntil(lambda: tab.service.state == "ready", timeout=15000)
     rng = np.random.default_rng(7)
@@ -100,7 +100,7 @@ def _dense(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return dense
 
 
-def test_non_digit_strokes_drawn_with_the_mouse_are_not_digits(qtbot, tab):  # noqa: F811
+def test_non_digit_strokes_drawn_with_the_mouse_are_not_digits(qtbot, tab):
     tab.live_check.setChecked(False)
     qtbot.waitUntil(lambda: tab.service.state == "ready", timeout=15000)
     for index, strokes in enumerate(NON_DIGITS.values()):

@@ -64,6 +64,54 @@ def read_time(recognizer: PostalRecognizer, canvas: np.ndarray, rounds: int = 20
     return float(np.median(times) * 1000)
 
 
+def through_the_service(writer_canvases, writer_code_list, teach: int) -> None:
+    """Teach → next reading, and five digits warm, timed through the tab's model service."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PyQt5.QtWidgets import QApplication
+
+    from bench.postal_latency import wait_for
+    from vision_agent.core.postal import digit_model_spec
+    from vision_agent.services.model_service import ModelService
+
+    app = QApplication.instance() or QApplication([])
+    service = ModelService("postal")
+    service.load(digit_model_spec(SHIPPED_MODEL))
+    wait_for(service, service.request("recognize", writer_canvases[0]))
+
+    def warm_median(rounds: int = 100) -> float:
+        times = []
+        for k in range(rounds):
+            started = time.perf_counter()
+            wait_for(service, service.request("recognize", writer_canvases[k % teach]))
+            times.append(time.perf_counter() - started)
+        return float(np.median(times) * 1000)
+
+    without = warm_median()
+    effects = []
+    for canvas, code, following in zip(
+        writer_canvases[:teach],
+        writer_code_list[:teach],
+        writer_canvases[1 : teach + 1],
+        strict=True,
+    ):
+        inputs, present = canvas_inputs(canvas)
+        keep = [i for i in range(5) if present[i]]
+        started = time.perf_counter()
+        service.request("teach", inputs[keep][..., None], np.array([int(code[i]) for i in keep]))
+        wait_for(service, service.request("recognize", following))
+        effects.append((time.perf_counter() - started) * 1000)
+    with_profile = warm_median()
+    service.shutdown()
+    del app
+    print(
+        f"through the service: teach one code → next reading {np.median(effects):.1f} ms median, "
+        f"{max(effects):.1f} ms slowest; five digits warm {without:.2f} ms without a profile, "
+        f"{with_profile:.2f} ms with {teach * 5} samples ({with_profile / without:.2f}×)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--teach", type=int, default=10, help="codes taught per writer")
@@ -95,6 +143,8 @@ def main() -> None:
         f"   hardest writer after: {min(after_all):.2%}; "
         f"worse: {sum(a < b for a, b in zip(after_all, before_all, strict=True))} writers"
     )
+    last = writer_codes(read_unipen(WRITERS))[-1]
+    through_the_service(last.canvases, last.codes, args.teach)
     with_profile = read_time(recognizer, timing_canvas)
     size = len(recognizer.profile)
     recognizer.use_profile(np.zeros((0, 28, 28, 1)), np.zeros(0))

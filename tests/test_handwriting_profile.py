@@ -49,11 +49,13 @@ def _canvas_with(digit: PenDigit, placement: Placement | None = None) -> np.ndar
 
 
 def _misread(real_digits, recognizer) -> PenDigit:
-    """The first real digit the general model reads wrongly, also when drawn a bit larger."""
+    """The first real digit the general model reads wrongly and confidently (so that the
+    tab's own rendering of the strokes is misread too), also when drawn a bit larger."""
     for digit in real_digits:
-        first = recognizer.recognize(_canvas_with(digit)).digits[0].digit
-        again = recognizer.recognize(_canvas_with(digit, Placement(height=72, offset=(3, 2))))
-        if first != digit.label and again.digits[0].digit != digit.label:
+        first = recognizer.recognize(_canvas_with(digit)).digits[0]
+        again = recognizer.recognize(_canvas_with(digit, Placement(72, offset=(3, 2)))).digits[0]
+        wrong = first.digit not in (None, digit.label) and again.digit not in (None, digit.label)
+        if wrong and min(first.confidence, again.confidence) > 0.8:
             return digit
     pytest.fail("the general model reads every real digit right")
 

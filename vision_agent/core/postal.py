@@ -7,6 +7,7 @@ in one batch. A blank box reads as no digit ("?" in the code), never as a guess.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -265,15 +266,22 @@ class PostalRecognizer:
         self, outputs: np.ndarray, features: np.ndarray | None = None
     ) -> list[DigitReading]:
         """Model outputs as calibrated readings, corrected by the handwriting profile in use
-        when the boxes' `features` are given."""
-        probabilities = _as_probabilities(outputs)
-        changed = np.zeros(len(probabilities), bool)
-        if len(self.profile) and features is not None:
-            probabilities, changed = adapt(probabilities, features, self.profile)
-        probabilities = tempered(probabilities, self.calibration.temperature)
-        return [self._reading(row, c) for row, c in zip(probabilities, changed, strict=True)]
+        when the boxes' `features` are given. A reading is marked `by_profile` when the profile
+        changed its digit or its status (an unsure digit the profile makes sure, say)."""
+        general = tempered(_as_probabilities(outputs), self.calibration.temperature)
+        readings = [self._reading(row) for row in general]
+        if not len(self.profile) or features is None:
+            return readings
+        blended, _ = adapt(_as_probabilities(outputs), features, self.profile)
+        adapted = tempered(blended, self.calibration.temperature)
+        result = []
+        for before, row in zip(readings, adapted, strict=True):
+            after = self._reading(row)
+            changed = (after.digit, after.status) != (before.digit, before.status)
+            result.append(dataclasses.replace(after, by_profile=changed))
+        return result
 
-    def _reading(self, row: np.ndarray, by_profile: bool = False) -> DigitReading:
+    def _reading(self, row: np.ndarray) -> DigitReading:
         judgement = judge(row, self.calibration)
         return DigitReading(
             judgement.digit,
@@ -282,7 +290,6 @@ class PostalRecognizer:
             judgement.status,
             judgement.alternatives,
             judgement.not_digit,
-            bool(by_profile),
         )
 
     def recognize_file(self, path: str | Path) -> PostalReading:

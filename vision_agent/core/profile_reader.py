@@ -16,8 +16,8 @@ import numpy as np
 from vision_agent.core.digit_features import FeatureExtractor, normalized
 
 NEIGHBOURS = 5
-SIMILAR_ABOVE = 0.80  # cosine similarity below which a taught sample has no say
-PROFILE_WEIGHT = 0.85  # share of the blended probabilities the profile gets at full strength
+SIMILAR_ABOVE = 0.60  # cosine similarity below which a taught sample has no say
+PROFILE_WEIGHT = 0.95  # share of the blended probabilities the profile gets at full strength
 FULL_STRENGTH = 1.0  # summed vote weight at which the profile has its full share
 
 
@@ -41,7 +41,7 @@ class ProfileIndex:
 def adapt(
     probabilities: np.ndarray, features: np.ndarray, index: ProfileIndex
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(probabilities blended with the profile's votes, which rows the profile changed)."""
+    """(probabilities blended with the profile's votes, which rows' likeliest class changed)."""
     if not len(index):
         return probabilities, np.zeros(len(probabilities), bool)
     classes = probabilities.shape[1]

@@ -486,7 +486,7 @@ class PostalTab(VisionTab):
             )
         if digit.status is DigitStatus.UNSURE:
             (first, p1), (second, p2) = digit.alternatives
-            text = tr("{a} or {b}?").format(a=first, b=second) + f"\n{p1:.0%} / {p2:.0%}"
+            text = tr("{a} or {b}?").format(a=first, b=second) + f"\n{p1 * 100:.0f}/{p2:.0%}"
             tip = tr("Unsure: {a} ({pa:.0%}) or {b} ({pb:.0%}). Check this digit.").format(
                 a=first, pa=p1, b=second, pb=p2
             )

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from vision_agent.core.digits import MNIST_SIZE, ink_from_gray, normalize_digit
-from vision_agent.core.errors import ImageReadError
+from vision_agent.core.errors import ImageReadError, UserError
 from vision_agent.core.imageio import read_image
 from vision_agent.core.predictors import Predictor, load_predictor, needs_tensorflow
 from vision_agent.core.regions import Region, region_for_code
@@ -109,15 +109,19 @@ def read_canvas(path: str | Path) -> np.ndarray:
     return canvas_from_rgb(image)
 
 
+def box_ink(canvas_gray: np.ndarray, index: int) -> np.ndarray:
+    """The ink inside box `index` (0 = paper), without the box's edge."""
+    x, y, w, h = box_rect(index)
+    m = BOX_MARGIN
+    return ink_from_gray(canvas_gray[y + m : y + h - m, x + m : x + w - m])
+
+
 def canvas_inputs(canvas_gray: np.ndarray) -> tuple[np.ndarray, list[bool]]:
     """The five 28×28 model inputs and which boxes hold a digit."""
     inputs = np.zeros((BOX_COUNT, MNIST_SIZE, MNIST_SIZE), np.float32)
     present = []
     for i in range(BOX_COUNT):
-        x, y, w, h = box_rect(i)
-        m = BOX_MARGIN
-        crop = canvas_gray[y + m : y + h - m, x + m : x + w - m]
-        digit = normalize_digit(ink_from_gray(crop))
+        digit = normalize_digit(box_ink(canvas_gray, i))
         present.append(digit is not None)
         if digit is not None:
             inputs[i] = digit
@@ -137,13 +141,15 @@ def _as_probabilities(outputs: np.ndarray) -> np.ndarray:
 class PostalRecognizer:
     """Reads the five boxes of a canvas with a digit model (28×28×1 in, 10 probabilities out)."""
 
-    def __init__(self, predictor: Predictor) -> None:
+    def __init__(self, predictor: Predictor, path: Path | None = None) -> None:
         self.predictor = predictor
+        self.path = path  # the model file, for looking inside it (see `explain`)
+        self._layers = None
         self._check_outputs()
 
     @classmethod
     def from_file(cls, path: str | Path) -> PostalRecognizer:
-        return cls(load_predictor(path, DIGIT_INPUT_SHAPE))
+        return cls(load_predictor(path, DIGIT_INPUT_SHAPE), Path(path))
 
     @property
     def model_name(self) -> str:
@@ -174,3 +180,13 @@ class PostalRecognizer:
 
     def recognize_file(self, path: str | Path) -> PostalReading:
         return self.recognize(read_canvas(path))
+
+    def explain(self, canvas_gray: np.ndarray, box: int):
+        """Inside the network for box `box` (a `digit_explain.BoxExplanation`; None if blank)."""
+        from vision_agent.core.digit_explain import digit_layer_reader, explain_digit
+
+        if self.path is None:
+            raise UserError(f"{self.model_name} was not loaded from a file: nothing to look into.")
+        if self._layers is None:
+            self._layers = digit_layer_reader(self.path, DIGIT_INPUT_SHAPE)
+        return explain_digit(self._layers, box_ink(canvas_gray, box), box, self.model_name)

@@ -14,6 +14,7 @@ import pytest
 
 from tests.conftest import asset
 from tests.drawings import random_handwritten_canvas
+from tests.imagenet_models import save_small_resnet
 from tests.model_files import SHIPPED_KERAS
 from vision_agent.core.digit_explain import digit_layer_reader
 from vision_agent.core.errors import ModelLoadError, UserError
@@ -123,39 +124,7 @@ def test_models_opencv_runs_say_why_they_cannot_be_shown(tmp_path):
 
 @pytest.fixture(scope="module")
 def small_resnet_file(tmp_path_factory) -> Path:
-    """Conv-BN-ReLU stem, two residual blocks (one downsampling), global pooling, softmax."""
-    import keras
-    from keras import layers
-
-    keras.utils.set_random_seed(2)
-    inputs = keras.Input((64, 64, 3))
-    x = layers.Conv2D(8, 3, strides=2, padding="same", name="stem_conv")(inputs)
-    x = layers.BatchNormalization(name="stem_bn")(x)
-    x = layers.Activation("relu", name="stem_relu")(x)
-    for stage, (filters, stride) in enumerate(((8, 1), (16, 2)), 1):
-        shortcut = x
-        y = layers.Conv2D(filters, 3, strides=stride, padding="same", name=f"s{stage}_conv1")(x)
-        y = layers.BatchNormalization(name=f"s{stage}_bn1")(y)
-        y = layers.Activation("relu", name=f"s{stage}_relu1")(y)
-        y = layers.Conv2D(filters, 3, padding="same", name=f"s{stage}_conv2")(y)
-        if stride != 1:
-            shortcut = layers.Conv2D(filters, 1, strides=stride, name=f"s{stage}_down")(x)
-        x = layers.Add(name=f"s{stage}_add")([shortcut, y])
-        x = layers.Activation("relu", name=f"s{stage}_out")(x)
-    x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-    outputs = layers.Dense(5, activation="softmax", name="predictions")(x)
-    model = keras.Model(inputs, outputs, name="small_resnet")
-    # Non-trivial batch-norm statistics, so inference differs from training.
-    for layer in model.layers:
-        if isinstance(layer, layers.BatchNormalization):
-            gamma, beta, mean, variance = layer.get_weights()
-            rng = np.random.default_rng(len(layer.name))
-            layer.set_weights(
-                [gamma * 1.5, beta + 0.1, rng.normal(0, 0.2, mean.shape), variance + 0.5]
-            )
-    path = tmp_path_factory.mktemp("resnet") / "small_resnet.keras"
-    model.save(path)
-    return path
+    return save_small_resnet(tmp_path_factory.mktemp("resnet") / "small_resnet.keras")
 
 
 def test_small_resnet_every_layer_equals_keras(small_resnet_file):

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from vision_agent.commands.common import cannot_start, for_each_file
+from vision_agent.commands.explain_output import explain_drawing, explain_folder
 from vision_agent.core.errors import UserError
 from vision_agent.core.postal import SHIPPED_MODEL
 
@@ -26,6 +27,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="digit model (.h5, .keras, .onnx, .pb); default: the shipped model",
     )
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.add_argument(
+        "--explain",
+        type=Path,
+        metavar="OUT_DIR",
+        help="also write, per box, the preprocessing steps and every layer's feature maps "
+        "as PNG images, and OUT_DIR/layers.json",
+    )
     parser.set_defaults(func=run)
 
 
@@ -34,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         recognizer = PostalRecognizer.from_file(args.model)
+        explained = None if args.explain is None else explain_folder(args.explain, recognizer)
     except UserError as exc:
         return cannot_start(exc)
 
@@ -48,5 +57,13 @@ def run(args: argparse.Namespace) -> int:
                 "-" if d.digit is None else f"{d.confidence:.2f}" for d in reading.digits
             )
             print(f"{path}: {reading.code}{where}  [{confidences}]", flush=True)
+        if explained is not None:
+            explain_drawing(recognizer, path, explained)
 
-    return for_each_file(args.images, handle)
+    status = for_each_file(args.images, handle)
+    if explained is not None:
+        try:
+            explained.write_json("drawings")
+        except UserError as exc:
+            return cannot_start(exc)
+    return status

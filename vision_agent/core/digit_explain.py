@@ -46,17 +46,22 @@ class BoxExplanation:
 def digit_layer_reader(path: Path, sample_shape: tuple[int, int, int]) -> LayerReader:
     """A layer reader for a digit model file: Keras files and ONNX graphs; others refused."""
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix in KERAS_SUFFIXES:
+    check_explainable(path)
+    if path.suffix.lower() in KERAS_SUFFIXES:
         model = load_keras_model(path)
         adapt = _keras_input_adapter(tuple(model.inputs[0].shape[1:]), sample_shape, path.name)
         return KerasLayers(model, adapt)
-    if suffix == ".onnx":
-        return OnnxLayers(path, onnx_input_layout(path, sample_shape))
-    raise ModelLoadError(
-        f"{path.name} runs in OpenCV DNN, which cannot show its layers: looking inside "
-        "needs a Keras (.h5, .keras) or ONNX model."
-    )
+    return OnnxLayers(path, onnx_input_layout(path, sample_shape))
+
+
+def check_explainable(path: Path) -> None:
+    """ModelLoadError unless the file's layers can be shown (Keras files and ONNX graphs)."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in (*KERAS_SUFFIXES, ".onnx"):
+        raise ModelLoadError(
+            f"{Path(path).name} runs in OpenCV DNN, which cannot show its layers: looking "
+            "inside needs a Keras (.h5, .keras) or ONNX model."
+        )
 
 
 def explain_digit(

@@ -22,10 +22,12 @@ def small_resnet(tmp_path_factory):
 
 def shown_layer(qtbot, panel, name: str):
     qtbot.waitUntil(
-        lambda: panel.view.isVisible()
-        and panel.view.output is not None
-        and panel.view.output.name == name
-        and panel._pending_output is None,
+        lambda: (
+            panel.view.isVisible()
+            and panel.view.output is not None
+            and panel.view.output.name == name
+            and panel._pending_output is None
+        ),
         timeout=TIMEOUT,
     )
     return panel.view.output

@@ -27,7 +27,9 @@ def grid_shape(channels: int) -> tuple[int, int]:
 
 def scaled_per_channel(maps: np.ndarray) -> np.ndarray:
     """(H, W, C) values -> uint8 0..255, each channel stretched over its own min..max."""
-    maps = np.nan_to_num(np.asarray(maps, np.float32))
+    maps = np.asarray(maps, np.float32)
+    if not np.isfinite(maps).all():
+        maps = np.nan_to_num(maps)
     low = maps.min(axis=(0, 1), keepdims=True)
     span = maps.max(axis=(0, 1), keepdims=True) - low
     factor = np.divide(255.0, span, out=np.zeros_like(span), where=span > 0)
@@ -38,33 +40,37 @@ _VIRIDIS = cv2.cvtColor(
     cv2.applyColorMap(np.arange(256, dtype=np.uint8)[:, None], cv2.COLORMAP_VIRIDIS),
     cv2.COLOR_BGR2RGB,
 )[:, 0]
-# The same colours packed as little-endian RGBA words: one lookup per pixel (fastest in numpy).
-_VIRIDIS_WORDS = _VIRIDIS.astype(np.uint32) @ np.array([1, 1 << 8, 1 << 16], np.uint32)
+GAP_INDEX = 256  # in gray grids: the gap between tiles, coloured GAP_COLOR
+# The colours (and the gap's) packed as little-endian RGBA words: one lookup per pixel.
+_WORDS = np.vstack([_VIRIDIS, GAP_COLOR]).astype(np.uint32) @ np.array(
+    [1, 1 << 8, 1 << 16], np.uint32
+)
 
 
 def colored(gray: np.ndarray) -> np.ndarray:
-    """uint8 gray (any shape) -> RGB uint8 in the viridis colour map."""
-    words = _VIRIDIS_WORDS[np.ascontiguousarray(gray, np.uint8)]
+    """Gray levels 0..255 (and GAP_INDEX) of any shape -> RGB uint8 in the viridis map."""
+    words = _WORDS[np.ascontiguousarray(gray)]
     return words.view(np.uint8).reshape(*words.shape, 4)[..., :3]
 
 
-def tile(tiles: np.ndarray) -> np.ndarray:
-    """(N, h, w, 3) uint8 tiles -> one RGB grid image with `GAP` pixels between tiles."""
+def tile(tiles: np.ndarray, fill: object) -> np.ndarray:
+    """(N, h, w[, 3]) tiles -> one grid image with `GAP` pixels of `fill` between tiles."""
     count, h, w = tiles.shape[:3]
+    rest = tiles.shape[3:]
     rows, columns = grid_shape(count)
-    padded = np.empty((rows * columns, h + GAP, w + GAP, 3), np.uint8)
-    padded[:] = GAP_COLOR
+    padded = np.empty((rows * columns, h + GAP, w + GAP, *rest), tiles.dtype)
+    padded[:] = fill
     padded[:count, :h, :w] = tiles
-    grid = padded.reshape(rows, columns, h + GAP, w + GAP, 3).transpose(0, 2, 1, 3, 4)
+    grid = padded.reshape(rows, columns, h + GAP, w + GAP, *rest).swapaxes(1, 2)
     return np.ascontiguousarray(
-        grid.reshape(rows * (h + GAP), columns * (w + GAP), 3)[:-GAP, :-GAP]
+        grid.reshape(rows * (h + GAP), columns * (w + GAP), *rest)[:-GAP, :-GAP]
     )
 
 
 def feature_mosaic(maps: np.ndarray) -> np.ndarray:
     """(H, W, C) feature maps -> an RGB grid with one tile per channel, in channel order."""
-    gray = scaled_per_channel(maps)
-    return tile(colored(np.moveaxis(gray, -1, 0)))
+    gray = np.moveaxis(scaled_per_channel(maps), -1, 0).astype(np.uint16)
+    return colored(tile(gray, GAP_INDEX))
 
 
 def tile_index(shape: tuple[int, ...], x: float, y: float) -> int | None:
@@ -104,7 +110,7 @@ def kernel_mosaic(kernels: np.ndarray, zoom: int = 4) -> np.ndarray:
         gray = scaled_per_channel(kernels.mean(axis=2))
         tiles = np.repeat(np.moveaxis(gray, -1, 0)[..., None], 3, axis=3)
     tiles = tiles.repeat(zoom, axis=1).repeat(zoom, axis=2)
-    return tile(tiles)
+    return tile(tiles, GAP_COLOR)
 
 
 def layer_picture(output: LayerOutput) -> np.ndarray | None:

@@ -148,6 +148,7 @@ class LayerView(QWidget):
         layout.setSpacing(2)
         for widget in (self.caption, self.grid, self.strip, self.chart, self.note):
             layout.addWidget(widget)
+        layout.addStretch(1)
         self.output: LayerOutput | None = None
 
     def set_output(

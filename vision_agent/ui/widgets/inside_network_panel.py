@@ -16,11 +16,19 @@ from PyQt5.QtWidgets import QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidg
 from vision_agent.core.digit_explain import BoxExplanation, step_images
 from vision_agent.i18n import tr
 from vision_agent.services.model_service import ModelService
-from vision_agent.ui.qimage import gray_to_qimage, rgb_to_qimage
-from vision_agent.ui.widgets.feature_maps import LayerView
+from vision_agent.ui.qimage import gray_to_qimage
+from vision_agent.ui.widgets.feature_maps import LayerView, scaled_pixmap
 
 STEP_SIZE = 84
 PANEL_WIDTH = 360
+FILTERS_WIDTH = 160
+
+
+def tiles_hint() -> str:
+    return tr(
+        "Each tile is one channel of the layer's output, scaled to its own range "
+        "(dark: low, yellow: high). Hover over a tile for its values."
+    )
 
 
 def step_captions() -> list[str]:
@@ -48,6 +56,9 @@ class InsideNetworkPanel(QWidget):
         self.message = QLabel(self)
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #555;")
+        self.hint = QLabel(self)
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: #555;")
 
         self.steps_box = QWidget(self)
         steps = QGridLayout(self.steps_box)
@@ -79,6 +90,7 @@ class InsideNetworkPanel(QWidget):
             self.title,
             self.message,
             self.steps_box,
+            self.hint,
             self.filters_caption,
             self.filters_view,
             self.layers_box,
@@ -100,6 +112,7 @@ class InsideNetworkPanel(QWidget):
         for caption, text in zip(self.step_labels, step_captions(), strict=True):
             caption.setText(text)
         self.filters_caption.setText(tr("Filters of the first convolution:"))
+        self.hint.setText(tiles_hint())
         self._show_title()
         if self.explanation is None and not self.message.text():
             self.message.setText(tr("Draw a digit and click it under its box to look inside."))
@@ -150,7 +163,7 @@ class InsideNetworkPanel(QWidget):
             pixmap = QPixmap.fromImage(gray_to_qimage(image))
             view.setPixmap(pixmap.scaled(STEP_SIZE, STEP_SIZE, Qt.KeepAspectRatio))
         if explanation.kernels is not None:
-            self.filters_view.setPixmap(QPixmap.fromImage(rgb_to_qimage(explanation.kernels)))
+            self.filters_view.setPixmap(scaled_pixmap(explanation.kernels, FILTERS_WIDTH)[0])
         self._ensure_layer_views(len(explanation.layers))
         last = len(explanation.layers) - 1
         for index, (view, layer, picture) in enumerate(
@@ -170,7 +183,13 @@ class InsideNetworkPanel(QWidget):
             view.setVisible(index < count)
 
     def _show_contents(self, shown: bool) -> None:
-        for widget in (self.steps_box, self.filters_caption, self.filters_view, self.layers_box):
+        for widget in (
+            self.steps_box,
+            self.hint,
+            self.filters_caption,
+            self.filters_view,
+            self.layers_box,
+        ):
             widget.setVisible(shown)
 
     def _show_title(self) -> None:

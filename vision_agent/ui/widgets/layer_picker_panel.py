@@ -17,6 +17,7 @@ from vision_agent.core.layer_activations import LayerInfo, stage_outputs
 from vision_agent.i18n import tr
 from vision_agent.services.model_service import ModelService
 from vision_agent.ui.widgets.feature_maps import LayerView, shape_text
+from vision_agent.ui.widgets.inside_network_panel import tiles_hint
 
 MAPS_WIDTH = 480
 STAGE_MARK = "▶ "
@@ -36,6 +37,9 @@ class LayerPickerPanel(QWidget):
         self._pending_layers: int | None = None
         self._pending_output: int | None = None
         self.title = QLabel(self)
+        self.hint = QLabel(self)
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: #555;")
         self.message = QLabel(self)
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #a04000;")
@@ -49,7 +53,7 @@ class LayerPickerPanel(QWidget):
         scroll.setWidgetResizable(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.title, self.message, self.layer_list):
+        for widget in (self.title, self.hint, self.message, self.layer_list):
             layout.addWidget(widget)
         layout.addWidget(scroll, 1)
         self.setMinimumWidth(MAPS_WIDTH + 30)
@@ -59,6 +63,7 @@ class LayerPickerPanel(QWidget):
         self.title.setText(
             "<b>" + tr("Inside the network") + "</b><br>" + tr("▶ marks where a stage ends.")
         )
+        self.hint.setText(tiles_hint())
         self.layer_list.setToolTip(tr("Choose a layer to see its feature maps for this photo."))
 
     # --- requests ----------------------------------------------------------------------

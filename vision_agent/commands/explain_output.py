@@ -11,6 +11,7 @@ import json
 import tempfile
 from pathlib import Path
 
+from vision_agent.core.digit_explain import file_safe
 from vision_agent.core.errors import UserError
 
 LAYERS_JSON = "layers.json"
@@ -40,7 +41,7 @@ class ExplainFolder:
 
     def subfolder(self, source: Path) -> Path:
         """A folder for `source` named after it, unique within this run."""
-        stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in source.stem) or "input"
+        stem = file_safe(source.stem) or "input"
         name, count = stem, 1
         while name in self._used:
             count += 1
@@ -110,6 +111,5 @@ def explain_photo(classifier, rgb, layer: str, path: Path, out: ExplainFolder) -
     except OSError as exc:
         raise UserError(f"cannot write into {folder}: {exc.strerror or exc}") from None
     if picture is not None:
-        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in layer)
-        write_image(folder / f"{safe}.png", picture)
+        write_image(folder / f"{file_safe(layer)}.png", picture)
     out.add({"file": str(path), "folder": folder.name, "layers": [output.to_json()]})

@@ -90,6 +90,11 @@ def step_images(steps: DigitSteps) -> list[np.ndarray]:
     return [steps.crop, fitted, centered]
 
 
+def file_safe(name: str) -> str:
+    """`name` usable in a file name anywhere: letters, digits, '-', '_' and '.' kept."""
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+
+
 def write_explanation(explanation: BoxExplanation, folder: Path) -> None:
     """The box's pictures as PNGs in `folder`: steps, first filters, then one per layer."""
     try:
@@ -105,5 +110,4 @@ def write_explanation(explanation: BoxExplanation, folder: Path) -> None:
         zip(explanation.layers, explanation.pictures, strict=True), 1
     ):
         if picture is not None:
-            safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in layer.name)
-            write_image(folder / f"layer{index:02d}_{safe}.png", picture)
+            write_image(folder / f"layer{index:02d}_{file_safe(layer.name)}.png", picture)

@@ -9,7 +9,11 @@ the longest GUI event-loop stall while the shown panel updates; and, to see wher
 goes, `explain` alone (this thread) and the panel's update of its widgets alone. For the shipped
 ONNX model (service thread) and its Keras twin (child process).
 
-    python bench/explain_latency.py [--repeats 100] [--no-keras]
+With --imagenet, also the ImageNet tab with ResNet50 (seeded random weights, loaded as a user's
+Keras file, in its child process): for a few layers, the time from choosing the layer to its
+feature maps on screen, and the longest GUI stall meanwhile.
+
+    python bench/explain_latency.py [--repeats 100] [--no-keras] [--imagenet]
 """
 
 from __future__ import annotations
@@ -102,10 +106,52 @@ def measure(model: Path, repeats: int) -> dict[str, float]:
     }
 
 
+IMAGENET_LAYERS = ("conv1_relu", "conv2_block3_out", "conv3_block4_out", "conv5_block3_out")
+
+
+def measure_imagenet(repeats: int) -> None:
+    import tempfile
+
+    import keras
+
+    from vision_agent.core.imageio import read_image
+    from vision_agent.ui.tabs.classifier_tab import ClassifierTab
+
+    keras.utils.set_random_seed(7)
+    path = Path(tempfile.mkdtemp()) / "resnet50_random.keras"
+    keras.applications.ResNet50(weights=None).save(path)
+    tab = ClassifierTab(model=str(path))
+    tab.resize(1600, 900)
+    tab.show()
+    tab.start()
+    photo = REPO.parent / "shared" / "assets" / "photos" / "dogs" / "Beagle_01141.jpg"
+    tab.show_photo(read_image(photo, max_side=1600), photo.name)
+    process_until(lambda: tab.result is not None)
+    tab.network_button.setChecked(True)
+    panel = tab.network_panel
+    process_until(lambda: panel.layers is not None and panel._pending_output is None)
+    print(f"\nImageNet tab, ResNet50 (Keras, child process), {photo.name}, median of {repeats}:")
+    meter = StallMeter()
+    for name in IMAGENET_LAYERS:
+        panel.choose_layer(name)
+        process_until(lambda: panel._pending_output is None)
+        meter.start()
+        times = timed(
+            lambda: panel.follow(panel.photo), lambda: panel._pending_output is None, repeats
+        )
+        shape = "×".join(str(d) for d in panel.view.output.shape)
+        print(
+            f"  {name:<18} {shape:>11}: {statistics.median(times):7.1f} ms to the screen, "
+            f"longest GUI stall {meter.stop():4.0f} ms"
+        )
+    tab.shutdown()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=100)
     parser.add_argument("--no-keras", action="store_true", help="skip the Keras model")
+    parser.add_argument("--imagenet", action="store_true", help="also the ImageNet tab's panel")
     args = parser.parse_args()
     app = QApplication.instance() or QApplication([])
     print(f"load average at start: {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores)")
@@ -124,6 +170,8 @@ def main() -> None:
         print(f"  longest GUI stall while the panel updates: {figures['stall']:.0f} ms")
         print(f"  of which: explain() alone {figures['explain']:.2f} ms (this thread), ", end="")
         print(f"panel widgets update + paint {figures['update']:.2f} ms (GUI thread)")
+    if args.imagenet:
+        measure_imagenet(max(3, args.repeats // 10))
     del app
 
 

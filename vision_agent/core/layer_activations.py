@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from vision_agent.core.errors import ModelLoadError
+from vision_agent.core.errors import ModelLoadError, UserError
 
 # ONNX ops that make a layer of their own (a learner would draw them as a box) ...
 ONNX_LAYER_OPS = {
@@ -161,8 +161,6 @@ def _checked_names(layers: list[LayerInfo], names: Sequence[str] | None) -> list
         return known
     unknown = [name for name in names if name not in known]
     if unknown:
-        from vision_agent.core.errors import UserError
-
         raise UserError(
             f"The model has no layer {unknown[0]!r}. Its layers: {', '.join(known[:40])}"
             + (" …" if len(known) > 40 else "")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -21,6 +22,10 @@ from vision_agent.core.predictors import Predictor, load_predictor, needs_tensor
 from vision_agent.core.regions import Region, region_for_code
 from vision_agent.engine.spec import RecognizerSpec
 from vision_agent.paths import resource
+
+if TYPE_CHECKING:
+    from vision_agent.core.digit_explain import BoxExplanation
+    from vision_agent.core.layer_activations import LayerReader
 
 CANVAS_WIDTH, CANVAS_HEIGHT = 520, 200
 BOX_COUNT, BOX_SIZE, BOX_LEFT, BOX_TOP = 5, 100, 10, 50
@@ -144,7 +149,7 @@ class PostalRecognizer:
     def __init__(self, predictor: Predictor, path: Path | None = None) -> None:
         self.predictor = predictor
         self.path = path  # the model file, for looking inside it (see `explain`)
-        self._layers = None
+        self._layers: LayerReader | None = None
         self._check_outputs()
 
     @classmethod
@@ -181,8 +186,8 @@ class PostalRecognizer:
     def recognize_file(self, path: str | Path) -> PostalReading:
         return self.recognize(read_canvas(path))
 
-    def explain(self, canvas_gray: np.ndarray, box: int):
-        """Inside the network for box `box` (a `digit_explain.BoxExplanation`; None if blank)."""
+    def explain(self, canvas_gray: np.ndarray, box: int) -> BoxExplanation | None:
+        """What each layer makes of box `box` ("Inside the network"); None if it is blank."""
         from vision_agent.core.digit_explain import digit_layer_reader, explain_digit
 
         if self.path is None:

@@ -67,13 +67,17 @@ def test_shipped_keras_digit_model_every_layer_equals_keras(keras_digits, digit_
 
 
 def test_shipped_onnx_digit_model_every_layer_equals_keras(keras_digits, digit_inputs):
-    """The ONNX file the app runs: its layers (found in the graph) are the Keras layers that
-    compute something at inference (no Dropout), with the same names, shapes and values."""
+    """The ONNX file the app runs: its layers (found in the graph) are named after the Keras
+    layers whose outputs they are, in Keras's order, with the same shapes and values (layers
+    that compute nothing at inference, like Dropout, or that the export folds into the one
+    before, like batch norm, are not in the graph)."""
     reader = digit_layer_reader(SHIPPED_MODEL, DIGIT_INPUT_SHAPE)
-    computing = [
-        layer.name for layer in keras_digits.layers if "Dropout" not in type(layer).__name__
-    ]
-    assert [layer.name for layer in reader.layers] == computing
+    keras_names = [layer.name for layer in keras_digits.layers]
+    names = [layer.name for layer in reader.layers]
+    assert names == [name for name in keras_names if name in names]
+    assert names[-1] == keras_names[-1]
+    pooling = [layer.name for layer in keras_digits.layers if "Pooling" in type(layer).__name__]
+    assert set(pooling) <= set(names) and len(names) >= len(pooling) + 2
     results = reader.outputs(digit_inputs)
     for index, layer in enumerate(reader.layers):
         reference = keras_reference(keras_digits, layer.name, digit_inputs)
@@ -147,6 +151,29 @@ def test_small_resnet_every_layer_equals_keras(small_resnet_file):
         assert np.abs(output.values - reference).max() <= TOLERANCE, layer.name
         assert (picture is not None) == (reference.ndim in (1, 3))
     assert stage_outputs(layers) == {"s1_out", "s2_out"}
+
+
+def test_small_resnet_exported_to_onnx_every_layer_equals_keras(small_resnet_file, tmp_path):
+    """Batch norm folded into the convolutions, residual sums, global pooling: each layer the
+    ONNX graph shows carries the name of the Keras layer whose output it is, and its values."""
+    import keras
+
+    from vision_agent.core.layer_activations import OnnxLayers
+
+    model = keras.models.load_model(small_resnet_file)
+    batch = np.random.default_rng(0).normal(size=(2, 64, 64, 3)).astype(np.float32)
+    model(batch)
+    model.export(tmp_path / "small_resnet.onnx", format="onnx", verbose=False)
+    reader = OnnxLayers(tmp_path / "small_resnet.onnx", "NHWC")
+    names = [layer.name for layer in reader.layers]  # the graph's order: a branch may come first
+    assert set(names) <= {layer.name for layer in model.layers}
+    assert {"s1_out", "s2_out", "avg_pool", "predictions"} <= set(names)
+    results = reader.outputs(batch)
+    for index, name in enumerate(names):
+        reference = keras_reference(model, name, batch)
+        for sample, outputs in enumerate(results):
+            assert outputs[index].shape == reference.shape[1:], name
+            assert np.abs(outputs[index].values - reference[sample]).max() <= TOLERANCE, name
 
 
 def test_unknown_layer_names_the_layers_there_are(small_resnet_file):

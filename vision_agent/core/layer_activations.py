@@ -68,6 +68,7 @@ ONNX_EPILOGUE_OPS = {
     "Dropout",
     "DequantizeLinear",
 }
+GLOBAL_POOLS = {"GlobalAveragePool", "GlobalMaxPool"}
 ARITHMETIC_OPS = {"Add", "QLinearAdd", "Sub", "Mul", "Div"}
 KERAS_EXPORT_SUFFIX = re.compile(r"_\d+$")
 
@@ -318,6 +319,8 @@ class OnnxLayers:
             values = self._dequantized(layer, np.asarray(array))
             if values.ndim == 4:
                 values = values.transpose(0, 2, 3, 1)
+            if layer.type in GLOBAL_POOLS:  # (1, 1, C) maps: a vector, as Keras gives it
+                values = values.reshape(len(batch), -1)
             values = values.reshape(len(batch), *values.shape[1:])
             for i in range(len(batch)):
                 results[i].append(LayerOutput(layer.name, layer.type, values[i]))
@@ -395,22 +398,25 @@ def onnx_layer_plan(model: Any) -> list[OnnxLayer]:
             taken.add(id(following))
             last = following
         kind = ONNX_LAYER_OPS.get(node.op_type, "Flatten")
-        plan.append((_scope(node), kind, last.output[0], last))
+        plan.append((_layer_scope(node, last), kind, last.output[0], last))
     names = _layer_names([scope for scope, *_ in plan])
     return [
         OnnxLayer(
             name,
             kind,
             tensor,
-            _channels_last(shapes.get(tensor, ())),
+            _channels_last(shapes.get(tensor, ()), kind),
             _output_quantization(last, constants),
         )
         for name, (_scope_name, kind, tensor, last) in zip(names, plan, strict=True)
     ]
 
 
-def _channels_last(shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
-    """A declared NCHW shape as (H, W, C) without the batch axis; others without the batch."""
+def _channels_last(shape: tuple[int | None, ...], kind: str) -> tuple[int | None, ...]:
+    """A declared NCHW shape as (H, W, C) without the batch axis (a global pool's as (C,));
+    others without the batch axis."""
+    if len(shape) == 4 and kind in GLOBAL_POOLS:
+        return (shape[1],)
     if len(shape) == 4:
         return (shape[2], shape[3], shape[1])
     return shape[1:]
@@ -508,11 +514,15 @@ def _initializer_values(model: Any, plan: list[OnnxLayer]) -> dict[str, np.ndarr
     }
 
 
-def _scope(node: Any) -> str:
-    """Where a node sits in its model ("model/conv2d/BiasAdd" -> "model/conv2d")."""
-    name = node.name or node.output[0]
-    parts = [part for part in name.split("/") if part]
-    return "/".join(parts[:-1]) if len(parts) > 1 else name
+def _layer_scope(first: Any, last: Any) -> str:
+    """Where a layer sits in its model: the scope of the node whose tensor it shows
+    ("model/activation/Relu" -> "model/activation": a Keras export names the Keras layer that
+    computed it, also when a convolution and a separate activation layer are grouped), or the
+    first node's name in graphs without scopes."""
+    parts = [part for part in (last.name or "").split("/") if part]
+    if len(parts) > 1:
+        return "/".join(parts[:-1])
+    return first.name or first.output[0]
 
 
 def _layer_names(scopes: list[str]) -> list[str]:

@@ -13,6 +13,7 @@ from tests.conftest import asset
 from tests.drawings import random_handwritten_canvas
 from tests.imagenet_models import save_small_resnet
 from vision_agent.cli import main
+from vision_agent.core.feature_mosaic import GAP, grid_shape
 from vision_agent.core.imageio import read_image, write_image
 from vision_agent.core.postal import SHIPPED_MODEL, PostalRecognizer, box_rect
 
@@ -49,10 +50,14 @@ def test_postal_explain_writes_steps_layers_and_json(capsys, tmp_path, drawing):
             assert np.allclose(written["channel_means"], output.channel_means(), atol=1e-5)
         box_folder = folder / f"box{box + 1}"
         assert read_image(box_folder / "step3_centre_of_mass.png").shape[:2] == (28, 28)
-        first = read_image(box_folder / "layer01_conv2d.png")
-        assert first.shape == (6 * 27 - 1, 6 * 27 - 1, 3)  # 32 maps of 26×26 in a 6×6 grid
+        first_layer, last_layer = explanation.layers[0], explanation.layers[-1]
+        first = read_image(box_folder / f"layer01_{first_layer.name}.png")
+        h, w, channels = first_layer.shape  # one tile per channel, in a grid
+        rows, columns = grid_shape(channels)
+        assert first.shape == (rows * (h + GAP) - GAP, columns * (w + GAP) - GAP, 3)
         assert (box_folder / "filters_first_conv.png").is_file()
-        assert (box_folder / "layer09_probabilities.png").is_file()
+        count = len(explanation.layers)
+        assert (box_folder / f"layer{count:02d}_{last_layer.name}.png").is_file()
     assert not (folder / "box3").exists()
 
 

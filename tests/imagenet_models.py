@@ -58,3 +58,39 @@ def reference_probabilities(model, photo: Path, bgr: bool = False) -> np.ndarray
 
 def top5(probabilities: np.ndarray) -> list[int]:
     return [int(i) for i in np.argsort(-probabilities, kind="stable")[:5]]
+
+
+def save_small_resnet(path: Path) -> Path:
+    """A small ResNet-style classifier (5 classes) saved as a user's own Keras model: a
+    Conv-BN-ReLU stem, two residual blocks (the second downsampling), global pooling, softmax."""
+    import keras
+    from keras import layers
+
+    keras.utils.set_random_seed(2)
+    inputs = keras.Input((64, 64, 3))
+    x = layers.Conv2D(8, 3, strides=2, padding="same", name="stem_conv")(inputs)
+    x = layers.BatchNormalization(name="stem_bn")(x)
+    x = layers.Activation("relu", name="stem_relu")(x)
+    for stage, (filters, stride) in enumerate(((8, 1), (16, 2)), 1):
+        shortcut = x
+        y = layers.Conv2D(filters, 3, strides=stride, padding="same", name=f"s{stage}_conv1")(x)
+        y = layers.BatchNormalization(name=f"s{stage}_bn1")(y)
+        y = layers.Activation("relu", name=f"s{stage}_relu1")(y)
+        y = layers.Conv2D(filters, 3, padding="same", name=f"s{stage}_conv2")(y)
+        if stride != 1:
+            shortcut = layers.Conv2D(filters, 1, strides=stride, name=f"s{stage}_down")(x)
+        x = layers.Add(name=f"s{stage}_add")([shortcut, y])
+        x = layers.Activation("relu", name=f"s{stage}_out")(x)
+    x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+    outputs = layers.Dense(5, activation="softmax", name="predictions")(x)
+    model = keras.Model(inputs, outputs, name="small_resnet")
+    # Batch-norm statistics of their own, so inference differs from training.
+    for layer in model.layers:
+        if isinstance(layer, layers.BatchNormalization):
+            gamma, beta, mean, variance = layer.get_weights()
+            rng = np.random.default_rng(len(layer.name))
+            layer.set_weights(
+                [gamma * 1.5, beta + 0.1, rng.normal(0, 0.2, mean.shape), variance + 0.5]
+            )
+    model.save(path)
+    return path

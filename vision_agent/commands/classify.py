@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 from vision_agent.commands.common import cannot_start, expand_inputs, for_each_file
+from vision_agent.commands.explain_output import explain_layer_folder, explain_photo
 from vision_agent.core.classify import DEFAULT_MODEL, MODEL_ALIASES, PHOTO_MAX_SIDE
 from vision_agent.core.errors import UserError
 
@@ -39,6 +40,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--top", type=int, default=5, help="how many classes (default: 5)")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     parser.add_argument("--csv", type=Path, metavar="OUT", help="also write the results as CSV")
+    parser.add_argument(
+        "--explain",
+        type=Path,
+        metavar="OUT_DIR",
+        help="also write the feature maps of the layer named by --layer as a PNG per photo, "
+        "and OUT_DIR/layers.json",
+    )
+    parser.add_argument("--layer", metavar="NAME", help="the layer --explain shows")
     parser.set_defaults(func=run)
 
 
@@ -59,16 +68,20 @@ def run(args: argparse.Namespace) -> int:
 
     if args.top < 1:
         return cannot_start("--top must be at least 1.")
+    if (args.explain is None) != (args.layer is None):
+        return cannot_start("--explain OUT_DIR and --layer NAME go together.")
     try:
         classifier = load_classifier(args.model, args.weights)
+        explained = None
+        if args.explain is not None:
+            explained = explain_layer_folder(args.explain, classifier, args.layer)
     except UserError as exc:
         return cannot_start(exc)
     rows: list[dict] = []
 
     def handle(path: Path) -> None:
-        result = classifier.classify(
-            read_image(path, max_side=PHOTO_MAX_SIDE), top=args.top, annotate=False
-        )
+        photo = read_image(path, max_side=PHOTO_MAX_SIDE)
+        result = classifier.classify(photo, top=args.top, annotate=False)
         record = result.to_json(str(path))
         if args.json:
             print(json.dumps(record, ensure_ascii=False), flush=True)
@@ -80,8 +93,15 @@ def run(args: argparse.Namespace) -> int:
             | {"latency_ms": record["latency_ms"]}
             for rank, top in enumerate(record["top"], 1)
         )
+        if explained is not None:
+            explain_photo(classifier, photo, args.layer, path, explained)
 
     status = for_each_file(expand_inputs(args.inputs), handle)
+    if explained is not None:
+        try:
+            explained.write_json("photos")
+        except UserError as exc:
+            return cannot_start(exc)
     if args.csv is not None:
         try:
             with open(args.csv, "w", newline="", encoding="utf-8") as out:

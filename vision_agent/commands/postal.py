@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from vision_agent.commands.common import cannot_start, error, for_each_file
+from vision_agent.commands.explain_output import explain_drawing, explain_folder
 from vision_agent.core.digit_status import DigitStatus
 from vision_agent.core.errors import UserError
 from vision_agent.core.postal import SHIPPED_MODEL, DigitReading
@@ -43,6 +44,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--forget", action="store_true", help="with --profile: remove every taught sample"
     )
+    parser.add_argument(
+        "--explain",
+        type=Path,
+        metavar="OUT_DIR",
+        help="also write, per box, the preprocessing steps and every layer's feature maps "
+        "as PNG images, and OUT_DIR/layers.json",
+    )
     parser.set_defaults(func=run)
 
 
@@ -61,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
         return cannot_start("Name at least one drawing to read.")
     try:
         recognizer = PostalRecognizer.from_file(args.model)
+        explained = None if args.explain is None else explain_folder(args.explain, recognizer)
     except UserError as exc:
         return cannot_start(exc)
     profile_failed = args.profile is not None and not use_profile(recognizer, args.profile)
@@ -74,8 +83,15 @@ def run(args: argparse.Namespace) -> int:
             where = f"  {region.ko} ({region.en})" if region else ""
             confidences = " ".join(_plain_status(d) for d in reading.digits)
             print(f"{path}: {reading.marked_code}{where}  [{confidences}]", flush=True)
+        if explained is not None:
+            explain_drawing(recognizer, path, explained)
 
     status = for_each_file(args.images, handle)
+    if explained is not None:
+        try:
+            explained.write_json("drawings")
+        except UserError as exc:
+            return cannot_start(exc)
     return max(status, 1) if profile_failed else status
 
 

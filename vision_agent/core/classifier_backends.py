@@ -17,6 +17,7 @@ import numpy as np
 
 from vision_agent.core.errors import ModelLoadError
 from vision_agent.core.imagenet_preprocess import Preprocessing
+from vision_agent.core.layer_activations import KerasLayers, LayerReader, OnnxLayers
 from vision_agent.core.predictors import (
     compiled_forward,
     import_keras,
@@ -54,6 +55,10 @@ class Backend:
     engine: str = ""  # what runs the forward pass, e.g. "tf.function" or "onnxruntime"
     onnx_export: Path | None = None  # the verified ONNX export the forward pass runs on
     takes_pixels: bool = False  # `run` takes resized uint8 photos and normalises them itself
+    # What each layer makes of an input ("Inside the network"); built on first use. None, and
+    # the reason why, where the engine cannot show its layers.
+    layer_reader: Callable[[], LayerReader] | None = None
+    no_layers_reason: str = ""
 
 
 def to_probabilities(scores: np.ndarray, outputs: str) -> np.ndarray:
@@ -77,7 +82,14 @@ def opencv_backend(
 ) -> Backend:
     width, height = size
     predictor = load_predictor(weights, (height, width, 3), config)
-    return Backend(run=predictor, outputs=outputs, input_size=size, engine="cv2.dnn")
+    reason = f"{weights.name} runs in OpenCV DNN, which cannot show its layers here."
+    return Backend(
+        run=predictor,
+        outputs=outputs,
+        input_size=size,
+        engine="cv2.dnn",
+        no_layers_reason=reason,
+    )
 
 
 def onnxruntime_backend(
@@ -101,7 +113,13 @@ def onnxruntime_backend(
         out = session.run(None, {input_name: np.ascontiguousarray(blob, np.float32)})[0]
         return np.asarray(out).reshape(len(batch), -1)
 
-    return Backend(run=run, outputs=outputs, input_size=size, engine=engine)
+    return Backend(
+        run=run,
+        outputs=outputs,
+        input_size=size,
+        engine=engine,
+        layer_reader=lambda: OnnxLayers(weights, layout),
+    )
 
 
 def onnx_pixel_backend(
@@ -201,6 +219,7 @@ def keras_file_backend(path: Path) -> Backend:
     logits, outputs = _logits_model(keras, model)
     backend = _keras_backend(logits, outputs, None)
     backend.keras_mode = _guess_keras_mode(keras, model)
+    backend.layer_reader = lambda: KerasLayers(model)
     return backend
 
 
@@ -269,7 +288,14 @@ def _keras_backend(model: Any, outputs: str, gradcam_layer: str | None) -> Backe
             activations, gradients = cam_parts(tf.constant(batch), tf.constant(class_index))
             return cam_from_gradients(np.asarray(activations)[0], np.asarray(gradients)[0])
 
-    return Backend(run=run, outputs=outputs, input_size=size, gradcam=gradcam, engine="tf.function")
+    return Backend(
+        run=run,
+        outputs=outputs,
+        input_size=size,
+        gradcam=gradcam,
+        engine="tf.function",
+        layer_reader=lambda: KerasLayers(model),
+    )
 
 
 def _split_at(keras: Any, model: Any, layer: Any) -> Callable[[Any], tuple[Any, Any]]:

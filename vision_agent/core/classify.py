@@ -36,6 +36,7 @@ from vision_agent.core.imagenet_preprocess import (
     from_registry_entry,
     keras_mode,
 )
+from vision_agent.core.layer_activations import LayerInfo, LayerOutput, LayerReader
 from vision_agent.core.onnx_export import MAX_DIFFERENCE
 from vision_agent.core.predictors import KERAS_SUFFIXES, needs_tensorflow
 from vision_agent.engine.spec import RecognizerSpec
@@ -140,6 +141,7 @@ class ImageClassifier:
                 f"{model_name} gives {num_classes} scores but there are {len(labels)} class names."
             )
         self.labels = list(labels)
+        self._layers: LayerReader | None = None
 
     def _probe(self) -> int:
         width, height = self.preprocessing.size
@@ -325,6 +327,28 @@ class ImageClassifier:
         rgb = as_rgb8(rgb)
         cam = self.backend.gradcam(self.preprocessing.prepare(rgb), int(class_index))
         return heatmap_at_size(cam, rgb.shape[1], rgb.shape[0])
+
+    # ------------------------------------------------------------------ inside the network
+
+    def network_layers(self) -> list[LayerInfo]:
+        """The model's layers in order ("Inside the network"); UserError saying why not."""
+        return self._layer_reader().layers
+
+    def layer_output(self, rgb: np.ndarray, name: str) -> tuple[LayerOutput, np.ndarray | None]:
+        """What layer `name` makes of the photo, and its picture (see `feature_mosaic`)."""
+        from vision_agent.core.feature_mosaic import layer_picture
+
+        batch = self.preprocessing.prepare(as_rgb8(rgb))
+        output = self._layer_reader().outputs(batch, [name])[0][0]
+        return output, layer_picture(output)
+
+    def _layer_reader(self) -> LayerReader:
+        if self._layers is None:
+            if self.backend.layer_reader is None:
+                reason = self.backend.no_layers_reason or f"{self.model_name} shows no layers."
+                raise UserError(reason)
+            self._layers = self.backend.layer_reader()
+        return self._layers
 
 
 def _complete_files(entry, files: dict[str, Path], download: bool) -> dict[str, Path]:

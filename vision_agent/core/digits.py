@@ -8,6 +8,8 @@ ink of a box is found, fitted into 20×20, and centred by centre of mass: white 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
@@ -34,13 +36,34 @@ def has_digit(ink: np.ndarray) -> bool:
     return max(int(np.ptp(ys)) + 1, int(np.ptp(xs)) + 1) >= MIN_INK_EXTENT
 
 
+@dataclass(frozen=True)
+class DigitSteps:
+    """What normalisation makes of one box, step by step (shown in "Inside the network").
+
+    `crop`: the ink's bounding box (uint8, 0 = paper, its own size); `fitted`: that crop fitted
+    into 20×20 and placed in the middle of a 28×28 image (float32, ink 0..255); `centered`:
+    moved so its centre of mass is at MNIST's and scaled to 0..1, which is the model's input.
+    """
+
+    crop: np.ndarray
+    fitted: np.ndarray
+    centered: np.ndarray
+
+
 def normalize_digit(ink: np.ndarray) -> np.ndarray | None:
     """An ink crop (uint8, 0 = paper) as a 28×28 float32 MNIST-style input; None if blank."""
+    steps = normalize_digit_steps(ink)
+    return None if steps is None else steps.centered
+
+
+def normalize_digit_steps(ink: np.ndarray) -> DigitSteps | None:
+    """`normalize_digit` with its intermediate images; None if the box is blank."""
     if not has_digit(ink):
         return None
     ys, xs = np.nonzero(ink >= INK_THRESHOLD)
     top, bottom, left, right = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
-    digit = ink[top:bottom, left:right].astype(np.float32)
+    crop = ink[top:bottom, left:right]
+    digit = crop.astype(np.float32)
     h, w = digit.shape
     scale = MNIST_FIT / max(h, w)
     new_w, new_h = max(1, round(w * scale)), max(1, round(h * scale))
@@ -49,9 +72,11 @@ def normalize_digit(ink: np.ndarray) -> np.ndarray | None:
     canvas = np.zeros((MNIST_SIZE, MNIST_SIZE), np.float32)
     y0, x0 = (MNIST_SIZE - new_h) // 2, (MNIST_SIZE - new_w) // 2
     canvas[y0 : y0 + new_h, x0 : x0 + new_w] = fitted
-    canvas = _center_by_mass(canvas)
-    peak = float(canvas.max())
-    return np.clip(canvas / peak, 0.0, 1.0) if peak > 0 else canvas
+    centered = _center_by_mass(canvas)
+    peak = float(centered.max())
+    if peak > 0:
+        centered = np.clip(centered / peak, 0.0, 1.0)
+    return DigitSteps(crop.copy(), canvas, centered)
 
 
 def _center_by_mass(image: np.ndarray) -> np.ndarray:

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -30,13 +31,17 @@ from vision_agent.core.digit_status import (
     tempered,
 )
 from vision_agent.core.digits import MNIST_SIZE, ink_from_gray, normalize_digit
-from vision_agent.core.errors import ImageReadError
+from vision_agent.core.errors import ImageReadError, UserError
 from vision_agent.core.imageio import read_image
 from vision_agent.core.predictors import Predictor, load_predictor, needs_tensorflow
 from vision_agent.core.profile_reader import ProfileIndex, adapt
 from vision_agent.core.regions import Region, region_for_code
 from vision_agent.engine.spec import RecognizerSpec
 from vision_agent.paths import resource
+
+if TYPE_CHECKING:
+    from vision_agent.core.digit_explain import BoxExplanation
+    from vision_agent.core.layer_activations import LayerReader
 
 CANVAS_WIDTH, CANVAS_HEIGHT = 520, 200
 BOX_COUNT, BOX_SIZE, BOX_LEFT, BOX_TOP = 5, 100, 10, 50
@@ -145,15 +150,19 @@ def read_canvas(path: str | Path) -> np.ndarray:
     return canvas_from_rgb(image)
 
 
+def box_ink(canvas_gray: np.ndarray, index: int) -> np.ndarray:
+    """The ink inside box `index` (0 = paper), without the box's edge."""
+    x, y, w, h = box_rect(index)
+    m = BOX_MARGIN
+    return ink_from_gray(canvas_gray[y + m : y + h - m, x + m : x + w - m])
+
+
 def canvas_inputs(canvas_gray: np.ndarray) -> tuple[np.ndarray, list[bool]]:
     """The five 28×28 model inputs and which boxes hold a digit."""
     inputs = np.zeros((BOX_COUNT, MNIST_SIZE, MNIST_SIZE), np.float32)
     present = []
     for i in range(BOX_COUNT):
-        x, y, w, h = box_rect(i)
-        m = BOX_MARGIN
-        crop = canvas_gray[y + m : y + h - m, x + m : x + w - m]
-        digit = normalize_digit(ink_from_gray(crop))
+        digit = normalize_digit(box_ink(canvas_gray, i))
         present.append(digit is not None)
         if digit is not None:
             inputs[i] = digit
@@ -179,12 +188,15 @@ class PostalRecognizer:
         predictor: Predictor,
         calibration: Calibration | None = None,
         features: Callable[[], FeatureExtractor] = lambda: pixel_features,
+        path: Path | None = None,
     ) -> None:
         self.predictor = predictor
         self.calibration = calibration or Calibration()
         self._make_features = features
         self._features: FeatureExtractor | None = None
         self.profile = ProfileIndex.build(pixel_features, np.zeros((0, 28, 28, 1)), np.zeros(0))
+        self.path = path  # the model file, for looking inside it (see `explain`)
+        self._layers: LayerReader | None = None
         self._check_outputs()
 
     @classmethod
@@ -193,6 +205,7 @@ class PostalRecognizer:
             load_predictor(path, DIGIT_INPUT_SHAPE),
             calibration_for(path),
             lambda: features_for(path),
+            Path(path),
         )
         if Path(path).suffix.lower() == ".onnx":
             # onnxruntime runs this small network ~4× faster than OpenCV DNN, and gives the
@@ -294,3 +307,13 @@ class PostalRecognizer:
 
     def recognize_file(self, path: str | Path) -> PostalReading:
         return self.recognize(read_canvas(path))
+
+    def explain(self, canvas_gray: np.ndarray, box: int) -> BoxExplanation | None:
+        """What each layer makes of box `box` ("Inside the network"); None if it is blank."""
+        from vision_agent.core.digit_explain import digit_layer_reader, explain_digit
+
+        if self.path is None:
+            raise UserError(f"{self.model_name} was not loaded from a file: nothing to look into.")
+        if self._layers is None:
+            self._layers = digit_layer_reader(self.path, DIGIT_INPUT_SHAPE)
+        return explain_digit(self._layers, box_ink(canvas_gray, box), box, self.model_name)

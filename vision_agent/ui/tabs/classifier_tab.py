@@ -58,6 +58,7 @@ from vision_agent.ui.settings import (
 )
 from vision_agent.ui.tabs.base import VisionTab, add_menu_actions
 from vision_agent.ui.widgets.image_view import IMAGE_FILE_FILTER, ImageView
+from vision_agent.ui.widgets.layer_picker_panel import LayerPickerPanel
 from vision_agent.ui.widgets.probability_bars import ProbabilityBars
 
 TOP = 5
@@ -134,6 +135,9 @@ class ClassifierTab(VisionTab):
         self.save_button.clicked.connect(self.save_annotated)
         self.copy_button = QPushButton(self)
         self.copy_button.clicked.connect(self.copy_results)
+        self.network_button = QPushButton(self)
+        self.network_button.setCheckable(True)
+        self.network_button.toggled.connect(self.show_network_panel)
 
         toolbar = QHBoxLayout()
         for widget in (
@@ -145,6 +149,7 @@ class ClassifierTab(VisionTab):
         ):
             toolbar.addWidget(widget)
         toolbar.addStretch(1)
+        toolbar.addWidget(self.network_button)
 
         self.file_list = QListWidget(self)
         self.file_list.setMinimumWidth(150)
@@ -174,8 +179,12 @@ class ClassifierTab(VisionTab):
         splitter.addWidget(self.file_list)
         splitter.addWidget(self.view)
         splitter.addWidget(results)
+        self.network_panel = LayerPickerPanel(self.service, self)
+        self.network_panel.setVisible(False)
+        splitter.addWidget(self.network_panel)
         splitter.setStretchFactor(1, 3)
         splitter.setStretchFactor(2, 2)
+        splitter.setStretchFactor(3, 2)
 
         self.model_label = QLabel(self)
         self.model_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -234,6 +243,8 @@ class ClassifierTab(VisionTab):
         self.opacity_caption.setText(tr("Opacity"))
         self.save_button.setText(tr("Save image…"))
         self.copy_button.setText(tr("Copy results"))
+        self.network_button.setText(tr("Inside the network"))
+        self.network_panel.retranslate_ui()
         self.download_button.setText(tr("Download"))
         self.cancel_download_button.setText(tr("Cancel"))
         self.view.set_placeholder(
@@ -276,6 +287,7 @@ class ClassifierTab(VisionTab):
         self._pending_classify = self._pending_cam = None
         self.missing_panel.setVisible(False)
         self.service.load(spec)
+        self.network_panel.model_changed()
         self._show_model_state()
         self._show_result()  # the photo without the previous model's labels
         if self.photo is not None:
@@ -530,6 +542,7 @@ class ClassifierTab(VisionTab):
                 )
             )
             self.request_gradcam()
+            self.network_panel.follow(self.photo)
         elif request_id == self._pending_cam:
             self._pending_cam = None
             self.heat = result
@@ -554,6 +567,11 @@ class ClassifierTab(VisionTab):
         if checked and self.heat is None:
             self.request_gradcam()
         self._show_overlay()
+
+    def show_network_panel(self, visible: bool) -> None:
+        self.network_panel.setVisible(visible)
+        if visible:
+            self.network_panel.follow(self.photo)
 
     def on_opacity_changed(self, value: int) -> None:
         self.view.set_overlay_opacity(value / 100)

@@ -43,6 +43,7 @@ from vision_agent.ui.qimage import gray_to_qimage
 from vision_agent.ui.settings import ask_open_path, ask_save_path, remember_folder
 from vision_agent.ui.tabs.base import VisionTab, add_menu_actions
 from vision_agent.ui.widgets.drawing_canvas import DrawingCanvas
+from vision_agent.ui.widgets.inside_network_panel import InsideNetworkPanel
 from vision_agent.ui.widgets.probability_bars import ProbabilityBars
 from vision_agent.ui.widgets.profile_panel import ProfilePanel
 
@@ -90,6 +91,9 @@ class PostalTab(VisionTab):
         self.inputs_button.toggled.connect(self.show_inputs)
         self.live_check = QCheckBox(self)
         self.live_check.setChecked(True)
+        self.network_button = QPushButton(self)
+        self.network_button.setCheckable(True)
+        self.network_button.toggled.connect(self.show_network_panel)
         self.pen_label = QLabel(self)
         self.pen_spin = QSpinBox(self)
         self.pen_spin.setRange(2, 30)
@@ -102,6 +106,7 @@ class PostalTab(VisionTab):
             self.erase_button,
             self.undo_button,
             self.inputs_button,
+            self.network_button,
             self.live_check,
         ):
             buttons.addWidget(widget)
@@ -172,9 +177,12 @@ class PostalTab(VisionTab):
         left.addWidget(self.inputs_panel)
         left.addWidget(self.model_label)
         left.addStretch(1)
+        self.network_panel = InsideNetworkPanel(self.service, [str(d) for d in range(10)], self)
+        self.network_panel.setVisible(False)
         layout = QHBoxLayout(self)
         layout.addLayout(left)
         layout.addWidget(self.chart, 1)
+        layout.addWidget(self.network_panel)
         self._update_buttons()
 
     def _install_shortcuts(self) -> None:
@@ -182,6 +190,7 @@ class PostalTab(VisionTab):
             ("R", self.recognize),
             ("E", self.erase),
             ("S", self.inputs_button.toggle),
+            ("N", self.network_button.toggle),
             ("Q", self.sig_quit_requested.emit),
             (QKeySequence.Undo, self.undo),
         )
@@ -200,6 +209,8 @@ class PostalTab(VisionTab):
         self.undo_button.setText(tr("Undo") + " (Ctrl+Z)")
         self.inputs_button.setText(tr("Model inputs") + " (S)")
         self.live_check.setText(tr("Recognize as I draw"))
+        self.network_button.setText(tr("Inside the network") + " (N)")
+        self.network_panel.retranslate_ui()
         self.pen_label.setText(tr("Pen width"))
         self.inputs_caption.setText(tr("28×28 inputs:"))
         self.canvas.setToolTip(tr("Write one digit in each box with the left mouse button."))
@@ -331,9 +342,9 @@ class PostalTab(VisionTab):
             self._show_reading()
             self.sig_status_message.emit(tr("Draw digits in the boxes first."))
             return
-        self._pending_request = self.service.request(
-            "recognize", self.canvas.drawing_gray(), supersede=True
-        )
+        drawing = self.canvas.drawing_gray()
+        self._pending_request = self.service.request("recognize", drawing, supersede=True)
+        self._follow_in_panel(drawing)
         if self.service.state != "ready":
             self.sig_status_message.emit(tr("Waiting for the digit model to load…"))
 
@@ -345,6 +356,7 @@ class PostalTab(VisionTab):
 
     def erase(self) -> None:
         self.canvas.clear()
+        self.network_panel.clear()
         self._pending_request = None
         self.reading = None
         self._show_reading()
@@ -356,6 +368,7 @@ class PostalTab(VisionTab):
                 self.recognize()
             elif not self.canvas.has_ink():
                 self.reading = None
+                self.network_panel.clear()
                 self._show_reading()
             self._refresh_inputs_preview()
 
@@ -365,6 +378,19 @@ class PostalTab(VisionTab):
     def select_box(self, index: int) -> None:
         self.canvas.select_box(index)
         self._show_chart()
+        self._follow_in_panel()
+
+    def show_network_panel(self, visible: bool) -> None:
+        self.network_panel.setVisible(visible)
+        if visible:
+            self._follow_in_panel()
+
+    def _follow_in_panel(self, drawing: np.ndarray | None = None) -> None:
+        """Let the panel look inside the selected box (it does nothing while it is off)."""
+        if self.network_panel.isHidden() or not self.canvas.has_ink():
+            return
+        drawing = self.canvas.drawing_gray() if drawing is None else drawing
+        self.network_panel.follow(drawing, self.box_buttons.checkedId())
 
     def show_inputs(self, visible: bool) -> None:
         self.inputs_panel.setVisible(visible)
@@ -422,6 +448,7 @@ class PostalTab(VisionTab):
         self.reading = reading
         if self.box_buttons.checkedId() < 0:
             self._select_least_confident(reading)
+            self._follow_in_panel()
         self._show_reading()
         self.sig_status_message.emit(
             tr("Recognized {code} in {ms:.1f} ms").format(code=reading.code, ms=reading.latency_ms)

@@ -13,14 +13,14 @@ from tests.model_files import SHIPPED_KERAS
 from tests.test_postal_tab import wait_for_code, window, write_digit  # noqa: F401 (fixture)
 from vision_agent.core.digit_explain import digit_layer_reader
 from vision_agent.core.feature_mosaic import GAP, grid_shape
-from vision_agent.core.postal import DIGIT_INPUT_SHAPE, SHIPPED_MODEL
+from vision_agent.core.postal import DIGIT_INPUT_SHAPE, SHIPPED_MODEL, PostalRecognizer
 from vision_agent.ui.widgets.feature_maps import shape_text
 
 TIMEOUT = 60_000
 
 
 @pytest.fixture
-def tab(window):  # noqa: F811
+def tab(window):
     return window.postal_tab()
 
 
@@ -63,7 +63,8 @@ def test_panel_shows_every_layer_of_the_shipped_model_with_its_shape(qtbot, tab)
             pixmap = view.grid.pixmap()
             assert view.grid.isVisible() and pixmap.width() >= output.shape[1] * 3
     assert views[-1].chart.isVisible()  # the output as the probability chart
-    expected_probabilities = list(tab.reading.digits[0].probabilities)
+    model = PostalRecognizer.from_file(SHIPPED_MODEL)  # the raw outputs, before calibration
+    expected_probabilities = list(model.predictor(tab.reading.inputs[:1, ..., None])[0])
     assert views[-1].chart.values == pytest.approx(expected_probabilities, abs=1e-5)
     for step in tab.network_panel.step_views:
         assert not step.pixmap().isNull()
@@ -145,7 +146,7 @@ def test_dropout_layers_say_they_act_only_in_training(qtbot):
     assert view.note.isHidden()
 
 
-def test_panel_speaks_korean(qtbot, window):  # noqa: F811
+def test_panel_speaks_korean(qtbot, window):
     tab = window.postal_tab()
     window.language_actions["ko"].trigger()
     assert tab.network_button.text().startswith("신경망 들여다보기")

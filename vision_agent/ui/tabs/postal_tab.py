@@ -177,7 +177,8 @@ class PostalTab(VisionTab):
         left.addWidget(self.inputs_panel)
         left.addWidget(self.model_label)
         left.addStretch(1)
-        self.network_panel = InsideNetworkPanel(self.service, [str(d) for d in range(10)], self)
+        output_names = [*(str(d) for d in range(10)), "✗"]  # 11th: "not a digit"
+        self.network_panel = InsideNetworkPanel(self.service, output_names, self)
         self.network_panel.setVisible(False)
         layout = QHBoxLayout(self)
         layout.addLayout(left)

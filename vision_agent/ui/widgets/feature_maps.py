@@ -167,7 +167,8 @@ class LayerView(QWidget):
         if self.grid.isVisibleTo(self):
             self.grid.set_layer(output, picture)
         if as_chart:
-            names = labels if labels and len(labels) == len(output.values) else None
+            count = len(output.values)
+            names = labels[:count] if labels and len(labels) >= count else None
             names = names or [str(i) for i in range(len(output.values))]
             self.chart.set_bars(names, output.values.tolist(), "")
         elif output.values.ndim == 1:

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 from pathlib import Path
 
-from vision_agent.commands.common import cannot_start, expand_inputs, for_each_file
+from vision_agent.commands.common import cannot_start, emit, for_each_file
 from vision_agent.core.classify import DEFAULT_MODEL, MODEL_ALIASES, PHOTO_MAX_SIDE
 from vision_agent.core.errors import UserError
 
@@ -70,18 +69,15 @@ def run(args: argparse.Namespace) -> int:
             read_image(path, max_side=PHOTO_MAX_SIDE), top=args.top, annotate=False
         )
         record = result.to_json(str(path))
-        if args.json:
-            print(json.dumps(record, ensure_ascii=False), flush=True)
-        else:
-            answers = ", ".join(f"{s.label} {s.probability:.1%}" for s in result.top)
-            print(f"{path}: {answers}  ({result.latency_ms:.0f} ms)", flush=True)
+        answers = ", ".join(f"{s.label} {s.probability:.1%}" for s in result.top)
+        emit(record, args.json, f"{path}: {answers}  ({result.latency_ms:.0f} ms)")
         rows.extend(
             {"file": str(path), "model": result.model, "rank": rank, **top}
             | {"latency_ms": record["latency_ms"]}
             for rank, top in enumerate(record["top"], 1)
         )
 
-    status = for_each_file(expand_inputs(args.inputs), handle)
+    status = for_each_file(args.inputs, handle, folders=True)
     if args.csv is not None:
         try:
             with open(args.csv, "w", newline="", encoding="utf-8") as out:

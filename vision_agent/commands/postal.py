@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
-from vision_agent.commands.common import cannot_start, for_each_file
+from vision_agent.commands.common import cannot_start, emit, for_each_file
 from vision_agent.core.errors import UserError
 from vision_agent.core.postal import SHIPPED_MODEL
 
@@ -39,14 +38,12 @@ def run(args: argparse.Namespace) -> int:
 
     def handle(path: Path) -> None:
         reading = recognizer.recognize_file(path)
-        if args.json:
-            print(json.dumps(reading.to_json(str(path)), ensure_ascii=False), flush=True)
-        else:
-            region = reading.region
-            where = f"  {region.ko} ({region.en})" if region else ""
-            confidences = " ".join(
-                "-" if d.digit is None else f"{d.confidence:.2f}" for d in reading.digits
-            )
-            print(f"{path}: {reading.code}{where}  [{confidences}]", flush=True)
+        region = reading.region
+        where = f"  {region.ko} ({region.en})" if region else ""
+        confidences = " ".join(
+            "-" if d.digit is None else f"{d.confidence:.2f}" for d in reading.digits
+        )
+        text = f"{path}: {reading.code}{where}  [{confidences}]"
+        emit(reading.to_json(str(path)), args.json, text)
 
     return for_each_file(args.images, handle)

@@ -14,9 +14,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from vision_agent.core.digits import MNIST_SIZE, ink_from_gray, normalize_digit
+from vision_agent.core.digits import MNIST_SIZE, drawing_problem, ink_from_gray, normalize_digit
 from vision_agent.core.errors import ImageReadError
-from vision_agent.core.imageio import read_image
+from vision_agent.core.imageio import read_photo
 from vision_agent.core.predictors import Predictor, load_predictor, needs_tensorflow
 from vision_agent.core.regions import Region, region_for_code
 from vision_agent.engine.spec import RecognizerSpec
@@ -100,13 +100,15 @@ def canvas_from_rgb(image: np.ndarray) -> np.ndarray:
 
 
 def read_canvas(path: str | Path) -> np.ndarray:
-    """A saved drawing (the tab's PNG format) as a grayscale canvas."""
-    image = read_image(path)
-    if image.shape[0] < 20 or image.shape[1] < 50:
-        raise ImageReadError(
-            f"{path} is too small ({image.shape[1]}×{image.shape[0]}) to be a drawing."
-        )
-    return canvas_from_rgb(image)
+    """A saved drawing (the tab's PNG format) as a grayscale canvas; refused if not ink on paper."""
+    photo = read_photo(path, max_side=2 * CANVAS_WIDTH)
+    width, height = photo.original_size
+    if height < 20 or width < 50:
+        raise ImageReadError(f"{path} is too small ({width}×{height}) to be a drawing.")
+    problem = drawing_problem(photo.rgb)
+    if problem is not None:
+        raise ImageReadError(f"{path} is not a drawing of dark ink on light paper: {problem}.")
+    return canvas_from_rgb(photo.rgb)
 
 
 def canvas_inputs(canvas_gray: np.ndarray) -> tuple[np.ndarray, list[bool]]:
@@ -157,6 +159,10 @@ class PostalRecognizer:
             raise ModelLoadError(
                 f"{self.predictor.name} gives {outputs.shape[1]} outputs; a digit model "
                 "must give 10 (one per digit 0-9)."
+            )
+        if not np.isfinite(outputs).all():
+            raise ModelLoadError(
+                f"{self.predictor.name} gives NaN or infinite outputs on a blank box."
             )
 
     def recognize(self, canvas_gray: np.ndarray) -> PostalReading:

@@ -17,10 +17,18 @@ import cv2
 import numpy as np
 
 from vision_agent.core.errors import ModelLoadError
+from vision_agent.core.user_files import require_regular_file
 
 KERAS_SUFFIXES = (".h5", ".hdf5", ".keras")
 DNN_SUFFIXES = (".onnx", ".pb", ".caffemodel", ".prototxt", ".pbtxt", ".t7", ".net", ".tflite")
 MODEL_FILE_FILTER = "Models (*.h5 *.hdf5 *.keras *.onnx *.pb *.caffemodel)"
+MAX_MODEL_BYTES = 4 << 30  # the largest Keras ImageNet models are ~0.6 GB
+
+
+def require_model_file(path: str | Path) -> Path:
+    """`path` if it is a model file that can be read; a ModelLoadError naming it otherwise."""
+    require_regular_file(path, "a model file", MAX_MODEL_BYTES, ModelLoadError)
+    return Path(path)
 
 
 def needs_tensorflow(path: str | Path) -> bool:
@@ -44,9 +52,7 @@ def load_predictor(
     path: str | Path, sample_shape: tuple[int, int, int], config: str | Path | None = None
 ) -> Predictor:
     """Load `path` for inputs of `sample_shape` (H, W, C); ModelLoadError if it does not fit."""
-    path = Path(path)
-    if not path.is_file():
-        raise ModelLoadError(f"Model file not found: {path}")
+    path = require_model_file(path)
     suffix = path.suffix.lower()
     if suffix in KERAS_SUFFIXES:
         return _load_keras(path, sample_shape)
@@ -71,6 +77,7 @@ def import_keras(path: Path) -> Any:
 
 def load_keras_model(path: Path) -> Any:
     """A whole Keras model (.h5 / .keras) without its training state; user-facing errors."""
+    require_model_file(path)
     keras = import_keras(path)
     try:
         return keras.models.load_model(path, compile=False)
@@ -94,8 +101,9 @@ def compiled_forward(model: Any) -> Callable[[np.ndarray], np.ndarray]:
 
 def read_dnn_net(weights: Path, config: str | Path | None = None) -> cv2.dnn.Net:
     """An OpenCV DNN network from a model file (and its config), or a ModelLoadError."""
-    if not weights.is_file():
-        raise ModelLoadError(f"Model file not found: {weights}")
+    require_model_file(weights)
+    if config is not None:
+        require_model_file(config)
     try:
         net = cv2.dnn.readNet(str(weights), "" if config is None else str(config))
     except cv2.error as exc:

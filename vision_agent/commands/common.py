@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -82,6 +83,17 @@ def for_each_file(
 
 
 def _handled(path: Path, handle: Callable[[Path], None]) -> bool:
+    """Run `handle(path)`; report a failure by name. Library warnings raised on the way (numpy on
+    a model's overflow, a decoder's complaint) go to the log, not the user's terminal."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ok = _reported(path, handle)
+    for warning in caught:
+        log.info("%s: %s", path, warning.message)
+    return ok
+
+
+def _reported(path: Path, handle: Callable[[Path], None]) -> bool:
     try:
         handle(path)
     except UserError as exc:

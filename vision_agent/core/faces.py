@@ -204,7 +204,8 @@ class FaceDetector:
             output = self._forward(np.zeros((*INPUT_SIZE[::-1], 3), np.uint8))
         except cv2.error as exc:
             raise ModelLoadError(
-                f"{self.model_name} does not run on a 300×300 colour image: {short_cv_error(exc)}"
+                f"{self.model_name} is not a face detector this app can run: it does not take "
+                f"a 300×300 colour image (OpenCV: {short_cv_error(exc)})."
             ) from None
         if output.size == 0 or output.shape[-1] != 7:
             raise ModelLoadError(

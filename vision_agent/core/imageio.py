@@ -26,7 +26,7 @@ from vision_agent.core.user_files import require_regular_file
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".gif")
 MAX_FILE_BYTES = 1 << 30  # no photo this app reads is larger; /dev/zero-like inputs are
-MAX_DECODED_PIXELS = 120_000_000  # a 100-megapixel camera's photo; ~4 bytes each while decoding
+MAX_DECODED_PIXELS = 100_000_000  # 4 bytes a pixel, twice while an RGBA one shrinks: ~1.1 GB peak
 MIN_SIDE = 2  # narrower images hold no picture any model here can use
 
 # Pillow refuses above 179 Mpx with its own error; the check below replaces it (same purpose,

@@ -10,6 +10,7 @@ thread with a `SourceEnded` that says what happened.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -23,6 +24,9 @@ from vision_agent.core.errors import UserError
 from vision_agent.core.imageio import read_image
 from vision_agent.core.user_files import require_regular_file
 
+# FFmpeg's decoder complaints ("[mpeg4 @ 0x...] mcbpc damaged at 40 18") went to the user's
+# terminal; a damaged video is reported in words instead. Read when the first video opens.
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET
 OPEN_TIMEOUT_S = 5.0
 STILL_MAX_SIDE = 4096  # a larger still photo is decoded reduced (a 20000² JPEG would take 1.2 GB)
 MAX_FAILED_READS = 10  # consecutive read() failures before a camera counts as gone

@@ -52,6 +52,7 @@ from tests.model_files import constant_onnx_model  # noqa: E402
 from vision_agent.core.postal import SHIPPED_MODEL  # noqa: E402
 
 TIME = "/usr/bin/time"
+OUTCOMES = ("refused", "answered", "accepted", "SILENT")
 MEMORY_LIMIT_BYTES = 1_500_000_000  # what every command must stay under
 RUNAWAY_BYTES = 4 << 30  # the watchdog kills a run above this
 FACE_PHOTO = ASSETS / "photos" / "faces" / "grace_hopper_matplotlib.jpg"
@@ -113,17 +114,20 @@ class Outcome:
 
     @property
     def bad_outcome(self) -> str:
+        """refused (named on stderr), answered (its result, or its folder's, on stdout),
+        accepted (a model, names file or option the command ran with), or SILENT."""
         if any(self._names_bad(line) for line in self.app_errors):
             return "refused"
-        first_fields = [line.split(": ")[0].split("\t") for line in self.stdout.splitlines()]
-        if any(self.run.bad in fields for fields in first_fields):
+        if any(line.startswith(self.run.bad) for line in self.stdout.splitlines()):
             return "answered"
+        if self.run.good is None and self.code == 0:
+            return "accepted"
         return "SILENT"
 
     @property
     def clear(self) -> bool:
         if self.bad_outcome != "refused":
-            return self.bad_outcome == "answered"
+            return self.bad_outcome != "SILENT"
         line = next(line for line in self.app_errors if self._names_bad(line))
         reason = line.replace(self.run.bad, "").replace(os.path.basename(self.run.bad), "")
         return len(reason.strip(" :.-")) >= 12 and not self.traceback
@@ -488,8 +492,8 @@ def execute(run: Run, env: dict, timeout: float) -> Outcome:
             killed,
             seconds,
             peak,
-            out_path.read_bytes().decode("utf-8", "replace"),
-            err_path.read_bytes().decode("utf-8", "replace"),
+            out_path.read_bytes().decode("utf-8", "surrogateescape"),
+            err_path.read_bytes().decode("utf-8", "surrogateescape"),
         )
 
 
@@ -545,11 +549,11 @@ def report(outcomes: list[Outcome], root: Path, inputs: int, wall: float) -> Non
         "unclear refusals": [o for o in outcomes if not o.clear],
         "runs with stray stderr lines": [o for o in outcomes if o.stray],
     }
-    refused = sum(o.bad_outcome == "refused" for o in outcomes)
-    answered = sum(o.bad_outcome == "answered" for o in outcomes)
+    counts = {kind: sum(o.bad_outcome == kind for o in outcomes) for kind in OUTCOMES}
     print(
-        f"{len(outcomes)} runs on {inputs} bad inputs in {wall:.0f} s: {refused} refused, "
-        f"{answered} read anyway; peak memory {max(o.peak_bytes for o in outcomes) / 1e6:.0f} MB"
+        f"{len(outcomes)} runs on {inputs} bad inputs in {wall:.0f} s: {counts['refused']} "
+        f"refused, {counts['answered']} read anyway, {counts['accepted']} accepted; peak memory "
+        f"{max(o.peak_bytes for o in outcomes) / 1e6:.0f} MB"
     )
     for name, found in problems.items():
         print(f"  {name}: {len(found)}")

@@ -13,6 +13,7 @@ from tests.conftest import asset
 from tests.drawings import random_mnist_canvas
 from tests.model_files import constant_onnx_model
 from vision_agent.cli import main
+from vision_agent.commands.common import emit, for_each_file
 from vision_agent.core.imageio import write_image
 
 
@@ -33,20 +34,30 @@ def drawing(tmp_path, mnist):
     return path, code
 
 
-def test_a_model_that_gives_nan_is_refused(capsys, tmp_path, drawing):
-    model = constant_onnx_model(tmp_path / "diverged.onnx", float("nan"))
+@pytest.mark.parametrize(
+    ("name", "weight"),
+    [("diverged.onnx", float("nan")), ("overflowing.onnx", 1e38)],  # 1e38: finite on blank only
+)
+def test_a_model_that_gives_nan_is_refused(capsys, tmp_path, drawing, name, weight):
+    model = constant_onnx_model(tmp_path / name, weight)
     assert main(["postal", str(drawing[0]), "--model", str(model), "--json"]) == 2
     out, err = capsys.readouterr()
-    assert out == "" and "diverged.onnx gives NaN or infinite outputs" in err
+    assert out == "" and f"{name} gives NaN or infinite outputs" in err
 
 
-def test_a_result_that_is_not_a_number_is_never_printed(capsys, tmp_path, drawing):
-    # Finite on the blank probe, infinite on ink: the probabilities come out NaN.
-    model = constant_onnx_model(tmp_path / "overflowing.onnx", 1e38)
-    assert main(["postal", str(drawing[0]), "--model", str(model), "--json"]) == 1
+def test_a_result_that_is_not_a_number_is_never_printed(capsys, tmp_path):
+    photo = tmp_path / "photo.jpg"
+
+    def handle(path):
+        emit({"file": str(path), "confidence": float("nan")}, True, f"{path}: nan")
+
+    assert for_each_file([photo], handle) == 1
     out, err = capsys.readouterr()
-    assert [strict_json(line) for line in out.splitlines()] == []
-    assert f"{drawing[0]}: the model gave a score that is not a number" in err
+    assert out == ""
+    assert (
+        err == f"vision-agent: {photo}: the model gave a score that is not a number (NaN or "
+        "infinity); no result for it.\n"
+    )
 
 
 def test_pictures_that_are_not_ink_on_paper_are_refused_by_name(capsys, tmp_path, drawing):

@@ -154,7 +154,9 @@ class PostalRecognizer:
     def _check_outputs(self) -> None:
         from vision_agent.core.errors import ModelLoadError
 
-        outputs = self.predictor(np.zeros((1, *DIGIT_INPUT_SHAPE), np.float32))
+        probe = np.zeros((2, *DIGIT_INPUT_SHAPE), np.float32)
+        probe[1] = 1.0  # a box full of ink: a model can be finite on blank and overflow on ink
+        outputs = self.predictor(probe)
         if outputs.shape[1] != 10:
             raise ModelLoadError(
                 f"{self.predictor.name} gives {outputs.shape[1]} outputs; a digit model "
@@ -162,7 +164,7 @@ class PostalRecognizer:
             )
         if not np.isfinite(outputs).all():
             raise ModelLoadError(
-                f"{self.predictor.name} gives NaN or infinite outputs on a blank box."
+                f"{self.predictor.name} gives NaN or infinite outputs on a test input."
             )
 
     def recognize(self, canvas_gray: np.ndarray) -> PostalReading:

@@ -16,7 +16,7 @@ and a memory watchdog. Prints one row per run and the totals:
   stray      stderr lines that are not the app's own (library logs, warnings)
   peak MB    the process's peak resident memory
 
-    python bench/torture.py [--jobs 2] [--timeout 90] [--only TEXT] [--keep]
+    python bench/torture.py [--jobs 2] [--timeout 90] [--only TEXT] [--messages] [--keep]
 """
 
 from __future__ import annotations
@@ -570,6 +570,7 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2, help="runs at once (default 2)")
     parser.add_argument("--timeout", type=float, default=90, help="seconds per run (default 90)")
     parser.add_argument("--only", help="only runs whose command or input contains this text")
+    parser.add_argument("--messages", action="store_true", help="also list every refusal")
     parser.add_argument("--keep", action="store_true", help="keep the corpus folder")
     args = parser.parse_args()
     if not ASSETS.is_dir():
@@ -608,6 +609,14 @@ def main() -> int:
             outcomes = list(pool.map(one, runs))
         print(file=sys.stderr)
         report(outcomes, root, inputs, time.monotonic() - started)
+        if args.messages:
+            print("\nWhat each run said on stderr:")
+            for o in outcomes:
+                for line in o.app_errors:
+                    text = line.replace(str(root) + "/", "")
+                    print(
+                        f"  {o.run.command:<13} {text.encode('utf-8', 'backslashreplace').decode()}"
+                    )
         pwned = Path("/tmp/torture-pwned").exists()
         print(f"  hostile pickle ran: {'YES' if pwned else 'no'}")
     finally:

@@ -47,6 +47,7 @@ import numpy as np  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
 
 from tests import photo_files  # noqa: E402
+from tests.bad_inputs import link_loop, sparse_file  # noqa: E402
 from tests.drawings import random_mnist_canvas  # noqa: E402
 from tests.model_files import constant_onnx_model  # noqa: E402
 from vision_agent.core.postal import SHIPPED_MODEL  # noqa: E402
@@ -147,12 +148,6 @@ def _write(path: Path, data: bytes) -> Path:
     return path
 
 
-def _sparse(path: Path, size: int) -> Path:
-    with open(path, "wb") as handle:
-        handle.truncate(size)
-    return path
-
-
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
@@ -162,13 +157,6 @@ def _png_bomb(path: Path, side: int = 100_000) -> Path:
     header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
     body = _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", zlib.compress(b"\0" * 1024))
     return _write(path, b"\x89PNG\r\n\x1a\n" + body + _png_chunk(b"IEND", b""))
-
-
-def _link_loop(folder: Path, name: str) -> Path:
-    first, second = folder / name, folder / f"{name}.loop"
-    first.symlink_to(second.name)
-    second.symlink_to(first.name)
-    return first
 
 
 def _cut(source: Path, path: Path, fraction: float) -> Path:
@@ -202,7 +190,7 @@ def bad_images(root: Path) -> list[Path]:
         _write(folder / "png-named.jpg", png_bytes),
         _write(folder / "video-named.jpg", VIDEO.read_bytes()[:200_000]),
         _png_bomb(folder / "bomb.png"),
-        _sparse(folder / "huge-sparse.jpg", 2 << 30),
+        sparse_file(folder / "huge-sparse.jpg", 2 << 30),
         photo_files.corrupt_exif(folder),
         photo_files.exif_rotated(folder),
         photo_files.gray16(folder),
@@ -241,7 +229,7 @@ def bad_images(root: Path) -> list[Path]:
         Path("/dev/zero"),
         Path("/dev/null"),
         folder / "folder.jpg",
-        _link_loop(folder, "loop.jpg"),
+        link_loop(folder, "loop.jpg"),
         folder / "dangling.jpg",
         _write(folder / "사진 한글.jpg", photo),
         _write(folder / "caf\udce9-latin1.jpg", photo),  # a name that is not UTF-8
@@ -297,7 +285,7 @@ def bad_videos(root: Path) -> list[Path]:
         _write(folder / "random.mp4", np.random.default_rng(5).bytes(200_000)),
         _write(folder / "notes.mkv", b"not a video\n" * 100),
         _write(folder / "photo-named.avi", FACE_PHOTO.read_bytes()),
-        _sparse(folder / "huge-sparse.mp4", 5 << 30),
+        sparse_file(folder / "huge-sparse.mp4", 5 << 30),
         folder / "fifo.avi",
         folder / "folder.avi",
         Path("/dev/zero"),
@@ -319,7 +307,7 @@ def bad_digit_models(root: Path) -> list[Path]:
         _write(folder / "text.h5", b"not a model\n" * 100),
         _cut(SHIPPED_MODEL.with_suffix(".keras"), folder / "truncated.keras", 0.5),
         Path(shutil.copyfile(MOBILENET, folder / "imagenet-classifier.onnx")),
-        _sparse(folder / "huge-sparse.onnx", 5 << 30),
+        sparse_file(folder / "huge-sparse.onnx", 5 << 30),
         _write(folder / "model.txt", b"weights\n"),
         folder / "fifo.onnx",
         folder / "folder.onnx",
@@ -357,7 +345,7 @@ def bad_class_files(root: Path) -> list[Path]:
     evil = b"cos\nsystem\n(S'echo pwned > /tmp/torture-pwned'\ntR."
     return [
         _write(folder / "huge-name.txt", b"Chihuahua\n" + b"x" * 15_000_000 + b"\nbeagle\n"),
-        _sparse(folder / "too-large.txt", 20 << 20),
+        sparse_file(folder / "too-large.txt", 20 << 20),
         _write(folder / "binary.txt", np.random.default_rng(8).bytes(5000)),
         _write(folder / "empty.txt", b""),
         _write(folder / "bad.json", b'{"zero": "a", "one": "b"}'),
@@ -366,7 +354,22 @@ def bad_class_files(root: Path) -> list[Path]:
         _write(folder / "two-names.json", b'["Chihuahua", "beagle"]'),
         folder / "fifo.txt",
         folder / "folder.json",
-        _link_loop(folder, "loop.txt"),
+        link_loop(folder, "loop.txt"),
+        Path("/dev/zero"),
+    ]
+
+
+def bad_datasets(root: Path) -> list[Path]:
+    """MNIST files for `train digits --data`."""
+    folder = root / "datasets"
+    folder.mkdir()
+    os.mkfifo(folder / "fifo.npz")
+    np.savez(folder / "other-arrays.npz", a=np.zeros(3))
+    return [
+        _write(folder / "zero-bytes.npz", b""),
+        _write(folder / "notes.npz", b"not arrays\n" * 10),
+        folder / "other-arrays.npz",
+        folder / "fifo.npz",
         Path("/dev/zero"),
     ]
 
@@ -378,9 +381,9 @@ def import_folders(root: Path) -> list[Path]:
     cases = {
         "fifo": lambda p: os.mkfifo(p),
         "dev-zero-link": lambda p: p.symlink_to("/dev/zero"),
-        "huge-sparse": lambda p: _sparse(p, 5 << 30),
+        "huge-sparse": lambda p: sparse_file(p, 5 << 30),
         "corrupt": lambda p: _write(p, b"not the weights\n"),
-        "link-loop": lambda p: _link_loop(p.parent, p.name),
+        "link-loop": lambda p: link_loop(p.parent, p.name),
     }
     for name, make in cases.items():
         folder = root / "imports" / name
@@ -415,6 +418,7 @@ def plan(root: Path, mnist) -> tuple[list[Run], int]:
     drawings, videos = bad_drawings(root, mnist), bad_videos(root)
     digit_models, face_models = bad_digit_models(root), bad_face_models(root)
     class_files, imports = bad_class_files(root), import_folders(root)
+    datasets = bad_datasets(root)
     for bad in map(str, images):
         runs.append(Run("image", "postal", ("postal", bad, good_drawing), bad, good_drawing))
         for command, extra in (
@@ -447,13 +451,16 @@ def plan(root: Path, mnist) -> tuple[list[Run], int]:
     for bad in map(str, class_files):
         argv = ("dog", good_photo, "--model", model, "--classes", bad)
         runs.append(Run("class names", "dog", argv, bad, None))
+    for bad in map(str, datasets):
+        argv = ("train", "digits", "--data", bad, "--epochs", "1", "--out", str(root / "trained"))
+        runs.append(Run("dataset", "train digits", argv, bad, None))
     for bad in imports:
         folder = bad.parent if bad.name == RES10.name else bad
         argv = ("models", "import", str(folder))
         good = None if folder == bad else MOBILENET.name
         runs.append(Run("import", "models import", argv, str(bad), good))
     inputs = len(set(images) | set(folders) | set(drawings) | set(videos) | set(digit_models))
-    inputs += len(face_models) + len(class_files) + len(imports) + 2
+    inputs += len(face_models) + len(class_files) + len(imports) + len(datasets) + 2
     return runs, inputs
 
 

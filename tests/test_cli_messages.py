@@ -104,3 +104,13 @@ def test_a_huge_class_name_is_cut_short(tmp_path):
     read = read_class_names(names)
     assert read[0] == "Chihuahua" and read[2] == "beagle"
     assert len(read[1]) == MAX_CLASS_NAME_CHARS and read[1].endswith("…")
+
+
+def test_train_digits_refuses_a_bad_data_file_in_words(capsys, tmp_path):
+    pipe = fifo(tmp_path / "mnist.npz")
+    assert main(["train", "digits", "--data", str(pipe)]) == 2
+    assert f"{pipe} is a named pipe (FIFO), not an MNIST .npz file." in capsys.readouterr().err
+    notes = tmp_path / "notes.npz"
+    notes.write_text("not arrays")
+    assert main(["train", "digits", "--data", str(notes), "--out", str(tmp_path / "out")]) == 2
+    assert f"{notes} is not an MNIST .npz holding x_train" in capsys.readouterr().err

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 from vision_agent.commands.common import cannot_start
+from vision_agent.core.errors import UserError
+from vision_agent.core.user_files import require_regular_file
 from vision_agent.paths import resource
 
 
@@ -105,10 +107,13 @@ def _print_progress(done: int, total: int | None, name: str) -> None:
 def _train_digits(args: argparse.Namespace) -> int:
     from vision_agent.training.digits import train_digits
 
-    if args.data is not None and not args.data.is_file():
-        return cannot_start(f"MNIST file not found: {args.data}")
     if args.epochs < 1:
         return cannot_start("--epochs must be at least 1")
     command = "vision-agent " + shlex.join(sys.argv[1:])
-    train_digits(args.data, args.out, epochs=args.epochs, seed=args.seed, command=command)
+    try:
+        if args.data is not None:
+            require_regular_file(args.data, "an MNIST .npz file")
+        train_digits(args.data, args.out, epochs=args.epochs, seed=args.seed, command=command)
+    except UserError as exc:
+        return cannot_start(exc)
     return 0

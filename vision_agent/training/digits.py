@@ -14,11 +14,14 @@ import json
 import platform
 import sys
 import time
+import zipfile
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
+
+from vision_agent.core.errors import UserError
 
 MODEL_BASENAME = "digits_cnn"
 VALIDATION_SIZE = 5000
@@ -38,8 +41,14 @@ class DigitTrainingReport:
 def load_mnist(data: Path | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, str]:
     """MNIST as uint8 arrays; from an .npz (Keras layout) or from Keras's own download."""
     if data is not None:
-        with np.load(data) as npz:
-            arrays = tuple(npz[k] for k in ("x_train", "y_train", "x_test", "y_test"))
+        keys = ("x_train", "y_train", "x_test", "y_test")
+        try:
+            with np.load(data) as npz:
+                arrays = tuple(npz[k] for k in keys)
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+            raise UserError(
+                f"{data} is not an MNIST .npz holding {', '.join(keys)} ({exc})."
+            ) from None
         digest = hashlib.sha256(Path(data).read_bytes()).hexdigest()
         return (*arrays, f"{Path(data).name} (sha256 {digest})")
     import keras

@@ -89,8 +89,10 @@ class Outcome:
         return "Traceback (most recent call last)" in self.stdout + self.stderr
 
     def _names_bad(self, text: str) -> bool:
-        bad = self.run.bad
-        return bad in text or (os.path.basename(bad) in text and os.path.basename(bad) != "")
+        """Whether `text` names the bad input (stderr writes a non-UTF-8 name escaped)."""
+        names = {self.run.bad, os.path.basename(self.run.bad)}
+        names |= {name.encode("utf-8", "backslashreplace").decode() for name in names}
+        return any(name and name in text for name in names)
 
     @property
     def app_errors(self) -> list[str]:

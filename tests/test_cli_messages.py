@@ -113,4 +113,4 @@ def test_train_digits_refuses_a_bad_data_file_in_words(capsys, tmp_path):
     notes = tmp_path / "notes.npz"
     notes.write_text("not arrays")
     assert main(["train", "digits", "--data", str(notes), "--out", str(tmp_path / "out")]) == 2
-    assert f"{notes} is not an MNIST .npz holding x_train" in capsys.readouterr().err
+    assert f"{notes} is not an MNIST .npz file (a NumPy zip archive)." in capsys.readouterr().err

@@ -32,7 +32,8 @@ MAX_MODEL_BYTES = 4 << 30  # the largest Keras ImageNet models are ~0.6 GB
 
 def require_model_file(path: str | Path) -> Path:
     """`path` if it is a model file that can be read; a ModelLoadError naming it otherwise."""
-    require_regular_file(path, "a model file", MAX_MODEL_BYTES, ModelLoadError)
+    if require_regular_file(path, "a model file", MAX_MODEL_BYTES, ModelLoadError) == 0:
+        raise ModelLoadError(f"{path} is empty (0 bytes), not a model file.")
     return Path(path)
 
 

@@ -42,6 +42,8 @@ def load_mnist(data: Path | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     """MNIST as uint8 arrays; from an .npz (Keras layout) or from Keras's own download."""
     if data is not None:
         keys = ("x_train", "y_train", "x_test", "y_test")
+        if not zipfile.is_zipfile(data):
+            raise UserError(f"{data} is not an MNIST .npz file (a NumPy zip archive).")
         try:
             with np.load(data) as npz:
                 arrays = tuple(npz[k] for k in keys)

@@ -61,3 +61,27 @@ def frozen_graph_pb(path: Path) -> Path:
     optimized = tf_optimizer.OptimizeGraph(config, meta)
     tf.io.write_graph(optimized, str(path.parent), path.name, as_text=False)
     return path
+
+
+def constant_onnx_model(path: Path, value: float, outputs: int = 10) -> Path:
+    """An ONNX model (N×1×28×28 -> Flatten -> MatMul -> N×10) whose weights are all `value`:
+    with NaN, it gives NaN for every input, as a diverged training run's model does."""
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    weights = numpy_helper.from_array(np.full((28 * 28, outputs), value, np.float32), "w")
+    graph = helper.make_graph(
+        [
+            helper.make_node("Flatten", ["x"], ["flat"], axis=1),
+            helper.make_node("MatMul", ["flat", "w"], ["y"]),
+        ],
+        "constant",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 1, 28, 28])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", outputs])],
+        initializer=[weights],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    onnx.save(model, path)
+    return path

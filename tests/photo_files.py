@@ -87,3 +87,17 @@ def broken_files(folder: Path) -> dict[str, Path]:
     for path, content in files.values():
         path.write_bytes(content)
     return {name: path for name, (path, _) in files.items()}
+
+
+def corrupt_exif(folder: Path, parts=BANANA) -> Path:
+    """A good JPEG whose EXIF names a tag with 4000 bytes of data that are not there: Pillow
+    warns "Possibly corrupt EXIF data" while the picture itself reads fine."""
+    import struct
+
+    entry = struct.pack("<HHII", 0x010E, 2, 4000, 26)  # ImageDescription, ASCII, past the end
+    tiff = b"II*\x00" + struct.pack("<I", 8) + struct.pack("<H", 1) + entry + b"\x00" * 4
+    app1 = b"Exif\x00\x00" + tiff
+    data = asset(*parts).read_bytes()
+    path = folder / "corrupt_exif.jpg"
+    path.write_bytes(data[:2] + b"\xff\xe1" + struct.pack(">H", len(app1) + 2) + app1 + data[2:])
+    return path

@@ -73,9 +73,9 @@ def test_logits_are_turned_into_probabilities(tmp_path, mnist):
     ("name", "content", "message"),
     [
         ("cnn.h5", b"\x89HDF\r\n\x1a\n" + b"\0" * 64, "could not be loaded as a Keras model"),
-        ("cnn.keras", b"PK\x03\x04 not really a zip", "could not be loaded as a Keras model"),
+        ("cnn.keras", b"PK\x03\x04 not really a zip", "is damaged or incomplete"),
         ("mnist.onnx", b"this is text, not a network", "could not be read by OpenCV DNN"),
-        ("mnist.pb", b"", "could not be read by OpenCV DNN"),
+        ("mnist.pb", b"", "is empty"),
         ("weights.bin", b"1234", "unknown model type"),
     ],
 )

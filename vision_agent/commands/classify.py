@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 from pathlib import Path
 
-from vision_agent.commands.common import cannot_start, expand_inputs, for_each_file
+from vision_agent.commands.common import cannot_start, emit, for_each_file
 from vision_agent.commands.explain_output import explain_layer_folder, explain_photo
 from vision_agent.core.classify import DEFAULT_MODEL, MODEL_ALIASES, PHOTO_MAX_SIDE
 from vision_agent.core.errors import UserError
@@ -83,11 +82,8 @@ def run(args: argparse.Namespace) -> int:
         photo = read_image(path, max_side=PHOTO_MAX_SIDE)
         result = classifier.classify(photo, top=args.top, annotate=False)
         record = result.to_json(str(path))
-        if args.json:
-            print(json.dumps(record, ensure_ascii=False), flush=True)
-        else:
-            answers = ", ".join(f"{s.label} {s.probability:.1%}" for s in result.top)
-            print(f"{path}: {answers}  ({result.latency_ms:.0f} ms)", flush=True)
+        answers = ", ".join(f"{s.label} {s.probability:.1%}" for s in result.top)
+        emit(record, args.json, f"{path}: {answers}  ({result.latency_ms:.0f} ms)")
         rows.extend(
             {"file": str(path), "model": result.model, "rank": rank, **top}
             | {"latency_ms": record["latency_ms"]}
@@ -96,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
         if explained is not None:
             explain_photo(classifier, photo, args.layer, path, explained)
 
-    status = for_each_file(expand_inputs(args.inputs), handle)
+    status = for_each_file(args.inputs, handle, folders=True)
     if explained is not None:
         try:
             explained.write_json("photos")

@@ -1,19 +1,24 @@
-"""What every per-file subcommand shares: its inputs, its error lines and its exit status.
+"""What every per-file subcommand shares: its inputs, its output and error lines, its exit status.
 
-Exit status: 0 all files done; 1 some files could not be read (the others were still
-processed); 2 the command could not start (bad model, bad option). Errors go to stderr.
+Exit status: 0 all files done; 1 some files could not be read, or were read only in part (the
+others were still processed); 2 the command could not start (bad model, bad option). Errors go to
+stderr, each naming its file.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import sys
-from collections.abc import Callable, Iterable, Iterator
+import warnings
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from vision_agent.core.errors import UserError
-from vision_agent.core.imageio import is_image_path
+from vision_agent.core.imageio import IMAGE_SUFFIXES, is_image_path
 
 CANNOT_START = 2
+log = logging.getLogger(__name__)
 
 
 def error(message: object) -> None:
@@ -26,22 +31,84 @@ def cannot_start(message: object) -> int:
     return CANNOT_START
 
 
-def expand_inputs(inputs: Iterable[Path]) -> Iterator[Path]:
-    """Files as given; folders as the images directly inside them, sorted by name."""
-    for path in inputs:
-        if path.is_dir():
-            yield from sorted(p for p in path.iterdir() if p.is_file() and is_image_path(p))
-        else:
-            yield path
+def emit(record: dict, as_json: bool, text: str) -> None:
+    """Print one file's result: `record` as a JSON line, or `text`.
+
+    A result holding NaN or infinity is refused (UserError) rather than printed: `NaN` is not
+    JSON, and a score that is not a number is no answer in text either.
+    """
+    try:
+        line = json.dumps(record, ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        raise UserError(
+            "the model gave a score that is not a number (NaN or infinity); no result for it."
+        ) from None
+    print(line if as_json else text, flush=True)
 
 
-def for_each_file(paths: Iterable[Path], handle: Callable[[Path], None]) -> int:
-    """`handle` every file; a file it refuses (UserError) is reported and the rest go on."""
+def folder_images(folder: Path) -> list[Path]:
+    """The image files directly inside `folder`, sorted; UserError if there are none.
+
+    Entries with an image suffix that are not regular files (a FIFO, a broken link) are kept,
+    so that reading them reports why they are skipped.
+    """
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as exc:
+        raise UserError(f"Cannot list the folder {folder}: {exc.strerror or exc}") from None
+    images = [p for p in entries if is_image_path(p) and not p.is_dir()]
+    if not images:
+        raise UserError(f"{folder} holds no images ({' '.join(IMAGE_SUFFIXES)}).")
+    return images
+
+
+def for_each_file(
+    inputs: Iterable[Path], handle: Callable[[Path], None], folders: bool = False
+) -> int:
+    """`handle` every file; a file it refuses (UserError) is reported and the rest go on.
+
+    With `folders`, a folder among `inputs` stands for the images directly inside it.
+    """
     failures = 0
-    for path in paths:
+    for item in inputs:
         try:
-            handle(path)
+            paths = folder_images(item) if folders and item.is_dir() else [item]
         except UserError as exc:
             failures += 1
             error(exc)
+            continue
+        for path in paths:
+            failures += not _handled(path, handle)
     return 1 if failures else 0
+
+
+def _handled(path: Path, handle: Callable[[Path], None]) -> bool:
+    """Run `handle(path)`; report a failure by name. Library warnings raised on the way (numpy on
+    a model's overflow, a decoder's complaint) go to the log, not the user's terminal."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ok = _reported(path, handle)
+    for warning in caught:
+        log.info("%s: %s", path, warning.message)
+    return ok
+
+
+def _reported(path: Path, handle: Callable[[Path], None]) -> bool:
+    try:
+        handle(path)
+    except UserError as exc:
+        error(_naming(path, str(exc)))
+        return False
+    except MemoryError:
+        error(f"{path}: not enough memory to process it.")
+        return False
+    except Exception as exc:  # a bug must not cost the user the other files' results
+        log.exception("Unexpected failure on %s", path)
+        error(f"{path}: failed unexpectedly ({type(exc).__name__}: {exc}); see the log.")
+        return False
+    return True
+
+
+def _naming(path: Path, message: str) -> str:
+    """`message`, prefixed with the file's path unless it already names the file."""
+    return message if str(path) in message or path.name in message else f"{path}: {message}"

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
-from vision_agent.commands.common import cannot_start, expand_inputs, for_each_file
+from vision_agent.commands.common import cannot_start, emit, for_each_file
 from vision_agent.core.errors import UserError
 
 
@@ -34,8 +33,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def load_recognizer(args: argparse.Namespace):
+    from vision_agent.core.classify import MODEL_ALIASES, resolve_model_id
     from vision_agent.core.dogs import ImageNetDogRecognizer, classifier_model_id
 
+    if resolve_model_id(args.classifier) is None:
+        known = ", ".join(MODEL_ALIASES)
+        raise UserError(f"Unknown --classifier '{args.classifier}' (known: {known}).")
     if (args.model is None) != (args.classes is None):
         raise UserError("--model and --classes go together (a breed model needs its names).")
     if args.model is not None:
@@ -54,11 +57,9 @@ def run(args: argparse.Namespace) -> int:
 
     def handle(path: Path) -> None:
         result = recognizer.recognize_file(path)
-        if args.json:
-            print(json.dumps(result.to_json(str(path)), ensure_ascii=False), flush=True)
-        else:
-            breeds = ", ".join(f"{s.breed} {s.probability:.1%}" for s in result.top)
-            score = "" if result.dog_score is None else f"dog {result.dog_score:.2f}; "
-            print(f"{path}: {result.headline()}  [{score}{breeds}]", flush=True)
+        breeds = ", ".join(f"{s.breed} {s.probability:.1%}" for s in result.top)
+        score = "" if result.dog_score is None else f"dog {result.dog_score:.2f}; "
+        text = f"{path}: {result.headline()}  [{score}{breeds}]"
+        emit(result.to_json(str(path)), args.json, text)
 
-    return for_each_file(expand_inputs(args.inputs), handle)
+    return for_each_file(args.inputs, handle, folders=True)

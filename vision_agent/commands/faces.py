@@ -8,10 +8,9 @@ a summary line.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
-from vision_agent.commands.common import cannot_start, for_each_file
+from vision_agent.commands.common import cannot_start, emit, for_each_file
 from vision_agent.core.errors import UserError
 from vision_agent.core.faces import DEFAULT_THRESHOLD, MODEL_CHOICES
 
@@ -59,13 +58,13 @@ def run(args: argparse.Namespace) -> int:
     if args.every is not None and args.every < 1:
         return cannot_start("--every must be 1 or more.")
     try:
+        if args.save_annotated is not None:
+            _make_folder(args.save_annotated)
         if args.model in MODEL_CHOICES:
             detector = FaceDetector.from_model_id(MODEL_CHOICES[args.model])
         else:
             detector = FaceDetector.from_user_file(args.model)
-        if args.save_annotated is not None:
-            args.save_annotated.mkdir(parents=True, exist_ok=True)
-    except (UserError, OSError) as exc:
+    except UserError as exc:
         return cannot_start(exc)
 
     def handle(path: Path) -> None:
@@ -77,8 +76,15 @@ def run(args: argparse.Namespace) -> int:
     return for_each_file(args.inputs, handle)
 
 
-def _emit(record: dict, as_json: bool, text: str) -> None:
-    print(json.dumps(record, ensure_ascii=False) if as_json else text, flush=True)
+def _make_folder(folder: Path) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"--save-annotated {folder}: this is a file; name a folder.")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(
+            f"--save-annotated {folder}: the folder cannot be made ({exc.strerror or exc})."
+        ) from None
 
 
 def _faces_text(faces: list[dict]) -> str:
@@ -96,17 +102,21 @@ def _run_image(detector, path: Path, args: argparse.Namespace) -> None:
     if args.save_annotated is not None:
         write_image(args.save_annotated / f"{path.stem}_faces.png", detection.annotated)
     text = f"{path}: {_faces_text(record['faces'])}  {detection.latency_ms:.1f} ms"
-    _emit(record, args.json, text)
+    if detection.scale != 1.0:
+        height, width = detection.annotated.shape[:2]
+        text += f"  (a large photo, read reduced to {width}×{height})"
+    emit(record, args.json, text)
 
 
 def _run_video(detector, path: Path, args: argparse.Namespace) -> None:
     import cv2
 
-    from vision_agent.core.video_source import iter_video_frames
+    from vision_agent.core.video_source import SourceError, iter_video_frames
 
     writer = None
     analysed = with_faces = most = 0
     total_ms = 0.0
+    cut_short: SourceError | None = None
     try:
         for index, frame in iter_video_frames(path, args.every or 1):
             detection = detector.detect(frame, args.threshold, args.blur, index)
@@ -125,7 +135,11 @@ def _run_video(detector, path: Path, args: argparse.Namespace) -> None:
             if args.every is not None:
                 record = {"file": str(path), "frame": index, **detection.to_json()}
                 text = f"{path}#{index}: {_faces_text(record['faces'])}"
-                _emit(record, args.json, text)
+                emit(record, args.json, text)
+    except SourceError as exc:
+        if not analysed:
+            raise
+        cut_short = exc  # the frames before the damage are answered, then the file is reported
     finally:
         if writer is not None:
             writer.release()
@@ -141,4 +155,6 @@ def _run_video(detector, path: Path, args: argparse.Namespace) -> None:
             f"{path}: faces in {with_faces} of {analysed} frames (at most {most} at once), "
             f"{record['mean_latency_ms']:.1f} ms per frame"
         )
-        _emit(record, args.json, text)
+        emit(record, args.json, text)
+    if cut_short is not None:
+        raise cut_short

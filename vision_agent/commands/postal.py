@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
-from vision_agent.commands.common import cannot_start, error, for_each_file
+from vision_agent.commands.common import cannot_start, emit, error, for_each_file
 from vision_agent.commands.explain_output import explain_drawing, explain_folder
 from vision_agent.core.digit_status import DigitStatus
 from vision_agent.core.errors import UserError
@@ -76,13 +75,11 @@ def run(args: argparse.Namespace) -> int:
 
     def handle(path: Path) -> None:
         reading = recognizer.recognize_file(path)
-        if args.json:
-            print(json.dumps(reading.to_json(str(path)), ensure_ascii=False), flush=True)
-        else:
-            region = reading.region
-            where = f"  {region.ko} ({region.en})" if region else ""
-            confidences = " ".join(_plain_status(d) for d in reading.digits)
-            print(f"{path}: {reading.marked_code}{where}  [{confidences}]", flush=True)
+        region = reading.region
+        where = f"  {region.ko} ({region.en})" if region else ""
+        confidences = " ".join(_plain_status(d) for d in reading.digits)
+        text = f"{path}: {reading.marked_code}{where}  [{confidences}]"
+        emit(reading.to_json(str(path)), args.json, text)
         if explained is not None:
             explain_drawing(recognizer, path, explained)
 

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 from vision_agent.commands.common import cannot_start
+from vision_agent.core.errors import UserError
+from vision_agent.core.user_files import require_regular_file
 from vision_agent.paths import resource
 
 
@@ -143,14 +145,19 @@ def _calibrate_digits(args: argparse.Namespace) -> int:
 def _train_digits(args: argparse.Namespace) -> int:
     from vision_agent.training.digits import DigitData, train_digits
 
-    for option, path in (("MNIST", args.data), ("--pen-data", args.pen_data)):
-        if path is not None and not path.is_file():
-            return cannot_start(f"{option} file not found: {path}")
-    if args.check_writers is not None and not args.check_writers.is_file():
-        return cannot_start(f"--check-writers file not found: {args.check_writers}")
     if args.epochs < 1:
         return cannot_start("--epochs must be at least 1")
     command = "vision-agent " + shlex.join(sys.argv[1:])
     data = DigitData(args.data, args.pen_data, args.check_writers)
-    train_digits(data, args.out, epochs=args.epochs, seed=args.seed, command=command)
+    try:
+        for path, kind in (
+            (args.data, "an MNIST .npz file"),
+            (args.pen_data, "a pen-digits rows file"),
+            (args.check_writers, "a UNIPEN trajectories file"),
+        ):
+            if path is not None:
+                require_regular_file(path, kind)
+        train_digits(data, args.out, epochs=args.epochs, seed=args.seed, command=command)
+    except UserError as exc:
+        return cannot_start(exc)
     return 0

@@ -15,9 +15,11 @@ from pathlib import Path
 
 from vision_agent.core.errors import UserError
 from vision_agent.core.safe_pickle import MAX_PICKLE_BYTES, is_pickle, load_plain_pickle
+from vision_agent.core.user_files import require_regular_file
 
 CLASS_NAMES_FILE_FILTER = "Class names (*.json *.txt *.pkl *.pickle *.names *.csv);;All files (*)"
 
+MAX_CLASS_NAME_CHARS = 200  # the longest ImageNet label (with all its synonyms) has 121
 _WORDNET_PREFIX = re.compile(r"^n\d{8}-(?=.)")
 _PICKLE_PROTOCOL_2_PLUS = b"\x80"
 _PICKLE_SUFFIXES = (".pkl", ".pickle", ".p")
@@ -27,6 +29,15 @@ def readable_breed(name: str) -> str:
     """'n02085620-Chihuahua' -> 'Chihuahua', 'golden_retriever' -> 'golden retriever'."""
     name = _WORDNET_PREFIX.sub("", name.strip(), count=1)
     return name.replace("_", " ").strip()
+
+
+def capped_class_name(name: str) -> str:
+    """`name` stripped and cut to MAX_CLASS_NAME_CHARS: one 15 MB "name" in a label file made
+    every photo take a minute to annotate."""
+    name = name.strip()
+    if len(name) <= MAX_CLASS_NAME_CHARS:
+        return name
+    return name[: MAX_CLASS_NAME_CHARS - 1] + "…"
 
 
 def imagenet_display_name(label: str) -> str:
@@ -42,12 +53,9 @@ def read_class_names(path: str | Path) -> list[str]:
     code: a pickle that imports or calls is refused with UnsafePickleError.
     """
     path = Path(path)
+    require_regular_file(path, "a class-name list", MAX_PICKLE_BYTES)
     try:
-        if path.stat().st_size > MAX_PICKLE_BYTES:
-            raise UserError(f"{path.name} is too large for a class-name list.")
         data = path.read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"Class-name file not found: {path}") from None
     except OSError as exc:
         raise UserError(f"{path.name} cannot be read: {exc.strerror or exc}") from None
     if (
@@ -90,4 +98,4 @@ def _validated(names: object, file_name: str) -> list[str]:
         raise UserError(f"{file_name} holds no list of class names.")
     if not all(isinstance(n, str) and n.strip() for n in names):
         raise UserError(f"{file_name}: every class name must be a non-empty string.")
-    return [n.strip() for n in names]
+    return [capped_class_name(n) for n in names]

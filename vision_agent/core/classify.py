@@ -38,7 +38,7 @@ from vision_agent.core.imagenet_preprocess import (
 )
 from vision_agent.core.layer_activations import LayerInfo, LayerOutput, LayerReader
 from vision_agent.core.onnx_export import MAX_DIFFERENCE
-from vision_agent.core.predictors import KERAS_SUFFIXES, needs_tensorflow
+from vision_agent.core.predictors import KERAS_SUFFIXES, needs_tensorflow, require_model_file
 from vision_agent.engine.spec import RecognizerSpec
 
 IMAGENET_LABELS = "imagenet_classes.txt"
@@ -155,6 +155,8 @@ class ImageClassifier:
             ) from None
         if out.ndim != 2 or out.shape[1] < 2:
             raise ModelLoadError(f"{self.model_name} is not a classifier (output {out.shape}).")
+        if not np.isfinite(out).all():
+            raise ModelLoadError(f"{self.model_name} gives NaN or infinite scores on a test image.")
         return int(out.shape[1])
 
     # ------------------------------------------------------------------ construction
@@ -183,8 +185,7 @@ class ImageClassifier:
         given = {role: Path(p) for role, p in (files or {}).items()}
         files = _complete_files(entry, given, download)
         weights = files["weights"]
-        if not weights.is_file():
-            raise ModelLoadError(f"Model file not found: {weights}")
+        require_model_file(weights)
         preprocessing = from_registry_entry(entry)
         outputs = entry.extra.get("output", "auto")
         if entry.loader == "keras_application":
@@ -216,9 +217,7 @@ class ImageClassifier:
 
         `architecture` is a model id or alias ("resnet50", "mobilenet_v2", "googlenet").
         """
-        path = Path(path)
-        if not path.is_file():
-            raise ModelLoadError(f"Model file not found: {path}")
+        path = require_model_file(path)
         if architecture is not None:
             model_id = resolve_model_id(architecture)
             if model_id is None:

@@ -90,3 +90,30 @@ def _center_by_mass(image: np.ndarray) -> np.ndarray:
     return cv2.warpAffine(
         image, shift, (MNIST_SIZE, MNIST_SIZE), flags=cv2.INTER_LINEAR, borderValue=0.0
     )
+
+
+# What a drawing looks like: the tab's PNGs (and MNIST or handwritten test canvases) are >= 91 %
+# light neutral paper, no colour and <= 2.4 % grey; each of the 45 test photos breaks one rule.
+MIN_PAPER_SHARE = 0.6
+MAX_COLOUR_SHARE = 0.05
+MAX_GREY_SHARE = 0.2
+_COLOURFUL_CHROMA = 48  # max(R, G, B) - min(R, G, B) of a coloured pixel
+
+
+def drawing_problem(rgb: np.ndarray) -> str | None:
+    """Why an RGB (or grey) image is not dark ink on light paper; None when it is.
+
+    An all-black canvas read "00000" at 93 % and a colour photo "88885": the digit model sees
+    anything as digits, so an image that is not a drawing is refused before it is read.
+    """
+    rgb = np.repeat(rgb[:, :, None], 3, axis=2) if rgb.ndim == 2 else rgb[:, :, :3]
+    gray = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY)
+    chroma = rgb.max(axis=2).astype(np.int16) - rgb.min(axis=2)
+    colourful = chroma >= _COLOURFUL_CHROMA
+    if float(colourful.mean()) > MAX_COLOUR_SHARE:
+        return "it is in colour"
+    if float(((gray >= 128) & ~colourful).mean()) < MIN_PAPER_SHARE:
+        return "it is mostly dark, not light paper"
+    if float(((gray >= INK_THRESHOLD) & (gray < 255 - INK_THRESHOLD)).mean()) > MAX_GREY_SHARE:
+        return "much of it is grey, neither ink nor paper (a photo?)"
+    return None

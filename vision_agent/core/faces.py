@@ -13,20 +13,21 @@ and empty boxes are dropped.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from vision_agent.core.errors import ModelLoadError
-from vision_agent.core.predictors import read_dnn_net, short_cv_error
+from vision_agent.core.predictors import read_dnn_net, require_model_file, short_cv_error
 from vision_agent.engine.spec import RecognizerSpec
 
 INPUT_SIZE = (300, 300)
 TRAINING_MEAN = (104.0, 177.0, 123.0)  # BGR; OpenCV's sample and training files
 COURSE_MEAN = (104.0, 117.0, 123.0)  # what the course wrote (the ImageNet mean, wrong here)
 DEFAULT_THRESHOLD = 0.5
+PHOTO_MAX_SIDE = 4096  # the network sees 300×300; larger photos are decoded reduced
 NMS_THRESHOLD = 0.4
 BOX_COLOR = (0, 255, 0)  # green in RGB and BGR alike
 
@@ -50,17 +51,26 @@ class Face:
 
 @dataclass
 class FaceDetection:
-    """The result for one frame. `annotated` is the frame (RGB) with boxes, labels and blur."""
+    """The result for one frame. `annotated` is the frame (RGB) with boxes, labels and blur.
+
+    `scale` is the original photo's pixels per frame pixel (above 1 when a large photo was
+    decoded reduced); `to_json` gives boxes in the original photo's pixels.
+    """
 
     faces: list[Face]
     latency_ms: float
     annotated: np.ndarray = field(repr=False)
     frame_index: int = -1
+    scale: float = 1.0
 
     def to_json(self, file: str | None = None) -> dict:
         record: dict = {} if file is None else {"file": file}
         record["faces"] = [
-            {"box": list(face.box), "confidence": round(face.confidence, 4)} for face in self.faces
+            {
+                "box": [round(v * self.scale) for v in face.box],
+                "confidence": round(face.confidence, 4),
+            }
+            for face in self.faces
         ]
         record["latency_ms"] = round(self.latency_ms, 2)
         return record
@@ -184,9 +194,7 @@ class FaceDetector:
     @classmethod
     def from_user_file(cls, path: str | Path, config: str | Path | None = None) -> FaceDetector:
         """A user's own SSD-style detector; its .prototxt/.pbtxt is found beside it if not given."""
-        path = Path(path)
-        if not path.is_file():
-            raise ModelLoadError(f"Model file not found: {path}")
+        path = require_model_file(path)
         if config is None:
             config = find_config(path)
         return cls(read_dnn_net(path, config), path.name)
@@ -196,7 +204,8 @@ class FaceDetector:
             output = self._forward(np.zeros((*INPUT_SIZE[::-1], 3), np.uint8))
         except cv2.error as exc:
             raise ModelLoadError(
-                f"{self.model_name} does not run on a 300×300 colour image: {short_cv_error(exc)}"
+                f"{self.model_name} is not a face detector this app can run: it does not take "
+                f"a 300×300 colour image (OpenCV: {short_cv_error(exc)})."
             ) from None
         if output.size == 0 or output.shape[-1] != 7:
             raise ModelLoadError(
@@ -237,9 +246,10 @@ class FaceDetector:
     def detect_file(
         self, path: str | Path, threshold: float = DEFAULT_THRESHOLD, blur: bool = False
     ) -> FaceDetection:
-        from vision_agent.core.imageio import read_image
+        from vision_agent.core.imageio import read_photo
 
-        return self.detect(read_image(path), threshold, blur)
+        photo = read_photo(path, max_side=PHOTO_MAX_SIDE)
+        return replace(self.detect(photo.rgb, threshold, blur), scale=photo.scale)
 
 
 def find_config(weights: Path) -> Path | None:

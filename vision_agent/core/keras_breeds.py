@@ -238,8 +238,6 @@ def keras_breed_spec(
 
 
 def _load_model(path: Path):
-    if not path.is_file():
-        raise ModelLoadError(f"Breed model not found: {path}")
     if path.suffix.lower() not in (".h5", ".hdf5", ".keras"):
         raise ModelLoadError(f"{path.name}: a breed model must be a Keras file (.h5 or .keras).")
     return load_keras_model(path)

@@ -30,9 +30,9 @@ from vision_agent.core.digit_status import (
     judge,
     tempered,
 )
-from vision_agent.core.digits import MNIST_SIZE, ink_from_gray, normalize_digit
+from vision_agent.core.digits import MNIST_SIZE, drawing_problem, ink_from_gray, normalize_digit
 from vision_agent.core.errors import ImageReadError, UserError
-from vision_agent.core.imageio import read_image
+from vision_agent.core.imageio import read_photo
 from vision_agent.core.predictors import Predictor, load_predictor, needs_tensorflow
 from vision_agent.core.profile_reader import ProfileIndex, adapt
 from vision_agent.core.regions import Region, region_for_code
@@ -141,13 +141,15 @@ def canvas_from_rgb(image: np.ndarray) -> np.ndarray:
 
 
 def read_canvas(path: str | Path) -> np.ndarray:
-    """A saved drawing (the tab's PNG format) as a grayscale canvas."""
-    image = read_image(path)
-    if image.shape[0] < 20 or image.shape[1] < 50:
-        raise ImageReadError(
-            f"{path} is too small ({image.shape[1]}×{image.shape[0]}) to be a drawing."
-        )
-    return canvas_from_rgb(image)
+    """A saved drawing (the tab's PNG format) as a grayscale canvas; refused if not ink on paper."""
+    photo = read_photo(path, max_side=2 * CANVAS_WIDTH)
+    width, height = photo.original_size
+    if height < 20 or width < 50:
+        raise ImageReadError(f"{path} is too small ({width}×{height}) to be a drawing.")
+    problem = drawing_problem(photo.rgb)
+    if problem is not None:
+        raise ImageReadError(f"{path} is not a drawing of dark ink on light paper: {problem}.")
+    return canvas_from_rgb(photo.rgb)
 
 
 def box_ink(canvas_gray: np.ndarray, index: int) -> np.ndarray:
@@ -245,11 +247,17 @@ class PostalRecognizer:
     def _check_outputs(self) -> None:
         from vision_agent.core.errors import ModelLoadError
 
-        outputs = self.predictor(np.zeros((1, *DIGIT_INPUT_SHAPE), np.float32))
+        probe = np.zeros((2, *DIGIT_INPUT_SHAPE), np.float32)
+        probe[1] = 1.0  # a box full of ink: a model can be finite on blank and overflow on ink
+        outputs = self.predictor(probe)
         if outputs.shape[1] not in (10, 11):
             raise ModelLoadError(
                 f"{self.predictor.name} gives {outputs.shape[1]} outputs; a digit model "
                 "must give 10 (one per digit 0-9), or 11 with 'not a digit' last."
+            )
+        if not np.isfinite(outputs).all():
+            raise ModelLoadError(
+                f"{self.predictor.name} gives NaN or infinite outputs on a test input."
             )
 
     def recognize(self, canvas_gray: np.ndarray) -> PostalReading:

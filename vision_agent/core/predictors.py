@@ -8,6 +8,8 @@ Importing this module does not import TensorFlow; loading a Keras file does.
 
 from __future__ import annotations
 
+import re
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,10 +19,22 @@ import cv2
 import numpy as np
 
 from vision_agent.core.errors import ModelLoadError
+from vision_agent.core.user_files import require_regular_file
 
 KERAS_SUFFIXES = (".h5", ".hdf5", ".keras")
 DNN_SUFFIXES = (".onnx", ".pb", ".caffemodel", ".prototxt", ".pbtxt", ".t7", ".net", ".tflite")
 MODEL_FILE_FILTER = "Models (*.h5 *.hdf5 *.keras *.onnx *.pb *.caffemodel)"
+# OpenCV logs every failed forward pass ("[ERROR:0@0.1] global net_impl.cpp ...") on stderr;
+# the layouts probed below fail by design, and a real failure is reported as a ModelLoadError.
+cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+MAX_MODEL_BYTES = 4 << 30  # the largest Keras ImageNet models are ~0.6 GB
+
+
+def require_model_file(path: str | Path) -> Path:
+    """`path` if it is a model file that can be read; a ModelLoadError naming it otherwise."""
+    if require_regular_file(path, "a model file", MAX_MODEL_BYTES, ModelLoadError) == 0:
+        raise ModelLoadError(f"{path} is empty (0 bytes), not a model file.")
+    return Path(path)
 
 
 def needs_tensorflow(path: str | Path) -> bool:
@@ -44,9 +58,7 @@ def load_predictor(
     path: str | Path, sample_shape: tuple[int, int, int], config: str | Path | None = None
 ) -> Predictor:
     """Load `path` for inputs of `sample_shape` (H, W, C); ModelLoadError if it does not fit."""
-    path = Path(path)
-    if not path.is_file():
-        raise ModelLoadError(f"Model file not found: {path}")
+    path = require_model_file(path)
     suffix = path.suffix.lower()
     if suffix in KERAS_SUFFIXES:
         return _load_keras(path, sample_shape)
@@ -71,6 +83,13 @@ def import_keras(path: Path) -> Any:
 
 def load_keras_model(path: Path) -> Any:
     """A whole Keras model (.h5 / .keras) without its training state; user-facing errors."""
+    require_model_file(path)
+    if path.suffix.lower() == ".keras" and not zipfile.is_zipfile(path):
+        # Keras itself says "File not found" for a file that is there but cut short.
+        raise ModelLoadError(
+            f"{path.name} is damaged or incomplete: a .keras file is a zip archive, and this one "
+            "cannot be opened."
+        )
     keras = import_keras(path)
     try:
         return keras.models.load_model(path, compile=False)
@@ -94,8 +113,9 @@ def compiled_forward(model: Any) -> Callable[[np.ndarray], np.ndarray]:
 
 def read_dnn_net(weights: Path, config: str | Path | None = None) -> cv2.dnn.Net:
     """An OpenCV DNN network from a model file (and its config), or a ModelLoadError."""
-    if not weights.is_file():
-        raise ModelLoadError(f"Model file not found: {weights}")
+    require_model_file(weights)
+    if config is not None:
+        require_model_file(config)
     try:
         net = cv2.dnn.readNet(str(weights), "" if config is None else str(config))
     except cv2.error as exc:
@@ -108,9 +128,16 @@ def read_dnn_net(weights: Path, config: str | Path | None = None) -> cv2.dnn.Net
 
 
 def short_cv_error(exc: cv2.error) -> str:
-    """The last line of an OpenCV error: the part that says what went wrong."""
-    text = str(exc).strip().splitlines()
-    return text[-1] if text else type(exc).__name__
+    """What an OpenCV error says, on one line, without its source file and C++ signature.
+
+    A shape mismatch reads "DNN/MatMul: invalid dimension K (expected: 'K_A == K_B'), where
+    'K_A' is 270000 must be equal to 'K_B' is 784"; its last line alone said "'K_B' is 784".
+    """
+    lines = [line.lstrip("> ").strip() for line in str(exc).strip().splitlines()]
+    if lines:
+        lines[0] = re.sub(r"^OpenCV\([^)]*\) \S+: error: \([^)]*\)\s*", "", lines[0])
+        lines[0] = re.sub(r"\s*in function '.*'$", "", lines[0])
+    return " ".join(line for line in lines if line) or type(exc).__name__
 
 
 def _load_keras(path: Path, sample_shape: tuple[int, int, int]) -> Predictor:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from vision_agent.core.errors import UserError
+from vision_agent.core.user_files import require_regular_file
 
 MAX_PICKLE_BYTES = 16 * 1024 * 1024
 
@@ -85,9 +86,8 @@ def load_plain_pickle(source: bytes | str | Path, name: str | None = None) -> An
     else:
         path = Path(source)
         label = name or path.name
+        require_regular_file(path, "a pickle", MAX_PICKLE_BYTES)
         try:
-            if path.stat().st_size > MAX_PICKLE_BYTES:
-                raise UserError(f"{label} is too large for a class-name list.")
             data = path.read_bytes()
         except OSError as exc:
             raise UserError(f"{label} cannot be read: {exc.strerror or exc}") from None

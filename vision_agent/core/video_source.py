@@ -10,6 +10,7 @@ thread with a `SourceEnded` that says what happened.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,8 +22,13 @@ import numpy as np
 
 from vision_agent.core.errors import UserError
 from vision_agent.core.imageio import read_image
+from vision_agent.core.user_files import require_regular_file
 
+# FFmpeg's decoder complaints ("[mpeg4 @ 0x...] mcbpc damaged at 40 18") went to the user's
+# terminal; a damaged video is reported in words instead. Read when the first video opens.
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET
 OPEN_TIMEOUT_S = 5.0
+STILL_MAX_SIDE = 4096  # a larger still photo is decoded reduced (a 20000² JPEG would take 1.2 GB)
 MAX_FAILED_READS = 10  # consecutive read() failures before a camera counts as gone
 VIDEO_SUFFIXES = (".avi", ".mp4", ".mkv", ".mov", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv")
 
@@ -172,7 +178,7 @@ class FrameGrabber:
     def _run(self) -> None:
         try:
             if self.spec.kind == "image":
-                photo = read_image(self.spec.path)
+                photo = read_image(self.spec.path, max_side=STILL_MAX_SIDE)
                 if self._on_opened is not None:
                     self._on_opened(0.0)
                 self._put(photo, 0)
@@ -192,8 +198,8 @@ class FrameGrabber:
     def _capture_loop(self) -> SourceEnded:
         spec = self.spec
         what = f"Camera {spec.index}" if spec.kind == "camera" else Path(spec.path).name
-        if spec.kind == "video" and not Path(spec.path).is_file():
-            raise SourceError(f"Video file not found: {spec.path}")
+        if spec.kind == "video":
+            require_regular_file(spec.path, "a video", error=SourceError)
         capture = open_with_timeout(lambda: self._capture_factory(spec), self._open_timeout_s, what)
         try:
             if not capture.isOpened():
@@ -257,8 +263,13 @@ class FrameGrabber:
         return SourceEnded("stopped", "", frames)
 
 
+def _cut_short(frames: int, expected: int) -> bool:
+    """Whether a video ended well before the frame count in its header (a damaged file)."""
+    return bool(expected) and frames < expected * 0.9
+
+
 def _end_message(what: str, frames: int, expected: int) -> str:
-    if expected and frames < expected * 0.9:
+    if _cut_short(frames, expected):
         return (
             f"{what} stopped after {frames} of {expected} frames: the rest of the file is "
             "damaged or missing."
@@ -293,15 +304,16 @@ def probe_cameras(max_index: int = 4, timeout_s: float = 2.0) -> list[int]:
 def iter_video_frames(path: str | Path, every: int = 1) -> Iterator[tuple[int, np.ndarray]]:
     """(index, RGB frame) for every `every`-th frame of a video file, in the calling thread.
 
-    SourceError when the file is missing, cannot be opened or holds no decodable frame.
+    SourceError when the file is missing, cannot be opened or holds no decodable frame, and
+    after the last frame when the file stopped well short of the frames its header announces.
     """
     path = Path(path)
-    if not path.is_file():
-        raise SourceError(f"Video file not found: {path}")
+    require_regular_file(path, "a video", error=SourceError)
     capture = cv2.VideoCapture(str(path))
     try:
         if not capture.isOpened():
             raise SourceError(f"{path.name} could not be opened as a video (damaged or unknown).")
+        expected = int(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
         index = 0
         while True:
             ok, bgr = capture.read()
@@ -312,5 +324,7 @@ def iter_video_frames(path: str | Path, every: int = 1) -> Iterator[tuple[int, n
             index += 1
         if index == 0:
             raise SourceError(f"{path.name} holds no frame that can be decoded.")
+        if _cut_short(index, expected):
+            raise SourceError(_end_message(path.name, index, expected))
     finally:
         capture.release()

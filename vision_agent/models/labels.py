@@ -6,6 +6,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+from vision_agent.core.breed_names import capped_class_name
 from vision_agent.core.errors import UserError
 from vision_agent.paths import resource
 
@@ -28,5 +29,5 @@ def _load(name: str) -> tuple[str, ...]:
         names = json.loads(text)
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
             raise UserError(f"The label file {path} is not a JSON list of names.")
-        return tuple(names)
-    return tuple(line.strip() for line in text.splitlines() if line.strip())
+        return tuple(capped_class_name(n) for n in names)
+    return tuple(capped_class_name(line) for line in text.splitlines() if line.strip())

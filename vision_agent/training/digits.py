@@ -18,12 +18,14 @@ import json
 import platform
 import sys
 import time
+import zipfile
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
+from vision_agent.core.errors import UserError
 from vision_agent.training.digit_corpus import CorpusSizes
 
 MODEL_BASENAME = "digits_cnn"
@@ -44,8 +46,16 @@ class DigitTrainingReport:
 def load_mnist(data: Path | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, str]:
     """MNIST as uint8 arrays; from an .npz (Keras layout) or from Keras's own download."""
     if data is not None:
-        with np.load(data) as npz:
-            arrays = tuple(npz[k] for k in ("x_train", "y_train", "x_test", "y_test"))
+        keys = ("x_train", "y_train", "x_test", "y_test")
+        if not zipfile.is_zipfile(data):
+            raise UserError(f"{data} is not an MNIST .npz file (a NumPy zip archive).")
+        try:
+            with np.load(data) as npz:
+                arrays = tuple(npz[k] for k in keys)
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+            raise UserError(
+                f"{data} is not an MNIST .npz holding {', '.join(keys)} ({exc})."
+            ) from None
         return (*arrays, file_digest(data))
     import keras
 

@@ -50,7 +50,7 @@ class UnknownModelError(UserError):
 class FileEntry:
     """One file of a model.
 
-    `hash` is what the store checks ("sha256:…", "sha1:…" or "md5:…", pooch's format) against the
+    `hash` is what the store checks ("sha256:…", "sha1:…" or "md5:…") against the
     file at `url`. `alt_hashes` are other known-good revisions of the same file that are accepted
     when found locally (never used to check a download). `published_hash` is the publisher's own
     checksum when `hash` was computed by us. Shipped files have `resource` (a path under

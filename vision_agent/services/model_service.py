@@ -19,6 +19,7 @@ from vision_agent.core.errors import UserError
 from vision_agent.engine.host import HostStopped, LocalHost, ProcessHost, RemoteError, make_host
 from vision_agent.engine.spec import RecognizerSpec
 from vision_agent.i18n import tr
+from vision_agent.models.store import ModelMissingError, default_store
 
 LOAD_REQUEST = -1
 
@@ -29,7 +30,6 @@ class _Worker(QObject):
     """Lives in the service's thread; every slot runs there."""
 
     sig_state_changed = pyqtSignal(str, str)
-    sig_download_progress = pyqtSignal(int, int)
     sig_result = pyqtSignal(int, object)
     sig_error = pyqtSignal(int, str)
     sig_event = pyqtSignal(object)
@@ -40,7 +40,6 @@ class _Worker(QObject):
         self._host: LocalHost | ProcessHost | None = None
         self._host_lock = threading.Lock()
         self._stopping = False
-        self.cancel_download = threading.Event()
 
     @pyqtSlot(object)
     def on_load_requested(self, spec: RecognizerSpec) -> None:
@@ -49,14 +48,17 @@ class _Worker(QObject):
             return
         try:
             extra: dict[str, Any] = {}
-            if spec.model_id is not None:
-                extra["files"] = self._resolve(spec.model_id)
+            if spec.model_id is not None:  # never downloads: that takes the user's click
+                extra["files"] = default_store().local_files(spec.model_id)
             self.sig_state_changed.emit("loading", spec.label)
             host = make_host(spec, **extra)
             with self._host_lock:
                 self._host = host
             name = host.start()
         except HostStopped:
+            return
+        except ModelMissingError as exc:
+            self._fail_load(str(exc), "missing")
             return
         except (UserError, RemoteError) as exc:
             self._fail_load(str(exc))
@@ -66,22 +68,9 @@ class _Worker(QObject):
             return
         self.sig_state_changed.emit("ready", name)
 
-    def _resolve(self, model_id: str) -> dict[str, Any]:
-        from vision_agent.models.store import default_store
-
-        self.cancel_download.clear()
-
-        def progress(done: int, total: int | None, file_name: str) -> None:
-            self.sig_download_progress.emit(done, total or 0)
-
-        store = default_store()
-        if store.status(model_id) != "ready":
-            self.sig_state_changed.emit("downloading", model_id)
-        return store.resolve(model_id, progress=progress, cancel=self.cancel_download)
-
-    def _fail_load(self, message: str) -> None:
+    def _fail_load(self, message: str, state: str = "failed") -> None:
         self._close_host()
-        self.sig_state_changed.emit("failed", message)
+        self.sig_state_changed.emit(state, message)
         self.sig_error.emit(LOAD_REQUEST, message)
 
     @pyqtSlot(int, str, tuple)
@@ -119,9 +108,8 @@ class _Worker(QObject):
         return host is not None and host.serves_in_process(method)
 
     def abort(self) -> None:
-        """Called from the GUI thread on shutdown: stop downloads and child processes now."""
+        """Called from the GUI thread on shutdown: stop child processes now."""
         self._stopping = True
-        self.cancel_download.set()
         with self._host_lock:
             if self._host is not None:
                 self._host.abort()
@@ -141,16 +129,16 @@ class ModelService(QObject):
     """One model in a worker thread.
 
     Signals:
-        sig_state_changed(str state, str detail): state is "loading", "downloading", "ready"
-            or "failed"; detail is the model's name, or the message saying why it failed.
-        sig_download_progress(int done_bytes, int total_bytes): while the model downloads.
+        sig_state_changed(str state, str detail): state is "loading", "ready", "failed" or
+            "missing" (the registry model's files are not on this computer; the service never
+            downloads them: offer the user a `DownloadWorker`); detail is the model's name, or
+            the message saying why it failed.
         sig_result(int request_id, object result): a request's result object.
         sig_error(int request_id, str message): a request failed (request_id -1: the load).
         sig_event(object payload): progress a running call reports (e.g. training epochs).
     """
 
     sig_state_changed = pyqtSignal(str, str)
-    sig_download_progress = pyqtSignal(int, int)
     sig_result = pyqtSignal(int, object)
     sig_error = pyqtSignal(int, str)
     sig_event = pyqtSignal(object)
@@ -170,7 +158,6 @@ class ModelService(QObject):
         self._sig_load_requested.connect(self._worker.on_load_requested)
         self._sig_call_requested.connect(self._worker.on_call_requested)
         self._worker.sig_state_changed.connect(self._on_state_changed)
-        self._worker.sig_download_progress.connect(self.sig_download_progress)
         self._worker.sig_result.connect(self.sig_result)
         self._worker.sig_error.connect(self.sig_error)
         self._worker.sig_event.connect(self.sig_event)
@@ -194,9 +181,6 @@ class ModelService(QObject):
             self._latest[method] = self._next_id
         self._sig_call_requested.emit(self._next_id, method, args)
         return self._next_id
-
-    def cancel_download(self) -> None:
-        self._worker.cancel_download.set()
 
     def serves_in_process(self, method: str) -> bool:
         """Whether `method` runs in this process now (always for in-process models; for a

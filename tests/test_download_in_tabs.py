@@ -57,8 +57,10 @@ def test_dog_and_face_tabs_download_nothing_at_launch(qtbot, server, route_regis
     services = (dog.service, face.stream.service)
     try:
         qtbot.waitUntil(
-            lambda: sum(server.requests.values()) > 0
-            or all(s.state in ("missing", "failed", "ready") for s in services),
+            lambda: (
+                sum(server.requests.values()) > 0
+                or all(s.state in ("missing", "failed", "ready") for s in services)
+            ),
             timeout=20000,
         )
         time.sleep(0.5)
@@ -105,7 +107,9 @@ def test_cancel_in_the_dog_tab_takes_effect_at_once(qtbot, server, route_registr
 
 
 @pytest.mark.parametrize("route", ["trickle", "silent"])
-def test_closing_the_window_during_a_stalled_download_is_prompt(qtbot, server, route_registry, route):
+def test_closing_the_window_during_a_stalled_download_is_prompt(
+    qtbot, server, route_registry, route
+):
     from vision_agent.ui.main_window import MainWindow
 
     route_registry(route)

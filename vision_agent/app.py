@@ -52,7 +52,9 @@ def _run_window(argv: list[str] | None, drawing: str | None) -> int:
         postal.load_drawing(Path(drawing))
     QTimer.singleShot(0, window.start_tabs)
     try:
-        return app.exec_()
+        # A close handled while start-up processed events (the splash does) asked an event
+        # loop that was not running yet to quit: that request is lost, so honour it here.
+        return 0 if window.closed else app.exec_()
     finally:
         collector.uninstall()
 

@@ -233,16 +233,19 @@ class ModelStore:
         dest = self.cache_path(entry.id, f)
         if dest.exists() and _matches_any(dest, f.accepted_hashes):
             return ImportResult(entry.id, role, src, dest, False, "already in the cache")
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".import-")
-        os.close(fd)
+        tmp = None
         try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".import-")
+            os.close(fd)
             shutil.copyfile(src, tmp)
             if not _matches_any(Path(tmp), f.accepted_hashes):
                 return ImportResult(entry.id, role, src, None, False, "changed while copying")
             os.replace(tmp, dest)
+        except OSError as exc:
+            raise self._cache_error(dest.parent, exc) from exc
         finally:
-            if os.path.exists(tmp):
+            if tmp is not None and os.path.exists(tmp):
                 os.remove(tmp)
         return ImportResult(entry.id, role, src, dest, True, "imported")
 

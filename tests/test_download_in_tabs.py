@@ -117,8 +117,10 @@ def test_closing_the_window_during_a_stalled_download_is_prompt(
     qtbot.addWidget(window)
     window.show()
     classifier = window.tabs.widget(2)
-    classifier.model = "mobilenet_v2"
-    classifier.download_model()  # what its Download button does
+    classifier.load_model("mobilenet_v2")
+    button = classifier.download_panel.download_button
+    qtbot.waitUntil(lambda: button.isVisibleTo(classifier), timeout=20000)
+    button.click()
     qtbot.waitUntil(lambda: server.requests[route] == 1, timeout=10000)
     time.sleep(0.5)
     started = time.monotonic()

@@ -70,6 +70,10 @@ class _Requests:
             return self._results.pop(method, None)
 
 
+class _Missing(Exception):
+    """The spec's registry model is not on this computer (its cause says which file)."""
+
+
 class _Worker(QObject):
     """Lives in the service's thread; every slot runs there."""
 
@@ -93,8 +97,8 @@ class _Worker(QObject):
             return
         try:
             extra: dict[str, Any] = {}
-            if spec.model_id is not None:  # never downloads: that takes the user's click
-                extra["files"] = default_store().local_files(spec.model_id)
+            if spec.model_id is not None:
+                extra["files"] = self._local_files(spec.model_id)
             self.sig_state_changed.emit("loading", spec.label)
             host = make_host(spec, **extra)
             with self._host_lock:
@@ -102,8 +106,8 @@ class _Worker(QObject):
             name = host.start()
         except HostStopped:
             return
-        except ModelMissingError as exc:
-            self._fail_load(str(exc), "missing")
+        except _Missing as missing:
+            self._fail_load(str(missing.__cause__), "missing")
             return
         except (UserError, RemoteError) as exc:
             self._fail_load(str(exc))
@@ -112,6 +116,14 @@ class _Worker(QObject):
             self._fail_load(f"{type(exc).__name__}: {exc}")
             return
         self.sig_state_changed.emit("ready", name)
+
+    @staticmethod
+    def _local_files(model_id: str) -> dict[str, Any]:
+        """The model's files on this computer; never downloads (that takes the user's click)."""
+        try:
+            return default_store().local_files(model_id)
+        except ModelMissingError as exc:
+            raise _Missing from exc
 
     def _fail_load(self, message: str, state: str = "failed") -> None:
         self._close_host()

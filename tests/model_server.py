@@ -6,7 +6,13 @@ Routes (every path ends in the file name):
   /cut/NAME       announces the full length, sends half, closes the connection
   /cut-once/NAME  like /cut on the first request, then like /good
   /slow/NAME      the payload in 1 KiB pieces every 20 ms
+  /endless/NAME   no Content-Length, random bytes at loopback speed until the client hangs up
+  /huge/NAME      announces 10 GB, then sends like /endless
+  /trickle/NAME   announces the full length, then one byte every `trickle_seconds`
+  /silent/NAME    reads the request and never answers
   anything else   404
+
+Every response counts the body bytes it managed to send in `sent[route]`.
 """
 
 from __future__ import annotations
@@ -24,14 +30,18 @@ from typing import Any
 
 PAYLOAD = random.Random(3).randbytes(300_000)
 PAYLOAD_SHA256 = "sha256:" + hashlib.sha256(PAYLOAD).hexdigest()
+HOSTILE_ROUTES = ("endless", "huge", "trickle", "silent")
 
 
 class ModelServer:
     """Start with `with ModelServer() as server:`; `server.url("good", "m.bin")` is an address."""
 
-    def __init__(self, payload: bytes = PAYLOAD) -> None:
+    def __init__(self, payload: bytes = PAYLOAD, trickle_seconds: float = 20.0) -> None:
         self.payload = payload
+        self.trickle_seconds = trickle_seconds
         self.requests: Counter[str] = Counter()
+        self.sent: Counter[str] = Counter()
+        self.closing = threading.Event()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
@@ -41,6 +51,7 @@ class ModelServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.closing.set()
         self._httpd.shutdown()
         self._httpd.server_close()
 
@@ -61,6 +72,9 @@ class ModelServer:
                 data = server.payload
                 if route == "cut-once":
                     route = "cut" if server.requests["cut-once"] == 1 else "good"
+                if route in HOSTILE_ROUTES:
+                    self._hostile(route)
+                    return
                 if route not in ("good", "wrong", "cut", "slow"):
                     self.send_error(404)
                     return
@@ -84,6 +98,30 @@ class ModelServer:
                             time.sleep(0.02)
                 except (BrokenPipeError, ConnectionResetError):
                     self.close_connection = True
+
+            def _hostile(self, route: str) -> None:
+                self.close_connection = True
+                if route == "silent":
+                    server.closing.wait()
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "application/octet-stream")
+                if route == "huge":
+                    self.send_header("Content-Length", str(10**10))
+                elif route == "trickle":
+                    self.send_header("Content-Length", str(len(server.payload)))
+                self.end_headers()
+                block = random.Random(5).randbytes(64 * 1024)
+                try:
+                    while not server.closing.is_set():
+                        piece = block[:1] if route == "trickle" else block
+                        self.wfile.write(piece)
+                        self.wfile.flush()
+                        server.sent[route] += len(piece)
+                        if route == "trickle":
+                            server.closing.wait(server.trickle_seconds)
+                except OSError:  # the client hung up
+                    pass
 
         return Handler
 

@@ -196,9 +196,10 @@ def test_a_missing_model_says_so_and_offers_the_download(qtbot, monkeypatch, tmp
     monkeypatch.setenv("VISION_AGENT_CACHE_DIR", str(tmp_path / "cache"))
     tab = make_tab(qtbot, "googlenet")
     try:
-        qtbot.waitUntil(lambda: tab.missing_panel.isVisible(), timeout=TIMEOUT)
-        assert "bvlc_googlenet.caffemodel" in tab.missing_label.text()
-        assert tab.download_button.isVisible() and tab.download_button.isEnabled()
+        panel = tab.download_panel
+        qtbot.waitUntil(lambda: panel.isVisible(), timeout=TIMEOUT)
+        assert "bvlc_googlenet.caffemodel" in panel.message_label.text()
+        assert panel.download_button.isVisible() and panel.download_button.isEnabled()
         assert "not available" in tab.model_label.text()
         tab.open_paths([asset(*photo_files.BANANA)])  # a photo without a model: no crash
         qtbot.waitUntil(lambda: tab.photo is not None, timeout=TIMEOUT)

@@ -157,7 +157,8 @@ def test_superseded_requests_are_dropped(qtbot, service):
     newest = service.request("sleep", 0.02, supersede=True)
     qtbot.waitUntil(lambda: newest in seen.results, timeout=10000)
     qtbot.wait(100)
-    assert first in seen.results and stale not in seen.results and stale not in seen.errors
+    assert stale not in seen.results and stale not in seen.errors
+    assert first not in seen.results, "the running one finished superseded: its result is dropped"
 
 
 def test_shutdown_while_a_child_process_is_busy_stops_everything(qtbot):

@@ -26,7 +26,7 @@ def _run_window(argv: list[str] | None, drawing: str | None) -> int:
     from vision_agent.i18n import set_language, system_language
     from vision_agent.ui.gui_thread_gc import GuiThreadGarbageCollector
     from vision_agent.ui.settings import app_settings
-    from vision_agent.ui.startup import apply_app_icon, show_splash
+    from vision_agent.ui.startup import apply_app_icon, show_splash, show_storage_problems
 
     app = QApplication.instance() or QApplication([sys.argv[0], *(argv or [])])
     app.setApplicationName("Vision Agent")
@@ -44,6 +44,7 @@ def _run_window(argv: list[str] | None, drawing: str | None) -> int:
     window.show()
     splash.finish(window)
     _report_startup("window_shown")
+    show_storage_problems(window)  # a note owned by the window; the app runs on
     postal = window.postal_tab()
     postal.service.sig_result.connect(lambda *_: _report_startup("first_result"))
     if drawing:
@@ -52,7 +53,9 @@ def _run_window(argv: list[str] | None, drawing: str | None) -> int:
         postal.load_drawing(Path(drawing))
     QTimer.singleShot(0, window.start_tabs)
     try:
-        return app.exec_()
+        # A close handled while start-up processed events (the splash does) asked an event
+        # loop that was not running yet to quit: that request is lost, so honour it here.
+        return 0 if window.closed else app.exec_()
     finally:
         collector.uninstall()
 

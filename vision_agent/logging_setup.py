@@ -34,18 +34,24 @@ def _our_handler() -> logging.Handler | None:
     return next((h for h in log.handlers if getattr(h, "vision_agent_log", False)), None)
 
 
-def setup_logging(level: int = logging.INFO) -> Path:
-    """Log `vision_agent.*` to the rotating file and log uncaught exceptions; returns the path."""
+def setup_logging(level: int = logging.INFO) -> Path | None:
+    """Log `vision_agent.*` to the rotating file and log uncaught exceptions; returns the path.
+
+    When the user data folder cannot hold the log (a file in its place, read-only, a full disk),
+    warnings go to stderr instead, `log_problem()` says why, stderr says so once, and None is
+    returned: the app runs on either way.
+    """
     handler = _our_handler()
     if handler is not None:
-        return Path(handler.baseFilename)
+        return None if isinstance(handler, _StderrLog) else Path(handler.baseFilename)
     path = log_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(
-        path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8", delay=True
-    )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = _LogFile(path)
+    except OSError as exc:
+        handler = _StderrLog()
+        _report_problem(path, exc)
     handler.vision_agent_log = True
-    handler.setFormatter(logging.Formatter(_FORMAT))
     log.addHandler(handler)
     log.setLevel(level)
     sys.excepthook = _log_uncaught
@@ -57,7 +63,60 @@ def setup_logging(level: int = logging.INFO) -> Path:
         platform.python_version(),
         platform.platform(),
     )
-    return path
+    return None if log_problem() else path
+
+
+_problem: list[str] = []
+
+
+def log_problem() -> str | None:
+    """Why the log file cannot be written (it then goes to stderr), or None."""
+    return _problem[0] if _problem else None
+
+
+def _report_problem(path: Path, exc: OSError) -> None:
+    if _problem:
+        return
+    _problem.append(f"{path}: {exc.strerror or exc}")
+    if sys.stderr is not None:
+        print(
+            f"vision-agent: cannot write the log file {_problem[0]}; logging to stderr instead.",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+class _StderrLog(logging.StreamHandler):
+    """Warnings and errors on stderr, for when the log file cannot be written."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+        self.setLevel(logging.WARNING)
+        self.setFormatter(logging.Formatter(_FORMAT))
+
+
+class _LogFile(logging.handlers.RotatingFileHandler):
+    """The rotating log file; when a write fails (a full disk), stderr takes over, said once."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
+        self.setFormatter(logging.Formatter(_FORMAT))
+        self._fallback: _StderrLog | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._fallback is not None:
+            self._fallback.handle(record)
+        else:
+            super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        exc = sys.exc_info()[1]
+        if self._fallback is None and isinstance(exc, OSError):
+            _report_problem(Path(self.baseFilename), exc)
+            self._fallback = _StderrLog()
+            self._fallback.handle(record)
+            return
+        super().handleError(record)
 
 
 def _log_uncaught(

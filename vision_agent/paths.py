@@ -25,8 +25,15 @@ def resource(*parts: str) -> Path:
 
 
 def user_data_dir() -> Path:
-    """Per-user data (logs, trained models); `VISION_AGENT_DATA_DIR` overrides it."""
+    """Per-user data (logs, trained models); `VISION_AGENT_DATA_DIR` overrides it.
+
+    Created when possible; when it cannot be (a file in its place, a read-only disk) the path is
+    still returned, and whoever writes there reports the failure (see `logging_setup`).
+    """
     override = os.environ.get("VISION_AGENT_DATA_DIR")
     path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return path  # unusable: the writers say so
     return path

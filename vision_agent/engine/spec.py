@@ -12,8 +12,8 @@ class RecognizerSpec:
     """A picklable recipe for a recognizer object.
 
     `factory` is "package.module:attribute[.attribute]" (a class or function); it is called with
-    `kwargs`. With `model_id`, the service first resolves that model's files through the model
-    store (downloading with progress if needed) and passes them as `files={role: path}`.
+    `kwargs`. With `model_id`, the service first finds that model's files through the model
+    store (never downloading them) and passes them as `files={role: path}`.
     `in_process=False` runs the recognizer in a child process (needed for TensorFlow).
 
     `twin_methods` (child-process recognizers only): once the recognizer's `in_process_twin()`

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from vision_agent.core.errors import UserError
@@ -36,6 +37,8 @@ LOADERS = (
 COLOR_ORDERS = ("RGB", "BGR", "GRAY")
 LAYOUTS = ("NHWC", "NCHW")
 HASH_ALGORITHMS = {"sha256": 64, "sha1": 40, "md5": 32}
+# Model ids and file names become cache paths: no separators, no "..", no leading dot.
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 
 
 class RegistryError(UserError):
@@ -50,7 +53,7 @@ class UnknownModelError(UserError):
 class FileEntry:
     """One file of a model.
 
-    `hash` is what the store checks ("sha256:…", "sha1:…" or "md5:…", pooch's format) against the
+    `hash` is what the store checks ("sha256:…", "sha1:…" or "md5:…") against the
     file at `url`. `alt_hashes` are other known-good revisions of the same file that are accepted
     when found locally (never used to check a download). `published_hash` is the publisher's own
     checksum when `hash` was computed by us. Shipped files have `resource` (a path under
@@ -117,7 +120,10 @@ class Registry:
             raise RegistryError(f"The model registry {self.path} does not exist.") from exc
         except (OSError, ValueError) as exc:
             raise RegistryError(f"The model registry {self.path} cannot be read: {exc}") from exc
-        entries = [_parse_model(raw, self.path) for raw in data.get("models", [])]
+        models = data.get("models", []) if isinstance(data, dict) else None
+        if not isinstance(models, list):
+            raise RegistryError(f"The model registry {self.path} must hold a list of models.")
+        entries = [_parse_model(raw, self.path) for raw in models]
         self._entries = {entry.id: entry for entry in entries}
         if len(self._entries) != len(entries):
             raise RegistryError(f"The model registry {self.path} lists a model id twice.")
@@ -170,11 +176,15 @@ def format_size(size: int | None) -> str:
 
 
 def _parse_model(raw: dict[str, Any], path: Path) -> ModelEntry:
+    if not isinstance(raw, dict):
+        raise RegistryError(f"The model registry {path} lists {raw!r}, which is not a model.")
     model_id = raw.get("id", "?")
 
     def fail(message: str) -> RegistryError:
         return RegistryError(f"Model '{model_id}' in {path}: {message}")
 
+    if not isinstance(model_id, str) or not _SAFE_NAME.fullmatch(model_id):
+        raise fail("the id must be letters, digits, '.', '_' or '-' (it names a cache folder)")
     try:
         entry = ModelEntry(
             id=raw["id"],
@@ -196,7 +206,7 @@ def _parse_model(raw: dict[str, Any], path: Path) -> ModelEntry:
             notes=raw.get("notes", ""),
             extra=dict(raw.get("extra", {})),
         )
-    except (KeyError, TypeError, ValueError, IndexError) as exc:
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
         raise fail(f"bad or missing field {exc}") from exc
     for value, allowed, what in (
         (entry.task, TASKS, "task"),
@@ -213,6 +223,11 @@ def _parse_model(raw: dict[str, Any], path: Path) -> ModelEntry:
             raise fail(f"file '{role}' needs a url and a hash")
         if entry.shipped and not f.resource:
             raise fail(f"shipped file '{role}' needs a resource path")
+    for value, what in [(f.resource, "resource") for f in entry.files.values()] + [
+        (entry.labels, "labels")
+    ]:
+        if value is not None and not _inside_folder(value):
+            raise fail(f"{what} '{value}' must be a relative path inside resources/")
     return entry
 
 
@@ -232,9 +247,18 @@ def _parse_file(raw: dict[str, Any], fail: Any) -> FileEntry:
     for value in (*entry.accepted_hashes, entry.published_hash):
         if value is not None and not _valid_hash(value):
             raise fail(f"file '{entry.name}': '{value}' is not 'sha256:…', 'sha1:…' or 'md5:…'")
-    if Path(entry.name).name != entry.name:
-        raise fail(f"file name '{entry.name}' must not contain a folder")
+    for name in entry.names:
+        if not isinstance(name, str) or not _SAFE_NAME.fullmatch(name):
+            raise fail(f"file name '{name}' must be a plain file name (no folder)")
     return entry
+
+
+def _inside_folder(value: object) -> bool:
+    """A relative path that stays inside the folder it is relative to."""
+    if not isinstance(value, str) or not value or "\\" in value:
+        return False
+    path = PurePosixPath(value)
+    return not path.is_absolute() and ".." not in path.parts and ":" not in value
 
 
 def _valid_hash(value: str) -> bool:

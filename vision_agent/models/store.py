@@ -6,9 +6,9 @@ Each file of a model is looked for, in order:
    searched recursively by file name; e.g. a USB stick or `../shared/assets`),
 2. in the per-user cache (`<user cache dir>/models/<model id>/<file name>`; the environment
    variable `VISION_AGENT_CACHE_DIR` replaces `<user cache dir>/models`),
-3. at its official address: pooch streams it into a temporary file in the cache folder, checks
-   the hash and only then renames it, so a cut, cancelled or tampered download never leaves a file
-   that could be loaded.
+3. at its official address: `download.fetch` streams it into a temporary file in the cache
+   folder while hashing it, and only a file with the right hash is renamed into place, so a cut,
+   cancelled, stalled or tampered download never leaves a file that could be loaded.
 
 Every file is checked against its registry hash before it is used. A cached file that fails the
 check is reported as "corrupt" and replaced on the next `resolve`. Files found in the search path
@@ -23,13 +23,21 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
 
 from vision_agent.core.errors import UserError
+from vision_agent.models.download import (
+    DownloadCancelled,
+    Limits,
+    ProgressCallback,
+    TransferError,
+    fetch,
+    remove_stale_temp_files,
+)
 from vision_agent.models.registry import FileEntry, ModelEntry, Registry, default_registry
 from vision_agent.paths import APP_AUTHOR, APP_NAME, resources_dir
 
@@ -40,9 +48,7 @@ READY = "ready"
 MISSING = "missing"
 CORRUPT = "corrupt"
 
-ProgressCallback = Callable[[int, "int | None", str], None]
-
-_CHUNK = 8 * 1024
+DEFAULT_SIZE_CAP = 2 * 1000**3  # bytes, for a file whose size the registry does not give
 
 
 class ModelMissingError(UserError):
@@ -53,8 +59,8 @@ class ChecksumError(UserError):
     """A downloaded file does not match its published checksum (it was deleted)."""
 
 
-class DownloadCancelled(UserError):
-    """The user cancelled a download (nothing was kept)."""
+class CacheError(UserError):
+    """The model cache cannot be written (a file in its place, read-only, full disk)."""
 
 
 @dataclass(frozen=True)
@@ -87,7 +93,9 @@ class ModelStore:
     """Finds, checks, imports and downloads the files of registry models.
 
     `search_path` and `cache_dir` default to the environment variables above (read when the
-    store is made). `retries` applies to network failures only, never to 404 or a cancel.
+    store is made). A download gives up after `stall_timeout` seconds without progress and
+    stops once it exceeds the registry's size (or `size_cap` when the size is unknown).
+    `retries` applies to dropped connections only, never to 404, a stall or a cancel.
     """
 
     def __init__(
@@ -96,8 +104,8 @@ class ModelStore:
         search_path: Iterable[Path | str] | None = None,
         cache_dir: Path | str | None = None,
         *,
-        connect_timeout: float = 15.0,
-        read_timeout: float = 60.0,
+        stall_timeout: float = 20.0,
+        size_cap: int = DEFAULT_SIZE_CAP,
         retries: int = 2,
     ) -> None:
         self.registry = registry if registry is not None else default_registry()
@@ -105,7 +113,8 @@ class ModelStore:
             [Path(p) for p in search_path] if search_path is not None else _env_search_path()
         )
         self.cache_dir = Path(cache_dir) if cache_dir is not None else _default_cache_dir()
-        self.timeout = (connect_timeout, read_timeout)
+        self.stall_timeout = stall_timeout
+        self.size_cap = size_cap
         self.retries = retries
 
     # ----------------------------------------------------------------- queries (no network)
@@ -224,16 +233,19 @@ class ModelStore:
         dest = self.cache_path(entry.id, f)
         if dest.exists() and _matches_any(dest, f.accepted_hashes):
             return ImportResult(entry.id, role, src, dest, False, "already in the cache")
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".import-")
-        os.close(fd)
+        tmp = None
         try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".import-")
+            os.close(fd)
             shutil.copyfile(src, tmp)
             if not _matches_any(Path(tmp), f.accepted_hashes):
                 return ImportResult(entry.id, role, src, None, False, "changed while copying")
             os.replace(tmp, dest)
+        except OSError as exc:
+            raise self._cache_error(dest.parent, exc) from exc
         finally:
-            if os.path.exists(tmp):
+            if tmp is not None and os.path.exists(tmp):
                 os.remove(tmp)
         return ImportResult(entry.id, role, src, dest, True, "imported")
 
@@ -286,42 +298,48 @@ class ModelStore:
         progress: ProgressCallback | None,
         cancel: threading.Event | None,
     ) -> Path:
-        import pooch
-        import requests
-
-        pooch.get_logger().setLevel("WARNING")  # we report progress ourselves
         dest = self.cache_path(entry.id, f)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        if dest.exists():
-            dest.unlink()  # it failed its check in _file_report: replace it
-        downloader = _Downloader(f.name, self.timeout, progress, cancel)
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise self._cache_error(dest.parent, exc) from exc
+        remove_stale_temp_files([self.cache_dir / e.id for e in self.registry.all_entries()])
+        algorithm, _, expected = (f.hash or "").partition(":")
+        limits = Limits(f.size or self.size_cap, self.stall_timeout)
         for attempt in range(self.retries + 1):
             try:
-                pooch.retrieve(
-                    f.url, known_hash=f.hash, fname=f.name, path=dest.parent, downloader=downloader
+                temp, digest = fetch(
+                    f.url or "", dest.parent, f.name, algorithm, limits, progress, cancel
                 )
                 break
-            except DownloadCancelled:
-                raise
-            except requests.HTTPError as exc:
-                status = exc.response.status_code if exc.response is not None else "?"
-                raise ModelMissingError(
-                    self._missing_message(entry, f, f"the server answered HTTP {status}")
-                ) from exc
-            except ValueError as exc:  # pooch: the hash does not match
-                raise ChecksumError(
-                    f"The file {f.name} downloaded from {f.url} does not match its published "
-                    f"checksum ({f.hash}), so it was deleted. The download may have been "
-                    "corrupted or the file changed upstream. Try again, or import a verified "
-                    "copy with `vision-agent models import DIR`."
-                ) from exc
-            except (requests.RequestException, _Interrupted, OSError) as exc:
-                if attempt == self.retries:
-                    reason = _network_reason(exc)
-                    raise ModelMissingError(self._missing_message(entry, f, reason)) from exc
+            except TransferError as exc:
+                if not exc.retry or attempt == self.retries:
+                    raise ModelMissingError(self._missing_message(entry, f, exc.reason)) from exc
                 if _wait_or_cancel(cancel, min(2.0**attempt, 10.0)):
                     raise DownloadCancelled(f"Download of {f.name} cancelled.") from exc
+            except OSError as exc:  # the temporary file could not be made
+                raise self._cache_error(dest.parent, exc) from exc
+        if digest != expected.lower():
+            temp.unlink(missing_ok=True)
+            raise ChecksumError(
+                f"The file {f.name} downloaded from {f.url} does not match its published "
+                f"checksum ({f.hash}), so it was deleted. The download may have been "
+                "corrupted or the file changed upstream. Try again, or import a verified "
+                "copy with `vision-agent models import DIR`."
+            )
+        try:
+            os.replace(temp, dest)
+        except OSError as exc:
+            temp.unlink(missing_ok=True)
+            raise self._cache_error(dest.parent, exc) from exc
         return dest
+
+    def _cache_error(self, folder: Path, exc: OSError) -> CacheError:
+        return CacheError(
+            f"The model cache {folder} cannot be written ({exc.strerror or exc}). Set "
+            f"{CACHE_DIR_ENV} to a folder you can write, or put the model files in a folder "
+            f"listed in {MODEL_PATH_ENV}."
+        )
 
     def _missing_message(self, entry: ModelEntry, f: FileEntry, reason: str) -> str:
         if entry.shipped:
@@ -336,47 +354,6 @@ class ModelStore:
             f"`vision-agent models import DIR` with the folder holding it, or put the folder in "
             f"the environment variable {MODEL_PATH_ENV}."
         )
-
-
-class _Interrupted(Exception):
-    """The server closed the connection before sending the whole file."""
-
-
-class _Downloader:
-    """A pooch downloader: streams with timeouts, reports progress and honours a cancel Event."""
-
-    def __init__(
-        self,
-        file_name: str,
-        timeout: tuple[float, float],
-        progress: ProgressCallback | None,
-        cancel: threading.Event | None,
-    ) -> None:
-        self.file_name = file_name
-        self.timeout = timeout
-        self.progress = progress
-        self.cancel = cancel
-
-    def __call__(self, url: str, output_file: str, pooch: object, check_only: bool = False) -> None:
-        import requests
-
-        with requests.get(url, stream=True, timeout=self.timeout) as response:
-            response.raise_for_status()
-            length = response.headers.get("content-length")
-            total = int(length) if length and length.isdigit() else None
-            done = 0
-            if self.progress:
-                self.progress(0, total, self.file_name)
-            with open(output_file, "wb") as out:
-                for chunk in response.iter_content(chunk_size=_CHUNK):
-                    if self.cancel is not None and self.cancel.is_set():
-                        raise DownloadCancelled(f"Download of {self.file_name} cancelled.")
-                    out.write(chunk)
-                    done += len(chunk)
-                    if self.progress:
-                        self.progress(done, total, self.file_name)
-            if total is not None and done < total:
-                raise _Interrupted(f"received {done} of {total} bytes")
 
 
 def default_store() -> ModelStore:
@@ -439,18 +416,6 @@ def _matches_any(path: Path, hashes: Iterable[str]) -> bool:
     except OSError:
         return False
     return False
-
-
-def _network_reason(exc: BaseException) -> str:
-    import requests
-
-    if isinstance(exc, _Interrupted | requests.exceptions.ChunkedEncodingError):
-        return f"the transfer was interrupted ({exc})"
-    if isinstance(exc, requests.Timeout):
-        return "the server did not answer in time"
-    if isinstance(exc, requests.ConnectionError):
-        return "no connection (are you offline?)"
-    return str(exc)
 
 
 def _wait_or_cancel(cancel: threading.Event | None, seconds: float) -> bool:

@@ -4,7 +4,8 @@ Requests flow one way: a tab calls `request(...)`, the worker thread runs the re
 or in a child process for TensorFlow models, see `vision_agent.engine`), and the result comes back
 as a signal. Requests made while the model is still loading wait for it; a request marked
 `supersede=True` is dropped if a newer one of the same method is already queued, so results
-never lag behind what the user sees.
+never lag behind what the user sees, and neither its arguments nor its result are kept (a photo
+reader fed 500 photos faster than the window took them once held 710 MB of decoded photos).
 """
 
 from __future__ import annotations
@@ -19,28 +20,75 @@ from vision_agent.core.errors import UserError
 from vision_agent.engine.host import HostStopped, LocalHost, ProcessHost, RemoteError, make_host
 from vision_agent.engine.spec import RecognizerSpec
 from vision_agent.i18n import tr
+from vision_agent.models.store import ModelMissingError, default_store
 
 LOAD_REQUEST = -1
 
 log = logging.getLogger(__name__)
 
 
+class _Requests:
+    """Arguments and results of the requests in flight, shared by the GUI and worker threads.
+
+    A superseding request releases the arguments of the one it replaces at once; the result of
+    a superseding method waits in a one-item slot per method, where a newer result replaces it.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._args: dict[int, tuple] = {}
+        self._latest: dict[str, int] = {}
+        self._results: dict[str, tuple[int, object]] = {}
+
+    def put(self, request_id: int, method: str, args: tuple, supersede: bool) -> None:
+        with self._lock:
+            if supersede:
+                replaced = self._latest.get(method)
+                if replaced is not None:
+                    self._args.pop(replaced, None)
+                self._latest[method] = request_id
+            self._args[request_id] = args
+
+    def take_args(self, request_id: int) -> tuple | None:
+        """The request's arguments, or None when a newer request superseded it."""
+        with self._lock:
+            return self._args.pop(request_id, None)
+
+    def supersedes(self, method: str) -> bool:
+        return method in self._latest
+
+    def put_result(self, request_id: int, method: str, result: object) -> bool:
+        """Keep the newest result of a superseding method; False when it is already stale."""
+        with self._lock:
+            if request_id < self._latest.get(method, request_id):
+                return False
+            self._results[method] = (request_id, result)
+            return True
+
+    def take_result(self, method: str) -> tuple[int, object] | None:
+        with self._lock:
+            return self._results.pop(method, None)
+
+
+class _Missing(Exception):
+    """The spec's registry model is not on this computer (its cause says which file)."""
+
+
 class _Worker(QObject):
     """Lives in the service's thread; every slot runs there."""
 
     sig_state_changed = pyqtSignal(str, str)
-    sig_download_progress = pyqtSignal(int, int)
     sig_result = pyqtSignal(int, object)
+    sig_result_waiting = pyqtSignal(str)
     sig_error = pyqtSignal(int, str)
     sig_event = pyqtSignal(object)
 
-    def __init__(self, latest: dict[str, int]) -> None:
+    def __init__(self, requests: _Requests) -> None:
         super().__init__()
-        self._latest = latest
+        self._requests = requests
         self._host: LocalHost | ProcessHost | None = None
         self._host_lock = threading.Lock()
         self._stopping = False
-        self.cancel_download = threading.Event()
 
     @pyqtSlot(object)
     def on_load_requested(self, spec: RecognizerSpec) -> None:
@@ -50,13 +98,16 @@ class _Worker(QObject):
         try:
             extra: dict[str, Any] = {}
             if spec.model_id is not None:
-                extra["files"] = self._resolve(spec.model_id)
+                extra["files"] = self._local_files(spec.model_id)
             self.sig_state_changed.emit("loading", spec.label)
             host = make_host(spec, **extra)
             with self._host_lock:
                 self._host = host
             name = host.start()
         except HostStopped:
+            return
+        except _Missing as missing:
+            self._fail_load(str(missing.__cause__), "missing")
             return
         except (UserError, RemoteError) as exc:
             self._fail_load(str(exc))
@@ -66,27 +117,23 @@ class _Worker(QObject):
             return
         self.sig_state_changed.emit("ready", name)
 
-    def _resolve(self, model_id: str) -> dict[str, Any]:
-        from vision_agent.models.store import default_store
+    @staticmethod
+    def _local_files(model_id: str) -> dict[str, Any]:
+        """The model's files on this computer; never downloads (that takes the user's click)."""
+        try:
+            return default_store().local_files(model_id)
+        except ModelMissingError as exc:
+            raise _Missing from exc
 
-        self.cancel_download.clear()
-
-        def progress(done: int, total: int | None, file_name: str) -> None:
-            self.sig_download_progress.emit(done, total or 0)
-
-        store = default_store()
-        if store.status(model_id) != "ready":
-            self.sig_state_changed.emit("downloading", model_id)
-        return store.resolve(model_id, progress=progress, cancel=self.cancel_download)
-
-    def _fail_load(self, message: str) -> None:
+    def _fail_load(self, message: str, state: str = "failed") -> None:
         self._close_host()
-        self.sig_state_changed.emit("failed", message)
+        self.sig_state_changed.emit(state, message)
         self.sig_error.emit(LOAD_REQUEST, message)
 
-    @pyqtSlot(int, str, tuple)
-    def on_call_requested(self, request_id: int, method: str, args: tuple) -> None:
-        if self._stopping or request_id < self._latest.get(method, request_id):
+    @pyqtSlot(int, str)
+    def on_call_requested(self, request_id: int, method: str) -> None:
+        args = self._requests.take_args(request_id)
+        if self._stopping or args is None:
             return
         host = self._host
         if host is None:
@@ -102,7 +149,12 @@ class _Worker(QObject):
         except Exception as exc:
             self.sig_error.emit(request_id, f"{type(exc).__name__}: {exc}")
             return
-        self.sig_result.emit(request_id, result)
+        del args
+        if not self._requests.supersedes(method):
+            self.sig_result.emit(request_id, result)
+        elif self._requests.put_result(request_id, method, result):
+            self.sig_result_waiting.emit(method)
+        del result  # a superseded result is freed here, not in the GUI thread's queue
         self._settle(host)
 
     def _settle(self, host: LocalHost | ProcessHost) -> None:
@@ -119,9 +171,8 @@ class _Worker(QObject):
         return host is not None and host.serves_in_process(method)
 
     def abort(self) -> None:
-        """Called from the GUI thread on shutdown: stop downloads and child processes now."""
+        """Called from the GUI thread on shutdown: stop child processes now."""
         self._stopping = True
-        self.cancel_download.set()
         with self._host_lock:
             if self._host is not None:
                 self._host.abort()
@@ -141,41 +192,47 @@ class ModelService(QObject):
     """One model in a worker thread.
 
     Signals:
-        sig_state_changed(str state, str detail): state is "loading", "downloading", "ready"
-            or "failed"; detail is the model's name, or the message saying why it failed.
-        sig_download_progress(int done_bytes, int total_bytes): while the model downloads.
+        sig_state_changed(str state, str detail): state is "loading", "ready", "failed" or
+            "missing" (the registry model's files are not on this computer; the service never
+            downloads them: offer the user a `DownloadWorker`); detail is the model's name, or
+            the message saying why it failed.
         sig_result(int request_id, object result): a request's result object.
         sig_error(int request_id, str message): a request failed (request_id -1: the load).
         sig_event(object payload): progress a running call reports (e.g. training epochs).
     """
 
     sig_state_changed = pyqtSignal(str, str)
-    sig_download_progress = pyqtSignal(int, int)
     sig_result = pyqtSignal(int, object)
     sig_error = pyqtSignal(int, str)
     sig_event = pyqtSignal(object)
 
     _sig_load_requested = pyqtSignal(object)
-    _sig_call_requested = pyqtSignal(int, str, tuple)
+    _sig_call_requested = pyqtSignal(int, str)
 
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._latest: dict[str, int] = {}
+        self._requests = _Requests()
         self._next_id = 0
         self.state = "idle"
         self._thread = QThread()
         self._thread.setObjectName(f"model-service-{name}")
-        self._worker = _Worker(self._latest)
+        self._worker = _Worker(self._requests)
         self._worker.moveToThread(self._thread)
         self._sig_load_requested.connect(self._worker.on_load_requested)
         self._sig_call_requested.connect(self._worker.on_call_requested)
         self._worker.sig_state_changed.connect(self._on_state_changed)
-        self._worker.sig_download_progress.connect(self.sig_download_progress)
         self._worker.sig_result.connect(self.sig_result)
+        self._worker.sig_result_waiting.connect(self._on_result_waiting)
         self._worker.sig_error.connect(self.sig_error)
         self._worker.sig_event.connect(self.sig_event)
         self._thread.start()
         self._running = True
+
+    @pyqtSlot(str)
+    def _on_result_waiting(self, method: str) -> None:
+        waiting = self._requests.take_result(method)
+        if waiting is not None:
+            self.sig_result.emit(*waiting)
 
     @pyqtSlot(str, str)
     def _on_state_changed(self, state: str, detail: str) -> None:
@@ -190,13 +247,9 @@ class ModelService(QObject):
     def request(self, method: str, *args: Any, supersede: bool = False) -> int:
         """Queue `recognizer.method(*args)`; returns the request id that the result will carry."""
         self._next_id += 1
-        if supersede:
-            self._latest[method] = self._next_id
-        self._sig_call_requested.emit(self._next_id, method, args)
+        self._requests.put(self._next_id, method, args, supersede)
+        self._sig_call_requested.emit(self._next_id, method)
         return self._next_id
-
-    def cancel_download(self) -> None:
-        self._worker.cancel_download.set()
 
     def serves_in_process(self, method: str) -> bool:
         """Whether `method` runs in this process now (always for in-process models; for a

@@ -46,6 +46,7 @@ class MainWindow(QMainWindow):
         self._restore_state()
         self.retranslate_ui()
         self._started = False
+        self.closed = False
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -141,8 +142,8 @@ class MainWindow(QMainWindow):
         return next(page for page in self.tab_pages if isinstance(page, PostalTab))
 
     def start_tabs(self) -> None:
-        """Load every tab's model (after the window is on screen)."""
-        if self._started:
+        """Load every tab's model (after the window is on screen, unless it was closed)."""
+        if self._started or self.closed:
             return
         self._started = True
         for page in self.tab_pages:
@@ -165,4 +166,5 @@ class MainWindow(QMainWindow):
         from vision_agent.services.download_worker import DownloadWorker
 
         DownloadWorker.cancel_all()
+        self.closed = True
         event.accept()

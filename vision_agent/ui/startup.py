@@ -17,12 +17,13 @@ from pathlib import Path
 
 from PyQt5.QtCore import QLibraryInfo, QMessageLogContext, Qt, QtMsgType, qInstallMessageHandler
 from PyQt5.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
-from PyQt5.QtWidgets import QApplication, QMessageBox, QSplashScreen
+from PyQt5.QtWidgets import QApplication, QMessageBox, QSplashScreen, QWidget
 
 from vision_agent import __version__
 from vision_agent.i18n import tr
-from vision_agent.logging_setup import setup_logging
+from vision_agent.logging_setup import log_problem, setup_logging
 from vision_agent.paths import resource
+from vision_agent.ui.settings import app_settings
 
 log = logging.getLogger("vision_agent.startup")
 
@@ -92,7 +93,9 @@ def run_guarded(start: Callable[[], int]) -> int:
     problem = qt_platform_problem()
     if problem:
         log.critical("Cannot start the window: %s", problem)
-        write_stderr(f"vision-agent: cannot start the window: {problem}\nLog: {log_file}")
+        write_stderr(
+            f"vision-agent: cannot start the window: {problem}\nLog: {log_file or 'stderr'}"
+        )
         return 1
     qInstallMessageHandler(_on_qt_message)
     try:
@@ -108,23 +111,49 @@ def run_guarded(start: Callable[[], int]) -> int:
     return code
 
 
-def show_fatal_error(message: str, details: str, log_file: Path) -> None:
+def show_fatal_error(message: str, details: str, log_file: Path | None) -> None:
     """A message box the user can read (and copy details from); stderr gets the same text.
 
     It must work whatever broke start-up, so its own text falls back to English.
     """
-    write_stderr(f"vision-agent: {message}\nLog: {log_file}")
+    write_stderr(f"vision-agent: {message}\nLog: {log_file or 'stderr'}")
     app = QApplication.instance() or QApplication([sys.argv[0]])
     for widget in app.topLevelWidgets():
         if isinstance(widget, QSplashScreen):  # it stays on top and would hide the box
             widget.close()
     box = QMessageBox(QMessageBox.Critical, _tr_or_english("Vision Agent could not start"), message)
-    where = _tr_or_english("Details were written to {path}")
-    box.setInformativeText(where.format(path=log_file))
+    if log_file is not None:
+        where = _tr_or_english("Details were written to {path}")
+        box.setInformativeText(where.format(path=log_file))
     box.setDetailedText(details)
     box.setStandardButtons(QMessageBox.Close)
     box.exec_()
     del app
+
+
+def show_storage_problems(parent: QWidget) -> QMessageBox | None:
+    """A non-modal note when the log or the settings cannot be written (the app runs on)."""
+    lines = []
+    problem = log_problem()
+    if problem:
+        lines.append(
+            tr("The log cannot be written ({problem}); it goes to stderr.").format(problem=problem)
+        )
+    settings = app_settings()
+    if not settings.isWritable():
+        lines.append(tr("Settings cannot be saved in {path}.").format(path=settings.fileName()))
+    if not lines:
+        return None
+    for line in lines:
+        log.warning(line)
+    box = QMessageBox(
+        QMessageBox.Warning, tr("Vision Agent cannot save everything"), "", parent=parent
+    )
+    box.setText("\n\n".join(lines))
+    box.setStandardButtons(QMessageBox.Ok)
+    box.setModal(False)
+    box.show()
+    return box
 
 
 def _tr_or_english(text: str) -> str:

@@ -23,7 +23,6 @@ from PyQt5.QtWidgets import (
     QListWidgetItem,
     QMenu,
     QMessageBox,
-    QProgressBar,
     QPushButton,
     QShortcut,
     QSlider,
@@ -45,7 +44,6 @@ from vision_agent.core.photo_reader import PHOTO_READER_FACTORY
 from vision_agent.core.predictors import KERAS_SUFFIXES, MODEL_FILE_FILTER
 from vision_agent.engine.spec import RecognizerSpec
 from vision_agent.i18n import tr
-from vision_agent.services.download_worker import DownloadWorker
 from vision_agent.services.model_service import LOAD_REQUEST, ModelService
 from vision_agent.ui.qimage import qimage_to_rgb
 from vision_agent.ui.settings import (
@@ -59,6 +57,7 @@ from vision_agent.ui.settings import (
 from vision_agent.ui.tabs.base import VisionTab, add_menu_actions
 from vision_agent.ui.widgets.image_view import IMAGE_FILE_FILTER, ImageView
 from vision_agent.ui.widgets.layer_picker_panel import LayerPickerPanel
+from vision_agent.ui.widgets.model_download_panel import ModelDownloadPanel
 from vision_agent.ui.widgets.probability_bars import ProbabilityBars
 
 TOP = 5
@@ -101,7 +100,6 @@ class ClassifierTab(VisionTab):
         self._pending_read: int | None = None
         self._pending_classify: int | None = None
         self._pending_cam: int | None = None
-        self._download: DownloadWorker | None = None
         self._photo_alone_timer = QTimer(self)
         self._photo_alone_timer.setSingleShot(True)
         self._photo_alone_timer.timeout.connect(self._show_photo_alone)
@@ -188,29 +186,13 @@ class ClassifierTab(VisionTab):
 
         self.model_label = QLabel(self)
         self.model_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.missing_label = QLabel(self)
-        self.missing_label.setWordWrap(True)
-        self.missing_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.missing_label.setStyleSheet("color: #a04000;")
-        self.download_button = QPushButton(self)
-        self.download_button.clicked.connect(self.download_model)
-        self.cancel_download_button = QPushButton(self)
-        self.cancel_download_button.clicked.connect(self.cancel_download)
-        self.download_progress = QProgressBar(self)
-        self.download_progress.setFixedWidth(200)
-        self.missing_panel = QWidget(self)
-        missing = QHBoxLayout(self.missing_panel)
-        missing.setContentsMargins(0, 0, 0, 0)
-        missing.addWidget(self.missing_label, 1)
-        missing.addWidget(self.download_progress)
-        missing.addWidget(self.download_button)
-        missing.addWidget(self.cancel_download_button)
-        self.missing_panel.setVisible(False)
+        self.download_panel = ModelDownloadPanel(self)
+        self.download_panel.sig_downloaded.connect(self.on_model_downloaded)
 
         layout = QVBoxLayout(self)
         layout.addLayout(toolbar)
         layout.addWidget(splitter, 1)
-        layout.addWidget(self.missing_panel)
+        layout.addWidget(self.download_panel)
         layout.addWidget(self.model_label)
         self._fill_model_combo()
         self._update_controls()
@@ -245,8 +227,7 @@ class ClassifierTab(VisionTab):
         self.copy_button.setText(tr("Copy results"))
         self.network_button.setText(tr("Inside the network"))
         self.network_panel.retranslate_ui()
-        self.download_button.setText(tr("Download"))
-        self.cancel_download_button.setText(tr("Cancel"))
+        self.download_panel.retranslate_ui()
         self.view.set_placeholder(
             tr("Open a photo (Ctrl+O), drop photos or a folder here, or paste an image (Ctrl+V).")
         )
@@ -285,7 +266,7 @@ class ClassifierTab(VisionTab):
             self.cam_check.setChecked(False)
         self.result, self.heat = None, None
         self._pending_classify = self._pending_cam = None
-        self.missing_panel.setVisible(False)
+        self.download_panel.clear()
         self.service.load(spec)
         self.network_panel.model_changed()
         self._show_model_state()
@@ -338,7 +319,7 @@ class ClassifierTab(VisionTab):
                 text += "  ·  " + tr("{ms:.1f} ms").format(ms=self.result.latency_ms)
         elif state == "failed":
             text = tr("Model {name} is not available.").format(name=name)
-        elif state in ("loading", "downloading"):
+        elif state == "loading":
             text = tr("Loading {name}…").format(name=name)
             if self.is_keras_model():
                 text += " " + tr("(starting TensorFlow takes a few seconds)")
@@ -346,57 +327,18 @@ class ClassifierTab(VisionTab):
             text = ""
         self.model_label.setText(text)
 
-    def download_model(self) -> None:
-        """Fetch the chosen built-in model's files with progress, then load it."""
-        from vision_agent.core.classify import resolve_model_id
-
-        model_id = resolve_model_id(self.model)
-        if model_id is None or (self._download and self._download.is_running()):
-            return
-        worker = DownloadWorker(model_id, parent=self)
-        worker.sig_progress.connect(self.on_download_progress)
-        worker.sig_finished.connect(self.on_download_finished)
-        worker.sig_failed.connect(self.on_download_failed)
-        worker.sig_cancelled.connect(self.on_download_cancelled)
-        self._download = worker
-        self.download_progress.setRange(0, 0)
-        self.download_progress.setVisible(True)
-        self.download_button.setEnabled(False)
-        self.cancel_download_button.setVisible(True)
-        worker.start()
-
-    @pyqtSlot(str, int, int, int, str)
-    def on_download_progress(self, _id: str, percent: int, done: int, total: int, name: str):
-        if percent >= 0:
-            self.download_progress.setRange(0, 100)
-            self.download_progress.setValue(percent)
-        self.download_progress.setFormat(f"{name}: {done / 1e6:.1f} MB")
-
-    @pyqtSlot(str, object)
-    def on_download_finished(self, _model_id: str, _files: object) -> None:
-        self.load_model(self.model)
-
-    @pyqtSlot(str, str)
-    def on_download_failed(self, _model_id: str, message: str) -> None:
-        self._show_missing(message)
-
     @pyqtSlot(str)
-    def on_download_cancelled(self, _model_id: str) -> None:
-        self._show_missing(tr("Download cancelled."))
-
-    def cancel_download(self) -> None:
-        if self._download is not None:
-            self._download.cancel()
+    def on_model_downloaded(self, _model_id: str) -> None:
+        self.load_model(self.model)
 
     def _show_missing(self, message: str) -> None:
         """Say why the model is unavailable; offer the download for built-in models."""
-        self.missing_label.setText(message)
-        can_download = self.model in MODEL_ALIASES and self.weights is None
-        self.download_button.setVisible(can_download)
-        self.download_button.setEnabled(True)
-        self.download_progress.setVisible(False)
-        self.cancel_download_button.setVisible(False)
-        self.missing_panel.setVisible(True)
+        from vision_agent.core.classify import resolve_model_id
+
+        built_in = self.model in MODEL_ALIASES and self.weights is None
+        self.download_panel.show_missing(
+            resolve_model_id(self.model) if built_in else None, message
+        )
 
     # --- opening photos -----------------------------------------------------------------
     def choose_photos(self) -> None:
@@ -673,8 +615,6 @@ class ClassifierTab(VisionTab):
             self.sig_status_message.emit(tr("Results copied."))
 
     def shutdown(self) -> None:
-        if self._download is not None:
-            self._download.cancel()
-            self._download.wait(5000)
+        self.download_panel.shutdown()
         self.reader.shutdown()
         self.service.shutdown()

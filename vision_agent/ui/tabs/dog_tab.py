@@ -30,6 +30,7 @@ from vision_agent.core.breed_names import CLASS_NAMES_FILE_FILTER
 from vision_agent.core.dogs import DogResult, classifier_model_id, imagenet_dog_spec
 from vision_agent.core.imageio import is_image_path
 from vision_agent.core.keras_breeds import BREED_MODEL_FILE_FILTER, keras_breed_spec
+from vision_agent.engine.spec import RecognizerSpec
 from vision_agent.i18n import tr
 from vision_agent.services.model_service import LOAD_REQUEST, ModelService
 from vision_agent.ui.settings import (
@@ -40,6 +41,7 @@ from vision_agent.ui.settings import (
 )
 from vision_agent.ui.tabs.base import VisionTab, add_menu_actions
 from vision_agent.ui.widgets.image_view import IMAGE_FILE_FILTER, ImageView
+from vision_agent.ui.widgets.model_download_panel import ModelDownloadPanel
 from vision_agent.ui.widgets.probability_bars import ProbabilityBars
 
 MODELS_SETTING = "dogs/breed_models"
@@ -78,6 +80,7 @@ class DogTab(VisionTab):
         self.choice = self.choices[0]
         self._classifier = shared_classifier()
         self._started = False
+        self._spec: RecognizerSpec | None = None
         self._photo: Path | None = None
         self._pending_request: int | None = None
         self._train_dialog = None
@@ -129,9 +132,12 @@ class DogTab(VisionTab):
         body = QHBoxLayout()
         body.addWidget(self.view, 3)
         body.addLayout(right, 2)
+        self.download_panel = ModelDownloadPanel(self)
+        self.download_panel.sig_downloaded.connect(self._on_model_downloaded)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(body, 1)
+        layout.addWidget(self.download_panel)
 
         self._shortcuts = []
         for key, slot in (("Q", self.sig_quit_requested.emit),):
@@ -147,6 +153,7 @@ class DogTab(VisionTab):
         self.train_button.setText(tr("Train…"))
         self.model_caption.setText(tr("Recognizer:"))
         self.view.set_placeholder(tr("Open a dog photo, or drop one here."))
+        self.download_panel.retranslate_ui()
         self._fill_combo()
         self._show_model_state()
         self._show_result()
@@ -184,6 +191,8 @@ class DogTab(VisionTab):
             spec = imagenet_dog_spec(self._classifier)
         else:
             spec = keras_breed_spec(choice.model, choice.classes, self._classifier)
+        self._spec = spec
+        self.download_panel.clear()
         self.service.load(spec)
         self._show_model_state()
         if self._photo is not None:
@@ -248,6 +257,13 @@ class DogTab(VisionTab):
     @pyqtSlot(str, str)
     def on_model_state_changed(self, state: str, detail: str) -> None:
         self._show_model_state(detail if state == "failed" else "")
+        if state == "missing":
+            self.download_panel.show_missing(self._spec and self._spec.model_id, detail)
+
+    @pyqtSlot(str)
+    def _on_model_downloaded(self, model_id: str) -> None:
+        if self._started and self._spec is not None and model_id == self._spec.model_id:
+            self._load_choice()
 
     def _show_model_state(self, problem: str = "") -> None:
         state = self.service.state
@@ -261,8 +277,9 @@ class DogTab(VisionTab):
                 name=name, problem=problem or tr("see the message")
             )
             style = ERROR_STYLE
-        elif state == "downloading":
-            text, style = tr("Downloading the model for {name}…").format(name=name), ""
+        elif state == "missing":
+            text = tr("The model for {name} is not on this computer.").format(name=name)
+            style = ERROR_STYLE
         elif state == "loading":
             text, style = tr("Loading {name}…").format(name=name), ""
         else:
@@ -390,6 +407,7 @@ class DogTab(VisionTab):
         self.add_breed_model(Path(model), Path(classes))
 
     def shutdown(self) -> None:
+        self.download_panel.shutdown()
         if self._train_dialog is not None:
             self._train_dialog.shutdown()
         self.service.shutdown()

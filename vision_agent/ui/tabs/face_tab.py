@@ -24,7 +24,7 @@ from PyQt5.QtWidgets import (
 )
 
 from vision_agent.core.errors import UserError
-from vision_agent.core.faces import FACE_MODEL_FILE_FILTER, FaceDetection
+from vision_agent.core.faces import FACE_MODEL_FILE_FILTER, FaceDetection, face_model_spec
 from vision_agent.core.imageio import IMAGE_SUFFIXES, write_image
 from vision_agent.core.video_source import VIDEO_SUFFIXES, SourceEnded, SourceSpec, probe_cameras
 from vision_agent.i18n import tr
@@ -32,6 +32,7 @@ from vision_agent.services.face_stream import FaceStream, StreamStats
 from vision_agent.ui.settings import ask_open_path, ask_save_path, remember_folder
 from vision_agent.ui.tabs.base import VisionTab, add_menu_actions
 from vision_agent.ui.widgets.image_view import ImageView
+from vision_agent.ui.widgets.model_download_panel import ModelDownloadPanel
 
 # (choice passed to FaceStream.load_model, English label)
 MODEL_ITEMS = (
@@ -155,9 +156,13 @@ class FaceCamTab(VisionTab):
         self.status_label.setStyleSheet("color: #555;")
         self.status_label.setWordWrap(True)  # a long message must not widen the window
 
+        self.download_panel = ModelDownloadPanel(self)
+        self.download_panel.sig_downloaded.connect(self._on_model_downloaded)
+
         layout = QVBoxLayout(self)
         layout.addLayout(source_row)
         layout.addLayout(model_row)
+        layout.addWidget(self.download_panel)
         layout.addWidget(self.banner)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.status_label)
@@ -183,6 +188,7 @@ class FaceCamTab(VisionTab):
         self.snapshot_button.setText(tr("Save snapshot…"))
         self.retry_button.setText(tr("Retry"))
         self.other_source_button.setText(tr("Choose another source…"))
+        self.download_panel.retranslate_ui()
         self.view.set_placeholder(
             tr("Choose a camera, a video or a photo and press Start (or drop a file here).")
         )
@@ -247,7 +253,13 @@ class FaceCamTab(VisionTab):
     def load_model(self, choice: str) -> None:
         self.model_choice = choice
         self._fill_models()
+        self.download_panel.clear()
         self.stream.load_model(choice)
+
+    @pyqtSlot(str)
+    def _on_model_downloaded(self, model_id: str) -> None:
+        if model_id == face_model_spec(self.model_choice).model_id:
+            self.load_model(self.model_choice)
 
     def _on_model_chosen(self, index: int) -> None:
         choice = self.model_combo.itemData(index)
@@ -269,8 +281,9 @@ class FaceCamTab(VisionTab):
             text = tr("Face model: {name}").format(name=detail)
         elif state == "failed":
             text = tr("The face model could not be loaded: {message}").format(message=detail)
-        elif state == "downloading":
-            text = tr("Downloading the face model {name}…").format(name=detail)
+        elif state == "missing":
+            text = tr("The face model is not on this computer.")
+            self.download_panel.show_missing(face_model_spec(self.model_choice).model_id, detail)
         else:
             text = tr("Loading the face model {name}…").format(name=detail)
         self.status_label.setText(text)
@@ -440,6 +453,7 @@ class FaceCamTab(VisionTab):
         self.snapshot_button.setEnabled(self.stream.last_detection is not None)
 
     def shutdown(self) -> None:
+        self.download_panel.shutdown()
         self.stream.shutdown()
         if self._probe_thread is not None:
             self._probe_thread.join(10)

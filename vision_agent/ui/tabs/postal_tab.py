@@ -327,7 +327,7 @@ class PostalTab(VisionTab):
             text = tr("Digit model: {name}").format(name=name)
         elif state == "failed":
             text = tr("Digit model {name} could not be loaded.").format(name=name)
-        elif state in ("loading", "downloading"):
+        elif state == "loading":
             text = tr("Loading digit model {name}…").format(name=name)
         else:
             text = ""

@@ -103,3 +103,13 @@ def test_a_frozen_app_uses_the_bundled_resources(monkeypatch, tmp_path):
     assert paths.resource("models", "registry.json") == tmp_path / "resources" / "models" / (
         "registry.json"
     )
+
+
+def test_ci_checks_the_installed_wheel_and_sdist():
+    run = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    check = (REPO / ".ci" / "check-install").read_text(encoding="utf-8")
+    assert "\n.ci/check-install\n" in run
+    for step in ("-m build", "--self-test", " postal ", "models list", "set_language('ko')"):
+        assert step in check
+    assert 'check "$(ls "$WORK"/dist/vision_agent-*.whl)"' in check
+    assert 'check "$(ls "$WORK"/dist/vision_agent-*.tar.gz)"' in check

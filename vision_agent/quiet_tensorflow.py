@@ -5,8 +5,9 @@ probing lines) straight to file descriptor 2, some of them whatever `TF_CPP_MIN_
 `install()` sets TensorFlow's logging variable and makes the first `import tensorflow` of the
 process (by Keras, tf2onnx or our code alike) run with descriptor 2 pointed at a temporary file;
 what was caught there is then written to the log (`vision_agent.tensorflow`). Python's
-`sys.stderr` is flushed around it, so nothing is reordered. The CLI calls it at start and every
-model child process does before it builds its model.
+`sys.stderr` is flushed around it, so nothing is reordered. TensorFlow's Python logger (AutoGraph
+and retracing warnings) is then pointed at the log file too. The CLI calls `install()` at start and
+every model child process does before it builds its model.
 """
 
 from __future__ import annotations
@@ -66,6 +67,17 @@ def _flush_stderr() -> None:
             sys.stderr.flush()
 
 
+def _python_logger_to_log(tensorflow: ModuleType) -> None:
+    """TensorFlow's Python logger (AutoGraph and retracing warnings) writes to the log file."""
+    with contextlib.suppress(Exception):  # an unusual TensorFlow: leave its logger alone
+        logger = tensorflow.get_logger()
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+        logger.propagate = False
+        for handler in logging.getLogger("vision_agent").handlers:
+            logger.addHandler(handler)
+
+
 class _QuietFinder(importlib.abc.MetaPathFinder):
     """Finds nothing itself; hands out TensorFlow's own spec with a quiet loader, once."""
 
@@ -95,6 +107,7 @@ class _QuietLoader(importlib.abc.Loader):
             module.__spec__.loader = self._loader
         with native_stderr_to_log():
             self._loader.exec_module(module)
+        _python_logger_to_log(module)
 
     def __getattr__(self, name: str):
         return getattr(self._loader, name)

@@ -125,3 +125,26 @@ def test_a_cli_command_prints_only_its_result(model, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.startswith(f"{DRAWING}: 06236")
     assert result.stderr == ""
+
+
+def test_a_model_child_process_logs_its_python_warnings(tmp_path):
+    """The child's warnings land in the log file; the terminal (inherited stderr) stays empty."""
+    script = (
+        "from vision_agent.engine.host import ProcessHost;"
+        "from vision_agent.engine.spec import RecognizerSpec;"
+        "host = ProcessHost(RecognizerSpec('tests.fake_recognizers:Warner', in_process=False));"
+        "print(host.start()); host.close()"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=_environment(tmp_path),
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == "warner"
+    assert result.stderr == ""
+    log = (tmp_path / "data" / "logs" / "vision-agent.log").read_text(encoding="utf-8")
+    assert "FutureWarning: np.object will be defined differently" in log

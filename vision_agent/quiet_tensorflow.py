@@ -7,7 +7,8 @@ process (by Keras, tf2onnx or our code alike) run with descriptor 2 pointed at a
 what was caught there is then written to the log (`vision_agent.tensorflow`). Python's
 `sys.stderr` is flushed around it, so nothing is reordered. TensorFlow's Python logger (AutoGraph
 and retracing warnings) is then pointed at the log file too. The CLI calls `install()` at start and
-every model child process does before it builds its model.
+every model child process does before it builds its model; a child also sends its Python warnings
+there (`warnings_to_log`).
 """
 
 from __future__ import annotations
@@ -67,15 +68,25 @@ def _flush_stderr() -> None:
             sys.stderr.flush()
 
 
+def warnings_to_log() -> None:
+    """Python warnings (Keras's, numpy's) go to the log file (model child processes)."""
+    logging.captureWarnings(True)
+    _to_log_file(logging.getLogger("py.warnings"))
+
+
 def _python_logger_to_log(tensorflow: ModuleType) -> None:
     """TensorFlow's Python logger (AutoGraph and retracing warnings) writes to the log file."""
     with contextlib.suppress(Exception):  # an unusual TensorFlow: leave its logger alone
-        logger = tensorflow.get_logger()
-        for handler in list(logger.handlers):
-            logger.removeHandler(handler)
-        logger.propagate = False
-        for handler in logging.getLogger("vision_agent").handlers:
-            logger.addHandler(handler)
+        _to_log_file(tensorflow.get_logger())
+
+
+def _to_log_file(logger: logging.Logger) -> None:
+    """`logger` writes through the app's log handlers only (not to stderr)."""
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+    logger.propagate = False
+    for handler in logging.getLogger("vision_agent").handlers:
+        logger.addHandler(handler)
 
 
 class _QuietFinder(importlib.abc.MetaPathFinder):

@@ -171,6 +171,7 @@ def _serve(conn, spec: RecognizerSpec, extra: dict[str, Any]) -> None:
     """Child process main loop: build, then answer (method, args) until told to stop."""
     setup_logging()
     quiet_tensorflow.install()
+    quiet_tensorflow.warnings_to_log()
 
     def send_event(payload: Any) -> None:
         conn.send(("event", payload))

@@ -91,40 +91,40 @@ def x_display():
     server.wait(10)
 
 
+def _run_quietly(args: list[str], tmp_path: Path, cwd: Path, **extra: str) -> str:
+    """Run Python with `args` as a fresh user; it must succeed with nothing on stderr. Stdout."""
+    result = subprocess.run(
+        [sys.executable, *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=_environment(tmp_path, **extra),
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stderr == ""
+    return result.stdout
+
+
+def _log(tmp_path: Path) -> str:
+    return (tmp_path / "data" / "logs" / "vision-agent.log").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("platform", ["offscreen", "xcb"])
 def test_the_window_starts_quietly(platform, tmp_path, request):
     extra = {"QT_QPA_PLATFORM": platform}
     if platform == "xcb":
         extra["DISPLAY"] = request.getfixturevalue("x_display")
-    result = subprocess.run(
-        [sys.executable, "-c", GUI_SCRIPT, str(KERAS_MODEL)],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=_environment(tmp_path, **extra),
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "read 10701" in result.stdout
-    assert result.stderr == ""
-    log = (tmp_path / "data" / "logs" / "vision-agent.log").read_text(encoding="utf-8")
-    assert "vision_agent.tensorflow" in log  # what the child's TensorFlow printed is kept here
+    out = _run_quietly(["-c", GUI_SCRIPT, str(KERAS_MODEL)], tmp_path, tmp_path, **extra)
+    assert "read 10701" in out
+    assert "vision_agent.tensorflow" in _log(tmp_path)  # what the child's TensorFlow printed
 
 
 @pytest.mark.parametrize("model", [None, KERAS_MODEL], ids=["onnx", "keras"])
 def test_a_cli_command_prints_only_its_result(model, tmp_path):
-    command = [sys.executable, "-m", "vision_agent", "postal", str(DRAWING)]
-    result = subprocess.run(
-        command + (["--model", str(model)] if model else []),
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=_environment(tmp_path),
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert result.stdout.startswith(f"{DRAWING}: 06236")
-    assert result.stderr == ""
+    command = ["-m", "vision_agent", "postal", str(DRAWING)]
+    out = _run_quietly(command + (["--model", str(model)] if model else []), tmp_path, tmp_path)
+    assert out.startswith(f"{DRAWING}: 06236")
 
 
 def test_a_model_child_process_logs_its_python_warnings(tmp_path):
@@ -135,16 +135,5 @@ def test_a_model_child_process_logs_its_python_warnings(tmp_path):
         "host = ProcessHost(RecognizerSpec('tests.fake_recognizers:Warner', in_process=False));"
         "print(host.start()); host.close()"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env=_environment(tmp_path),
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert result.stdout.strip() == "warner"
-    assert result.stderr == ""
-    log = (tmp_path / "data" / "logs" / "vision-agent.log").read_text(encoding="utf-8")
-    assert "FutureWarning: np.object will be defined differently" in log
+    assert _run_quietly(["-c", script], tmp_path, REPO).strip() == "warner"
+    assert "FutureWarning: np.object will be defined differently" in _log(tmp_path)

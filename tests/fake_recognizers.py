@@ -61,3 +61,14 @@ class TwinOffering(Sleeper):
         if self.calls < self.after_calls:
             return None
         return RecognizerSpec(self.twin_factory, label="twin")
+
+
+class Warner:
+    """Warns while it is built, as Keras and numpy do while a model loads or exports."""
+
+    model_name = "warner"
+
+    def __init__(self) -> None:
+        import warnings
+
+        warnings.warn("np.object will be defined differently", FutureWarning, stacklevel=1)

@@ -78,6 +78,15 @@ def test_bundle_builds_and_passes_its_self_test(tmp_path):
         assert {"tensorflow", "keras", "tf2onnx", "onnx", "vision_agent.checks.faces"} <= modules
         dev_only = {"pytest", "_pytest", "pytestqt", "IPython", "matplotlib", "tensorboard"}
         assert not dev_only & modules
+        assert "grpc" not in modules
+        unused = internal / "tensorflow" / "compiler" / "tf2xla" / "ops" / "_xla_ops.so"
+        assert not unused.exists()
+        if sys.platform == "linux":  # TensorFlow's library without its symbol table
+            library = internal / "tensorflow" / "libtensorflow_cc.so.2"
+            sections = subprocess.run(
+                ["readelf", "-S", "--wide", str(library)], capture_output=True, text=True
+            ).stdout
+            assert ".dynsym" in sections and ".symtab" not in sections
         assert (internal / "onnxruntime").is_dir()  # binary packages sit beside the archive
         archives = list(dist.glob(f"vision-agent-{__version__}-*.tar.gz"))
         assert len(archives) == 1 and archives[0].stat().st_size > 100_000_000

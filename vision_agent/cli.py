@@ -12,7 +12,7 @@ import importlib
 import multiprocessing
 import sys
 
-from vision_agent import __version__
+from vision_agent import __version__, quiet_tensorflow
 from vision_agent.logging_setup import setup_logging
 
 COMMAND_MODULES = (
@@ -53,6 +53,7 @@ def _run_gui(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     multiprocessing.freeze_support()
     setup_logging()
+    quiet_tensorflow.install()
     parser = build_parser()
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     if args.self_test:

@@ -1,4 +1,4 @@
-"""Where the app finds its shipped resources and keeps per-user data (source or frozen)."""
+"""Where the app finds its shipped resources (checkout, installed, frozen) and keeps user data."""
 
 from __future__ import annotations
 
@@ -13,11 +13,18 @@ APP_AUTHOR = "VisionAgent"
 
 
 def resources_dir() -> Path:
-    """The folder holding shipped models, labels, the model registry and translations."""
+    """The folder holding shipped models, labels, the model registry and translations.
+
+    Frozen (PyInstaller): `<bundle>/resources`. Installed from a wheel or an sdist:
+    `vision_agent/resources` (setup.py maps the repository's `resources/` there). A checkout
+    (editable install or `PYTHONPATH`): `resources/` beside the package.
+    """
     bundle = getattr(sys, "_MEIPASS", None)
     if bundle:
         return Path(bundle) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
+    package = Path(__file__).resolve().parent
+    installed = package / "resources"
+    return installed if installed.is_dir() else package.parent / "resources"
 
 
 def resource(*parts: str) -> Path:

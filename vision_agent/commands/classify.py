@@ -59,7 +59,26 @@ def load_classifier(model: str, weights: Path | None):
         return ImageClassifier.from_file(weights, architecture=model)
     if model_id is not None:
         return ImageClassifier.from_model_id(model_id)
-    return ImageClassifier.from_file(Path(model))
+    path = Path(model)
+    if not path.exists() and not path.suffix:
+        raise _no_classifier_named(model)
+    return ImageClassifier.from_file(path)
+
+
+def _no_classifier_named(model: str) -> UserError:
+    """Why a name that is no file is no classifier: the registry is unreadable (its error
+    is raised), the name is unknown, or it names a model for another task."""
+    from vision_agent.models import registry
+
+    try:
+        entry = registry.get(MODEL_ALIASES.get(model.lower(), model))
+    except registry.UnknownModelError:
+        choices = ", ".join(MODEL_ALIASES)
+        return UserError(
+            f"Unknown model '{model}': give {choices}, a classifier id from "
+            "`vision-agent models list`, or the path of a Keras model file."
+        )
+    return UserError(f"Model '{entry.id}' is a {entry.task} model, not an ImageNet classifier.")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -57,7 +57,7 @@ def _list(store: ModelStore, args: argparse.Namespace) -> int:
             (
                 entry.id,
                 store.status(entry.id),
-                format_size(entry.total_size),
+                format_size(*entry.known_size),
                 entry.task,
                 entry.name_en,
             )

@@ -10,6 +10,7 @@ thread with a `SourceEnded` that says what happened.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -284,21 +285,35 @@ def _default_capture(spec: SourceSpec) -> cv2.VideoCapture:
 
 
 def probe_cameras(max_index: int = 4, timeout_s: float = 2.0) -> list[int]:
-    """Indices 0..max_index-1 of cameras that open and deliver a frame (slow: run off the GUI)."""
+    """Indices 0..max_index-1 of cameras that open and deliver a frame (slow: run off the GUI).
+
+    OpenCV's warnings for the indices that have no camera are expected here, so they are off.
+    """
     found = []
-    for index in range(max_index):
-        try:
-            capture = open_with_timeout(
-                lambda i=index: cv2.VideoCapture(i), timeout_s, f"Camera {index}"
-            )
-        except SourceError:
-            continue
-        try:
-            if capture.isOpened() and capture.read()[0]:
-                found.append(index)
-        finally:
-            capture.release()
+    with _opencv_log_level(cv2.utils.logging.LOG_LEVEL_ERROR):
+        for index in range(max_index):
+            try:
+                capture = open_with_timeout(
+                    lambda i=index: cv2.VideoCapture(i), timeout_s, f"Camera {index}"
+                )
+            except SourceError:
+                continue
+            try:
+                if capture.isOpened() and capture.read()[0]:
+                    found.append(index)
+            finally:
+                capture.release()
     return found
+
+
+@contextlib.contextmanager
+def _opencv_log_level(level: int) -> Iterator[None]:
+    previous = cv2.utils.logging.getLogLevel()
+    cv2.utils.logging.setLogLevel(level)
+    try:
+        yield
+    finally:
+        cv2.utils.logging.setLogLevel(previous)
 
 
 def iter_video_frames(path: str | Path, every: int = 1) -> Iterator[tuple[int, np.ndarray]]:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
-import os
 from collections.abc import Callable
 from typing import Any
 
+from vision_agent import quiet_tensorflow
 from vision_agent.core.errors import UserError
 from vision_agent.engine.events import listening
 from vision_agent.engine.spec import RecognizerSpec
+from vision_agent.logging_setup import setup_logging
 
 EventCallback = Callable[[Any], None] | None
 TWIN_METHOD = "in_process_twin"
@@ -168,7 +169,9 @@ def make_host(spec: RecognizerSpec, **extra: Any) -> LocalHost | ProcessHost:
 
 def _serve(conn, spec: RecognizerSpec, extra: dict[str, Any]) -> None:
     """Child process main loop: build, then answer (method, args) until told to stop."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    setup_logging()
+    quiet_tensorflow.install()
+    quiet_tensorflow.warnings_to_log()
 
     def send_event(payload: Any) -> None:
         conn.send(("event", payload))

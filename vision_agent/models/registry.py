@@ -103,10 +103,13 @@ class ModelEntry:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def total_size(self) -> int | None:
-        """Bytes of all required files, or None when a size is unknown."""
-        sizes = [f.size for f in self.files.values() if not f.optional]
-        return None if any(s is None for s in sizes) else sum(s for s in sizes if s is not None)
+    def known_size(self) -> tuple[int, bool]:
+        """(bytes of the required files whose size is known, whether all are known).
+
+        A shipped file's size is that of the file in `resources/`.
+        """
+        sizes = [_file_size(f) for f in self.files.values() if not f.optional]
+        return sum(s for s in sizes if s is not None), None not in sizes
 
 
 class Registry:
@@ -168,11 +171,19 @@ def all_entries() -> list[ModelEntry]:
     return default_registry().all_entries()
 
 
-def format_size(size: int | None) -> str:
-    """'10.7 MB', '35 kB', or '?' when unknown."""
-    if size is None:
+def format_size(size: int | None, complete: bool = True) -> str:
+    """'10.7 MB', '35 kB', '≥ 10.7 MB' when part of the size is unknown, '?' when all is."""
+    if size is None or (size == 0 and not complete):
         return "?"
-    return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size / 1e3:.0f} kB"
+    text = f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size / 1e3:.0f} kB"
+    return text if complete else f"≥ {text}"
+
+
+def _file_size(f: FileEntry) -> int | None:
+    if f.size is None and f.resource:
+        path = resource(f.resource)
+        return path.stat().st_size if path.is_file() else None
+    return f.size
 
 
 def _parse_model(raw: dict[str, Any], path: Path) -> ModelEntry:

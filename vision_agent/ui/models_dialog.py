@@ -97,7 +97,7 @@ class ModelsDialog(QDialog):
             name.setToolTip(f"{entry.id}\n{entry.source}\n{entry.license}")
             self.table.setItem(row, COL_NAME, name)
             self.table.setItem(row, COL_TASK, QTableWidgetItem(task_label(entry.task)))
-            size = QTableWidgetItem(format_size(entry.total_size))
+            size = QTableWidgetItem(format_size(*entry.known_size))
             size.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
             self.table.setItem(row, COL_SIZE, size)
 

@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 
 from PyQt5.QtCore import Qt, pyqtSignal, pyqtSlot
-from PyQt5.QtGui import QKeySequence
+from PyQt5.QtGui import QKeySequence, QShowEvent
 from PyQt5.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -243,12 +243,17 @@ class FaceCamTab(VisionTab):
     # --- model --------------------------------------------------------------------------
     def start(self) -> None:
         self.load_model(self.model_choice)
-        self._probe_thread = threading.Thread(
-            target=lambda: self.sig_cameras_found.emit(probe_cameras()),
-            name="camera-probe",
-            daemon=True,
-        )
-        self._probe_thread.start()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Cameras are probed the first time the tab is shown, not at the window's start."""
+        super().showEvent(event)
+        if self._probe_thread is None:
+            self._probe_thread = threading.Thread(
+                target=lambda: self.sig_cameras_found.emit(probe_cameras()),
+                name="camera-probe",
+                daemon=True,
+            )
+            self._probe_thread.start()
 
     def load_model(self, choice: str) -> None:
         self.model_choice = choice

@@ -202,3 +202,17 @@ def test_full_disk_under_the_cache(tmp_path, server):
     result = cli("models", "fetch", "m", env=registry_env(tmp_path, server, cache), wrap=wrap)
     assert_message(result, NAME, "No space left on device")
     assert list(cache.iterdir()) == [], "the namespace's tmpfs never reaches this folder"
+
+
+@pytest.mark.parametrize("kind", ["fifo", "link to /dev/zero"])
+def test_import_skips_a_file_that_is_no_regular_file(tmp_path, server, kind):
+    """A FIFO (or a link to a device) named like a model file hung `models import` forever."""
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    if kind == "fifo":
+        os.mkfifo(usb / NAME)
+    else:
+        (usb / NAME).symlink_to("/dev/zero")
+    result = cli("models", "import", str(usb), env=registry_env(tmp_path, server))
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").rglob(NAME))

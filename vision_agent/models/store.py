@@ -26,6 +26,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 
 import platformdirs
 
@@ -391,8 +392,13 @@ _digests_lock = threading.Lock()
 
 
 def file_digest(path: Path, algorithm: str) -> str:
-    """Hex digest of a file, remembered while its size and modification time are unchanged."""
+    """Hex digest of a file, remembered while its size and modification time are unchanged.
+
+    OSError for anything but a regular file: a FIFO would block the read forever, a device
+    (a link to /dev/zero) never end."""
     stat = path.stat()
+    if not S_ISREG(stat.st_mode):
+        raise OSError(f"{path} is not a regular file")
     key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, algorithm)
     with _digests_lock:
         if key in _digests:

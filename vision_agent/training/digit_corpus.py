@@ -27,7 +27,6 @@ CLASS_COUNT = 11
 MARGIN = 3  # the app ignores 3 px inside each box edge
 PEN_RANGE = (3, 15)  # canvas pixels, upper bound exclusive
 SIZE_RANGE = (34.0, 86.0)  # the digit's larger side in canvas pixels
-KEEP_MNIST_INK = 0.35  # share of MNIST digits kept with their own soft, scanned strokes
 # Letters that no digit resembles closely (no O, I, l, S, Z, B, G, q, g, b, T, J …).
 LETTERS = "AEFHKMNRWXYkmnwxh#*%+"
 
@@ -102,7 +101,7 @@ def pen_row_digit(points: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def mnist_digit(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """An MNIST digit cut out, scaled to a canvas size, mostly re-inked with a random pen."""
+    """An MNIST digit cut out, scaled to a canvas size, re-inked with a random pen, on paper."""
     ys, xs = np.nonzero(image > 40)
     digit = image[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
     size = float(rng.uniform(*SIZE_RANGE))
@@ -111,16 +110,15 @@ def mnist_digit(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     ink = cv2.resize(digit, None, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR)
     # MNIST strokes are about 2.5 px wide at 20 px: at this scale ~2.5·scale/1.4. Re-ink to a pen.
     native = 2.5 * scale / 1.4 * (20 / max(digit.shape))
-    if rng.random() >= KEEP_MNIST_INK:
-        pen = int(rng.integers(*PEN_RANGE))
-        mask = (ink > 100).astype(np.uint8)
-        change = round((pen - native) / 2)
-        if change:
-            kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * abs(change) + 1,) * 2)
-            mask = cv2.dilate(mask, kernel) if change > 0 else cv2.erode(mask, kernel)
-            if not mask.any():
-                mask = (ink > 100).astype(np.uint8)
-        ink = cv2.GaussianBlur(mask * 255, (3, 3), 0)
+    pen = int(rng.integers(*PEN_RANGE))
+    mask = (ink > 100).astype(np.uint8)
+    change = round((pen - native) / 2)
+    if change:
+        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * abs(change) + 1,) * 2)
+        mask = cv2.dilate(mask, kernel) if change > 0 else cv2.erode(mask, kernel)
+        if not mask.any():
+            mask = (ink > 100).astype(np.uint8)
+    ink = cv2.GaussianBlur(mask * 255, (3, 3), 0)
     box = np.full((BOX, BOX), 255, np.uint8)
     h, w = ink.shape
     h, w = min(h, BOX - 2 * MARGIN - 2), min(w, BOX - 2 * MARGIN - 2)

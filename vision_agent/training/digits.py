@@ -230,9 +230,7 @@ def train_digits(
         print(f"checks (ONNX via OpenCV DNN): {json.dumps(onnx_scores)}", flush=True)
 
     seconds = time.perf_counter() - started
-    sources = [
-        mnist_source + f": train {len(x_fit)} (scaled to canvas sizes; 65 % re-inked with a pen)"
-    ]
+    sources = [mnist_source + f": train {len(x_fit)} (re-inked at canvas sizes and pens)"]
     if data.pen_rows is not None:
         sources.append(file_digest(data.pen_rows) + f": {len(pen[1])} digits by 30 writers")
     sources.append("stroke templates (vision_agent/training/stroke_templates.py), jittered")

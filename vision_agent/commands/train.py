@@ -32,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=Path,
         help="UNIPEN trajectories (pendigits-orig-*.tes) of writers kept out, to measure on",
     )
-    digits.add_argument("--epochs", type=int, default=12)
+    digits.add_argument("--epochs", type=int, default=10)
     digits.add_argument("--seed", type=int, default=42)
     digits.add_argument(
         "--out", type=Path, default=resource("models", "digits"), help="output folder"

@@ -166,7 +166,7 @@ def checks(predict, data: DigitData, x_test: np.ndarray, y_test: np.ndarray) -> 
 def train_digits(
     data: DigitData,
     out_dir: Path,
-    epochs: int = 12,
+    epochs: int = 10,
     seed: int = 42,
     batch_size: int = 128,
     command: str = "",

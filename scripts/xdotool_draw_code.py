@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from vision_agent.training.digit_checks import VARIANTS
 from vision_agent.training.pen_digits import fit_strokes, read_unipen
 from vision_agent.training.stroke_templates import DIGIT_STROKES
-from vision_agent.ui.widgets.drawing_canvas import GUIDE_COLOR
+from vision_agent.ui.widgets.drawing_canvas import GUIDE_COLOR, SELECTED_COLOR
 
 WRITERS = (
     Path(__file__).resolve().parents[2] / "shared/datasets/pendigits/pendigits-orig-writers1-6.tes"
@@ -41,8 +41,11 @@ def screenshot(path: str) -> np.ndarray:
 
 
 def first_box_corner(image: np.ndarray) -> tuple[int, int]:
-    target = (GUIDE_COLOR.red(), GUIDE_COLOR.green(), GUIDE_COLOR.blue())
-    mask = np.all(np.abs(image - np.array(target)) < 12, axis=2)
+    """The top-left corner of the first box: guide lines, or the outline of a selected box."""
+    mask = np.zeros(image.shape[:2], bool)
+    for color in (GUIDE_COLOR, SELECTED_COLOR):
+        target = np.array((color.red(), color.green(), color.blue()))
+        mask |= np.all(np.abs(image - target) < 12, axis=2)
     ys, xs = np.nonzero(mask)
     if not len(xs):
         raise SystemExit("the postal-code canvas is not on screen")

@@ -107,12 +107,14 @@ class PostalTab(VisionTab):
             self.undo_button,
             self.inputs_button,
             self.network_button,
-            self.live_check,
         ):
             buttons.addWidget(widget)
         buttons.addStretch(1)
-        buttons.addWidget(self.pen_label)
-        buttons.addWidget(self.pen_spin)
+        drawing_options = QHBoxLayout()  # a row of its own: the chart keeps its width
+        drawing_options.addWidget(self.live_check)
+        drawing_options.addStretch(1)
+        drawing_options.addWidget(self.pen_label)
+        drawing_options.addWidget(self.pen_spin)
 
         self.box_buttons = QButtonGroup(self)
         self.box_buttons.setExclusive(True)
@@ -169,6 +171,7 @@ class PostalTab(VisionTab):
 
         left = QVBoxLayout()
         left.addLayout(buttons)
+        left.addLayout(drawing_options)
         left.addWidget(self.canvas)
         left.addWidget(readout)
         left.addWidget(self.code_label)

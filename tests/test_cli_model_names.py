@@ -42,7 +42,7 @@ def test_classify_names_a_missing_registry_instead_of_a_missing_file(capsys, tmp
     [
         ("mobilenet", "Unknown model 'mobilenet': give resnet50, mobilenet_v2, googlenet"),
         ("res10_caffe_fp32", "is a detect_faces model, not an ImageNet classifier"),
-        ("mine.h5", "Model file not found: mine.h5"),
+        ("mine.h5", "File not found: mine.h5"),
     ],
 )
 def test_classify_says_why_a_model_name_is_not_a_classifier(capsys, model, expected):

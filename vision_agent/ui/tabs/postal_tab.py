@@ -168,6 +168,7 @@ class PostalTab(VisionTab):
 
         self.chart = ProbabilityBars(parent=self)
         self.chart.setMinimumHeight(170)
+        self.chart.setMinimumWidth(260)  # readable beside the "Inside the network" panel
 
         left = QVBoxLayout()
         left.addLayout(buttons)

@@ -13,7 +13,11 @@ from PyQt5.QtCore import Qt
 from PyQt5.QtWidgets import QMessageBox
 
 from tests.test_cli_postal import run_cli
-from tests.test_postal_real_handwriting import WRITERS, _draw_with_mouse
+from tests.test_postal_real_handwriting import (  # noqa: F401 (fixtures)
+    _draw_with_mouse,
+    real_digits,
+    recognizer,
+)
 from tests.test_postal_tab import drag, tab, window  # noqa: F401 (fixtures)
 from vision_agent.core.handwriting_profile import (
     HandwritingProfile,
@@ -24,21 +28,9 @@ from vision_agent.core.handwriting_profile import (
     write_profile,
 )
 from vision_agent.core.imageio import write_image
-from vision_agent.core.postal import SHIPPED_MODEL, PostalRecognizer, box_rect, canvas_inputs
+from vision_agent.core.postal import box_rect, canvas_inputs
 from vision_agent.training.digit_checks import blank_canvas, writer_codes
-from vision_agent.training.pen_digits import PenDigit, Placement, read_unipen, render_digit
-
-
-@pytest.fixture(scope="module")
-def real_digits() -> list[PenDigit]:
-    if not WRITERS.is_file():
-        pytest.skip(f"real writers' trajectories not available: {WRITERS}")
-    return read_unipen(WRITERS)
-
-
-@pytest.fixture(scope="module")
-def recognizer() -> PostalRecognizer:
-    return PostalRecognizer.from_file(SHIPPED_MODEL)
+from vision_agent.training.pen_digits import PenDigit, Placement, render_digit
 
 
 def _canvas_with(digit: PenDigit, placement: Placement | None = None) -> np.ndarray:

@@ -5,12 +5,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from vision_agent.core.postal import CANVAS_HEIGHT, CANVAS_WIDTH, box_rect
+from vision_agent.core.postal import box_rect
+from vision_agent.training.digit_checks import blank_canvas
 from vision_agent.training.stroke_templates import DIGIT_STROKES
-
-
-def blank_canvas() -> np.ndarray:
-    return np.full((CANVAS_HEIGHT, CANVAS_WIDTH), 255, np.uint8)
 
 
 def place_mnist_digit(

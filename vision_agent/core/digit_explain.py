@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -43,12 +44,16 @@ class BoxExplanation:
         return {"box": self.box + 1, "layers": [layer.to_json() for layer in self.layers]}
 
 
-def digit_layer_reader(path: Path, sample_shape: tuple[int, int, int]) -> LayerReader:
-    """A layer reader for a digit model file: Keras files and ONNX graphs; others refused."""
+def digit_layer_reader(
+    path: Path, sample_shape: tuple[int, int, int], keras_model: Any = None
+) -> LayerReader:
+    """A layer reader for a digit model file: Keras files and ONNX graphs; others refused.
+
+    `keras_model`: the file's model when it is loaded already (then it is not loaded again)."""
     path = Path(path)
     check_explainable(path)
     if path.suffix.lower() in KERAS_SUFFIXES:
-        model = load_keras_model(path)
+        model = load_keras_model(path) if keras_model is None else keras_model
         adapt = _keras_input_adapter(tuple(model.inputs[0].shape[1:]), sample_shape, path.name)
         return KerasLayers(model, adapt)
     return OnnxLayers(path, onnx_input_layout(path, sample_shape))

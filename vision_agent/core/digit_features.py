@@ -13,9 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
+
+from vision_agent.core.layer_activations import input_layout, to_layout
+from vision_agent.core.predictors import Predictor
 
 FeatureExtractor = Callable[[np.ndarray], np.ndarray]  # (n, 28, 28, 1) → (n, d)
 
@@ -23,15 +27,17 @@ FeatureExtractor = Callable[[np.ndarray], np.ndarray]  # (n, 28, 28, 1) → (n, 
 class JointOnnxRun:
     """One onnxruntime pass giving a digit model's outputs and its features together."""
 
-    def __init__(self, session, input_name: str, rank: int) -> None:
-        self.session, self.input_name, self.rank = session, input_name, rank
+    def __init__(self, session: Any, layout: str) -> None:
+        self.session, self.layout = session, layout
+        self.input_name = session.get_inputs()[0].name
 
     def both(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        feed = batch if self.rank == 4 else batch.reshape(len(batch), -1)
-        outputs, features = self.session.run(
-            None, {self.input_name: np.ascontiguousarray(feed, np.float32)}
-        )
+        feed = {self.input_name: to_layout(np.asarray(batch, np.float32), self.layout)}
+        outputs, features = self.session.run(None, feed)
         return outputs.reshape(len(batch), -1), features.reshape(len(batch), -1)
+
+    def outputs(self, batch: np.ndarray) -> np.ndarray:
+        return self.both(batch)[0]
 
     def __call__(self, batch: np.ndarray) -> np.ndarray:
         return self.both(batch)[1]
@@ -48,8 +54,9 @@ def pixel_features(batch: np.ndarray) -> np.ndarray:
     return np.array(blurred, np.float32).reshape(len(batch), -1)
 
 
-def onnx_features(path: Path) -> JointOnnxRun | None:
-    """The input of the graph's last MatMul/Gemm as an extra output, run by onnxruntime."""
+def onnx_features(path: Path, sample_shape: tuple[int, int, int]) -> JointOnnxRun | None:
+    """The input of the graph's last MatMul/Gemm as an extra output, run by onnxruntime
+    (None when the graph has no such layer or onnxruntime cannot run it)."""
     import onnx
 
     from vision_agent.core.onnx_export import cpu_session
@@ -64,16 +71,15 @@ def onnx_features(path: Path) -> JointOnnxRun | None:
             return None
         output = onnx.helper.make_tensor_value_info(tensor, onnx.TensorProto.FLOAT, None)
         model.graph.output.append(output)
-        session = cpu_session(model.SerializeToString())
-        inputs = session.get_inputs()[0]
-        run = JointOnnxRun(session, inputs.name, len(inputs.shape))
-        run.both(np.zeros((1, 28, 28, 1), np.float32))
+        layout = input_layout(model, sample_shape)
+        run = JointOnnxRun(cpu_session(model.SerializeToString()), layout)
+        run.both(np.zeros((1, *sample_shape), np.float32))
     except Exception:
         return None
     return run
 
 
-def keras_features(model) -> FeatureExtractor | None:
+def keras_features(model: Any) -> FeatureExtractor | None:
     """A compiled sub-model from the Keras model's input to its last layer's input."""
     import keras
 
@@ -87,15 +93,10 @@ def keras_features(model) -> FeatureExtractor | None:
     return lambda batch: forward(batch).reshape(len(batch), -1)
 
 
-def features_for(path: str | Path) -> FeatureExtractor:
-    """The best feature extractor for a digit model file (blurred pixels when nothing better)."""
-    path = Path(path)
-    suffix = path.suffix.lower()
+def features_for(predictor: Predictor) -> FeatureExtractor:
+    """Features of a loaded digit model that runs no ONNX graph (see `onnx_features`): its
+    Keras sub-model, or blurred pixels when there is nothing better (OpenCV DNN models)."""
     extractor = None
-    if suffix == ".onnx":
-        extractor = onnx_features(path)
-    elif suffix in (".h5", ".hdf5", ".keras"):
-        from vision_agent.core.predictors import load_keras_model
-
-        extractor = keras_features(load_keras_model(path))
+    if predictor.keras_model is not None:
+        extractor = keras_features(predictor.keras_model)
     return extractor or pixel_features

@@ -46,13 +46,17 @@ def calibration_for(model_path: str | Path) -> Calibration:
     return calibration
 
 
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax, shifted by each row's maximum so that exp never overflows."""
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
 def tempered(probabilities: np.ndarray, temperature: float) -> np.ndarray:
     """Softmax(log p / T), row by row: the same ranking, sharper or softer confidences."""
     if temperature == 1.0:
         return probabilities
-    logits = np.log(np.clip(probabilities, 1e-12, 1.0)) / temperature
-    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True)
+    return softmax(np.log(np.clip(probabilities, 1e-12, 1.0)) / temperature)
 
 
 @dataclass(frozen=True)

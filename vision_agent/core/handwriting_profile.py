@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from vision_agent.core.errors import UserError
+from vision_agent.core.user_files import require_regular_file
 
 PROFILE_FORMAT = "vision-agent handwriting profile 1"
 PROFILE_SUFFIX = ".npz"
@@ -88,12 +89,8 @@ class HandwritingProfile:
 def read_profile(path: Path, name: str | None = None) -> HandwritingProfile:
     """A profile file, checked; ProfileError (naming the file) for anything else."""
     path = Path(path)
+    require_regular_file(path, "a handwriting profile", MAX_FILE_BYTES, ProfileError)
     try:
-        size = path.stat().st_size
-        if not path.is_file():
-            raise ProfileError(f"{path}: not a profile file (it is not a regular file).")
-        if size > MAX_FILE_BYTES:
-            raise ProfileError(f"{path}: too large ({size // 1024} KB) to be a profile.")
         data = path.read_bytes()
     except OSError as exc:
         raise ProfileError(f"{path}: cannot be read ({exc.strerror or exc}).") from None

@@ -312,7 +312,7 @@ class OnnxLayers:
     ) -> list[list[LayerOutput]]:
         chosen = set(_checked_names(self.layers, names))
         plan = [layer for layer in self._plan if layer.name in chosen]
-        feed = {self._input: _to_layout(np.asarray(batch, np.float32), self._layout)}
+        feed = {self._input: to_layout(np.asarray(batch, np.float32), self._layout)}
         arrays = self._session.run([layer.tensor for layer in plan], feed)
         results: list[list[LayerOutput]] = [[] for _ in range(len(batch))]
         for layer, array in zip(plan, arrays, strict=True):
@@ -338,7 +338,8 @@ class OnnxLayers:
         )
 
 
-def _to_layout(batch: np.ndarray, layout: str) -> np.ndarray:
+def to_layout(batch: np.ndarray, layout: str) -> np.ndarray:
+    """An NHWC batch in the layout an ONNX model takes (see `onnx_input_layout`)."""
     if layout == "NCHW":
         batch = batch.transpose(0, 3, 1, 2)
     elif layout == "HW":
@@ -352,7 +353,11 @@ def onnx_input_layout(path: Path, sample_shape: tuple[int, int, int]) -> str:
     """How an ONNX model takes (H, W, C) samples, from its input's declared shape."""
     import onnx
 
-    model = onnx.load(str(path), load_external_data=False)
+    return input_layout(onnx.load(str(path), load_external_data=False), sample_shape)
+
+
+def input_layout(model: Any, sample_shape: tuple[int, int, int]) -> str:
+    """`onnx_input_layout` of a loaded ONNX model."""
     dims = [
         d.dim_value if d.HasField("dim_value") else None
         for d in model.graph.input[0].type.tensor_type.shape.dim

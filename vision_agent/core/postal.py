@@ -28,12 +28,18 @@ from vision_agent.core.digit_status import (
     DigitStatus,
     calibration_for,
     judge,
+    softmax,
     tempered,
 )
 from vision_agent.core.digits import MNIST_SIZE, drawing_problem, ink_from_gray, normalize_digit
 from vision_agent.core.errors import ImageReadError, UserError
 from vision_agent.core.imageio import read_photo
-from vision_agent.core.predictors import Predictor, load_predictor, needs_tensorflow
+from vision_agent.core.predictors import (
+    Predictor,
+    load_predictor,
+    needs_tensorflow,
+    require_model_file,
+)
 from vision_agent.core.profile_reader import ProfileIndex, adapt
 from vision_agent.core.regions import Region, region_for_code
 from vision_agent.engine.spec import RecognizerSpec
@@ -177,8 +183,7 @@ def _as_probabilities(outputs: np.ndarray) -> np.ndarray:
     sums = outputs.sum(axis=1)
     if np.all(outputs >= -1e-6) and np.allclose(sums, 1.0, atol=1e-3):
         return outputs
-    shifted = np.exp(outputs - outputs.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True)
+    return softmax(outputs)
 
 
 class PostalRecognizer:
@@ -196,23 +201,24 @@ class PostalRecognizer:
         self.calibration = calibration or Calibration()
         self._make_features = features
         self._features: FeatureExtractor | None = None
-        self.profile = ProfileIndex.build(pixel_features, np.zeros((0, 28, 28, 1)), np.zeros(0))
+        self.profile = ProfileIndex.empty()
         self.path = path  # the model file, for looking inside it (see `explain`)
         self._layers: LayerReader | None = None
         self._check_outputs()
 
     @classmethod
     def from_file(cls, path: str | Path) -> PostalRecognizer:
-        recognizer = cls(
-            load_predictor(path, DIGIT_INPUT_SHAPE),
-            calibration_for(path),
-            lambda: features_for(path),
-            Path(path),
-        )
-        if Path(path).suffix.lower() == ".onnx":
-            # onnxruntime runs this small network ~4× faster than OpenCV DNN, and gives the
-            # features for the handwriting profile in the same pass.
-            recognizer._features = onnx_features(Path(path))
+        """The model loaded once: an ONNX graph in onnxruntime (~4× faster than OpenCV DNN for
+        this network, and the same pass gives the handwriting profile's features), anything
+        else through `load_predictor`; a Keras model is shared with its features and layers."""
+        path = require_model_file(path)  # before anything opens it (a FIFO would block)
+        joint = onnx_features(path, DIGIT_INPUT_SHAPE) if path.suffix.lower() == ".onnx" else None
+        if joint is None:
+            predictor = load_predictor(path, DIGIT_INPUT_SHAPE)
+        else:
+            predictor = Predictor(path.name, "onnxruntime", DIGIT_INPUT_SHAPE, joint.outputs)
+        recognizer = cls(predictor, calibration_for(path), lambda: features_for(predictor), path)
+        recognizer._features = joint
         return recognizer
 
     def _extractor(self) -> FeatureExtractor:
@@ -231,13 +237,7 @@ class PostalRecognizer:
 
     def teach(self, inputs: np.ndarray, labels: np.ndarray) -> int:
         """Add taught samples to the profile in use; the profile's new size."""
-        added = ProfileIndex.build(self.features, inputs, labels)
-        if len(self.profile):
-            added = ProfileIndex(
-                np.vstack([self.profile.features, added.features]),
-                np.concatenate([self.profile.labels, added.labels]),
-            )
-        self.profile = added
+        self.profile = self.profile.extended(ProfileIndex.build(self.features, inputs, labels))
         return len(self.profile)
 
     @property
@@ -289,12 +289,14 @@ class PostalRecognizer:
         """Model outputs as calibrated readings, corrected by the handwriting profile in use
         when the boxes' `features` are given. A reading is marked `by_profile` when the profile
         changed its digit or its status (an unsure digit the profile makes sure, say)."""
-        general = tempered(_as_probabilities(outputs), self.calibration.temperature)
+        probabilities = _as_probabilities(outputs)
+        general = tempered(probabilities, self.calibration.temperature)
         readings = [self._reading(row) for row in general]
         if not len(self.profile) or features is None:
             return readings
-        blended, _ = adapt(_as_probabilities(outputs), features, self.profile)
-        adapted = tempered(blended, self.calibration.temperature)
+        adapted = tempered(
+            adapt(probabilities, features, self.profile), self.calibration.temperature
+        )
         result = []
         for before, row in zip(readings, adapted, strict=True):
             after = self._reading(row)
@@ -323,5 +325,7 @@ class PostalRecognizer:
         if self.path is None:
             raise UserError(f"{self.model_name} was not loaded from a file: nothing to look into.")
         if self._layers is None:
-            self._layers = digit_layer_reader(self.path, DIGIT_INPUT_SHAPE)
+            self._layers = digit_layer_reader(
+                self.path, DIGIT_INPUT_SHAPE, self.predictor.keras_model
+            )
         return explain_digit(self._layers, box_ink(canvas_gray, box), box, self.model_name)

@@ -46,9 +46,10 @@ class Predictor:
     """A loaded model: `predictor(batch_nhwc) -> (N, K) outputs`."""
 
     name: str
-    kind: str  # "keras" or "opencv-dnn"
+    kind: str  # "keras", "opencv-dnn" or "onnxruntime"
     input_shape: tuple[int, ...]  # per-sample shape the model was fed with, NHWC order
     run: Callable[[np.ndarray], np.ndarray]
+    keras_model: Any = None  # the loaded Keras model, so that nothing loads it a second time
 
     def __call__(self, batch: np.ndarray) -> np.ndarray:
         return self.run(np.ascontiguousarray(batch, dtype=np.float32))
@@ -152,7 +153,9 @@ def _load_keras(path: Path, sample_shape: tuple[int, int, int]) -> Predictor:
     def run(batch: np.ndarray) -> np.ndarray:
         return forward(reshape(batch)).reshape(len(batch), -1)
 
-    return Predictor(name=path.name, kind="keras", input_shape=sample_shape, run=run)
+    return Predictor(
+        name=path.name, kind="keras", input_shape=sample_shape, run=run, keras_model=model
+    )
 
 
 def _keras_input_adapter(

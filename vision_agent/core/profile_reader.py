@@ -29,21 +29,32 @@ class ProfileIndex:
     labels: np.ndarray  # (n,)
 
     @classmethod
+    def empty(cls) -> ProfileIndex:
+        return cls(np.zeros((0, 1), np.float32), np.zeros(0, np.int64))
+
+    @classmethod
     def build(cls, extract: FeatureExtractor, inputs: np.ndarray, labels: np.ndarray):
         if not len(labels):
-            return cls(np.zeros((0, 1), np.float32), np.zeros(0, np.int64))
+            return cls.empty()
         return cls(normalized(extract(inputs)), np.asarray(labels, np.int64))
+
+    def extended(self, other: ProfileIndex) -> ProfileIndex:
+        """This index with `other`'s samples added."""
+        if not len(self):
+            return other
+        return ProfileIndex(
+            np.vstack([self.features, other.features]),
+            np.concatenate([self.labels, other.labels]),
+        )
 
     def __len__(self) -> int:
         return len(self.labels)
 
 
-def adapt(
-    probabilities: np.ndarray, features: np.ndarray, index: ProfileIndex
-) -> tuple[np.ndarray, np.ndarray]:
-    """(probabilities blended with the profile's votes, which rows' likeliest class changed)."""
+def adapt(probabilities: np.ndarray, features: np.ndarray, index: ProfileIndex) -> np.ndarray:
+    """The probabilities blended with the votes of the profile's nearby samples."""
     if not len(index):
-        return probabilities, np.zeros(len(probabilities), bool)
+        return probabilities
     classes = probabilities.shape[1]
     similarity = normalized(features) @ index.features.T  # (n, m)
     k = min(NEIGHBOURS, len(index))
@@ -54,13 +65,10 @@ def adapt(
         total = float(weights.sum())
         if total <= 0:
             continue
-        votes = np.zeros(classes)
-        for label, weight in zip(index.labels[picks], weights, strict=True):
-            if label < classes:
-                votes[label] += weight
+        # a "not a digit" sample has no say with a model that has no such class
+        votes = np.bincount(index.labels[picks], weights, minlength=classes + 1)[:classes]
         if votes.sum() <= 0:
             continue
         share = PROFILE_WEIGHT * min(1.0, total / FULL_STRENGTH)
         blended[row] = (1 - share) * probabilities[row] + share * votes / votes.sum()
-    changed = blended.argmax(axis=1) != probabilities.argmax(axis=1)
-    return blended, changed
+    return blended

@@ -19,7 +19,13 @@ import cv2
 import numpy as np
 
 from vision_agent.core.digits import MNIST_SIZE, ink_from_gray, normalize_digit
-from vision_agent.training.pen_digits import BOX, Placement, draw_strokes, fit_strokes
+from vision_agent.training.pen_digits import (
+    BOX,
+    Placement,
+    draw_strokes,
+    fit_strokes,
+    smooth_curve,
+)
 from vision_agent.training.stroke_templates import DIGIT_STROKES, ellipse
 
 NOT_A_DIGIT = 10
@@ -94,8 +100,6 @@ def template_digit(label: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def pen_row_digit(points: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    from vision_agent.training.pen_digits import smooth_curve
-
     jittered = points + rng.normal(0, 1.2, points.shape)
     return drawn([smooth_curve(jittered)], rng)
 
@@ -149,8 +153,6 @@ def _zigzag(rng: np.random.Generator) -> list[np.ndarray]:
 
 
 def _scribble(rng: np.random.Generator) -> list[np.ndarray]:
-    from vision_agent.training.pen_digits import smooth_curve
-
     return [smooth_curve(rng.uniform(0, 1, (int(rng.integers(12, 22)), 2)))]
 
 

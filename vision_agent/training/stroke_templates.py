@@ -20,6 +20,17 @@ def ellipse(
     return [(cx + rx * float(np.cos(a)), cy + ry * float(np.sin(a))) for a in angles]
 
 
+# A 5 from the top of its stem down round its belly (without the top bar).
+FIVE_BODY = [
+    (0.3, 0.05),
+    (0.25, 0.45),
+    (0.55, 0.38),
+    (0.78, 0.55),
+    (0.78, 0.8),
+    (0.55, 0.96),
+    (0.2, 0.88),
+]
+
 DIGIT_STROKES: dict[int, list[Template]] = {
     0: [
         [ellipse(0.5, 0.5, 0.3, 0.45, -90, 275)],
@@ -104,30 +115,8 @@ DIGIT_STROKES: dict[int, list[Template]] = {
         ],
     ],
     5: [
-        [
-            [
-                (0.78, 0.05),
-                (0.3, 0.05),
-                (0.25, 0.45),
-                (0.55, 0.38),
-                (0.78, 0.55),
-                (0.78, 0.8),
-                (0.55, 0.96),
-                (0.2, 0.88),
-            ]
-        ],
-        [
-            [
-                (0.3, 0.05),
-                (0.25, 0.45),
-                (0.55, 0.38),
-                (0.78, 0.55),
-                (0.78, 0.8),
-                (0.55, 0.96),
-                (0.2, 0.88),
-            ],
-            [(0.3, 0.05), (0.8, 0.05)],
-        ],
+        [[(0.78, 0.05), *FIVE_BODY]],  # the top bar first, in one stroke
+        [FIVE_BODY, [(0.3, 0.05), (0.8, 0.05)]],  # the bar added afterwards
     ],
     6: [
         [[(0.7, 0.04), (0.42, 0.22), (0.26, 0.5), *ellipse(0.5, 0.73, 0.25, 0.23, 180, 540)]],

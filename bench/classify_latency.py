@@ -135,31 +135,26 @@ class AppPath:
         view and chart updated); the repaint that follows is timed in `classify_stall`."""
         self._copies.reverse()
         self.tab.show_photo(self._copies[0], "bench")
-        wait_for(self.tab.service.sig_result, lambda: self.tab.result is not None)
+        wait_for(self.tab.sig_status_message, lambda: self.tab.result is not None)
         self.inside_ms.append(self.tab.result.latency_ms)
 
     @property
     def engine(self) -> str:
-        box: dict[int, object] = {}
+        box: dict[str, object] = {}
         service = self.tab.service
-        service.sig_result.connect(lambda i, r: box.setdefault(i, r))
-        request = service.request("engine")
-        wait_for(service.sig_result, lambda: request in box)
+        reply = service.call("engine").then(lambda r: box.setdefault("engine", r))
+        wait_for(reply.finished, lambda: "engine" in box)
         where = "window" if service.serves_in_process("classify") else "child"
-        return f"{box[request]} ({where} process)"
+        return f"{box['engine']} ({where} process)"
 
     def service_only(self) -> None:
         """The same request straight to the tab's service, answered without the tab's update:
         what the app's path costs before the widgets."""
-        service, box = self.tab.service, {}
-
-        def keep(request_id: int, result: object) -> None:
-            box[request_id] = result
-
-        service.sig_result.connect(keep)
-        request = service.request("classify", self.photo, 5, True)
-        wait_for(service.sig_result, lambda: request in box)
-        service.sig_result.disconnect(keep)
+        box: dict[str, object] = {}
+        reply = self.tab.service.call("classify", self.photo, 5, True).then(
+            lambda r: box.setdefault("result", r)
+        )
+        wait_for(reply.finished, lambda: "result" in box)
 
     def classify_stall(self, runs: int) -> tuple[float, float]:
         """The longest stall over `runs` photos, each after an idle gap, and the median time
@@ -179,7 +174,7 @@ class AppPath:
     def gradcam_stall(self) -> float:
         self.meter.start()
         self.tab.cam_check.setChecked(True)
-        wait_for(self.tab.service.sig_result, lambda: self.tab.heat is not None)
+        wait_for(self.tab.sig_status_message, lambda: self.tab.heat is not None)
         return self.meter.stop()
 
     def close(self) -> None:

@@ -30,9 +30,10 @@ os.environ.setdefault("VISION_AGENT_MODEL_PATH", str(ASSETS))
 
 from PyQt5.QtCore import QCoreApplication, QEventLoop, QTimer  # noqa: E402
 
-from vision_agent.core.dogs import ImageNetDogRecognizer, imagenet_dog_spec  # noqa: E402
+from vision_agent.core.dogs import ImageNetDogRecognizer  # noqa: E402
 from vision_agent.core.imageio import read_image  # noqa: E402
-from vision_agent.core.keras_breeds import KerasBreedRecognizer, keras_breed_spec  # noqa: E402
+from vision_agent.core.keras_breeds import KerasBreedRecognizer  # noqa: E402
+from vision_agent.engine.recipes import imagenet_dog_spec, keras_breed_spec  # noqa: E402
 from vision_agent.services.model_service import ModelService  # noqa: E402
 
 
@@ -49,20 +50,20 @@ def median_ms(function, photos, repeats: int) -> float:
 
 
 def service_ms(spec, photos, repeats: int) -> float:
-    """Median request -> sig_result time through a ModelService (model loaded first)."""
+    """Median call -> reply time through a ModelService (model loaded first)."""
     app = QCoreApplication.instance() or QCoreApplication([])
     service = ModelService("bench")
     loop = QEventLoop()
     service.sig_state_changed.connect(lambda state, _d: loop.quit() if state != "loading" else None)
-    service.sig_result.connect(lambda *_: loop.quit())
-    service.sig_error.connect(lambda _i, message: (print(message), loop.quit()))
     QTimer.singleShot(180_000, loop.quit)
     service.load(spec)
     loop.exec_()
     times = []
     for index in range(repeats * len(photos) + 1):
         started = time.perf_counter()
-        service.request("recognize", photos[index % len(photos)])
+        service.call("recognize", photos[index % len(photos)]).then(
+            lambda _result: loop.quit(), lambda message: (print(message), loop.quit())
+        )
         loop.exec_()
         if index:  # the first call warms up
             times.append((time.perf_counter() - started) * 1000)

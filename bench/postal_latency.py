@@ -32,8 +32,9 @@ from PyQt5.QtWidgets import QApplication  # noqa: E402
 
 from vision_agent.checks.postal import draw_code  # noqa: E402
 from vision_agent.core.imageio import write_image  # noqa: E402
-from vision_agent.core.postal import SHIPPED_MODEL, canvas_inputs, digit_model_spec  # noqa: E402
-from vision_agent.services.model_service import ModelService  # noqa: E402
+from vision_agent.core.postal import SHIPPED_MODEL, canvas_inputs  # noqa: E402
+from vision_agent.engine.recipes import digit_model_spec  # noqa: E402
+from vision_agent.services.model_service import ModelService, Reply  # noqa: E402
 
 KERAS_MODEL = SHIPPED_MODEL.with_suffix(".keras")
 
@@ -61,20 +62,16 @@ class StallMeter:
         return self.longest
 
 
-def wait_for(service: ModelService, request: int, timeout_ms: int = 120000):
+def wait_for(reply: Reply, timeout_ms: int = 120000):
+    """The reply's result, waiting in an event loop (RuntimeError with its message if it failed)."""
     loop = QEventLoop()
     box = {}
-
-    def done(request_id, result):
-        if request_id == request:
-            box["result"] = result
-            loop.quit()
-
-    service.sig_result.connect(done)
-    service.sig_error.connect(lambda i, m: (box.setdefault("error", m), loop.quit()))
+    reply.then(
+        lambda result: (box.setdefault("result", result), loop.quit()),
+        lambda message: (box.setdefault("error", message), loop.quit()),
+    )
     QTimer.singleShot(timeout_ms, loop.quit)
     loop.exec_()
-    service.sig_result.disconnect(done)
     if "error" in box:
         raise RuntimeError(box["error"])
     return box["result"]
@@ -84,12 +81,12 @@ def service_latency(model: Path, canvas, repeats: int, meter: StallMeter) -> tup
     service = ModelService("bench")
     meter.start()
     service.load(digit_model_spec(model))
-    wait_for(service, service.request("recognize", canvas))
+    wait_for(service.call("recognize", canvas))
     stall = meter.stop()
     times = []
     for _ in range(repeats):
         started = time.perf_counter()
-        wait_for(service, service.request("recognize", canvas))
+        wait_for(service.call("recognize", canvas))
         times.append((time.perf_counter() - started) * 1000)
     service.shutdown()
     return statistics.median(times), stall

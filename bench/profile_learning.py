@@ -72,19 +72,19 @@ def through_the_service(writer_canvases, writer_code_list, teach: int) -> None:
     from PyQt5.QtWidgets import QApplication
 
     from bench.postal_latency import wait_for
-    from vision_agent.core.postal import digit_model_spec
+    from vision_agent.engine.recipes import digit_model_spec
     from vision_agent.services.model_service import ModelService
 
     app = QApplication.instance() or QApplication([])
     service = ModelService("postal")
     service.load(digit_model_spec(SHIPPED_MODEL))
-    wait_for(service, service.request("recognize", writer_canvases[0]))
+    wait_for(service.call("recognize", writer_canvases[0]))
 
     def warm_median(rounds: int = 100) -> float:
         times = []
         for k in range(rounds):
             started = time.perf_counter()
-            wait_for(service, service.request("recognize", writer_canvases[k % teach]))
+            wait_for(service.call("recognize", writer_canvases[k % teach]))
             times.append(time.perf_counter() - started)
         return float(np.median(times) * 1000)
 
@@ -99,8 +99,8 @@ def through_the_service(writer_canvases, writer_code_list, teach: int) -> None:
         inputs, present = canvas_inputs(canvas)
         keep = [i for i in range(5) if present[i]]
         started = time.perf_counter()
-        service.request("teach", inputs[keep][..., None], np.array([int(code[i]) for i in keep]))
-        wait_for(service, service.request("recognize", following))
+        service.call("teach", inputs[keep][..., None], np.array([int(code[i]) for i in keep]))
+        wait_for(service.call("recognize", following))
         effects.append((time.perf_counter() - started) * 1000)
     with_profile = warm_median()
     service.shutdown()

@@ -7,7 +7,6 @@ import time
 
 from vision_agent.core.errors import ModelLoadError, UserError
 from vision_agent.engine.events import emit
-from vision_agent.engine.spec import RecognizerSpec
 
 
 class Sleeper:
@@ -57,10 +56,10 @@ class TwinOffering(Sleeper):
         self.calls += 1
         return value
 
-    def in_process_twin(self) -> RecognizerSpec | None:
+    def in_process_twin(self) -> tuple[str, dict] | None:
         if self.calls < self.after_calls:
             return None
-        return RecognizerSpec(self.twin_factory, label="twin")
+        return self.twin_factory, {}
 
 
 class Warner:

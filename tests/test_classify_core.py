@@ -10,13 +10,13 @@ from tests.conftest import asset
 from vision_agent.core.classify import (
     Classification,
     ImageClassifier,
-    classifier_spec,
     imagenet_labels,
     resolve_model_id,
 )
 from vision_agent.core.errors import ModelLoadError, UserError
 from vision_agent.core.imageio import read_image
 from vision_agent.core.imagenet_preprocess import as_rgb8, from_registry_entry, keras_mode
+from vision_agent.engine.recipes import classifier_spec
 from vision_agent.models import registry
 
 

@@ -14,8 +14,9 @@ import pytest
 
 from tests.conftest import REPO_ROOT, asset
 from tests.imagenet_models import reference_probabilities, save_resnet50_weights, top5
-from vision_agent.core.classify import IN_PROCESS_ENGINE, classifier_spec
+from vision_agent.core.classify import IN_PROCESS_ENGINE
 from vision_agent.core.imageio import read_image
+from vision_agent.engine.recipes import classifier_spec
 from vision_agent.services.model_service import ModelService
 
 PHOTOS = (
@@ -53,14 +54,12 @@ def resnet_service(weights):
 
 def call(qtbot, service, method, *args, timeout=180_000):
     box = {}
-    service.sig_result.connect(lambda i, r: box.setdefault(i, ("ok", r)))
-    service.sig_error.connect(lambda i, m: box.setdefault(i, ("error", m)))
-    request = service.request(method, *args)
-    qtbot.waitUntil(lambda: request in box or -1 in box, timeout=timeout)
-    assert -1 not in box, box[-1]
-    kind, value = box[request]
-    assert kind == "ok", value
-    return value
+    service.call(method, *args).then(
+        lambda r: box.setdefault("ok", r), lambda m: box.setdefault("error", m)
+    )
+    qtbot.waitUntil(lambda: box or service.state in ("failed", "missing"), timeout=timeout)
+    assert "ok" in box, box.get("error") or service.state
+    return box["ok"]
 
 
 def test_the_bgr_mistake_is_visible_to_this_test(reference):

@@ -12,15 +12,9 @@ import pytest
 
 from tests.conftest import asset
 from vision_agent.core.errors import ModelLoadError
-from vision_agent.core.faces import (
-    COURSE_MEAN,
-    TRAINING_MEAN,
-    Face,
-    FaceDetector,
-    face_model_spec,
-    parse_detections,
-)
+from vision_agent.core.faces import COURSE_MEAN, TRAINING_MEAN, Face, FaceDetector, parse_detections
 from vision_agent.core.imageio import read_image
+from vision_agent.engine.recipes import face_model_spec
 
 # res10 misses some of the 15-30 px faces in these group photos (see shared/assets/SOURCES.md).
 AT_LEAST = {"humans_6_jetson.jpg": 3, "humans_1_jetson.jpg": 3, "humans_5_jetson.jpg": 1}

@@ -106,11 +106,11 @@ def test_panel_follows_the_drawing_and_the_chosen_box(qtbot, tab):
 
 def test_hidden_panel_asks_the_model_for_nothing(qtbot, tab, monkeypatch):
     methods = []
-    request = tab.service.request
+    call = tab.service.call
     monkeypatch.setattr(
         tab.service,
-        "request",
-        lambda method, *a, **k: (methods.append(method), request(method, *a, **k))[1],
+        "call",
+        lambda method, *a, **k: (methods.append(method), call(method, *a, **k))[1],
     )
     write_digit(tab.canvas, 0, 7)
     wait_for_code(qtbot, tab, "7????")

@@ -24,34 +24,34 @@ def test_superseded_photos_are_dropped_while_the_window_is_busy(qtbot):
     photo_bytes = read_image(photo).nbytes
     reader = ModelService("photo-reader-test")
     delivered: list[int] = []
-    reader.sig_result.connect(lambda request_id, _rgb: delivered.append(request_id))
     reader.load(RecognizerSpec(PHOTO_READER_FACTORY, label="photo reader"))
     qtbot.waitUntil(lambda: reader.state == "ready", timeout=10000)
     try:
         tracemalloc.start()
-        ids = []
-        for _ in range(REQUESTS):  # the window's thread, busy: no events processed meanwhile
-            ids.append(reader.request("read", str(photo), None, supersede=True))
+        for call in range(REQUESTS):  # the window's thread, busy: no events processed meanwhile
+            reply = reader.call("read", str(photo), None, latest=True)
+            reply.finished.connect(lambda _rgb, call=call: delivered.append(call))
             time.sleep(0.01)  # a decode takes a few ms: the reader keeps up with each request
         held, _ = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        qtbot.waitUntil(lambda: ids[-1] in delivered, timeout=10000)
+        qtbot.waitUntil(lambda: REQUESTS - 1 in delivered, timeout=10000)
         assert held < 5 * photo_bytes, f"{held / photo_bytes:.0f} decoded photos were held"
-        assert delivered == [ids[-1]], "only the newest photo reaches the window"
+        assert delivered == [REQUESTS - 1], "only the newest photo reaches the window"
     finally:
         tracemalloc.stop()
         reader.shutdown()
 
 
-def test_every_request_without_supersede_is_answered(qtbot):
+def test_every_call_without_latest_is_answered(qtbot):
     photo = asset("photos", "objects", "banana_jetson_banana_0.jpg")
     reader = ModelService("photo-reader-test")
     delivered: list[int] = []
-    reader.sig_result.connect(lambda request_id, _rgb: delivered.append(request_id))
     reader.load(RecognizerSpec(PHOTO_READER_FACTORY, label="photo reader"))
     try:
-        ids = [reader.request("read", str(photo), 64) for _ in range(5)]
+        for call in range(5):
+            reply = reader.call("read", str(photo), 64)
+            reply.finished.connect(lambda _rgb, call=call: delivered.append(call))
         qtbot.waitUntil(lambda: len(delivered) == 5, timeout=10000)
-        assert delivered == ids
+        assert delivered == list(range(5))
     finally:
         reader.shutdown()

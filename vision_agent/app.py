@@ -46,7 +46,7 @@ def _run_window(argv: list[str] | None, drawing: str | None) -> int:
     _report_startup("window_shown")
     show_storage_problems(window)  # a note owned by the window; the app runs on
     postal = window.postal_tab()
-    postal.service.sig_result.connect(lambda *_: _report_startup("first_result"))
+    postal.sig_recognized.connect(lambda *_: _report_startup("first_result"))
     if drawing:
         from pathlib import Path
 

@@ -18,7 +18,8 @@ def test_photo() -> np.ndarray:
 
 
 def self_test_checks() -> list[CheckResult]:
-    from vision_agent.core.classify import classifier_spec, resolve_model_id
+    from vision_agent.core.classify import resolve_model_id
+    from vision_agent.engine.recipes import classifier_spec
     from vision_agent.models.store import default_store
     from vision_agent.services.headless import call_service_once
 

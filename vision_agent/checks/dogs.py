@@ -20,7 +20,7 @@ def _pickle_check() -> CheckResult:
 
 
 def _recognizer_check(model_id: str) -> CheckResult:
-    from vision_agent.core.dogs import imagenet_dog_spec
+    from vision_agent.engine.recipes import imagenet_dog_spec
     from vision_agent.models.store import READY, default_store
     from vision_agent.services.headless import call_service_once
 

@@ -9,7 +9,8 @@ from vision_agent.selftest import CheckResult
 
 def self_test_checks() -> list[CheckResult]:
     from vision_agent.core.errors import UserError
-    from vision_agent.core.faces import MODEL_CHOICES, face_model_spec
+    from vision_agent.core.faces import MODEL_CHOICES
+    from vision_agent.engine.recipes import face_model_spec
     from vision_agent.models.store import default_store
     from vision_agent.services.headless import call_service_once
 

@@ -39,7 +39,7 @@ def draw_code(code: str) -> np.ndarray:
 
 def _read_drawn_code(name: str, model: Path) -> CheckResult:
     """Load `model` through its service (a child process for Keras) and read a drawn code."""
-    from vision_agent.core.postal import digit_model_spec
+    from vision_agent.engine.recipes import digit_model_spec
     from vision_agent.services.headless import call_service_once
 
     if not model.is_file():

@@ -38,8 +38,7 @@ from vision_agent.core.imagenet_preprocess import (
 )
 from vision_agent.core.layer_activations import LayerInfo, LayerOutput, LayerReader
 from vision_agent.core.onnx_export import MAX_DIFFERENCE
-from vision_agent.core.predictors import KERAS_SUFFIXES, needs_tensorflow, require_model_file
-from vision_agent.engine.spec import RecognizerSpec
+from vision_agent.core.predictors import KERAS_SUFFIXES, require_model_file
 
 IMAGENET_LABELS = "imagenet_classes.txt"
 IMAGENET_CLASSES = 1000
@@ -261,18 +260,19 @@ class ImageClassifier:
             )
         return cls(backend, preprocessing, labels, model_name)
 
-    def in_process_twin(self) -> RecognizerSpec | None:
+    def in_process_twin(self) -> tuple[str, dict] | None:
         """How to build this classifier in another process once its ONNX export is verified
-        (the Keras model stays here for Grad-CAM); None until then, or without an export."""
+        (the Keras model stays here for Grad-CAM): a factory's import path and its arguments;
+        None until then, or without an export."""
         path = self.backend.onnx_export
         if path is None:
             return None
         width, height = self.preprocessing.size
         probe = np.random.default_rng(0).integers(0, 256, (1, height, width, 3), np.uint8)
         expected = self.backend.run(self.preprocessing.normalize(probe[0])[None])
-        return RecognizerSpec(
-            factory="vision_agent.core.classify:ImageClassifier.from_onnx_export",
-            kwargs={
+        return (
+            "vision_agent.core.classify:ImageClassifier.from_onnx_export",
+            {
                 "path": path,
                 "preprocessing": self.preprocessing,
                 "labels": self.labels,
@@ -281,7 +281,6 @@ class ImageClassifier:
                 "probe": probe,
                 "expected": expected,
             },
-            label=self.model_name,
         )
 
     # ------------------------------------------------------------------ inference
@@ -372,49 +371,3 @@ def _complete_files(entry, files: dict[str, Path], download: bool) -> dict[str, 
         for role in missing:
             files[role] = resolved[role]
     return files
-
-
-def classifier_spec(
-    model: str = DEFAULT_MODEL, weights: Path | None = None, download: bool = True
-) -> RecognizerSpec:
-    """How to host a classifier: Keras models in a child process, ONNX/Caffe in the thread.
-
-    `model` is an alias ("resnet50"), a registry id, or the path of a user's Keras file.
-    With `download=True` the service fetches a registry model's missing files (reporting
-    progress); with False, loading fails with the store's "not on this computer" message.
-    """
-    model_id = resolve_model_id(model)
-    if model_id is not None:
-        from vision_agent.models import registry
-
-        entry = registry.get(model_id)
-        in_process = entry.loader not in KERAS_LOADERS
-        twin_methods = TWIN_METHODS if entry.loader == "keras_application" else ()
-        if weights is None:
-            return RecognizerSpec(
-                factory="vision_agent.core.classify:ImageClassifier.from_model_id",
-                kwargs={"model_id": model_id, "accelerate": True}
-                | ({} if download else {"download": False}),
-                in_process=in_process,
-                model_id=model_id if download else None,
-                label=entry.name_en,
-                twin_methods=twin_methods,
-            )
-        return RecognizerSpec(
-            factory="vision_agent.core.classify:ImageClassifier.from_file",
-            kwargs={"path": Path(weights), "architecture": model_id, "accelerate": True},
-            in_process=in_process,
-            label=f"{entry.name_en} + {Path(weights).name}",
-            twin_methods=twin_methods,
-        )
-    path = Path(model)
-    if weights is not None:
-        raise ModelLoadError(
-            f"--weights needs a known architecture ({', '.join(MODEL_ALIASES)}), not {path.name}."
-        )
-    return RecognizerSpec(
-        factory="vision_agent.core.classify:ImageClassifier.from_file",
-        kwargs={"path": path},
-        in_process=not needs_tensorflow(path),
-        label=path.name,
-    )

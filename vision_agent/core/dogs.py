@@ -23,7 +23,6 @@ import numpy as np
 from vision_agent.core.annotate import draw_text_panel, draw_top_labels
 from vision_agent.core.breed_names import imagenet_display_name
 from vision_agent.core.imageio import read_image
-from vision_agent.engine.spec import RecognizerSpec
 
 if TYPE_CHECKING:
     from vision_agent.core.classify import ImageClassifier
@@ -145,21 +144,6 @@ class ImageNetDogRecognizer:
 
     def recognize_file(self, path: str | Path) -> DogResult:
         return self.recognize(read_image(path, max_side=MAX_PHOTO_SIDE))
-
-
-def imagenet_dog_spec(classifier: str | None = None) -> RecognizerSpec:
-    """The default recognizer on the classifier tab's model (hosted where that model must run)."""
-    from vision_agent.core.classify import classifier_spec
-
-    model_id = classifier_model_id(classifier)
-    base = classifier_spec(model_id)
-    return RecognizerSpec(
-        factory="vision_agent.core.dogs:ImageNetDogRecognizer.from_model_id",
-        kwargs={"model_id": model_id},
-        in_process=base.in_process,
-        model_id=model_id,
-        label=f"ImageNet dogs ({model_id})",
-    )
 
 
 def with_annotation(result: DogResult, rgb: np.ndarray) -> DogResult:

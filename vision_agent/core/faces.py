@@ -21,7 +21,6 @@ import numpy as np
 
 from vision_agent.core.errors import ModelLoadError
 from vision_agent.core.predictors import read_dnn_net, require_model_file, short_cv_error
-from vision_agent.engine.spec import RecognizerSpec
 
 INPUT_SIZE = (300, 300)
 TRAINING_MEAN = (104.0, 177.0, 123.0)  # BGR; OpenCV's sample and training files
@@ -271,23 +270,3 @@ def find_config(weights: Path) -> Path | None:
             "deploy.prototxt) in the same folder."
         )
     return None
-
-
-def face_model_spec(choice: str) -> RecognizerSpec:
-    """How the service hosts a face model: a MODEL_CHOICES name, a registry id, or a file path.
-
-    OpenCV runs every face model, so it stays in the service's thread (no child process).
-    """
-    model_id = MODEL_CHOICES.get(choice, choice)
-    if model_id in MODEL_CHOICES.values():
-        return RecognizerSpec(
-            factory="vision_agent.core.faces:FaceDetector.from_files",
-            kwargs={"model_id": model_id},
-            model_id=model_id,
-            label=model_id,
-        )
-    return RecognizerSpec(
-        factory="vision_agent.core.faces:FaceDetector.from_user_file",
-        kwargs={"path": str(choice)},
-        label=Path(choice).name,
-    )

@@ -32,7 +32,6 @@ from vision_agent.core.dogs import (
 from vision_agent.core.errors import ModelLoadError
 from vision_agent.core.imageio import read_image
 from vision_agent.core.predictors import compiled_forward, load_keras_model
-from vision_agent.engine.spec import RecognizerSpec
 
 BREED_MODEL_FILE_FILTER = "Keras models (*.h5 *.hdf5 *.keras)"
 DEFAULT_INPUT_SIZE = 224
@@ -220,21 +219,6 @@ class KerasBreedRecognizer:
         from vision_agent.core.dogs import MAX_PHOTO_SIDE
 
         return self.recognize(read_image(path, max_side=MAX_PHOTO_SIDE))
-
-
-def keras_breed_spec(
-    model_path: Path, classes_path: Path, gate_classifier: str | None = None
-) -> RecognizerSpec:
-    return RecognizerSpec(
-        factory="vision_agent.core.keras_breeds:KerasBreedRecognizer.from_files",
-        kwargs={
-            "model_path": str(model_path),
-            "classes_path": str(classes_path),
-            "gate_classifier": gate_classifier,
-        },
-        in_process=False,
-        label=Path(model_path).name,
-    )
 
 
 def _load_model(path: Path):

@@ -37,12 +37,10 @@ from vision_agent.core.imageio import read_photo
 from vision_agent.core.predictors import (
     Predictor,
     load_predictor,
-    needs_tensorflow,
     require_model_file,
 )
 from vision_agent.core.profile_reader import ProfileIndex, adapt
 from vision_agent.core.regions import Region, region_for_code
-from vision_agent.engine.spec import RecognizerSpec
 from vision_agent.paths import resource
 
 if TYPE_CHECKING:
@@ -54,17 +52,6 @@ BOX_COUNT, BOX_SIZE, BOX_LEFT, BOX_TOP = 5, 100, 10, 50
 BOX_MARGIN = 3  # pixels inside each box edge ignored (box outlines in saved screenshots)
 DIGIT_INPUT_SHAPE = (MNIST_SIZE, MNIST_SIZE, 1)
 SHIPPED_MODEL = resource("models", "digits", "digits_cnn.onnx")
-
-
-def digit_model_spec(path: str | Path) -> RecognizerSpec:
-    """How to host a digit model: OpenCV files in the worker thread, Keras files in a process."""
-    path = Path(path)
-    return RecognizerSpec(
-        factory="vision_agent.core.postal:PostalRecognizer.from_file",
-        kwargs={"path": str(path)},
-        in_process=not needs_tensorflow(path),
-        label=path.name,
-    )
 
 
 def box_rect(index: int) -> tuple[int, int, int, int]:

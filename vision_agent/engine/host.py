@@ -59,7 +59,8 @@ class LocalHost:
 class ProcessHost:
     """Runs the recognizer in a child process (spawned: no inherited Qt or threads).
 
-    With `spec.twin_methods`, the host asks the recognizer for an in-process twin when it has
+    With `spec.twin_methods`, the host asks the recognizer for an in-process twin (its
+    `in_process_twin()` returns a factory's import path and arguments) when it has
     started and between calls (`settle`), until one is offered; from then on those methods
     run in this process, without the child's pipe in between.
     """
@@ -73,6 +74,7 @@ class ProcessHost:
         self._child_conn = child_conn
         self._aborted = False
         self._twin_methods = spec.twin_methods
+        self._label = spec.label or spec.factory
         self._awaiting_twin = bool(spec.twin_methods)
         self._twin: LocalHost | None = None
 
@@ -94,9 +96,11 @@ class ProcessHost:
         """
         if not self._awaiting_twin:
             return
-        twin_spec = self._call_child(TWIN_METHOD)
-        if twin_spec is None:
+        recipe = self._call_child(TWIN_METHOD)
+        if recipe is None:
             return
+        factory, kwargs = recipe
+        twin_spec = RecognizerSpec(factory, kwargs, label=f"{self._label} (in-process twin)")
         self._awaiting_twin = False
         twin = LocalHost(twin_spec)
         try:

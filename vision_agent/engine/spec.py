@@ -17,8 +17,9 @@ class RecognizerSpec:
     `in_process=False` runs the recognizer in a child process (needed for TensorFlow).
 
     `twin_methods` (child-process recognizers only): once the recognizer's `in_process_twin()`
-    returns a spec, the host builds that twin in its own process and sends these methods to it
-    instead of the child (e.g. a Keras model whose ONNX export can run without TensorFlow).
+    returns (factory, kwargs), the host builds that twin in its own process and sends these
+    methods to it instead of the child (e.g. a Keras model whose ONNX export runs without
+    TensorFlow).
     """
 
     factory: str

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 from PyQt5.QtCore import QObject, pyqtSignal, pyqtSlot
 
-from vision_agent.core.faces import DEFAULT_THRESHOLD, FaceDetection, face_model_spec
+from vision_agent.core.faces import DEFAULT_THRESHOLD, FaceDetection
 from vision_agent.core.rate import RateMeter
 from vision_agent.core.video_source import FrameGrabber, SourceEnded, SourceSpec
-from vision_agent.services.model_service import LOAD_REQUEST, ModelService
+from vision_agent.engine.recipes import face_model_spec
+from vision_agent.services.model_service import ModelService, Reply
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,6 @@ class FaceStream(QObject):
         super().__init__(parent)
         self.service = ModelService("faces", self)
         self.service.sig_state_changed.connect(self._on_model_state)
-        self.service.sig_result.connect(self._on_result)
-        self.service.sig_error.connect(self._on_error)
         self._sig_frame_available.connect(self._on_frame_available)
         self._sig_opened.connect(self._on_opened)
         self._sig_ended.connect(self._on_ended)
@@ -69,12 +68,11 @@ class FaceStream(QObject):
         self.blur = False
         self.grabber: FrameGrabber | None = None
         self._generation = 0
-        self._pending: int | None = None
+        self._pending: Reply | None = None
         self._last_frame: tuple[np.ndarray, int] | None = None
         self._camera_rate = RateMeter()
         self._shown_rate = RateMeter()
         self._latency_ms = 0.0
-        self._outstanding: set[int] = set()
         self.max_backlog = 0
         self.last_detection: FaceDetection | None = None
 
@@ -87,7 +85,7 @@ class FaceStream(QObject):
     def _on_model_state(self, state: str, detail: str) -> None:
         self.sig_model_state.emit(state, detail)
         if state == "ready":
-            self._pending = None
+            self._discard_pending()
             self._pump()
             if self._pending is None and not self.is_streaming():
                 self.redetect()
@@ -114,6 +112,11 @@ class FaceStream(QObject):
         if grabber is not None:
             grabber.stop()
             self._generation += 1
+            self._discard_pending()
+
+    def _discard_pending(self) -> None:
+        if self._pending is not None:
+            self._pending.discard()
             self._pending = None
 
     def pause(self, paused: bool) -> None:
@@ -167,21 +170,17 @@ class FaceStream(QObject):
 
     def _request(self, frame: np.ndarray, index: int) -> None:
         self._last_frame = (frame, index)
-        self._pending = self.service.request(
-            "detect", frame, self.threshold, self.blur, index, supersede=True
-        )
-        self._outstanding.add(self._pending)
+        self._pending = self.service.call(
+            "detect", frame, self.threshold, self.blur, index, latest=True
+        ).then(self._on_result, self._on_error)
         self.max_backlog = max(self.max_backlog, self.backlog())
 
     def backlog(self) -> int:
         """Frames sent to the detector and waiting behind the one it is working on (0 by design)."""
-        return max(0, len(self._outstanding) - 1)
+        return max(0, self.service.calls_in_flight() - 1)
 
-    @pyqtSlot(int, object)
-    def _on_result(self, request_id: int, detection: FaceDetection) -> None:
-        self._outstanding.discard(request_id)
-        if request_id != self._pending:
-            return
+    @pyqtSlot(object)
+    def _on_result(self, detection: FaceDetection) -> None:
         self._pending = None
         self.last_detection = detection
         self._latency_ms = detection.latency_ms
@@ -190,13 +189,10 @@ class FaceStream(QObject):
         self.sig_stats.emit(self.stats())
         self._pump()
 
-    @pyqtSlot(int, str)
-    def _on_error(self, request_id: int, message: str) -> None:
-        self._outstanding.discard(request_id)
-        # A failed load arrives as sig_model_state("failed", message).
-        if request_id != LOAD_REQUEST and request_id == self._pending:
-            self._pending = None
-            self.sig_error.emit(message)
+    @pyqtSlot(str)
+    def _on_error(self, message: str) -> None:
+        self._pending = None
+        self.sig_error.emit(message)
 
     def stats(self) -> StreamStats:
         slot = self.grabber.slot if self.grabber is not None else None

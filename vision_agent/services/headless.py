@@ -8,7 +8,7 @@ from PyQt5.QtCore import QCoreApplication, QEventLoop, QTimer
 
 from vision_agent.core.errors import UserError
 from vision_agent.engine.spec import RecognizerSpec
-from vision_agent.services.model_service import ModelService
+from vision_agent.services.model_service import ModelService, ModelState
 
 
 def call_service_once(
@@ -23,20 +23,23 @@ def call_service_once(
     loop = QEventLoop()
     outcome: dict[str, Any] = {}
 
-    def on_result(_request_id: int, result: Any) -> None:
+    def on_result(result: Any) -> None:
         outcome["result"] = result
         loop.quit()
 
-    def on_error(_request_id: int, message: str) -> None:
+    def on_error(message: str) -> None:
         outcome.setdefault("error", message)
         loop.quit()
 
-    service.sig_result.connect(on_result)
-    service.sig_error.connect(on_error)
+    def on_state(state: str, detail: str) -> None:
+        if state in (ModelState.FAILED, ModelState.MISSING):
+            on_error(detail)
+
+    service.sig_state_changed.connect(on_state)
     QTimer.singleShot(int(timeout_s * 1000), loop.quit)
     try:
         service.load(spec)
-        service.request(method, *args)
+        service.call(method, *args).then(on_result, on_error)
         loop.exec_()
     finally:
         service.shutdown()

@@ -1,17 +1,21 @@
 """A model service: one recognizer, loaded once in a worker QThread and kept warm.
 
-Requests flow one way: a tab calls `request(...)`, the worker thread runs the recognizer (directly,
-or in a child process for TensorFlow models, see `vision_agent.engine`), and the result comes back
-as a signal. Requests made while the model is still loading wait for it; a request marked
-`supersede=True` is dropped if a newer one of the same method is already queued, so results
-never lag behind what the user sees, and neither its arguments nor its result are kept (a photo
-reader fed 500 photos faster than the window took them once held 710 MB of decoded photos).
+Requests flow one way: a controller calls `call(method, *args)` and gets a `Reply`; the worker
+thread runs the recognizer (directly, or in a child process for TensorFlow models, see
+`vision_agent.engine`), and the reply emits `finished(result)` or `failed(message)`. Calls made
+while the model is still loading wait for it. With `latest=True` the newest call of a method wins:
+an older one still queued is dropped and its reply never emits, so results never lag behind what
+the user sees, and neither its arguments nor its result are kept (a photo reader fed 500 photos
+faster than the window took them once held 710 MB of decoded photos). A model that failed to load
+is reported once, by `sig_state_changed`; calls made meanwhile end silently.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
+from enum import Enum
 from typing import Any
 
 from PyQt5.QtCore import QObject, QThread, pyqtSignal, pyqtSlot
@@ -19,12 +23,46 @@ from PyQt5.QtCore import QObject, QThread, pyqtSignal, pyqtSlot
 from vision_agent.core.errors import UserError
 from vision_agent.engine.host import HostStopped, LocalHost, ProcessHost, RemoteError, make_host
 from vision_agent.engine.spec import RecognizerSpec
-from vision_agent.i18n import tr
 from vision_agent.models.store import ModelMissingError, default_store
 
-LOAD_REQUEST = -1
-
 log = logging.getLogger(__name__)
+
+
+class ModelState(str, Enum):
+    """Where a service's model is; equal to its value ("ready" == ModelState.READY)."""
+
+    IDLE = "idle"
+    LOADING = "loading"
+    READY = "ready"
+    FAILED = "failed"  # the detail says why
+    MISSING = "missing"  # a registry model whose files are not on this computer
+
+
+class Reply(QObject):
+    """The answer to one call: exactly one of `finished(result)` or `failed(message)`, or nothing
+    when a newer call superseded it (latest wins), no model was loaded (see ModelService) or the
+    caller discarded it."""
+
+    finished = pyqtSignal(object)
+    failed = pyqtSignal(str)
+
+    def __init__(self, method: str) -> None:
+        super().__init__()
+        self.method = method
+        self.discarded = False
+
+    def then(
+        self, on_finished: Callable[[Any], None], on_failed: Callable[[str], None] | None = None
+    ) -> Reply:
+        """Connect the outcome's handlers; returns this reply (to keep, e.g. to discard it)."""
+        self.finished.connect(on_finished)
+        if on_failed is not None:
+            self.failed.connect(on_failed)
+        return self
+
+    def discard(self) -> None:
+        """The caller no longer wants the outcome (the photo or the model changed)."""
+        self.discarded = True
 
 
 class _Requests:
@@ -40,7 +78,9 @@ class _Requests:
         self._latest: dict[str, int] = {}
         self._results: dict[str, tuple[int, object]] = {}
 
-    def put(self, request_id: int, method: str, args: tuple, supersede: bool) -> None:
+    def put(self, request_id: int, method: str, args: tuple, supersede: bool) -> int | None:
+        """Keep the request's arguments; returns the id of the request it supersedes, if any."""
+        replaced = None
         with self._lock:
             if supersede:
                 replaced = self._latest.get(method)
@@ -48,6 +88,7 @@ class _Requests:
                     self._args.pop(replaced, None)
                 self._latest[method] = request_id
             self._args[request_id] = args
+        return replaced
 
     def take_args(self, request_id: int) -> tuple | None:
         """The request's arguments, or None when a newer request superseded it."""
@@ -81,6 +122,7 @@ class _Worker(QObject):
     sig_result = pyqtSignal(int, object)
     sig_result_waiting = pyqtSignal(str)
     sig_error = pyqtSignal(int, str)
+    sig_not_served = pyqtSignal(int)
     sig_event = pyqtSignal(object)
 
     def __init__(self, requests: _Requests) -> None:
@@ -128,7 +170,6 @@ class _Worker(QObject):
     def _fail_load(self, message: str, state: str = "failed") -> None:
         self._close_host()
         self.sig_state_changed.emit(state, message)
-        self.sig_error.emit(LOAD_REQUEST, message)
 
     @pyqtSlot(int, str)
     def on_call_requested(self, request_id: int, method: str) -> None:
@@ -136,8 +177,8 @@ class _Worker(QObject):
         if self._stopping or args is None:
             return
         host = self._host
-        if host is None:
-            self.sig_error.emit(request_id, tr("No model is loaded. Open a model first."))
+        if host is None:  # the failed load was reported once, by sig_state_changed
+            self.sig_not_served.emit(request_id)
             return
         try:
             result = host.call(method, *args, on_event=self.sig_event.emit)
@@ -192,18 +233,14 @@ class ModelService(QObject):
     """One model in a worker thread.
 
     Signals:
-        sig_state_changed(str state, str detail): state is "loading", "ready", "failed" or
-            "missing" (the registry model's files are not on this computer; the service never
-            downloads them: offer the user a `DownloadWorker`); detail is the model's name, or
-            the message saying why it failed.
-        sig_result(int request_id, object result): a request's result object.
-        sig_error(int request_id, str message): a request failed (request_id -1: the load).
+        sig_state_changed(str state, str detail): a ModelState value; "missing" means the
+            registry model's files are not on this computer (the service never downloads them:
+            offer the user a `DownloadWorker`); detail is the model's name, or the message saying
+            why it failed.
         sig_event(object payload): progress a running call reports (e.g. training epochs).
     """
 
     sig_state_changed = pyqtSignal(str, str)
-    sig_result = pyqtSignal(int, object)
-    sig_error = pyqtSignal(int, str)
     sig_event = pyqtSignal(object)
 
     _sig_load_requested = pyqtSignal(object)
@@ -212,8 +249,9 @@ class ModelService(QObject):
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._requests = _Requests()
+        self._replies: dict[int, Reply] = {}
         self._next_id = 0
-        self.state = "idle"
+        self.state = ModelState.IDLE
         self._thread = QThread()
         self._thread.setObjectName(f"model-service-{name}")
         self._worker = _Worker(self._requests)
@@ -221,9 +259,10 @@ class ModelService(QObject):
         self._sig_load_requested.connect(self._worker.on_load_requested)
         self._sig_call_requested.connect(self._worker.on_call_requested)
         self._worker.sig_state_changed.connect(self._on_state_changed)
-        self._worker.sig_result.connect(self.sig_result)
+        self._worker.sig_result.connect(self._on_result)
         self._worker.sig_result_waiting.connect(self._on_result_waiting)
-        self._worker.sig_error.connect(self.sig_error)
+        self._worker.sig_error.connect(self._on_error)
+        self._worker.sig_not_served.connect(self._on_not_served)
         self._worker.sig_event.connect(self.sig_event)
         self._thread.start()
         self._running = True
@@ -232,24 +271,52 @@ class ModelService(QObject):
     def _on_result_waiting(self, method: str) -> None:
         waiting = self._requests.take_result(method)
         if waiting is not None:
-            self.sig_result.emit(*waiting)
+            self._on_result(*waiting)
+
+    @pyqtSlot(int, object)
+    def _on_result(self, request_id: int, result: object) -> None:
+        reply = self._replies.pop(request_id, None)
+        if reply is not None and not reply.discarded:
+            reply.finished.emit(result)
+
+    @pyqtSlot(int, str)
+    def _on_error(self, request_id: int, message: str) -> None:
+        reply = self._replies.pop(request_id, None)
+        if reply is not None and not reply.discarded:
+            reply.failed.emit(message)
+
+    @pyqtSlot(int)
+    def _on_not_served(self, request_id: int) -> None:
+        self._replies.pop(request_id, None)
 
     @pyqtSlot(str, str)
     def _on_state_changed(self, state: str, detail: str) -> None:
-        self.state = state
+        self.state = ModelState(state)
         self.sig_state_changed.emit(state, detail)
 
     def load(self, spec: RecognizerSpec) -> None:
-        """Load (or replace) the model; requests made from now on wait for it."""
-        self.state = "loading"
+        """Load (or replace) the model; calls made from now on wait for it."""
+        self.state = ModelState.LOADING
         self._sig_load_requested.emit(spec)
 
-    def request(self, method: str, *args: Any, supersede: bool = False) -> int:
-        """Queue `recognizer.method(*args)`; returns the request id that the result will carry."""
+    def call(self, method: str, *args: Any, latest: bool = False) -> Reply:
+        """Queue `recognizer.method(*args)`; the returned reply carries its outcome.
+
+        With `latest=True`, this call supersedes an older call of `method` still in flight: that
+        one's reply never emits. Keep the reply to tell a current answer from an old one.
+        """
         self._next_id += 1
-        self._requests.put(self._next_id, method, args, supersede)
+        reply = Reply(method)
+        self._replies[self._next_id] = reply
+        replaced = self._requests.put(self._next_id, method, args, latest)
+        if replaced is not None:
+            self._replies.pop(replaced, None)
         self._sig_call_requested.emit(self._next_id, method)
-        return self._next_id
+        return reply
+
+    def calls_in_flight(self) -> int:
+        """Calls made and not answered yet (superseded and discarded ones not counted once done)."""
+        return len(self._replies)
 
     def serves_in_process(self, method: str) -> bool:
         """Whether `method` runs in this process now (always for in-process models; for a
@@ -264,6 +331,7 @@ class ModelService(QObject):
         if not self._running:
             return
         self._running = False
+        self._replies.clear()
         self._worker.abort()
         self._thread.quit()
         if not self._thread.wait(timeout_ms):

@@ -29,7 +29,7 @@ from PyQt5.QtWidgets import (
 from vision_agent.engine.spec import RecognizerSpec
 from vision_agent.i18n import tr
 from vision_agent.paths import user_data_dir
-from vision_agent.services.model_service import ModelService
+from vision_agent.services.model_service import ModelService, ModelState
 from vision_agent.training.dogs import DogTrainingOptions, DogTrainingReport
 from vision_agent.ui.settings import app_settings, last_folder, remember_folder
 
@@ -60,7 +60,6 @@ class TrainDogsDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.service: ModelService | None = None
-        self._request: int | None = None
         self.history: dict[str, list[float]] = {key: [] for key in CURVE_PENS}
         self.report: DogTrainingReport | None = None
         self._build_ui()
@@ -214,10 +213,9 @@ class TrainDogsDialog(QDialog):
         self.progress.setValue(0)
         self.service = ModelService("dog-training", self)
         self.service.sig_event.connect(self.on_event)
-        self.service.sig_result.connect(self.on_result)
-        self.service.sig_error.connect(self.on_error)
+        self.service.sig_state_changed.connect(self.on_trainer_state)
         self.service.load(TRAINER_SPEC)
-        self._request = self.service.request("train", options)
+        self.service.call("train", options).then(self.on_result, self.on_error)
         self.status_label.setText(tr("Starting TensorFlow in a training process…"))
         self._set_running(True)
 
@@ -264,10 +262,8 @@ class TrainDogsDialog(QDialog):
     def _set_progress(self, done_epochs: float, epochs: int) -> None:
         self.progress.setValue(int(1000 * min(1.0, done_epochs / max(1, epochs))))
 
-    @pyqtSlot(int, object)
-    def on_result(self, request_id: int, report: DogTrainingReport) -> None:
-        if request_id != self._request:
-            return
+    @pyqtSlot(object)
+    def on_result(self, report: DogTrainingReport) -> None:
         self.report = report
         self.progress.setValue(1000)
         self.status_label.setText(
@@ -279,15 +275,19 @@ class TrainDogsDialog(QDialog):
         self._set_running(False)
         self.sig_model_trained.emit(report.model_path, report.classes_path)
 
-    @pyqtSlot(int, str)
-    def on_error(self, _request_id: int, message: str) -> None:
+    @pyqtSlot(str, str)
+    def on_trainer_state(self, state: str, detail: str) -> None:
+        if state in (ModelState.FAILED, ModelState.MISSING):
+            self.on_error(detail)
+
+    @pyqtSlot(str)
+    def on_error(self, message: str) -> None:
         self.status_label.setText(tr("Training failed: {message}").format(message=message))
         self._stop_service()
         self._set_running(False)
 
     def _stop_service(self) -> None:
         service, self.service = self.service, None
-        self._request = None
         if service is not None:
             service.shutdown()
             service.deleteLater()

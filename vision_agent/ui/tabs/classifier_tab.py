@@ -31,20 +31,16 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from vision_agent.core.classify import (
-    MODEL_ALIASES,
-    PHOTO_MAX_SIDE,
-    Classification,
-    classifier_spec,
-)
+from vision_agent.core.classify import MODEL_ALIASES, PHOTO_MAX_SIDE, Classification
 from vision_agent.core.errors import UserError
 from vision_agent.core.gradcam import heatmap_rgba, overlay_heatmap
 from vision_agent.core.imageio import is_image_path, write_image
 from vision_agent.core.photo_reader import PHOTO_READER_FACTORY
 from vision_agent.core.predictors import KERAS_SUFFIXES, MODEL_FILE_FILTER
+from vision_agent.engine.recipes import classifier_spec
 from vision_agent.engine.spec import RecognizerSpec
 from vision_agent.i18n import tr
-from vision_agent.services.model_service import LOAD_REQUEST, ModelService
+from vision_agent.services.model_service import ModelService, ModelState, Reply
 from vision_agent.ui.qimage import qimage_to_rgb
 from vision_agent.ui.settings import (
     CLASSIFIER_MODEL_KEY,
@@ -84,11 +80,7 @@ class ClassifierTab(VisionTab):
         super().__init__(parent)
         self.service = ModelService("classifier", self)
         self.service.sig_state_changed.connect(self.on_model_state_changed)
-        self.service.sig_result.connect(self.on_result)
-        self.service.sig_error.connect(self.on_error)
         self.reader = ModelService("photo-reader", self)
-        self.reader.sig_result.connect(self.on_photo_read)
-        self.reader.sig_error.connect(self.on_photo_error)
         self.model = model  # a key of MODEL_ALIASES, or the path of a user's Keras file
         self.weights: Path | None = None
         self.photo: np.ndarray | None = None
@@ -97,9 +89,9 @@ class ClassifierTab(VisionTab):
         self.result: Classification | None = None
         self.heat: np.ndarray | None = None
         self._shown_photo: np.ndarray | None = None  # the photo the view holds now
-        self._pending_read: int | None = None
-        self._pending_classify: int | None = None
-        self._pending_cam: int | None = None
+        self._pending_read: Reply | None = None
+        self._pending_classify: Reply | None = None
+        self._pending_cam: Reply | None = None
         self._photo_alone_timer = QTimer(self)
         self._photo_alone_timer.setSingleShot(True)
         self._photo_alone_timer.timeout.connect(self._show_photo_alone)
@@ -265,7 +257,7 @@ class ClassifierTab(VisionTab):
         if not self.is_keras_model():
             self.cam_check.setChecked(False)
         self.result, self.heat = None, None
-        self._pending_classify = self._pending_cam = None
+        self._discard_model_replies()
         self.download_panel.clear()
         self.service.load(spec)
         self.network_panel.model_changed()
@@ -303,8 +295,16 @@ class ClassifierTab(VisionTab):
 
     @pyqtSlot(str, str)
     def on_model_state_changed(self, state: str, detail: str) -> None:
+        if state in (ModelState.FAILED, ModelState.MISSING):
+            self._show_missing(detail)
         self._show_model_state()
         self._update_controls()
+
+    def _discard_model_replies(self) -> None:
+        for reply in (self._pending_classify, self._pending_cam):
+            if reply is not None:
+                reply.discard()
+        self._pending_classify = self._pending_cam = None
 
     def _model_caption(self) -> str:
         index = self.model_combo.findData(self.model)
@@ -390,7 +390,9 @@ class ClassifierTab(VisionTab):
         if self.reader.state == "idle":
             self.reader.load(RecognizerSpec(PHOTO_READER_FACTORY, label="photo reader"))
         self._pending_name = path.name
-        self._pending_read = self.reader.request("read", str(path), PHOTO_MAX_SIDE, supersede=True)
+        self._pending_read = self.reader.call("read", str(path), PHOTO_MAX_SIDE, latest=True).then(
+            self.on_photo_read, self.on_photo_error
+        )
         self.sig_status_message.emit(tr("Opening {name}…").format(name=path.name))
 
     def paste(self) -> None:
@@ -404,23 +406,22 @@ class ClassifierTab(VisionTab):
         if image.isNull():
             self.sig_status_message.emit(tr("The clipboard holds no image."))
             return
-        self._pending_read = None
+        if self._pending_read is not None:
+            self._pending_read.discard()
+            self._pending_read = None
         self.show_photo(qimage_to_rgb(image), tr("pasted image"))
 
-    @pyqtSlot(int, object)
-    def on_photo_read(self, request_id: int, rgb: np.ndarray) -> None:
-        if request_id == self._pending_read:
-            self._pending_read = None
-            self.show_photo(rgb, self._pending_name)
+    @pyqtSlot(object)
+    def on_photo_read(self, rgb: np.ndarray) -> None:
+        self._pending_read = None
+        self.show_photo(rgb, self._pending_name)
 
-    @pyqtSlot(int, str)
-    def on_photo_error(self, request_id: int, message: str) -> None:
-        if request_id != self._pending_read:
-            return
+    @pyqtSlot(str)
+    def on_photo_error(self, message: str) -> None:
         self._pending_read = None
         self.photo, self.photo_name = None, self._pending_name
         self.result, self.heat = None, None
-        self._pending_classify = self._pending_cam = None
+        self._discard_model_replies()
         self.view.set_image(None)
         self._shown_photo = None
         self.view.set_placeholder(message)
@@ -435,7 +436,9 @@ class ClassifierTab(VisionTab):
         """
         self.photo, self.photo_name = rgb, name
         self.result, self.heat = None, None
-        self._pending_cam = None
+        if self._pending_cam is not None:
+            self._pending_cam.discard()
+            self._pending_cam = None
         self._photo_alone_timer.start(PHOTO_ALONE_AFTER_MS)
         self.classify()
 
@@ -447,9 +450,9 @@ class ClassifierTab(VisionTab):
     def classify(self) -> None:
         if self.photo is None:
             return
-        self._pending_classify = self.service.request(
-            "classify", self.photo, TOP, True, supersede=True
-        )
+        self._pending_classify = self.service.call(
+            "classify", self.photo, TOP, True, latest=True
+        ).then(self.on_classified, self.on_classify_failed)
         if self.service.state != "ready":
             self.sig_status_message.emit(tr("Waiting for the model to load…"))
 
@@ -464,46 +467,46 @@ class ClassifierTab(VisionTab):
         index = self.cam_class_combo.currentData()
         if index is None:
             return
-        self._pending_cam = self.service.request("gradcam", self.photo, int(index), supersede=True)
+        self._pending_cam = self.service.call("gradcam", self.photo, int(index), latest=True).then(
+            self.on_gradcam, self.on_gradcam_failed
+        )
         self.sig_status_message.emit(tr("Computing Grad-CAM…"))
 
-    @pyqtSlot(int, object)
-    def on_result(self, request_id: int, result: object) -> None:
-        if request_id == self._pending_classify:
-            self._pending_classify = None
-            self._photo_alone_timer.stop()
-            self.result = result
-            self.heat = None
-            self._fill_cam_classes()
-            self._show_result()
-            self._show_model_state()
-            top = result.top[0]
-            self.sig_status_message.emit(
-                tr("{name}: {label} ({p:.1%}) in {ms:.1f} ms").format(
-                    name=self.photo_name, label=top.label, p=top.probability, ms=result.latency_ms
-                )
+    @pyqtSlot(object)
+    def on_classified(self, result: Classification) -> None:
+        self._pending_classify = None
+        self._photo_alone_timer.stop()
+        self.result = result
+        self.heat = None
+        self._fill_cam_classes()
+        self._show_result()
+        self._show_model_state()
+        top = result.top[0]
+        self.sig_status_message.emit(
+            tr("{name}: {label} ({p:.1%}) in {ms:.1f} ms").format(
+                name=self.photo_name, label=top.label, p=top.probability, ms=result.latency_ms
             )
-            self.request_gradcam()
-            self.network_panel.follow(self.photo)
-        elif request_id == self._pending_cam:
-            self._pending_cam = None
-            self.heat = result
-            self._show_overlay()
-            self.sig_status_message.emit(tr("Grad-CAM ready."))
+        )
+        self.request_gradcam()
+        self.network_panel.follow(self.photo)
 
-    @pyqtSlot(int, str)
-    def on_error(self, request_id: int, message: str) -> None:
-        if request_id == LOAD_REQUEST:
-            self._show_missing(message)
-            self._show_model_state()
-            return
-        if request_id in (self._pending_classify, self._pending_cam):
-            if request_id == self._pending_cam:
-                self._pending_cam = None
-                self.cam_check.setChecked(False)
-            else:
-                self._pending_classify = None
-            self.sig_status_message.emit(tr("Classification failed: {m}").format(m=message))
+    @pyqtSlot(object)
+    def on_gradcam(self, heat: np.ndarray) -> None:
+        self._pending_cam = None
+        self.heat = heat
+        self._show_overlay()
+        self.sig_status_message.emit(tr("Grad-CAM ready."))
+
+    @pyqtSlot(str)
+    def on_classify_failed(self, message: str) -> None:
+        self._pending_classify = None
+        self.sig_status_message.emit(tr("Classification failed: {m}").format(m=message))
+
+    @pyqtSlot(str)
+    def on_gradcam_failed(self, message: str) -> None:
+        self._pending_cam = None
+        self.cam_check.setChecked(False)
+        self.sig_status_message.emit(tr("Classification failed: {m}").format(m=message))
 
     def on_gradcam_toggled(self, checked: bool) -> None:
         if checked and self.heat is None:

@@ -27,12 +27,13 @@ from PyQt5.QtWidgets import (
 )
 
 from vision_agent.core.breed_names import CLASS_NAMES_FILE_FILTER
-from vision_agent.core.dogs import DogResult, classifier_model_id, imagenet_dog_spec
+from vision_agent.core.dogs import DogResult, classifier_model_id
 from vision_agent.core.imageio import is_image_path
-from vision_agent.core.keras_breeds import BREED_MODEL_FILE_FILTER, keras_breed_spec
+from vision_agent.core.keras_breeds import BREED_MODEL_FILE_FILTER
+from vision_agent.engine.recipes import imagenet_dog_spec, keras_breed_spec
 from vision_agent.engine.spec import RecognizerSpec
 from vision_agent.i18n import tr
-from vision_agent.services.model_service import LOAD_REQUEST, ModelService
+from vision_agent.services.model_service import ModelService, Reply
 from vision_agent.ui.settings import (
     CLASSIFIER_MODEL_KEY,
     app_settings,
@@ -74,15 +75,13 @@ class DogTab(VisionTab):
         super().__init__(parent)
         self.service = ModelService("dogs", self)
         self.service.sig_state_changed.connect(self.on_model_state_changed)
-        self.service.sig_result.connect(self.on_result)
-        self.service.sig_error.connect(self.on_error)
         self.choices: list[BreedModelChoice] = [BreedModelChoice(), *self._saved_models()]
         self.choice = self.choices[0]
         self._classifier = shared_classifier()
         self._started = False
         self._spec: RecognizerSpec | None = None
         self._photo: Path | None = None
-        self._pending_request: int | None = None
+        self._pending_request: Reply | None = None
         self._train_dialog = None
         self.result: DogResult | None = None
         self._build_ui()
@@ -259,6 +258,8 @@ class DogTab(VisionTab):
         self._show_model_state(detail if state == "failed" else "")
         if state == "missing":
             self.download_panel.show_missing(self._spec and self._spec.model_id, detail)
+        if state == "failed" and self.choice.model is not None:
+            self._drop_failed_choice(detail)
 
     @pyqtSlot(str)
     def _on_model_downloaded(self, model_id: str) -> None:
@@ -309,15 +310,15 @@ class DogTab(VisionTab):
 
     def recognize(self, path: Path) -> None:
         self._photo = path
-        self._pending_request = self.service.request("recognize_file", str(path), supersede=True)
+        self._pending_request = self.service.call("recognize_file", str(path), latest=True).then(
+            self.on_result, self.on_error
+        )
         self.verdict_label.setText(tr("Recognizing {name}…").format(name=path.name))
         self.verdict_label.setStyleSheet("")
         self.detail_label.setText("")
 
-    @pyqtSlot(int, object)
-    def on_result(self, request_id: int, result: DogResult) -> None:
-        if request_id != self._pending_request:
-            return
+    @pyqtSlot(object)
+    def on_result(self, result: DogResult) -> None:
         self._pending_request = None
         self.result = result
         self.view.set_image(result.annotated)
@@ -328,18 +329,12 @@ class DogTab(VisionTab):
             )
         )
 
-    @pyqtSlot(int, str)
-    def on_error(self, request_id: int, message: str) -> None:
-        if request_id == LOAD_REQUEST:
-            self._show_model_state(message)
-            if self.choice.model is not None:
-                self._drop_failed_choice(message)
-            return
-        if request_id == self._pending_request:
-            self._pending_request = None
-            self.result = None
-            self.view.set_image(None)
-            self._show_error(message)
+    @pyqtSlot(str)
+    def on_error(self, message: str) -> None:
+        self._pending_request = None
+        self.result = None
+        self.view.set_image(None)
+        self._show_error(message)
 
     def _drop_failed_choice(self, message: str) -> None:
         """A breed model that does not load leaves the list; the ImageNet recognizer takes over."""
@@ -348,7 +343,9 @@ class DogTab(VisionTab):
         self._save_models()
         self.choice = self.choices[0]
         self._fill_combo()
-        self._pending_request = None
+        if self._pending_request is not None:
+            self._pending_request.discard()
+            self._pending_request = None
         self._show_error(message, tr("Cannot use {name}").format(name=failed.label()))
         self._load_choice()
 

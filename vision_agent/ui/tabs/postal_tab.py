@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PyQt5.QtCore import QPoint, Qt, pyqtSlot
+from PyQt5.QtCore import QPoint, Qt, pyqtSignal, pyqtSlot
 from PyQt5.QtGui import QFont, QKeySequence, QPixmap
 from PyQt5.QtWidgets import (
     QButtonGroup,
@@ -33,12 +33,12 @@ from vision_agent.core.postal import (
     SHIPPED_MODEL,
     DigitReading,
     PostalReading,
-    digit_model_spec,
     read_canvas,
 )
 from vision_agent.core.predictors import MODEL_FILE_FILTER
+from vision_agent.engine.recipes import digit_model_spec
 from vision_agent.i18n import language, tr
-from vision_agent.services.model_service import LOAD_REQUEST, ModelService
+from vision_agent.services.model_service import ModelService, ModelState, Reply
 from vision_agent.ui.qimage import gray_to_qimage
 from vision_agent.ui.settings import ask_open_path, ask_save_path, remember_folder
 from vision_agent.ui.tabs.base import VisionTab, add_menu_actions
@@ -57,17 +57,21 @@ STATUS_COLORS = {
 
 
 class PostalTab(VisionTab):
-    """Canvas, buttons, per-box readings, the code with its region, and a probability chart."""
+    """Canvas, buttons, per-box readings, the code with its region, and a probability chart.
+
+    Signals:
+        sig_recognized(object): a PostalReading of the drawing on the canvas.
+    """
+
+    sig_recognized = pyqtSignal(object)
 
     def __init__(self, parent: QWidget | None = None, model_path: Path | None = None) -> None:
         super().__init__(parent)
         self.service = ModelService("postal", self)
         self.service.sig_state_changed.connect(self.on_model_state_changed)
-        self.service.sig_result.connect(self.on_result)
-        self.service.sig_error.connect(self.on_error)
         self.model_path = model_path or SHIPPED_MODEL
         self._fallback_model: Path | None = None
-        self._pending_request: int | None = None
+        self._pending_request: Reply | None = None
         self.reading: PostalReading | None = None
         self._build_ui()
         self._install_shortcuts()
@@ -255,7 +259,7 @@ class PostalTab(VisionTab):
 
     # --- handwriting profile ------------------------------------------------------------
     def _send_profile(self, profile: HandwritingProfile) -> None:
-        self.service.request("use_profile", profile.float_inputs(), profile.labels.astype(int))
+        self.service.call("use_profile", profile.float_inputs(), profile.labels.astype(int))
 
     @pyqtSlot(object)
     def on_profile_changed(self, profile: HandwritingProfile) -> None:
@@ -303,7 +307,7 @@ class PostalTab(VisionTab):
         boxes = sorted(labels)
         inputs = self.reading.inputs[boxes]
         self.profile_panel.teach(inputs, [labels[i] for i in boxes])
-        self.service.request("teach", inputs[..., None], np.array([labels[i] for i in boxes]))
+        self.service.call("teach", inputs[..., None], np.array([labels[i] for i in boxes]))
         self.sig_status_message.emit(
             tr("Taught {n} samples to profile '{name}'.").format(
                 n=len(boxes), name=self.profile_panel.profile.name
@@ -322,6 +326,8 @@ class PostalTab(VisionTab):
     @pyqtSlot(str, str)
     def on_model_state_changed(self, state: str, detail: str) -> None:
         self._show_model_state(detail)
+        if state in (ModelState.FAILED, ModelState.MISSING):
+            self._refuse_model(detail)
         if state == "ready" and self._pending_request is None and self.canvas.has_ink():
             self.recognize()
 
@@ -342,13 +348,15 @@ class PostalTab(VisionTab):
     # --- actions ------------------------------------------------------------------------
     def recognize(self) -> None:
         if not self.canvas.has_ink():
-            self._pending_request = None
+            self._discard_pending()
             self.reading = None
             self._show_reading()
             self.sig_status_message.emit(tr("Draw digits in the boxes first."))
             return
         drawing = self.canvas.drawing_gray()
-        self._pending_request = self.service.request("recognize", drawing, supersede=True)
+        self._pending_request = self.service.call("recognize", drawing, latest=True).then(
+            self.on_result, self.on_error
+        )
         self._follow_in_panel(drawing)
         if self.service.state != "ready":
             self.sig_status_message.emit(tr("Waiting for the digit model to load…"))
@@ -362,7 +370,7 @@ class PostalTab(VisionTab):
     def erase(self) -> None:
         self.canvas.clear()
         self.network_panel.clear()
-        self._pending_request = None
+        self._discard_pending()
         self.reading = None
         self._show_reading()
         self._refresh_inputs_preview()
@@ -445,11 +453,15 @@ class PostalTab(VisionTab):
         self.sig_status_message.emit(tr("Saved {name}").format(name=Path(path).name))
 
     # --- results ------------------------------------------------------------------------
-    @pyqtSlot(int, object)
-    def on_result(self, request_id: int, reading: PostalReading) -> None:
-        if request_id != self._pending_request:
-            return
+    def _discard_pending(self) -> None:
+        if self._pending_request is not None:
+            self._pending_request.discard()
+            self._pending_request = None
+
+    @pyqtSlot(object)
+    def on_result(self, reading: PostalReading) -> None:
         self._pending_request = None
+        self.sig_recognized.emit(reading)
         self.reading = reading
         if self.box_buttons.checkedId() < 0:
             self._select_least_confident(reading)
@@ -459,19 +471,16 @@ class PostalTab(VisionTab):
             tr("Recognized {code} in {ms:.1f} ms").format(code=reading.code, ms=reading.latency_ms)
         )
 
-    @pyqtSlot(int, str)
-    def on_error(self, request_id: int, message: str) -> None:
-        if request_id == LOAD_REQUEST:
-            QMessageBox.warning(self, tr("Digit model refused"), message)
-            fallback, self._fallback_model = self._fallback_model, None
-            if fallback is not None:
-                self.load_model(fallback)
-            return
-        if request_id == self._pending_request:
-            self._pending_request = None
-            self.sig_status_message.emit(
-                tr("Recognition failed: {message}").format(message=message)
-            )
+    def _refuse_model(self, message: str) -> None:
+        QMessageBox.warning(self, tr("Digit model refused"), message)
+        fallback, self._fallback_model = self._fallback_model, None
+        if fallback is not None:
+            self.load_model(fallback)
+
+    @pyqtSlot(str)
+    def on_error(self, message: str) -> None:
+        self._pending_request = None
+        self.sig_status_message.emit(tr("Recognition failed: {message}").format(message=message))
 
     def _select_least_confident(self, reading: PostalReading) -> None:
         filled = [(d.confidence, i) for i, d in enumerate(reading.digits) if d.digit is not None]

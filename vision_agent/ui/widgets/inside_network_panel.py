@@ -15,7 +15,7 @@ from PyQt5.QtWidgets import QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidg
 
 from vision_agent.core.digit_explain import BoxExplanation, step_images
 from vision_agent.i18n import tr
-from vision_agent.services.model_service import ModelService
+from vision_agent.services.model_service import ModelService, Reply
 from vision_agent.ui.qimage import gray_to_qimage
 from vision_agent.ui.widgets.feature_maps import LayerView, scaled_pixmap
 
@@ -48,9 +48,7 @@ class InsideNetworkPanel(QWidget):
         self.service = service
         self.labels = labels
         self.explanation: BoxExplanation | None = None
-        self._pending: int | None = None
-        service.sig_result.connect(self.on_result)
-        service.sig_error.connect(self.on_error)
+        self._pending: Reply | None = None
         self.title = QLabel(self)
         self.title.setWordWrap(True)
         self.message = QLabel(self)
@@ -122,33 +120,37 @@ class InsideNetworkPanel(QWidget):
         """Look inside for `box` of this drawing (only while the panel is on; newest wins)."""
         if self.isHidden():
             return
+        self._discard_pending()
         if box < 0:
-            self._pending = None
             self.message.setText(tr("Draw a digit and click it under its box to look inside."))
             return
-        self._pending = self.service.request("explain", canvas_gray, box, supersede=True)
+        self._pending = self.service.call("explain", canvas_gray, box, latest=True).then(
+            self.on_result, self.on_error
+        )
+
+    def _discard_pending(self) -> None:
+        if self._pending is not None:
+            self._pending.discard()
+            self._pending = None
 
     def clear(self) -> None:
-        self._pending = None
+        self._discard_pending()
         self.explanation = None
         self._show_contents(False)
         self._show_title()
         self.message.setText(tr("Draw a digit and click it under its box to look inside."))
 
-    @pyqtSlot(int, object)
-    def on_result(self, request_id: int, result: object) -> None:
-        if request_id != self._pending:
-            return
+    @pyqtSlot(object)
+    def on_result(self, result: object) -> None:
         self._pending = None
         self.set_explanation(result)
 
-    @pyqtSlot(int, str)
-    def on_error(self, request_id: int, message: str) -> None:
-        if request_id == self._pending:
-            self._pending = None
-            self.explanation = None
-            self._show_contents(False)
-            self.message.setText(tr("Cannot look inside: {message}").format(message=message))
+    @pyqtSlot(str)
+    def on_error(self, message: str) -> None:
+        self._pending = None
+        self.explanation = None
+        self._show_contents(False)
+        self.message.setText(tr("Cannot look inside: {message}").format(message=message))
 
     # --- showing -----------------------------------------------------------------------
     def set_explanation(self, explanation: BoxExplanation | None) -> None:

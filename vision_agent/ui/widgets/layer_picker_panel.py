@@ -15,7 +15,7 @@ from PyQt5.QtWidgets import QLabel, QListWidget, QListWidgetItem, QScrollArea, Q
 
 from vision_agent.core.layer_activations import LayerInfo, stage_outputs
 from vision_agent.i18n import tr
-from vision_agent.services.model_service import ModelService
+from vision_agent.services.model_service import ModelService, Reply
 from vision_agent.ui.widgets.feature_maps import LayerView, shape_text
 from vision_agent.ui.widgets.inside_network_panel import tiles_hint
 
@@ -29,13 +29,11 @@ class LayerPickerPanel(QWidget):
     def __init__(self, service: ModelService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.service = service
-        service.sig_result.connect(self.on_result)
-        service.sig_error.connect(self.on_error)
         self.layers: list[LayerInfo] | None = None
         self.stages: set[str] = set()
         self.photo: np.ndarray | None = None
-        self._pending_layers: int | None = None
-        self._pending_output: int | None = None
+        self._pending_layers: Reply | None = None
+        self._pending_output: Reply | None = None
         self.title = QLabel(self)
         self.hint = QLabel(self)
         self.hint.setWordWrap(True)
@@ -70,7 +68,7 @@ class LayerPickerPanel(QWidget):
     def model_changed(self) -> None:
         """A new model: its layers are asked for again (when the panel is on)."""
         self.layers, self.stages = None, set()
-        self._pending_layers = self._pending_output = None
+        self._discard_pending()
         self.layer_list.blockSignals(True)
         self.layer_list.clear()
         self.layer_list.blockSignals(False)
@@ -85,35 +83,45 @@ class LayerPickerPanel(QWidget):
             return
         if self.layers is None:
             if self._pending_layers is None:
-                self._pending_layers = self.service.request("network_layers", supersede=True)
+                self._pending_layers = self.service.call("network_layers", latest=True).then(
+                    self.on_layers, self.on_error
+                )
             return
         item = self.layer_list.currentItem()
         if photo is None or item is None:
             return
         name = item.data(Qt.UserRole)
-        self._pending_output = self.service.request("layer_output", photo, name, supersede=True)
+        self._pending_output = self.service.call("layer_output", photo, name, latest=True).then(
+            self.on_output, self.on_error
+        )
+
+    def _discard_pending(self) -> None:
+        for reply in (self._pending_layers, self._pending_output):
+            if reply is not None:
+                reply.discard()
+        self._pending_layers = self._pending_output = None
 
     @pyqtSlot(QListWidgetItem, QListWidgetItem)
     def on_layer_chosen(self, _current, _previous) -> None:
         self.follow(self.photo)
 
-    @pyqtSlot(int, object)
-    def on_result(self, request_id: int, result: object) -> None:
-        if request_id == self._pending_layers:
-            self._pending_layers = None
-            self._fill_layers(result)
-        elif request_id == self._pending_output:
-            self._pending_output = None
-            output, picture = result
-            self.view.set_output(output, picture)
-            self.view.setVisible(True)
+    @pyqtSlot(object)
+    def on_layers(self, layers: object) -> None:
+        self._pending_layers = None
+        self._fill_layers(layers)
 
-    @pyqtSlot(int, str)
-    def on_error(self, request_id: int, message: str) -> None:
-        if request_id in (self._pending_layers, self._pending_output):
-            self._pending_layers = self._pending_output = None
-            self.view.setVisible(False)
-            self.message.setText(tr("Cannot look inside: {message}").format(message=message))
+    @pyqtSlot(object)
+    def on_output(self, result: object) -> None:
+        self._pending_output = None
+        output, picture = result
+        self.view.set_output(output, picture)
+        self.view.setVisible(True)
+
+    @pyqtSlot(str)
+    def on_error(self, message: str) -> None:
+        self._discard_pending()
+        self.view.setVisible(False)
+        self.message.setText(tr("Cannot look inside: {message}").format(message=message))
 
     def _fill_layers(self, layers: list[LayerInfo]) -> None:
         self.layers = layers

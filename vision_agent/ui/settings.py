@@ -7,8 +7,6 @@ from pathlib import Path
 from PyQt5.QtCore import QSettings
 from PyQt5.QtWidgets import QFileDialog, QWidget
 
-CLASSIFIER_MODEL_KEY = "classifier/model"  # the ImageNet classifier the user chose (dog tab too)
-
 
 def app_settings() -> QSettings:
     return QSettings(QSettings.IniFormat, QSettings.UserScope, "VisionAgent", "vision-agent")

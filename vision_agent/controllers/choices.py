@@ -1,0 +1,85 @@
+"""Choices every tab shares: which ImageNet classifier the user picked, which models are here.
+
+The main window owns one `SharedChoices`; the ImageNet and dog tabs read and follow it, and the
+Models dialog (or a tab's download panel) calls `models_changed()` after a download or an import
+so that every tab can use the new model at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PyQt5.QtCore import QObject, QSettings, pyqtSignal
+
+from vision_agent.core.classify import DEFAULT_MODEL, MODEL_ALIASES
+from vision_agent.core.errors import UserError
+from vision_agent.models.registry import default_registry, format_size
+from vision_agent.models.store import ModelStore, default_store
+
+CLASSIFIER_MODEL_KEY = "classifier/model"  # the ImageNet classifier the user chose (dog tab too)
+
+
+def download_size(model_id: str) -> str:
+    """The registry's size of a model's files ('3.7 MB'), or '' when it is not known."""
+    text = format_size(*default_registry().get(model_id).known_size)
+    return "" if text == "?" else text
+
+
+class SharedChoices(QObject):
+    """The ImageNet model choice (kept in the settings) and which registry models are present.
+
+    Presence is checked in the model store (no download, no network) once per model and
+    remembered until `models_changed()`.
+
+    Signals:
+        sig_imagenet_model_changed(str): the ImageNet classifier now in use (an alias of
+            MODEL_ALIASES or the path of a user's Keras file).
+        sig_models_changed(): models were downloaded or imported; ask `is_present` again.
+    """
+
+    sig_imagenet_model_changed = pyqtSignal(str)
+    sig_models_changed = pyqtSignal()
+
+    def __init__(
+        self,
+        settings: QSettings,
+        store: Callable[[], ModelStore] = default_store,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._settings = settings
+        self._store = store
+        self._present: dict[str, bool] = {}
+
+    def imagenet_model(self) -> str:
+        """The user's choice when it can be used here; else the first built-in that is present
+        (offline, the tab opens on a model it has); else the default."""
+        chosen = self._settings.value(CLASSIFIER_MODEL_KEY, "", type=str)
+        if chosen in MODEL_ALIASES and self.is_present(MODEL_ALIASES[chosen]):
+            return chosen
+        if chosen and chosen not in MODEL_ALIASES and Path(chosen).is_file():
+            return chosen
+        present = [key for key, model_id in MODEL_ALIASES.items() if self.is_present(model_id)]
+        if chosen in MODEL_ALIASES and not present:
+            return chosen
+        return present[0] if present else DEFAULT_MODEL
+
+    def set_imagenet_model(self, model: str) -> None:
+        """The user chose `model` (and it loaded): remember it and tell the other tabs."""
+        self._settings.setValue(CLASSIFIER_MODEL_KEY, model)
+        self.sig_imagenet_model_changed.emit(model)
+
+    def is_present(self, model_id: str) -> bool:
+        """Whether the registry model's files are on this computer and pass their checks."""
+        if model_id not in self._present:
+            try:
+                self._present[model_id] = self._store().status(model_id) == "ready"
+            except UserError:
+                self._present[model_id] = False
+        return self._present[model_id]
+
+    def models_changed(self) -> None:
+        """Models were downloaded or imported: forget what was present and tell every tab."""
+        self._present.clear()
+        self.sig_models_changed.emit()

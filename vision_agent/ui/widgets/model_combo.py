@@ -1,0 +1,43 @@
+"""A model list that says which models are on this computer and what a download would take."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PyQt5.QtCore import Qt
+from PyQt5.QtWidgets import QComboBox, QWidget
+
+from vision_agent.controllers.choices import download_size
+from vision_agent.i18n import tr
+
+# (key, caption, registry id or None for a user's file)
+ModelItem = tuple[str, str, str | None]
+
+
+def needs_download_caption(caption: str, model_id: str) -> str:
+    size = download_size(model_id)
+    if size:
+        return tr("{name} — download {size}").format(name=caption, size=size)
+    return tr("{name} — download needed").format(name=caption)
+
+
+class ModelCombo(QComboBox):
+    """Models by key; a registry model that is not present is marked with its download size.
+
+    Only a click focuses it: the arrow keys of the tab browse photos, never switch models.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.ClickFocus)
+        self.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+
+    def fill(self, items: list[ModelItem], current: str, is_present: Callable[[str], bool]) -> None:
+        self.blockSignals(True)
+        self.clear()
+        for key, caption, model_id in items:
+            if model_id is not None and not is_present(model_id):
+                caption = needs_download_caption(caption, model_id)
+            self.addItem(caption, key)
+        self.setCurrentIndex(max(0, self.findData(current)))
+        self.blockSignals(False)

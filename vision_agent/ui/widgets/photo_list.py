@@ -1,0 +1,104 @@
+"""The photos opened together (several files, or a folder), browsed with the arrow keys.
+
+One component for every tab that classifies photos: it expands folders, lists the photos when
+there are several, and moves through them with Up/Down/Left/Right wherever the focus is in the
+tab (the list, the photo, a button): other controls never get those keys meanwhile.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PyQt5.QtCore import Qt, pyqtSignal, pyqtSlot
+from PyQt5.QtGui import QKeySequence
+from PyQt5.QtWidgets import QFileDialog, QListWidget, QListWidgetItem, QShortcut, QWidget
+
+from vision_agent.core.imageio import is_image_path
+from vision_agent.i18n import tr
+from vision_agent.ui.settings import last_folder, remember_folder
+from vision_agent.ui.widgets.image_view import IMAGE_FILE_FILTER
+
+BACK_KEYS = (Qt.Key_Up, Qt.Key_Left)
+FORWARD_KEYS = (Qt.Key_Down, Qt.Key_Right)
+
+
+class PhotoList(QListWidget):
+    """A list of photo files, hidden while it holds fewer than two.
+
+    Signals:
+        sig_photo_chosen(object): the Path of the photo to show now.
+        sig_status_message(str): a line for the status bar.
+    """
+
+    sig_photo_chosen = pyqtSignal(object)
+    sig_status_message = pyqtSignal(str)
+
+    def __init__(self, folder_key: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.folder_key = folder_key  # where the open dialogs start (remembered per tab)
+        self.setMinimumWidth(150)
+        self.setVisible(False)
+        self.currentItemChanged.connect(self._on_current_changed)
+        self._shortcuts: list[QShortcut] = []
+
+    def browse_with_keys(self, host: QWidget) -> None:
+        """The arrow keys move through the photos wherever the focus is inside `host`."""
+        for keys, step in ((BACK_KEYS, -1), (FORWARD_KEYS, 1)):
+            for key in keys:
+                shortcut = QShortcut(QKeySequence(key), host, context=Qt.WidgetWithChildrenShortcut)
+                shortcut.activated.connect(lambda step=step: self.step(step))
+                self._shortcuts.append(shortcut)
+
+    def step(self, delta: int) -> None:
+        """Show the next (1) or previous (-1) photo of the list; nothing past either end."""
+        row = self.currentRow() + delta
+        if self.count() > 1 and 0 <= row < self.count():
+            self.setCurrentRow(row)
+
+    def choose_photos(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, tr("Open photos"), last_folder(self.folder_key), IMAGE_FILE_FILTER
+        )
+        if paths:
+            remember_folder(self.folder_key, paths[0])
+            self.open_paths([Path(p) for p in paths])
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, tr("Open folder"), last_folder(self.folder_key)
+        )
+        if folder:
+            remember_folder(self.folder_key, str(Path(folder) / "x"))
+            self.open_paths([Path(folder)])
+
+    @pyqtSlot(list)
+    def open_paths(self, paths: list[Path]) -> None:
+        """Files and folders: the photos fill the list and the first one is shown."""
+        files: list[Path] = []
+        for path in map(Path, paths):
+            if path.is_dir():
+                files += sorted(p for p in path.iterdir() if p.is_file() and is_image_path(p))
+            else:
+                files.append(path)
+        if not files:
+            self.sig_status_message.emit(tr("No photos there."))
+            return
+        self.blockSignals(True)
+        self.clear()
+        for path in files:
+            item = QListWidgetItem(path.name)
+            item.setData(Qt.UserRole, str(path))
+            item.setToolTip(str(path))
+            self.addItem(item)
+        self.setCurrentRow(0)
+        self.blockSignals(False)
+        self.setVisible(len(files) > 1)
+        self.sig_photo_chosen.emit(files[0])
+
+    def paths(self) -> list[Path]:
+        return [Path(self.item(i).data(Qt.UserRole)) for i in range(self.count())]
+
+    @pyqtSlot(QListWidgetItem, QListWidgetItem)
+    def _on_current_changed(self, current: QListWidgetItem | None, _previous) -> None:
+        if current is not None:
+            self.sig_photo_chosen.emit(Path(current.data(Qt.UserRole)))

@@ -264,6 +264,13 @@ def test_arrow_keys_browse_the_folder_wherever_the_focus_is(qtbot, tab):
         assert tab.controller.model == "mobilenet_v2"
         assert tab.model_combo.currentData() == "mobilenet_v2"
     assert tab.controller.service.state == "ready"
+    tab.network_button.setChecked(True)  # a list made for arrow keys keeps them
+    layers = tab.network_panel.layer_list
+    qtbot.waitUntil(lambda: layers.count() > 2, timeout=TIMEOUT)
+    layers.setCurrentRow(0)
+    layers.setFocus()
+    qtbot.keyClick(layers, Qt.Key_Down)
+    assert layers.currentRow() == 1 and tab.photos.currentRow() == 2
 
 
 def test_the_model_choice_is_restored_after_a_restart(qtbot):

@@ -2,16 +2,27 @@
 
 One component for every tab that classifies photos: it expands folders, lists the photos when
 there are several, and moves through them with Up/Down/Left/Right wherever the focus is in the
-tab (the list, the photo, a button): other controls never get those keys meanwhile.
+tab (the list, the photo, a button, a drop-down list: the model list never switches models on an
+arrow key). Only controls whose job is arrow keys keep them: a slider, another list.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PyQt5.QtCore import Qt, pyqtSignal, pyqtSlot
-from PyQt5.QtGui import QKeySequence
-from PyQt5.QtWidgets import QFileDialog, QListWidget, QListWidgetItem, QShortcut, QWidget
+from PyQt5.QtCore import QEvent, QObject, Qt, pyqtSignal, pyqtSlot
+from PyQt5.QtGui import QKeyEvent, QKeySequence
+from PyQt5.QtWidgets import (
+    QAbstractItemView,
+    QAbstractSlider,
+    QAbstractSpinBox,
+    QFileDialog,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QShortcut,
+    QWidget,
+)
 
 from vision_agent.core.imageio import is_image_path
 from vision_agent.i18n import tr
@@ -20,6 +31,19 @@ from vision_agent.ui.widgets.image_view import IMAGE_FILE_FILTER
 
 BACK_KEYS = (Qt.Key_Up, Qt.Key_Left)
 FORWARD_KEYS = (Qt.Key_Down, Qt.Key_Right)
+# Controls that need the arrow keys for themselves keep them.
+KEEPS_ARROWS = (QAbstractItemView, QAbstractSlider, QAbstractSpinBox, QLineEdit)
+
+
+class _KeepArrows(QObject):
+    """Claims the arrow keys for the control it watches, before the tab's shortcuts see them."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        arrow = isinstance(event, QKeyEvent) and event.key() in BACK_KEYS + FORWARD_KEYS
+        if event.type() == QEvent.ShortcutOverride and arrow:
+            event.accept()
+            return True
+        return False
 
 
 class PhotoList(QListWidget):
@@ -42,12 +66,17 @@ class PhotoList(QListWidget):
         self._shortcuts: list[QShortcut] = []
 
     def browse_with_keys(self, host: QWidget) -> None:
-        """The arrow keys move through the photos wherever the focus is inside `host`."""
+        """The arrow keys move through the photos wherever the focus is inside `host`, except
+        in the controls that need them (see KEEPS_ARROWS; those made before this call)."""
         for keys, step in ((BACK_KEYS, -1), (FORWARD_KEYS, 1)):
             for key in keys:
                 shortcut = QShortcut(QKeySequence(key), host, context=Qt.WidgetWithChildrenShortcut)
                 shortcut.activated.connect(lambda step=step: self.step(step))
                 self._shortcuts.append(shortcut)
+        keeper = _KeepArrows(self)
+        for widget in host.findChildren(QWidget):
+            if isinstance(widget, KEEPS_ARROWS) and widget is not self:
+                widget.installEventFilter(keeper)
 
     def step(self, delta: int) -> None:
         """Show the next (1) or previous (-1) photo of the list; nothing past either end."""

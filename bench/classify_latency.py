@@ -122,7 +122,7 @@ class AppPath:
         self.app = QApplication.instance() or QApplication([])
         self.tab = ClassifierTab(model="resnet50")
         self.tab.show()
-        self.tab.load_model("resnet50", weights)
+        self.tab.controller.load_model("resnet50", weights)
         self.photo = photo
         # Two copies taken in turns: each call hands the tab another photo object, as opening
         # a new file does (the tab skips converting a photo it already shows).
@@ -134,14 +134,14 @@ class AppPath:
         """Show the photo and wait until the tab has its result (labels drawn on the photo,
         view and chart updated); the repaint that follows is timed in `classify_stall`."""
         self._copies.reverse()
-        self.tab.show_photo(self._copies[0], "bench")
-        wait_for(self.tab.sig_status_message, lambda: self.tab.result is not None)
-        self.inside_ms.append(self.tab.result.latency_ms)
+        self.tab.controller.show_photo(self._copies[0], "bench")
+        wait_for(self.tab.sig_status_message, lambda: self.tab.controller.result is not None)
+        self.inside_ms.append(self.tab.controller.result.latency_ms)
 
     @property
     def engine(self) -> str:
         box: dict[str, object] = {}
-        service = self.tab.service
+        service = self.tab.controller.service
         reply = service.call("engine").then(lambda r: box.setdefault("engine", r))
         wait_for(reply.finished, lambda: "engine" in box)
         where = "window" if service.serves_in_process("classify") else "child"
@@ -151,7 +151,7 @@ class AppPath:
         """The same request straight to the tab's service, answered without the tab's update:
         what the app's path costs before the widgets."""
         box: dict[str, object] = {}
-        reply = self.tab.service.call("classify", self.photo, 5, True).then(
+        reply = self.tab.controller.service.call("classify", self.photo, 5, True).then(
             lambda r: box.setdefault("result", r)
         )
         wait_for(reply.finished, lambda: "result" in box)
@@ -173,8 +173,8 @@ class AppPath:
 
     def gradcam_stall(self) -> float:
         self.meter.start()
-        self.tab.cam_check.setChecked(True)
-        wait_for(self.tab.sig_status_message, lambda: self.tab.heat is not None)
+        self.tab.results.cam_check.setChecked(True)
+        wait_for(self.tab.sig_status_message, lambda: self.tab.controller.heat is not None)
         return self.meter.stop()
 
     def close(self) -> None:

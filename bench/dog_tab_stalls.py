@@ -42,7 +42,7 @@ def wait(app: QApplication, condition, timeout_s: float = 300.0) -> None:
 def run_photos(app: QApplication, tab: DogTab, photos: list[Path]) -> None:
     for photo in photos:
         tab.open_photo(photo)
-        wait(app, lambda: tab._pending_request is None)
+        wait(app, lambda: not tab.controller.is_busy())
 
 
 def build_densenet_files(folder: Path) -> None:
@@ -62,7 +62,7 @@ def main() -> None:
     tab.show()
     meter.start()
     tab.start()
-    wait(app, lambda: tab.service.state in ("ready", "failed"))
+    wait(app, lambda: tab.controller.service.state in ("ready", "failed"))
     run_photos(app, tab, photos)
     print(f"default recognizer: load + {len(photos)} photos, longest stall {meter.stop():.0f} ms")
     with tempfile.TemporaryDirectory() as tmp:
@@ -70,12 +70,12 @@ def main() -> None:
         subprocess.run([sys.executable, __file__, "--build", tmp], check=True)
         model, classes = Path(tmp) / "densenet121_breeds.keras", Path(tmp) / "classes.json"
         meter.start()
-        tab.add_breed_model(model, classes)
-        wait(app, lambda: tab.service.state in ("ready", "failed"))
+        tab.controller.add_breed_model(model, classes)
+        wait(app, lambda: tab.controller.service.state in ("ready", "failed"))
         run_photos(app, tab, photos)
         longest = meter.stop()
         print(f"DenseNet121 breed model (child process): load + {len(photos)} photos, "
-              f"longest stall {longest:.0f} ms, state {tab.service.state}")  # fmt: skip
+              f"longest stall {longest:.0f} ms, state {tab.controller.service.state}")  # fmt: skip
         tab.shutdown()
 
 

@@ -125,8 +125,8 @@ def measure_imagenet(repeats: int) -> None:
     tab.show()
     tab.start()
     photo = REPO.parent / "shared" / "assets" / "photos" / "dogs" / "Beagle_01141.jpg"
-    tab.show_photo(read_image(photo, max_side=1600), photo.name)
-    process_until(lambda: tab.result is not None)
+    tab.controller.show_photo(read_image(photo, max_side=1600), photo.name)
+    process_until(lambda: tab.controller.result is not None)
     tab.network_button.setChecked(True)
     panel = tab.network_panel
     process_until(lambda: panel.layers is not None and panel._pending_output is None)

@@ -11,8 +11,10 @@ from PyQt5.QtCore import QMimeData, QPointF, Qt, QUrl
 from PyQt5.QtGui import QDropEvent
 
 from tests.conftest import asset
-from vision_agent.ui.settings import CLASSIFIER_MODEL_KEY, app_settings
-from vision_agent.ui.tabs.dog_tab import MODELS_SETTING, DogTab
+from vision_agent.controllers.choices import CLASSIFIER_MODEL_KEY, SharedChoices
+from vision_agent.controllers.dogs import MODELS_SETTING
+from vision_agent.ui.settings import app_settings
+from vision_agent.ui.tabs.dog_tab import DogTab
 
 BREEDS = ["n02085620-Chihuahua", "n02086240-Shih-Tzu", "n02099601-golden_retriever"]
 
@@ -32,17 +34,17 @@ def tab(qtbot):
 
 
 def _wait_result(qtbot, tab: DogTab, timeout: int = 60000) -> None:
-    qtbot.waitUntil(lambda: tab._pending_request is None, timeout=timeout)
+    qtbot.waitUntil(lambda: not tab.controller.is_busy(), timeout=timeout)
 
 
 def test_opening_a_dog_photo_shows_its_breed(qtbot, tab: DogTab) -> None:
     tab.open_photo(asset("photos", "dogs", "Golden_retriever_05195.jpg"))
-    assert "Recognizing" in tab.verdict_label.text()
+    assert "Recognizing" in tab.breeds.verdict_label.text()
     _wait_result(qtbot, tab)
-    assert tab.result is not None and tab.result.is_dog
-    assert tab.verdict_label.text().startswith("golden retriever")
+    assert tab.controller.result is not None and tab.controller.result.is_dog
+    assert tab.breeds.verdict_label.text().startswith("golden retriever")
     assert tab.view.image() is not None
-    assert tab.service.state == "ready"
+    assert tab.controller.service.state == "ready"
 
 
 def test_dropping_a_non_dog_photo_says_what_it_is(qtbot, tab: DogTab) -> None:
@@ -52,9 +54,9 @@ def test_dropping_a_non_dog_photo_says_what_it_is(qtbot, tab: DogTab) -> None:
     drop = QDropEvent(QPointF(50, 50), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
     tab.view.dropEvent(drop)  # what Qt calls on a drop (sendEvent skips drags offscreen)
     _wait_result(qtbot, tab)
-    assert tab.result.is_dog is False
-    assert tab.verdict_label.text().startswith("No dog found — this looks like")
-    assert "cat" in tab.verdict_label.text() or "tabby" in tab.verdict_label.text()
+    assert tab.controller.result.is_dog is False
+    assert tab.breeds.verdict_label.text().startswith("No dog found — this looks like")
+    assert "cat" in tab.breeds.verdict_label.text() or "tabby" in tab.breeds.verdict_label.text()
 
 
 def test_bad_files_show_a_message(qtbot, tab: DogTab, tmp_path: Path) -> None:
@@ -62,15 +64,15 @@ def test_bad_files_show_a_message(qtbot, tab: DogTab, tmp_path: Path) -> None:
     broken.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
     tab.open_photo(broken)
     _wait_result(qtbot, tab)
-    assert tab.result is None
-    assert tab.verdict_label.text() == "Cannot recognize this photo"
-    assert "broken.jpg" in tab.detail_label.text()
+    assert tab.controller.result is None
+    assert tab.breeds.verdict_label.text() == "Cannot recognize this photo"
+    assert "broken.jpg" in tab.breeds.detail_label.text()
     tab.on_files_dropped([tmp_path / "notes.txt"])
-    assert "Drop an image file" in tab.detail_label.text()
+    assert "Drop an image file" in tab.breeds.detail_label.text()
     # The tab still works afterwards.
     tab.open_photo(asset("photos", "dogs", "Beagle_01141.jpg"))
     _wait_result(qtbot, tab)
-    assert tab.result.top[0].breed == "beagle"
+    assert tab.controller.result.top[0].breed == "beagle"
 
 
 def test_a_wrong_breed_model_is_reported_and_imagenet_stays_available(
@@ -80,16 +82,16 @@ def test_a_wrong_breed_model_is_reported_and_imagenet_stays_available(
     model.write_bytes(b"not hdf5")
     names = tmp_path / "names.json"
     names.write_text('["a", "b"]')
-    tab.add_breed_model(model, names)
+    tab.controller.add_breed_model(model, names)
     assert tab.model_combo.count() == 2
-    qtbot.waitUntil(lambda: "Cannot use" in tab.verdict_label.text(), timeout=60000)
-    assert "cnn_for_stanford_dogs.h5" in tab.detail_label.text()
-    qtbot.waitUntil(lambda: tab.service.state == "ready", timeout=60000)
+    qtbot.waitUntil(lambda: "Cannot use" in tab.breeds.verdict_label.text(), timeout=60000)
+    assert "cnn_for_stanford_dogs.h5" in tab.breeds.detail_label.text()
+    qtbot.waitUntil(lambda: tab.controller.service.state == "ready", timeout=60000)
     assert tab.model_combo.count() == 1
-    assert tab.choice.model is None
+    assert tab.controller.choice.model is None
     tab.open_photo(asset("photos", "dogs", "Boxer_02426.jpg"))
     _wait_result(qtbot, tab)
-    assert tab.result.top[0].breed == "boxer"
+    assert tab.controller.result.top[0].breed == "boxer"
 
 
 def _tiny_dataset(root: Path) -> Path:
@@ -129,9 +131,9 @@ def test_train_dialog_trains_and_the_tab_uses_the_model(qtbot, tab: DogTab, tmp_
     assert dialog.progress.value() == 1000
     assert dialog.start_button.isEnabled()
 
-    assert tab.choice.model == Path(model_path)
+    assert tab.controller.choice.model == Path(model_path)
     assert tab.model_combo.currentText() == "dog_breeds.keras"
-    qtbot.waitUntil(lambda: tab.service.state == "ready", timeout=120000)
+    qtbot.waitUntil(lambda: tab.controller.service.state == "ready", timeout=120000)
     photo = tmp_path / "red.png"
     cv2.imwrite(
         str(photo),
@@ -139,8 +141,12 @@ def test_train_dialog_trains_and_the_tab_uses_the_model(qtbot, tab: DogTab, tmp_
     )
     tab.open_photo(photo)
     _wait_result(qtbot, tab, 120000)
-    assert {s.breed for s in tab.result.top} == {"Chihuahua", "Shih-Tzu", "golden retriever"}
-    assert "Rescaling" in tab.result.preprocessing
+    assert {s.breed for s in tab.controller.result.top} == {
+        "Chihuahua",
+        "Shih-Tzu",
+        "golden retriever",
+    }
+    assert "Rescaling" in tab.controller.result.preprocessing
     # A new tab (next start of the app) still offers the trained model.
     again = DogTab()
     qtbot.addWidget(again)
@@ -186,7 +192,13 @@ def test_every_dog_string_has_a_korean_translation() -> None:
 
     root = Path(__file__).resolve().parents[1] / "vision_agent" / "ui"
     texts = []
-    for path in (root / "tabs" / "dog_tab.py", root / "dialogs" / "train_dogs.py"):
+    sources = (
+        root / "tabs" / "dog_tab.py",
+        root / "widgets" / "breed_panel.py",
+        root / "dialogs" / "train_dogs.py",
+        root.parent / "controllers" / "dogs.py",
+    )
+    for path in sources:
         texts += re.findall(r'tr\(\s*"((?:[^"\\]|\\.)*)"\s*\)', path.read_text(encoding="utf-8"))
     assert len(texts) > 50
     assert missing_translations(texts) == []
@@ -205,21 +217,58 @@ def test_korean_tab(qtbot, tab: DogTab) -> None:
         tab.retranslate_ui()
 
 
-def test_dog_tab_follows_the_classifier_chosen_in_the_classifier_tab(qtbot, tab: DogTab) -> None:
+def test_dog_tab_follows_the_classifier_chosen_in_the_classifier_tab(qtbot) -> None:
+    """Through the shared choices: the model in use there, not a settings side channel."""
     from vision_agent.ui.tabs.classifier_tab import ClassifierTab
 
-    qtbot.waitUntil(lambda: tab.service.state == "ready", timeout=60000)
-    app_settings().setValue(CLASSIFIER_MODEL_KEY, "resnet50")
-    classifier = ClassifierTab(model="resnet50")
-    qtbot.addWidget(classifier)
-    index = classifier.model_combo.findData("mobilenet_v2")
-    classifier.on_model_chosen(index)
-    assert app_settings().value(CLASSIFIER_MODEL_KEY) == "mobilenet_v2"
-    app_settings().setValue(CLASSIFIER_MODEL_KEY, "googlenet")
-    tab.hide()
-    tab.show()  # coming back to the tab picks up the new choice
-    assert "googlenet_caffe" in tab.model_label.text()
-    classifier.shutdown()
+    asset("imagenet_small", "mobilenetv2-12-int8_onnx", "mobilenetv2-12-int8.onnx")
+    app_settings().setValue(CLASSIFIER_MODEL_KEY, "googlenet")  # chosen once, not here now
+    shared = SharedChoices(app_settings())
+    classifier, dog = ClassifierTab(choices=shared), DogTab(choices=shared)
+    for tab in (classifier, dog):
+        qtbot.addWidget(tab)
+        tab.show()
+        tab.start()
+    try:
+        assert classifier.controller.model == "mobilenet_v2"  # offline: one that is here
+        qtbot.waitUntil(lambda: dog.controller.service.state == "ready", timeout=60000)
+        assert "mobilenet_v2_int8" in dog.model_label.text()
+        shared.set_imagenet_model("googlenet")  # what the classifier tab does once it loaded
+        assert "googlenet_caffe" in dog.model_label.text()
+        qtbot.waitUntil(lambda: dog.download_panel.isVisible(), timeout=60000)
+        assert dog.download_panel.model_id == "googlenet_caffe"
+        assert "GoogLeNet" in dog.download_panel.message_label.text()
+    finally:
+        classifier.shutdown()
+        dog.shutdown()
+
+
+def test_a_folder_is_browsed_with_the_arrow_keys_saved_and_copied(qtbot, tab: DogTab, tmp_path):
+    """Item 8: what the ImageNet tab has: a folder, the arrow keys, Save image…, Copy results."""
+    from PyQt5.QtWidgets import QApplication
+
+    folder = asset("photos", "dogs")
+    names = sorted(p.name for p in folder.iterdir())
+    tab.activateWindow()  # key shortcuts only reach the active window
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is tab)
+    tab.on_files_dropped([folder])
+    assert tab.photos.isVisible() and tab.photos.count() == len(names)
+    _wait_result(qtbot, tab)
+    tab.folder_button.setFocus()
+    for key, row in ((Qt.Key_Down, 1), (Qt.Key_Down, 2), (Qt.Key_Up, 1)):
+        qtbot.keyClick(QApplication.focusWidget(), key)
+        _wait_result(qtbot, tab)
+        assert tab.controller.photo.name == names[row] and tab.photos.currentRow() == row
+    assert tab.breeds.save_button.isEnabled() and tab.breeds.copy_button.isEnabled()
+    target = tmp_path / "견종" / "결과"
+    target.parent.mkdir()
+    assert tab.save_annotated_to(target)
+    saved = cv2.imread(str(target.with_suffix(".png")))
+    assert saved.shape == tab.controller.result.annotated.shape
+    tab.copy_results()
+    text = QApplication.clipboard().text()
+    best = tab.controller.result.top[0]
+    assert text.startswith(names[1]) and f"{best.breed}\t" in text
 
 
 def test_the_open_dialog_starts_in_the_last_photo_folder(qtbot, tab: DogTab, monkeypatch) -> None:
@@ -230,12 +279,12 @@ def test_the_open_dialog_starts_in_the_last_photo_folder(qtbot, tab: DogTab, mon
 
     def fake_dialog(parent, caption, folder, filters):
         asked.append((folder, filters))
-        return str(photo), filters
+        return [str(photo)], filters
 
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(fake_dialog))
-    tab.open_photo_dialog()
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(fake_dialog))
+    tab.open_button.click()
     _wait_result(qtbot, tab)
-    assert tab.result.top[0].breed == "collie"
-    tab.open_photo_dialog()
+    assert tab.controller.result.top[0].breed == "collie"
+    tab.open_button.click()
     assert asked[1][0] == str(photo.parent)
     assert "*.jpg" in asked[0][1] and "*.png" in asked[0][1]

@@ -12,8 +12,9 @@ import time
 import pytest
 
 from tests.model_server import ModelServer, write_registry
+from vision_agent.controllers.choices import CLASSIFIER_MODEL_KEY
 from vision_agent.models.registry import default_registry
-from vision_agent.ui.settings import CLASSIFIER_MODEL_KEY, app_settings
+from vision_agent.ui.settings import app_settings
 
 PROMPT_S = 5.0  # the design answers within 0.1 s; a stalled read used to hold 60 s or forever
 
@@ -54,7 +55,7 @@ def test_dog_and_face_tabs_download_nothing_at_launch(qtbot, server, route_regis
         qtbot.addWidget(tab)
         tab.show()
         tab.start()
-    services = (dog.service, face.stream.service)
+    services = (dog.controller.service, face.stream.service)
     try:
         qtbot.waitUntil(
             lambda: (

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from PyQt5.QtCore import QObject, QTimer, pyqtSignal, pyqtSlot
 
-from vision_agent.controllers.choices import SharedChoices, download_size
+from vision_agent.controllers.choices import SharedChoices, missing_text
 from vision_agent.core.classify import PHOTO_MAX_SIDE, Classification, resolve_model_id
 from vision_agent.core.errors import UserError
 from vision_agent.core.gradcam import overlay_heatmap
@@ -211,12 +211,7 @@ class ClassifierController(QObject):
             return ""
         name = self.caption(problem.key)
         if problem.missing_id:
-            size = download_size(problem.missing_id)
-            text = (
-                tr("{name} is not on this computer. Download it ({size}), or choose another model.")
-                if size
-                else tr("{name} is not on this computer. Download it, or choose another model.")
-            ).format(name=name, size=size)
+            text = missing_text(name, problem.missing_id)
         else:
             text = tr("{name} could not be loaded: {problem}").format(
                 name=name, problem=problem.message

@@ -14,6 +14,7 @@ from PyQt5.QtWidgets import (
 )
 
 from vision_agent import __version__
+from vision_agent.controllers.choices import SharedChoices
 from vision_agent.i18n import LANGUAGES, language, set_language, tr
 from vision_agent.ui.settings import app_settings
 from vision_agent.ui.tabs.base import VisionTab
@@ -35,8 +36,12 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.tab_pages: list[VisionTab] = []
         self._status_by_tab: dict[QWidget, str] = {}
+        # What several tabs share (the ImageNet model, which models are here); the Models
+        # dialog calls `choices.models_changed()` after a download or an import.
+        self.choices = SharedChoices(app_settings(), parent=self)
         for tab_class in TAB_CLASSES:
-            tab = tab_class(self)
+            shares = tab_class in (ClassifierTab, DogTab)
+            tab = tab_class(self, choices=self.choices) if shares else tab_class(self)
             tab.sig_status_message.connect(self._on_tab_status)
             tab.sig_quit_requested.connect(self.close)
             self.tabs.addTab(tab, tab.title())

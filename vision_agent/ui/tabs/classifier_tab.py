@@ -88,7 +88,6 @@ class ClassifierTab(VisionTab):
         self.own_model_button.clicked.connect(self.choose_model_file)
         self.results = Top5Panel(self)
         self.results.sig_gradcam_changed.connect(self.controller.set_gradcam)
-        self.results.sig_opacity_changed.connect(lambda o: self.view.set_overlay_opacity(o))
         self.results.save_button.clicked.connect(self.save_annotated)
         self.results.copy_button.clicked.connect(self.copy_results)
         self.network_button = QPushButton(self)
@@ -105,6 +104,7 @@ class ClassifierTab(VisionTab):
 
         self.view = ImageView(self)
         self.view.sig_files_dropped.connect(self.photos.open_paths)
+        self.results.sig_opacity_changed.connect(self.view.set_overlay_opacity)
         splitter = QSplitter(Qt.Horizontal, self)
         splitter.addWidget(self.photos)
         splitter.addWidget(self.view)

@@ -68,15 +68,21 @@ class PhotoList(QListWidget):
     def browse_with_keys(self, host: QWidget) -> None:
         """The arrow keys move through the photos wherever the focus is inside `host`, except
         in the controls that need them (see KEEPS_ARROWS; those made before this call)."""
-        for keys, step in ((BACK_KEYS, -1), (FORWARD_KEYS, 1)):
+        for keys, slot in ((BACK_KEYS, self.show_previous), (FORWARD_KEYS, self.show_next)):
             for key in keys:
                 shortcut = QShortcut(QKeySequence(key), host, context=Qt.WidgetWithChildrenShortcut)
-                shortcut.activated.connect(lambda step=step: self.step(step))
+                shortcut.activated.connect(slot)
                 self._shortcuts.append(shortcut)
         keeper = _KeepArrows(self)
         for widget in host.findChildren(QWidget):
             if isinstance(widget, KEEPS_ARROWS) and widget is not self:
                 widget.installEventFilter(keeper)
+
+    def show_next(self) -> None:
+        self.step(1)
+
+    def show_previous(self) -> None:
+        self.step(-1)
 
     def step(self, delta: int) -> None:
         """Show the next (1) or previous (-1) photo of the list; nothing past either end."""

@@ -41,9 +41,7 @@ class Top5Panel(QWidget):
         self.opacity_slider = QSlider(Qt.Horizontal, self)
         self.opacity_slider.setRange(0, 100)
         self.opacity_slider.setValue(50)
-        self.opacity_slider.valueChanged.connect(
-            lambda _: self.sig_opacity_changed.emit(self.opacity())
-        )
+        self.opacity_slider.valueChanged.connect(self._on_opacity_changed)
         self.chart = ProbabilityBars(horizontal=True, parent=self)
         self.chart.setMinimumWidth(300)
         self.save_button = QPushButton(self)
@@ -107,6 +105,9 @@ class Top5Panel(QWidget):
         self.opacity_slider.setEnabled(keras)
         self.save_button.setEnabled(has_result)
         self.copy_button.setEnabled(has_result)
+
+    def _on_opacity_changed(self, _value: int) -> None:
+        self.sig_opacity_changed.emit(self.opacity())
 
     def _on_gradcam_changed(self) -> None:
         self.sig_gradcam_changed.emit(

@@ -30,7 +30,7 @@ from vision_agent.core.gradcam import heatmap_rgba
 from vision_agent.core.predictors import MODEL_FILE_FILTER
 from vision_agent.i18n import tr
 from vision_agent.ui.model_state_text import model_state_text
-from vision_agent.ui.photo_output import ask_image_path, save_image_to
+from vision_agent.ui.photo_output import ask_image_path, copy_results, save_image_to
 from vision_agent.ui.qimage import qimage_to_rgb
 from vision_agent.ui.settings import app_settings, ask_open_path
 from vision_agent.ui.tabs.base import VisionTab, add_menu_actions
@@ -279,16 +279,10 @@ class ClassifierTab(VisionTab):
             self.save_annotated_to(path)
 
     def save_annotated_to(self, path: Path) -> bool:
-        image = self.annotated_image()
-        saved = None if image is None else save_image_to(self, image, path)
-        if saved is not None:
-            self.sig_status_message.emit(tr("Saved {name}").format(name=saved.name))
-        return saved is not None
+        return save_image_to(self, self.annotated_image(), path)
 
     def copy_results(self) -> None:
-        if self.controller.result is not None:
-            QApplication.clipboard().setText(self.controller.results_text())
-            self.sig_status_message.emit(tr("Results copied."))
+        copy_results(self, self.controller.results_text())
 
     def shutdown(self) -> None:
         self.download_panel.shutdown()

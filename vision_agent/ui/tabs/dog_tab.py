@@ -11,7 +11,6 @@ from pathlib import Path
 from PyQt5.QtCore import Qt, pyqtSlot
 from PyQt5.QtGui import QKeySequence
 from PyQt5.QtWidgets import (
-    QApplication,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -29,7 +28,7 @@ from vision_agent.core.imageio import is_image_path
 from vision_agent.core.keras_breeds import BREED_MODEL_FILE_FILTER
 from vision_agent.i18n import tr
 from vision_agent.ui.model_state_text import model_state_text
-from vision_agent.ui.photo_output import ask_image_path, save_image_to
+from vision_agent.ui.photo_output import ask_image_path, copy_results, save_image_to
 from vision_agent.ui.settings import app_settings, ask_open_path
 from vision_agent.ui.tabs.base import VisionTab, add_menu_actions
 from vision_agent.ui.widgets.breed_panel import ERROR_STYLE, BreedPanel
@@ -236,17 +235,10 @@ class DogTab(VisionTab):
 
     def save_annotated_to(self, path: Path) -> bool:
         result = self.controller.result
-        if result is None or result.annotated is None:
-            return False
-        saved = save_image_to(self, result.annotated, path)
-        if saved is not None:
-            self.sig_status_message.emit(tr("Saved {name}").format(name=saved.name))
-        return saved is not None
+        return save_image_to(self, None if result is None else result.annotated, path)
 
     def copy_results(self) -> None:
-        if self.controller.result is not None:
-            QApplication.clipboard().setText(self.controller.results_text())
-            self.sig_status_message.emit(tr("Results copied."))
+        copy_results(self, self.controller.results_text())
 
     # --- training ---------------------------------------------------------------------------
     def show_train_dialog(self) -> None:

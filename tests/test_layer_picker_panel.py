@@ -42,7 +42,7 @@ def test_keras_model_layers_listed_stages_marked_maps_beside_gradcam(qtbot, smal
         tab.open_paths([photo])
         wait_for_result(qtbot, tab, photo.name)
         assert tab.network_panel.isHidden()  # off by default
-        tab.cam_check.setChecked(True)
+        tab.results.cam_check.setChecked(True)
         tab.network_button.click()
         panel = tab.network_panel
         output = shown_layer(qtbot, panel, "s1_out")  # the first stage's output comes first
@@ -55,7 +55,7 @@ def test_keras_model_layers_listed_stages_marked_maps_beside_gradcam(qtbot, smal
         _rows, columns = grid_shape(8)
         pixmap = panel.view.grid.pixmap()
         assert pixmap.width() >= columns * (32 + GAP) - GAP
-        batch = tab.photo  # the reference: Keras on the same preprocessed photo
+        batch = tab.controller.photo  # the reference: Keras on the same preprocessed photo
         from vision_agent.core.classify import ImageClassifier
 
         prepared = ImageClassifier.from_file(small_resnet).preprocessing.prepare(batch)
@@ -66,7 +66,7 @@ def test_keras_model_layers_listed_stages_marked_maps_beside_gradcam(qtbot, smal
         item_rect = panel.layer_list.visualItemRect(panel.layer_list.item(row))
         qtbot.mouseClick(panel.layer_list.viewport(), Qt.LeftButton, pos=item_rect.center())
         assert shown_layer(qtbot, panel, "stem_conv").shape == (32, 32, 8)
-        qtbot.waitUntil(lambda: tab.heat is not None, timeout=TIMEOUT)  # Grad-CAM still there
+        qtbot.waitUntil(lambda: tab.controller.heat is not None, timeout=TIMEOUT)  # Grad-CAM still there
         assert tab.view.overlay() is not None and panel.isVisible()
 
         other = asset(*photo_files.BANANA)

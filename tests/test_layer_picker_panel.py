@@ -66,7 +66,8 @@ def test_keras_model_layers_listed_stages_marked_maps_beside_gradcam(qtbot, smal
         item_rect = panel.layer_list.visualItemRect(panel.layer_list.item(row))
         qtbot.mouseClick(panel.layer_list.viewport(), Qt.LeftButton, pos=item_rect.center())
         assert shown_layer(qtbot, panel, "stem_conv").shape == (32, 32, 8)
-        qtbot.waitUntil(lambda: tab.controller.heat is not None, timeout=TIMEOUT)  # Grad-CAM still there
+        # Grad-CAM still there
+        qtbot.waitUntil(lambda: tab.controller.heat is not None, timeout=TIMEOUT)
         assert tab.view.overlay() is not None and panel.isVisible()
 
         other = asset(*photo_files.BANANA)

@@ -57,7 +57,7 @@ def call(qtbot, service, method, *args, timeout=180_000):
     service.call(method, *args).then(
         lambda r: box.setdefault("ok", r), lambda m: box.setdefault("error", m)
     )
-    qtbot.waitUntil(lambda: box or service.state in ("failed", "missing"), timeout=timeout)
+    qtbot.waitUntil(lambda: bool(box) or service.state in ("failed", "missing"), timeout=timeout)
     assert "ok" in box, box.get("error") or service.state
     return box["ok"]
 

@@ -14,6 +14,7 @@ without pickle); a file that is missing or does not fit is ignored.
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,7 +61,14 @@ class FeatureCentres:
         return other - distances
 
     def save(self, path: Path) -> None:
-        np.savez_compressed(path, whitening=self.whitening, centres=self.centres)
+        """An `.npz` (NumPy's zip of `.npy` arrays) with fixed dates: the same centres give
+        the same bytes, so a second calibration of the same model changes no file."""
+        with zipfile.ZipFile(path, "w") as archive:
+            for name, array in (("whitening", self.whitening), ("centres", self.centres)):
+                member = zipfile.ZipInfo(f"{name}.npy", date_time=(2000, 1, 1, 0, 0, 0))
+                member.compress_type = zipfile.ZIP_DEFLATED
+                with archive.open(member, "w") as out:
+                    np.lib.format.write_array(out, np.ascontiguousarray(array), allow_pickle=False)
 
     @classmethod
     def load(cls, path: Path) -> FeatureCentres | None:
@@ -71,7 +79,7 @@ class FeatureCentres:
             with np.load(path, allow_pickle=False) as stored:
                 whitening = np.asarray(stored["whitening"], np.float32)
                 centres = np.asarray(stored["centres"], np.float32)
-        except (OSError, ValueError, KeyError, EOFError):
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
             return None
         size = len(whitening)
         if whitening.shape != (size, size) or centres.shape != (10, size) or not size:

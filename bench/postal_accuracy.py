@@ -8,7 +8,7 @@ the model shipped before the real-handwriting work, taken from git history):
   drawing (default pen 8 px / 66 px tall, small 40 px, thick 14 px, thin 4 px, off-centre);
 - the calibration: the share of wrong readings flagged (`unsure` or `not_digit`) and of right
   readings not `ok`, with the model's stored calibration and cross-validated over writers
-  (leaving one writer out, and in halves), with the feature margin and with the confidence
+  (leaving one writer out, and in halves every way), with the feature margin and with the confidence
   alone;
 - MNIST test and OpenCV's `digits.png` (Debian opencv-doc; VISION_AGENT_OPENCV_DATA or its
   standard path).
@@ -35,9 +35,9 @@ from vision_agent.training.digit_calibration import (  # noqa: E402
     CalibrationFigures,
     calibration_set,
     cross_validated,
+    every_half,
     leave_one_writer_out,
     reference_centres,
-    two_halves,
 )
 from vision_agent.training.digit_checks import (  # noqa: E402
     OPENCV_DIGITS,
@@ -126,7 +126,10 @@ def calibration(models: dict[str, PostalRecognizer]) -> None:
         for doubt, label in signals:
             for held_out, how in (
                 (leave_one_writer_out(data.writers), "fitted on 5 writers, judged on the 6th"),
-                (two_halves(data.writers), "fitted on writers 1-3, judged on 4-6, and back"),
+                (
+                    every_half(data.writers),
+                    "fitted on 3 writers, judged on the other 3, all 20 ways",
+                ),
             ):
                 row(name, cross_validated(data, doubt, held_out), f"{label}: {how}")
 

@@ -7,7 +7,9 @@ the model shipped before the real-handwriting work, taken from git history):
   each writer's digits drawn as five-digit codes in writing order; per writer and per way of
   drawing (default pen 8 px / 66 px tall, small 40 px, thick 14 px, thin 4 px, off-centre);
 - the calibration: the share of wrong readings flagged (`unsure` or `not_digit`) and of right
-  readings not `ok`, with the model's stored calibration and cross-validated over writers;
+  readings not `ok`, with the model's stored calibration and cross-validated over writers
+  (leaving one writer out, and in halves every way), with the feature margin and with the confidence
+  alone;
 - MNIST test and OpenCV's `digits.png` (Debian opencv-doc; VISION_AGENT_OPENCV_DATA or its
   standard path).
 
@@ -29,7 +31,14 @@ sys.path.insert(0, str(ROOT))
 
 from vision_agent.core.digit_status import DigitStatus  # noqa: E402
 from vision_agent.core.postal import SHIPPED_MODEL, PostalRecognizer  # noqa: E402
-from vision_agent.training.digit_calibration import calibration_set, cross_validated  # noqa: E402
+from vision_agent.training.digit_calibration import (  # noqa: E402
+    CalibrationFigures,
+    calibration_set,
+    cross_validated,
+    every_half,
+    leave_one_writer_out,
+    reference_centres,
+)
 from vision_agent.training.digit_checks import (  # noqa: E402
     OPENCV_DIGITS,
     VARIANTS,
@@ -40,6 +49,7 @@ from vision_agent.training.pen_digits import read_unipen  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 WRITERS = SHARED / "datasets" / "pendigits" / "pendigits-orig-writers1-6.tes"
+PEN_ROWS = SHARED / "datasets" / "pendigits" / "pendigits.tra"  # the training writers
 MNIST = SHARED / "assets" / "mnist" / "mnist.npz"
 BASELINE_COMMIT = "a735654"  # the last commit with the MNIST-only model
 
@@ -88,22 +98,40 @@ def real_writers(models: dict[str, PostalRecognizer]) -> None:
 
 
 def calibration(models: dict[str, PostalRecognizer]) -> None:
-    print("\nCalibration on the real writers (every way of drawing; target ≥ 80 % / ≤ 3 %)")
+    print(
+        "\nCalibration on the real writers (every way of drawing; target: ≥ 80 % of wrong "
+        "readings flagged, ≤ 3 % of right ones not ok)"
+    )
     print(f"{'model':<10} {'readings':>8} {'wrong':>6} {'wrong flagged':>14} {'right not ok':>13}")
+
+    def row(name: str, f: CalibrationFigures, how: str) -> None:
+        print(
+            f"{name:<10} {f.readings:>8} {f.wrong:>6} {f.wrong_flagged:>14.1%} "
+            f"{f.right_flagged:>13.2%}   {how}"
+        )
+
     for name, recognizer in models.items():
-        probabilities, labels, writers = calibration_set(recognizer.predictor, WRITERS)
-        stored = recognizer.readings(probabilities)
-        right = np.array([r.digit == y for r, y in zip(stored, labels, strict=True)])
+        data = calibration_set(recognizer, WRITERS)
+        stored = recognizer.readings(data.probabilities, data.features)
+        right = np.array([r.digit == y for r, y in zip(stored, data.labels, strict=True)])
         flagged = np.array([r.status is not DigitStatus.OK for r in stored])
-        print(
-            f"{name:<10} {len(labels):>8} {int((~right).sum()):>6} "
-            f"{flagged[~right].mean():>14.1%} {flagged[right].mean():>13.2%}   (stored calibration)"
+        signal = "feature margin + confidence" if recognizer.calibration.doubt else "confidence"
+        figures = CalibrationFigures(
+            len(right), int((~right).sum()), flagged[~right].mean(), flagged[right].mean()
         )
-        checked = cross_validated(probabilities, labels, writers)
-        print(
-            f"{name:<10} {checked.readings:>8} {checked.wrong:>6} {checked.wrong_flagged:>14.1%} "
-            f"{checked.right_flagged:>13.2%}   (fitted on half the writers, judged on the other)"
-        )
+        row(name, figures, f"stored calibration ({signal}), judged on the writers it was fitted on")
+        signals = [(None, "confidence alone")]
+        if PEN_ROWS.is_file():
+            signals.insert(0, (reference_centres(recognizer, PEN_ROWS), "margin + confidence"))
+        for doubt, label in signals:
+            for held_out, how in (
+                (leave_one_writer_out(data.writers), "fitted on 5 writers, judged on the 6th"),
+                (
+                    every_half(data.writers),
+                    "fitted on 3 writers, judged on the other 3, all 20 ways",
+                ),
+            ):
+                row(name, cross_validated(data, doubt, held_out), f"{label}: {how}")
 
 
 def other_checks(models: dict[str, PostalRecognizer]) -> None:

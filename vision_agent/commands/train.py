@@ -41,11 +41,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     calibrate = kinds.add_parser(
         "calibrate-digits",
         help="fit a digit model's confidence (unsure threshold) on writers kept out",
-        description="Fit the temperature and the 'unsure' threshold of a digit model on real "
-        "writers' trajectories it never trained on, and store them in its model card.",
+        description="Fit the temperature and the 'unsure' thresholds of a digit model on real "
+        "writers' trajectories it never trained on, and store them in its model card; with "
+        "--pen-data, also the digits' centres in its feature space (NAME.centres.npz beside "
+        "the model), the second doubt signal.",
     )
     calibrate.add_argument("model", type=Path, metavar="MODEL")
     calibrate.add_argument("writers", type=Path, metavar="WRITERS.tes")
+    calibrate.add_argument(
+        "--pen-data",
+        type=Path,
+        help="UCI pen-digits rows the model trained on (pendigits.tra), for the centres",
+    )
     calibrate.set_defaults(func=_calibrate_digits)
     _register_dogs(kinds)
 
@@ -126,17 +133,24 @@ def _calibrate_digits(args: argparse.Namespace) -> int:
     from vision_agent.core.errors import UserError
     from vision_agent.training.digit_calibration import calibrate_card
 
-    if not args.writers.is_file():
-        return cannot_start(f"writers file not found: {args.writers}")
+    for given in (args.writers, args.pen_data):
+        if given is not None and not given.is_file():
+            return cannot_start(f"file not found: {given}")
     try:
-        calibration, checked = calibrate_card(args.model, args.writers)
+        calibration, checked = calibrate_card(args.model, args.writers, args.pen_data)
     except UserError as exc:
         return cannot_start(exc)
+    doubt = calibration.doubt
+    signal = (
+        f"unsure below {calibration.unsure_below:.4f}"
+        if doubt is None
+        else f"doubt score margin + {doubt.confidence_weight:.3f}·logit(confidence), unsure "
+        f"below {doubt.unsure_below:.4f}"
+    )
     print(
-        f"{args.model}: temperature {calibration.temperature}, unsure below "
-        f"{calibration.unsure_below:.4f}; cross-validated over writers: "
-        f"{checked.wrong_flagged:.1%} of {checked.wrong} wrong readings flagged, "
-        f"{checked.right_flagged:.2%} of right ones not ok",
+        f"{args.model}: temperature {calibration.temperature}, {signal}; fitted on five "
+        f"writers, judged on the sixth: {checked.wrong_flagged:.1%} of {checked.wrong} wrong "
+        f"readings flagged, {checked.right_flagged:.2%} of right ones not ok",
         flush=True,
     )
     return 0

@@ -2,10 +2,16 @@
 
 A digit model gives ten probabilities (digits 0-9) or eleven (the shipped model adds "not a
 digit"). The probabilities are tempered (temperature scaling, fitted on real writers kept out of
-training) and then judged: the likeliest class is "not a digit" → `not_digit`; the likeliest
-digit below the model's threshold → `unsure` (with the top two as alternatives); else `ok`.
-The temperature and threshold of the shipped model come from its card (`calibration`); other
-models get neutral defaults.
+training) and then judged: the likeliest class is "not a digit" → `not_digit`; a reading in
+doubt → `unsure` (with the top two as alternatives); else `ok`.
+
+Doubt has two signals. The network's own confidence (the likeliest digit's probability) is
+one; the other is where the reading's features lie among the digits (`digit_centres`: its
+margin, how much nearer it is to its digit's centre than to another's). A model with stored
+centres judges the sum `margin + weight · logit(confidence)` against a threshold; without them
+(or for a box the handwriting profile read) the confidence alone is compared with
+`unsure_below`. The shipped model's temperature, weight and thresholds come from its card
+(`calibration`), its centres from the file beside it; other models get neutral defaults.
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ from enum import Enum
 from pathlib import Path
 
 import numpy as np
+
+from vision_agent.core.digit_centres import FeatureCentres, centres_path
 
 DIGIT_CLASSES = 10
 
@@ -28,22 +36,55 @@ class DigitStatus(str, Enum):
 
 
 @dataclass(frozen=True)
+class FeatureDoubt:
+    """Unsure when `margin + confidence_weight · logit(confidence)` is below `unsure_below`."""
+
+    centres: FeatureCentres
+    confidence_weight: float
+    unsure_below: float
+
+    def score(self, margin: np.ndarray, confidence: np.ndarray) -> np.ndarray:
+        """The doubt score (lower: more doubt), elementwise."""
+        return margin + self.confidence_weight * logit(confidence)
+
+
+@dataclass(frozen=True)
 class Calibration:
     temperature: float = 1.0
-    unsure_below: float = 0.80
+    unsure_below: float = 0.80  # on the confidence, when the feature doubt cannot be used
+    doubt: FeatureDoubt | None = None
+
+
+def logit(p: np.ndarray) -> np.ndarray:
+    """log(p / (1 − p)), elementwise, finite for p = 0 and p = 1."""
+    p = np.clip(np.asarray(p, np.float64), 1e-7, 1 - 1e-7)
+    return np.log(p) - np.log1p(-p)
 
 
 def calibration_for(model_path: str | Path) -> Calibration:
-    """The calibration stored in the model's card (`NAME.card.json` beside it), or defaults."""
+    """The calibration stored in the model's card (`NAME.card.json` beside it) with the
+    centres stored beside the model, or defaults; a card without usable centres gives the
+    confidence threshold alone."""
     card = Path(model_path).with_suffix(".card.json")
     try:
         stored = json.loads(card.read_text(encoding="utf-8"))["calibration"]
         calibration = Calibration(float(stored["temperature"]), float(stored["unsure_below"]))
-    except (OSError, ValueError, KeyError, TypeError):
+        feature_doubt = stored.get("feature_doubt")
+        weight, below = (
+            (float(feature_doubt["confidence_weight"]), float(feature_doubt["unsure_below"]))
+            if feature_doubt is not None
+            else (0.0, 0.0)
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return Calibration()
     if not (calibration.temperature > 0 and 0 < calibration.unsure_below <= 1):
         return Calibration()
-    return calibration
+    centres = FeatureCentres.load(centres_path(model_path)) if feature_doubt else None
+    if centres is None or not (np.isfinite(weight) and weight >= 0 and np.isfinite(below)):
+        return calibration
+    return Calibration(
+        calibration.temperature, calibration.unsure_below, FeatureDoubt(centres, weight, below)
+    )
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -68,8 +109,12 @@ class Judgement:
     alternatives: tuple[tuple[int, float], ...]
 
 
-def judge(row: np.ndarray, calibration: Calibration) -> Judgement:
-    """One box's (tempered) probabilities, 10 or 11 of them, as a digit with its status."""
+def judge(
+    row: np.ndarray, calibration: Calibration, margins: np.ndarray | None = None
+) -> Judgement:
+    """One box's (tempered) probabilities, 10 or 11 of them, as a digit with its status; the
+    feature doubt is used when the calibration has one and the box's `margins` (one per
+    digit, see `FeatureCentres.margins`) are given."""
     digits = row[:DIGIT_CLASSES]
     not_digit = float(row[DIGIT_CLASSES]) if len(row) > DIGIT_CLASSES else 0.0
     order = np.argsort(digits)[::-1]
@@ -78,5 +123,10 @@ def judge(row: np.ndarray, calibration: Calibration) -> Judgement:
     alternatives = tuple((int(d), float(digits[d])) for d in order[:2])
     if not_digit > confidence:
         return Judgement(None, not_digit, DigitStatus.NOT_DIGIT, not_digit, alternatives)
-    status = DigitStatus.UNSURE if confidence < calibration.unsure_below else DigitStatus.OK
+    if calibration.doubt is not None and margins is not None:
+        score = float(calibration.doubt.score(margins[best], confidence))
+        unsure = score < calibration.doubt.unsure_below
+    else:
+        unsure = confidence < calibration.unsure_below
+    status = DigitStatus.UNSURE if unsure else DigitStatus.OK
     return Judgement(best, confidence, status, not_digit, alternatives)

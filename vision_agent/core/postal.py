@@ -266,33 +266,46 @@ class PostalRecognizer:
         both = getattr(self._features, "both", None)
         if both is not None:
             return self.readings(*both(boxes))
-        if not len(self.profile):
+        if not len(self.profile) and self.calibration.doubt is None:
             return self.readings(self.predictor(boxes))
         return self.readings(self.predictor(boxes), self.features(boxes))
 
     def readings(
         self, outputs: np.ndarray, features: np.ndarray | None = None
     ) -> list[DigitReading]:
-        """Model outputs as calibrated readings, corrected by the handwriting profile in use
-        when the boxes' `features` are given. A reading is marked `by_profile` when the profile
-        changed its digit or its status (an unsure digit the profile makes sure, say)."""
+        """Model outputs as calibrated readings, judged with the boxes' feature margins when
+        their `features` are given and the model has stored centres, and corrected by the
+        handwriting profile in use. A box the profile votes on is judged by its confidence
+        alone (the user's own samples are its reference there); a reading is marked
+        `by_profile` when the profile changed its digit or its status."""
         probabilities = _as_probabilities(outputs)
         general = tempered(probabilities, self.calibration.temperature)
-        readings = [self._reading(row) for row in general]
+        margins = self._margins(len(general), features)
+        readings = [
+            self._reading(row, margin) for row, margin in zip(general, margins, strict=True)
+        ]
         if not len(self.profile) or features is None:
             return readings
-        adapted = tempered(
-            adapt(probabilities, features, self.profile), self.calibration.temperature
-        )
+        blended = adapt(probabilities, features, self.profile)
+        voted = np.any(blended != probabilities, axis=1)
+        adapted = tempered(blended, self.calibration.temperature)
         result = []
-        for before, row in zip(readings, adapted, strict=True):
-            after = self._reading(row)
+        for before, row, margin, by_vote in zip(readings, adapted, margins, voted, strict=True):
+            after = self._reading(row, None if by_vote else margin)
             changed = (after.digit, after.status) != (before.digit, before.status)
             result.append(dataclasses.replace(after, by_profile=changed))
         return result
 
-    def _reading(self, row: np.ndarray) -> DigitReading:
-        judgement = judge(row, self.calibration)
+    def _margins(self, count: int, features: np.ndarray | None) -> list[np.ndarray | None]:
+        """Each box's feature margins per digit (None where they cannot be had)."""
+        doubt = self.calibration.doubt
+        margins = None
+        if doubt is not None and features is not None:
+            margins = doubt.centres.margins(features)
+        return [None] * count if margins is None else list(margins)
+
+    def _reading(self, row: np.ndarray, margins: np.ndarray | None = None) -> DigitReading:
+        judgement = judge(row, self.calibration, margins)
         return DigitReading(
             judgement.digit,
             judgement.confidence,

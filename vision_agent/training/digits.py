@@ -269,7 +269,7 @@ def train_digits(
     if data.check_writers is not None and onnx_path is not None:
         from vision_agent.training.digit_calibration import calibrate_card
 
-        calibration, checked = calibrate_card(onnx_path, data.check_writers)
+        calibration, checked = calibrate_card(onnx_path, data.check_writers, data.pen_rows)
         print(f"calibration: {calibration}; cross-validated over writers: {checked}", flush=True)
     report = DigitTrainingReport(
         keras_path=str(keras_path),

@@ -29,7 +29,7 @@ from vision_agent.core.imageio import IMAGE_SUFFIXES, write_image
 from vision_agent.core.video_source import VIDEO_SUFFIXES, SourceEnded, SourceSpec, probe_cameras
 from vision_agent.engine.recipes import face_model_spec
 from vision_agent.i18n import tr
-from vision_agent.services.face_stream import FaceStream, StreamStats
+from vision_agent.controllers.faces import FaceStream, StreamStats
 from vision_agent.ui.settings import ask_open_path, ask_save_path, remember_folder
 from vision_agent.ui.tabs.base import VisionTab, add_menu_actions
 from vision_agent.ui.widgets.image_view import ImageView

@@ -310,3 +310,18 @@ def test_a_model_that_fails_to_load_leaves_the_previous_one_working(qtbot, tab, 
     assert "bogus.pb" not in [combo.itemText(i) for i in range(combo.count())]
     with qtbot.waitSignal(tab.controller.sig_shown, timeout=10000):
         tab.detector_bar.threshold_slider.setValue(90)
+
+
+def test_a_missing_model_offers_its_download_and_leaves_the_previous_one_working(qtbot, tab):
+    """res10 fp16 is neither shipped nor in ../shared/assets: offline, it is missing."""
+    tab.source_bar.open_file(asset(*GROUP))
+    qtbot.waitUntil(lambda: tab.view.overlay.isVisible(), timeout=10000)
+    tab.load_model("res10-caffe-fp16")
+    qtbot.waitUntil(lambda: tab.download_panel.isVisible(), timeout=15000)
+    qtbot.waitUntil(lambda: tab.controller.service.state == "ready", timeout=15000)
+    assert tab.detector_bar.combo.currentData() == "res10-caffe"
+    assert tab.model_line.text() == "Model: res10 Caffe fp32"
+    assert tab.download_panel.model_id == "res10_caffe_fp16"
+    assert "res10 Caffe fp16" in tab.download_panel.message_label.text()
+    with qtbot.waitSignal(tab.controller.sig_shown, timeout=10000):
+        tab.detector_bar.threshold_slider.setValue(90)

@@ -208,12 +208,18 @@ def overlay_in_corner(tab) -> bool:
 
 
 def test_snapshot_needs_a_picture_and_saves_the_one_on_screen(qtbot, tab, tmp_path):
+    from PyQt5.QtWidgets import QMenu
+
+    menu = QMenu()
+    tab.fill_file_menu(menu)
+    (menu_entry,) = [a for a in menu.actions() if a.text() == "Save snapshot…"]
+    assert not menu_entry.isEnabled() and not tab.snapshot_button.isEnabled()
     tab.source_bar.open_file(asset(*GROUP))
     qtbot.waitUntil(lambda: tab.view.image() is not None, timeout=10000)
-    assert tab.snapshot_button.isEnabled()
+    assert tab.snapshot_button.isEnabled() and menu_entry.isEnabled()
     tab.open_source(SourceSpec.camera(99))
     assert tab.view.image() is None
-    assert not tab.snapshot_button.isEnabled()
+    assert not tab.snapshot_button.isEnabled() and not menu_entry.isEnabled()
     assert not tab.save_snapshot_to(tmp_path / "old.png")
     assert not (tmp_path / "old.png").exists()
     tab.source_bar.open_file(asset("photos", "faces", "grace_hopper_matplotlib.jpg"))

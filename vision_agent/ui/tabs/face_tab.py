@@ -95,8 +95,8 @@ class FaceCamTab(VisionTab):
         for widget, stretch in ((self.download_panel, 0), (self.banner, 0), (self.view, 1)):
             layout.addWidget(widget, stretch)
         layout.addLayout(bottom := QHBoxLayout())
-        bottom.addWidget(self.status_label, 1)
-        bottom.addWidget(self.model_line, 0, Qt.AlignRight)
+        bottom.addWidget(self.status_label, 3)
+        bottom.addWidget(self.model_line, 2)
         for key, slot in (("Space", self.source_bar.toggle_pause), ("Esc", self.stop)):
             shortcut = QShortcut(QKeySequence(key), self, context=Qt.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)

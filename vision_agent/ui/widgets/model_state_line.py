@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PyQt5.QtCore import Qt
 from PyQt5.QtWidgets import QLabel, QWidget
 
 from vision_agent.services.model_service import ModelState
@@ -16,6 +17,7 @@ class ModelStateLine(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWordWrap(True)  # a long message must not widen the window
+        self.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
         self._state: tuple[str, str, str] = (ModelState.IDLE, "", "")
 
     def set_state(self, state: str, name: str, problem: str = "") -> str:

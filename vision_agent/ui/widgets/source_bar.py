@@ -45,6 +45,8 @@ class SourceBar(QWidget):
         self.label = QLabel(self)
         self.combo = QComboBox(self)
         self.combo.setMinimumWidth(180)
+        self.combo.setMaximumWidth(340)  # a long file name is elided, the window keeps its width
+        self.combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
         self.combo.activated.connect(self._on_activated)
         self.start_button = QPushButton(self)
         self.start_button.clicked.connect(self.open_selected)

@@ -292,7 +292,9 @@ def test_a_live_language_switch_redoes_the_model_line_and_the_status(qtbot, tab)
     qtbot.waitUntil(lambda: tab.view.overlay.isVisible(), timeout=10000)
     set_language("ko")
     try:
-        tab.retranslate_ui()
+        with qtbot.waitSignal(tab.sig_status_message, timeout=1000) as status_bar:
+            tab.retranslate_ui()
+        assert status_bar.args == ["t1_insightface_group.jpg 표시 중"]
         assert tab.status_label.text() == "t1_insightface_group.jpg 표시 중"
         assert tab.model_line.text() == "모델: res10 Caffe fp32"
         assert "얼굴 6개" in tab.view.overlay.text()

@@ -115,8 +115,10 @@ class FaceCamTab(VisionTab):
             button.setText(text)
         for part in (self.source_bar, self.detector_bar, self.download_panel, self.banner):
             part.retranslate_ui()
-        for line in (self.model_line, self.view, self.status_label):
-            line.retranslate_ui()
+        self.model_line.retranslate_ui()
+        self.view.retranslate_ui()
+        if status := self.status_label.retranslate_ui():
+            self.sig_status_message.emit(status)  # the window's status bar too
         self.view.set_placeholder(
             tr("Choose a camera, a video or a photo and press Start (or drop a file here).")
         )

@@ -8,8 +8,9 @@ from PyQt5.QtWidgets import QFrame, QHBoxLayout, QPushButton, QWidget
 
 from vision_agent.ui.widgets.rendered_label import RenderedLabel
 
-PROBLEM_STYLE = "QFrame { background: #fff3cd; border: 1px solid #d39e00; }"
-NOTICE_STYLE = "QFrame { background: #e7f1fb; border: 1px solid #6b9bd1; }"
+# Only the banner itself is framed (its label is a QFrame too).
+PROBLEM_STYLE = "QFrame#notice { background: #fff3cd; border: 1px solid #d39e00; }"
+NOTICE_STYLE = "QFrame#notice { background: #e7f1fb; border: 1px solid #6b9bd1; }"
 
 
 class NoticeBanner(QFrame):
@@ -20,6 +21,7 @@ class NoticeBanner(QFrame):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("notice")
         self.label = RenderedLabel(self)
         self._layout = QHBoxLayout(self)
         self._layout.addWidget(self.label, 1)

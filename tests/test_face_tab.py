@@ -333,3 +333,14 @@ def test_a_missing_model_offers_its_download_and_leaves_the_previous_one_working
     assert "res10 Caffe fp16" in tab.download_panel.message_label.text()
     with qtbot.waitSignal(tab.controller.sig_shown, timeout=10000):
         tab.detector_bar.threshold_slider.setValue(90)
+
+
+def test_a_damaged_video_says_so_as_a_problem_and_offers_play_again(qtbot, tab, tmp_path):
+    data = asset("photos", "video", "Megamind.avi").read_bytes()
+    cut = tmp_path / "cut.avi"
+    cut.write_bytes(data[: len(data) // 2])
+    tab.open_source(SourceSpec.file(cut, fps=0))
+    qtbot.waitUntil(lambda: tab.banner.isVisible(), timeout=60000)
+    assert "the rest of the file is damaged or missing" in tab.banner.message()
+    assert tab.banner.problem
+    assert tab.play_again_button.isVisible() and not tab.retry_button.isVisible()

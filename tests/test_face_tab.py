@@ -266,6 +266,7 @@ def test_a_video_that_ended_offers_play_again_not_retry(qtbot, tab):
     tab.open_source(SourceSpec.file(asset("photos", "video", "Megamind.avi"), fps=0))
     qtbot.waitUntil(lambda: tab.banner.isVisible(), timeout=60000)
     assert "ended after 270 frames" in tab.banner.message()
+    assert not tab.banner.problem  # a plain notice, not a warning
     assert not tab.retry_button.isVisible()
     assert tab.play_again_button.isVisible()
     with qtbot.waitSignal(tab.controller.sig_source_opened, timeout=10000):

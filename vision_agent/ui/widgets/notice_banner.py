@@ -26,6 +26,7 @@ class NoticeBanner(QFrame):
         self._layout = QHBoxLayout(self)
         self._layout.addWidget(self.label, 1)
         self._buttons: list[QPushButton] = []
+        self.problem = False  # what the shown notice is: a problem, or a plain notice
         self.setVisible(False)
 
     def add_button(self, on_click: Callable[[], object]) -> QPushButton:
@@ -43,6 +44,7 @@ class NoticeBanner(QFrame):
         shown = set(buttons)
         for button in self._buttons:
             button.setVisible(button in shown)
+        self.problem = problem
         self.setStyleSheet(PROBLEM_STYLE if problem else NOTICE_STYLE)
         self.setVisible(True)
         return self.label.show_rendered(render)

@@ -89,13 +89,13 @@ class Watch:
         self._timer.start()
         self.rss_marks: list[float] = []
         self.mark_every = 0
-        tab.stream.sig_detection.connect(self._shown)
+        tab.controller.sig_shown.connect(self._shown)
 
     def _tick(self) -> None:
         self.longest_stall_ms = max(self.longest_stall_ms, self._clock.restart() - 10)
 
-    def _shown(self, detection) -> None:
-        grabber = self.tab.stream.grabber
+    def _shown(self, detection, _stats) -> None:
+        grabber = self.tab.controller.grabber
         if grabber is not None:
             self.lags.append(grabber.slot.captured - 1 - detection.frame_index)
         if self.mark_every and len(self.lags) % self.mark_every == 0:
@@ -109,13 +109,13 @@ class Watch:
 
     def close(self) -> None:
         self._timer.stop()
-        self.tab.stream.sig_detection.disconnect(self._shown)
+        self.tab.controller.sig_shown.disconnect(self._shown)
 
 
 def gui_run(
     app: QApplication, tab, spec: SourceSpec, done, limit_s: float, title: str, marks: int = 0
 ) -> None:
-    tab.stream.max_backlog = 0
+    tab.controller.max_backlog = 0
     watch = Watch(app, tab)
     watch.mark_every = marks
     rss_start = rss_mb()
@@ -123,7 +123,7 @@ def gui_run(
     tab.open_source(spec)
     watch.run_until(done, limit_s)
     seconds = time.perf_counter() - started
-    stats = tab.stream.stats()
+    stats = tab.controller.stats()
     tab.stop()
     watch.run_until(lambda: False, 0.3)
     watch.close()
@@ -135,7 +135,7 @@ def gui_run(
     )
     print(
         f"  network {stats.network_fps:.1f} FPS ({stats.inference_ms:.1f} ms, last frame); "
-        f"backlog max {tab.stream.max_backlog}; shown frame behind newest: median "
+        f"backlog max {tab.controller.max_backlog}; shown frame behind newest: median "
         f"{lags[len(lags) // 2]}, 95th pct {lags[int(len(lags) * 0.95)]}"
     )
     print(f"  longest GUI stall {watch.longest_stall_ms:.0f} ms")
@@ -161,7 +161,7 @@ def main() -> int:
     tab.show()
     tab.load_model("res10-caffe")
     deadline = time.perf_counter() + 60
-    while tab.stream.service.state != "ready" and time.perf_counter() < deadline:
+    while tab.controller.service.state != "ready" and time.perf_counter() < deadline:
         app.processEvents()
         time.sleep(0.01)
     gui_run(
@@ -176,7 +176,7 @@ def main() -> int:
         app,
         tab,
         SourceSpec.file(VIDEO, loop=True, fps=args.feed_fps),
-        lambda: tab.stream.stats().shown >= args.frames,
+        lambda: tab.controller.stats().shown >= args.frames,
         3600,
         f"GUI (offscreen), Megamind.avi looped at {args.feed_fps:.0f} FPS until {args.frames} "
         "frames were shown",

@@ -55,7 +55,7 @@ def test_dog_and_face_tabs_download_nothing_at_launch(qtbot, server, route_regis
         qtbot.addWidget(tab)
         tab.show()
         tab.start()
-    services = (dog.controller.service, face.stream.service)
+    services = (dog.controller.service, face.controller.service)
     try:
         qtbot.waitUntil(
             lambda: (
@@ -71,7 +71,7 @@ def test_dog_and_face_tabs_download_nothing_at_launch(qtbot, server, route_regis
             assert tab.download_panel.download_button.isVisible()
         assert "mobilenet" in dog.download_panel.message_label.text().lower()
         assert "not on this computer" in dog.model_label.text()
-        assert "not on this computer" in face.status_label.text()
+        assert "not on this computer" in face.model_line.text()
 
         dog.download_panel.download_button.click()  # the user's click: now it downloads
         qtbot.waitUntil(lambda: server.requests["good"] >= 1, timeout=10000)

@@ -50,6 +50,7 @@ def offenders(layer: str, forbidden: tuple[str, ...]) -> dict[str, list[str]]:
         ),
         ("ui", ("tensorflow", "keras", "tf2onnx")),
         ("services", ("PyQt5.QtWidgets", "PyQt5.QtGui", "vision_agent.ui")),
+        ("controllers", ("PyQt5.QtWidgets", "PyQt5.QtGui", "vision_agent.ui")),
     ],
 )
 def test_layer_imports_nothing_above_it(layer, forbidden):

@@ -42,7 +42,8 @@ def start_and_drive(window):
         print("read", postal.reading.code, flush=True)
         face = next(window.tabs.widget(i) for i in range(window.tabs.count())
                     if isinstance(window.tabs.widget(i), FaceCamTab))
-        face.sig_cameras_found.connect(lambda cameras: QTimer.singleShot(500, window.close))
+        face.controller.sig_cameras_found.connect(
+            lambda cameras: QTimer.singleShot(500, window.close))
         window.tabs.setCurrentWidget(face)
 
     when_read()

@@ -64,11 +64,13 @@ class SourceSpec:
 
 @dataclass(frozen=True)
 class SourceEnded:
-    """Why capture stopped: reason is "stopped", "finished" (video end, still image) or "failed"."""
+    """Why capture stopped: reason is "stopped", "finished" (video end, still image) or "failed";
+    `damaged`: a video that finished well short of the frames its header announces."""
 
     reason: str
     message: str = ""
     frames: int = 0
+    damaged: bool = False
 
 
 class LatestFrame:
@@ -248,7 +250,8 @@ class FrameGrabber:
                     raise SourceError(f"{what} holds no frame that can be decoded.")
                 if spec.loop and capture.set(cv2.CAP_PROP_POS_FRAMES, 0):
                     continue
-                return SourceEnded("finished", _end_message(what, frames, expected), frames)
+                message = _end_message(what, frames, expected)
+                return SourceEnded("finished", message, frames, _cut_short(frames, expected))
             failures = 0
             if frames == 0 and self._on_opened is not None:
                 self._on_opened(fps)

@@ -1,435 +1,270 @@
-"""The SSD face cam tab (SSD 얼굴 검출): a camera, video or photo through the res10 detector."""
+"""The SSD face cam tab (SSD 얼굴 검출): a camera, video or photo through the res10 detector.
+
+The view only lays out and renders; `FaceCamController` owns the capture, the detector and their
+state. Texts that depend on state (model line, status, banner, overlay) are kept as renderers, so
+a live language switch redoes them.
+"""
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
-from PyQt5.QtCore import Qt, pyqtSignal, pyqtSlot
+from PyQt5 import sip
+from PyQt5.QtCore import Qt, pyqtSlot
 from PyQt5.QtGui import QKeySequence, QShowEvent
 from PyQt5.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QFrame,
+    QAction,
     QHBoxLayout,
-    QInputDialog,
-    QLabel,
     QMenu,
     QMessageBox,
     QPushButton,
     QShortcut,
-    QSlider,
     QVBoxLayout,
     QWidget,
 )
 
+from vision_agent.controllers.faces import FaceCamController, StreamStats, model_id, model_name
 from vision_agent.core.errors import UserError
-from vision_agent.core.faces import FACE_MODEL_FILE_FILTER, FaceDetection
-from vision_agent.core.imageio import IMAGE_SUFFIXES, write_image
-from vision_agent.core.video_source import VIDEO_SUFFIXES, SourceEnded, SourceSpec, probe_cameras
-from vision_agent.engine.recipes import face_model_spec
+from vision_agent.core.faces import FaceDetection
+from vision_agent.core.video_source import SourceEnded, SourceSpec
 from vision_agent.i18n import tr
-from vision_agent.services.face_stream import FaceStream, StreamStats
-from vision_agent.ui.settings import ask_open_path, ask_save_path, remember_folder
+from vision_agent.services.model_service import ModelState
+from vision_agent.ui.face_texts import describe, rejected_text
+from vision_agent.ui.model_state_text import model_state_text
+from vision_agent.ui.settings import ask_save_path, remember_folder
 from vision_agent.ui.tabs.base import VisionTab, add_menu_actions
-from vision_agent.ui.widgets.image_view import ImageView
+from vision_agent.ui.widgets.detector_bar import DetectorBar
+from vision_agent.ui.widgets.face_view import FaceView
 from vision_agent.ui.widgets.model_download_panel import ModelDownloadPanel
-
-# (choice passed to FaceStream.load_model, English label)
-MODEL_ITEMS = (
-    ("res10-caffe", "res10 Caffe fp32"),
-    ("res10-caffe-fp16", "res10 Caffe fp16"),
-    ("res10-tf", "res10 TensorFlow uint8"),
-)
-OWN_MODEL = "own-file"
-MEDIA_FILE_FILTER = "Videos and photos ({})".format(
-    " ".join(f"*{s}" for s in (*VIDEO_SUFFIXES, *IMAGE_SUFFIXES))
-)
-OVERLAY_STYLE = (
-    "background: rgba(0, 0, 0, 150); color: white; padding: 4px; font-family: monospace;"
-)
-BANNER_STYLE = "QFrame { background: #fff3cd; border: 1px solid #d39e00; }"
+from vision_agent.ui.widgets.model_state_line import ModelStateLine
+from vision_agent.ui.widgets.notice_banner import NoticeBanner
+from vision_agent.ui.widgets.rendered_label import RenderedLabel
+from vision_agent.ui.widgets.source_bar import SourceBar
 
 
 class FaceCamTab(VisionTab):
-    """Source and model choosers, start/pause/stop, threshold, blur, snapshot, live view.
-
-    Signals:
-        sig_cameras_found(list): camera indices that opened (from the probe thread).
-    """
-
-    sig_cameras_found = pyqtSignal(list)
+    """Source and detector rows, snapshot, a notice banner, the picture, status and model lines."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.stream = FaceStream(self)
-        self.stream.sig_detection.connect(self.on_detection)
-        self.stream.sig_stats.connect(self.on_stats)
-        self.stream.sig_source_opened.connect(self.on_source_opened)
-        self.stream.sig_source_ended.connect(self.on_source_ended)
-        self.stream.sig_model_state.connect(self.on_model_state)
-        self.stream.sig_error.connect(self.on_error)
-        self.sig_cameras_found.connect(self._fill_cameras)
-        self.source: SourceSpec | None = None
-        self.model_choice = MODEL_ITEMS[0][0]
-        self.last_message = ""
-        self._problem = "source"
-        self._cameras: list[int] | None = None
-        self._probe_thread: threading.Thread | None = None
+        self.controller = c = FaceCamController(self)
+        c.sig_shown.connect(self.on_shown)
+        c.sig_cleared.connect(self.on_cleared)
+        c.sig_source_opened.connect(self.on_source_opened)
+        c.sig_source_ended.connect(self.on_source_ended)
+        c.sig_paused.connect(self.on_paused)
+        c.sig_model_state.connect(self.on_model_state)
+        c.sig_model_rejected.connect(self.on_model_rejected)
+        c.sig_detection_failed.connect(self.on_detection_failed)
+        self._retry_model: str | None = None  # what the banner's Retry loads; None: the source
+        self._snapshot_action: QAction | None = None
         self._build_ui()
         self.retranslate_ui()
 
-    # --- layout -------------------------------------------------------------------------
     def _build_ui(self) -> None:
-        self.source_label = QLabel(self)
-        self.source_combo = QComboBox(self)
-        self.source_combo.setMinimumWidth(180)
-        self.source_combo.activated.connect(self._on_source_chosen)
-        self.start_button = QPushButton(self)
-        self.start_button.clicked.connect(self.start_selected_source)
-        self.pause_button = QPushButton(self)
-        self.pause_button.setCheckable(True)
-        self.pause_button.toggled.connect(self.set_paused)
-        self.stop_button = QPushButton(self)
-        self.stop_button.clicked.connect(self.stop)
-        self.loop_check = QCheckBox(self)
-
-        self.model_label = QLabel(self)
-        self.model_combo = QComboBox(self)
-        self.model_combo.activated.connect(self._on_model_chosen)
-        self.threshold_label = QLabel(self)
-        self.threshold_slider = QSlider(Qt.Horizontal, self)
-        self.threshold_slider.setRange(5, 95)
-        self.threshold_slider.setValue(50)
-        self.threshold_slider.setFixedWidth(160)
-        self.threshold_slider.valueChanged.connect(self.on_threshold_changed)
-        self.threshold_value = QLabel("0.50", self)
-        self.blur_check = QCheckBox(self)
-        self.blur_check.toggled.connect(self.stream.set_blur)
+        self.source_bar = SourceBar(self)
+        self.source_bar.sig_open.connect(self.open_source)
+        self.source_bar.sig_pause.connect(self.controller.pause)
+        self.source_bar.sig_stop.connect(self.stop)
+        self.controller.sig_cameras_found.connect(self.source_bar.set_cameras)
+        self.detector_bar = DetectorBar(self)
+        self.detector_bar.sig_model_chosen.connect(self.load_model)
+        self.detector_bar.sig_threshold.connect(self.controller.set_threshold)
+        self.detector_bar.sig_blur.connect(self.controller.set_blur)
         self.snapshot_button = QPushButton(self)
         self.snapshot_button.clicked.connect(self.save_snapshot)
-
-        source_row = QHBoxLayout()
-        for widget in (
-            self.source_label,
-            self.source_combo,
-            self.start_button,
-            self.pause_button,
-            self.stop_button,
-            self.loop_check,
-        ):
-            source_row.addWidget(widget)
-        source_row.addStretch(1)
-        model_row = QHBoxLayout()
-        for widget in (
-            self.model_label,
-            self.model_combo,
-            self.threshold_label,
-            self.threshold_slider,
-            self.threshold_value,
-            self.blur_check,
-            self.snapshot_button,
-        ):
-            model_row.addWidget(widget)
-        model_row.addStretch(1)
-
-        self.banner = QFrame(self)
-        self.banner.setStyleSheet(BANNER_STYLE)
-        self.banner_text = QLabel(self.banner)
-        self.banner_text.setWordWrap(True)
-        self.retry_button = QPushButton(self.banner)
-        self.retry_button.clicked.connect(self.retry)
-        self.other_source_button = QPushButton(self.banner)
-        self.other_source_button.clicked.connect(self.choose_other_source)
-        banner_layout = QHBoxLayout(self.banner)
-        banner_layout.addWidget(self.banner_text, 1)
-        banner_layout.addWidget(self.retry_button)
-        banner_layout.addWidget(self.other_source_button)
-        self.banner.setVisible(False)
-
-        self.view = ImageView(self)
-        self.view.sig_files_dropped.connect(self.on_files_dropped)
-        self.overlay = QLabel(self.view)
-        self.overlay.setStyleSheet(OVERLAY_STYLE)
-        self.overlay.move(8, 8)
-        self.overlay.setVisible(False)
-        self.status_label = QLabel(self)
-        self.status_label.setStyleSheet("color: #555;")
-        self.status_label.setWordWrap(True)  # a long message must not widen the window
-
+        self.banner = NoticeBanner(self)
+        self.retry_button = self.banner.add_button(self.retry)
+        self.play_again_button = self.banner.add_button(self.play_again)
+        self.other_source_button = self.banner.add_button(self.choose_other_source)
         self.download_panel = ModelDownloadPanel(self)
-        self.download_panel.sig_downloaded.connect(self._on_model_downloaded)
+        self.download_panel.sig_downloaded.connect(self.load_model)  # a registry id
+        self.view = FaceView(self)
+        self.view.sig_files_dropped.connect(self.source_bar.open_dropped)
+        self.status_label, self.model_line = RenderedLabel(self), ModelStateLine(self)
+        self.status_label.setStyleSheet("color: #555;")
 
         layout = QVBoxLayout(self)
-        layout.addLayout(source_row)
-        layout.addLayout(model_row)
-        layout.addWidget(self.download_panel)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(self.status_label)
-        self._shortcuts = []
-        for key, slot in (("Space", self.pause_button.toggle), ("Esc", self.stop)):
+        for widgets in ((self.source_bar,), (self.detector_bar, self.snapshot_button)):
+            layout.addLayout(row := QHBoxLayout())
+            for widget in widgets:
+                row.addWidget(widget)
+            row.addStretch(1)
+        for widget, stretch in ((self.download_panel, 0), (self.banner, 0), (self.view, 1)):
+            layout.addWidget(widget, stretch)
+        layout.addLayout(bottom := QHBoxLayout())
+        bottom.addWidget(self.status_label, 3)
+        bottom.addWidget(self.model_line, 2)
+        for key, slot in (("Space", self.source_bar.toggle_pause), ("Esc", self.stop)):
             shortcut = QShortcut(QKeySequence(key), self, context=Qt.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
-            self._shortcuts.append(shortcut)
         self._update_buttons()
 
     def title(self) -> str:
         return tr("Face cam")
 
     def retranslate_ui(self) -> None:
-        self.source_label.setText(tr("Source:"))
-        self.start_button.setText(tr("Start"))
-        self.pause_button.setText(tr("Pause") + " (Space)")
-        self.stop_button.setText(tr("Stop") + " (Esc)")
-        self.loop_check.setText(tr("Loop video"))
-        self.model_label.setText(tr("Model:"))
-        self.threshold_label.setText(tr("Confidence ≥"))
-        self.blur_check.setText(tr("Blur faces (privacy)"))
-        self.snapshot_button.setText(tr("Save snapshot…"))
-        self.retry_button.setText(tr("Retry"))
-        self.other_source_button.setText(tr("Choose another source…"))
-        self.download_panel.retranslate_ui()
+        for button, text in (
+            (self.snapshot_button, tr("Save snapshot…")),
+            (self.retry_button, tr("Retry")),
+            (self.play_again_button, tr("Play again")),
+            (self.other_source_button, tr("Choose another source…")),
+        ):
+            button.setText(text)
+        for part in (self.source_bar, self.detector_bar, self.download_panel, self.banner):
+            part.retranslate_ui()
+        self.model_line.retranslate_ui()
+        self.view.retranslate_ui()
+        if status := self.status_label.retranslate_ui():
+            self.sig_status_message.emit(status)  # the window's status bar too
         self.view.set_placeholder(
             tr("Choose a camera, a video or a photo and press Start (or drop a file here).")
         )
-        self._fill_sources()
-        self._fill_models()
-
-    def _fill_sources(self) -> None:
-        """Cameras found (or a note that none was), other index, file; the open file first."""
-        combo = self.source_combo
-        combo.blockSignals(True)
-        combo.clear()
-        if self.source is not None and self.source.kind != "camera":
-            combo.addItem(Path(self.source.path).name, ("path", -1))
-        cameras = [0] if self._cameras is None else list(self._cameras)
-        if self.source is not None and self.source.kind == "camera":
-            cameras = sorted({*cameras, self.source.index})
-        for index in cameras:
-            combo.addItem(tr("Camera {n}").format(n=index), ("camera", index))
-        if not cameras:
-            combo.addItem(tr("No camera found"), ("none", -1))
-            combo.model().item(combo.count() - 1).setEnabled(False)
-        combo.addItem(tr("Other camera index…"), ("camera-index", -1))
-        combo.addItem(tr("Video or photo file…"), ("file", -1))
-        if self.source is not None and self.source.kind == "camera":
-            wanted = combo.findData(("camera", self.source.index))
-        elif self.source is not None or not cameras:
-            wanted = 0 if self.source is not None else combo.findData(("file", -1))
-        else:
-            wanted = 0
-        combo.setCurrentIndex(max(0, wanted))
-        combo.blockSignals(False)
-
-    def _fill_models(self) -> None:
-        self.model_combo.clear()
-        for choice, label in MODEL_ITEMS:
-            self.model_combo.addItem(label, choice)
-        if self.model_combo.findData(self.model_choice) < 0:
-            self.model_combo.addItem(Path(self.model_choice).name, self.model_choice)
-        self.model_combo.addItem(tr("Own detector file…"), OWN_MODEL)
-        self.model_combo.setCurrentIndex(self.model_combo.findData(self.model_choice))
 
     def fill_file_menu(self, menu: QMenu) -> None:
         add_menu_actions(
             menu,
             (
-                (tr("Open video or photo…"), QKeySequence.Open, self.choose_file),
-                (tr("Open face detector file…"), None, self.choose_model_file),
+                (tr("Open video or photo…"), QKeySequence.Open, self.source_bar.choose_file),
+                (tr("Open face detector file…"), None, self.detector_bar.choose_file),
                 (tr("Save snapshot…"), QKeySequence.Save, self.save_snapshot),
             ),
         )
-
-    # --- model --------------------------------------------------------------------------
-    def start(self) -> None:
-        self.load_model(self.model_choice)
+        self._snapshot_action = menu.actions()[-1]
+        self._update_buttons()
 
     def showEvent(self, event: QShowEvent) -> None:
         """Cameras are probed the first time the tab is shown, not at the window's start."""
         super().showEvent(event)
-        if self._probe_thread is None:
-            self._probe_thread = threading.Thread(
-                target=lambda: self.sig_cameras_found.emit(probe_cameras()),
-                name="camera-probe",
-                daemon=True,
-            )
-            self._probe_thread.start()
+        self.controller.probe_cameras_once()
 
+    def start(self) -> None:
+        self.load_model(self.controller.model_choice)
+
+    @pyqtSlot(str)
     def load_model(self, choice: str) -> None:
-        self.model_choice = choice
-        self._fill_models()
-        self.download_panel.clear()
-        self.stream.load_model(choice)
-
-    @pyqtSlot(str)
-    def _on_model_downloaded(self, model_id: str) -> None:
-        if model_id == face_model_spec(self.model_choice).model_id:
-            self.load_model(self.model_choice)
-
-    def _on_model_chosen(self, index: int) -> None:
-        choice = self.model_combo.itemData(index)
-        if choice == OWN_MODEL:
-            self.choose_model_file()
-        elif choice != self.model_choice:
-            self.load_model(choice)
-
-    def choose_model_file(self) -> None:
-        path = ask_open_path(self, tr("Open face detector"), "models", FACE_MODEL_FILE_FILTER)
-        if path:
-            self.load_model(str(path))
-        else:
-            self._fill_models()
-
-    @pyqtSlot(str, str)
-    def on_model_state(self, state: str, detail: str) -> None:
-        if state == "ready":
-            text = tr("Face model: {name}").format(name=detail)
-        elif state == "failed":
-            text = tr("The face model could not be loaded: {message}").format(message=detail)
-        elif state == "missing":
-            text = tr("The face model is not on this computer.")
-            self.download_panel.show_missing(face_model_spec(self.model_choice).model_id, detail)
-        else:
-            text = tr("Loading the face model {name}…").format(name=detail)
-        self.status_label.setText(text)
-        if self.isVisible():
-            self.sig_status_message.emit(text)
-        if state == "failed":
-            self.show_problem(text, "model")
-        elif state == "ready" and self._problem == "model":
+        if self._retry_model is not None:  # a banner about a model is answered by this one
             self.banner.setVisible(False)
+        self.download_panel.clear()
+        self.controller.load_model(choice)
+        self.detector_bar.set_choice(self.controller.model_choice)
+
+    @pyqtSlot(str, str, str)
+    def on_model_state(self, state: str, name: str, problem: str) -> None:
+        text = self.model_line.set_state(state, name, problem)
+        if state == ModelState.MISSING:
+            self.download_panel.show_missing(model_id(self.controller.model_choice), text)
+        elif state == ModelState.FAILED:
+            render = lambda: model_state_text(state, name, problem)[0]  # noqa: E731
+            self._show_problem(render, self.controller.model_choice)
+
+    @pyqtSlot(str, str, str)
+    def on_model_rejected(self, choice: str, state: str, problem: str) -> None:
+        """`choice` did not load; the controller is putting the previous model back."""
+        kept = self.controller.model_choice
+        self.detector_bar.set_choice(kept)
+        if state == ModelState.MISSING:
+            text = model_state_text(state, model_name(choice), problem)[0]
+            self.download_panel.show_missing(model_id(choice), text)
+        else:
+            render = partial(rejected_text, model_name(choice), problem, model_name(kept))
+            self._show_problem(render, choice)
 
     @pyqtSlot(str)
-    def on_error(self, message: str) -> None:
-        self.show_problem(tr("Face detection failed: {message}").format(message=message), "model")
+    def on_detection_failed(self, message: str) -> None:
+        self._show_problem(
+            lambda: tr("Face detection failed: {message}").format(message=message),
+            self.controller.model_choice,
+        )
 
-    # --- sources ------------------------------------------------------------------------
-    def _on_source_chosen(self, index: int) -> None:
-        if self.source_combo.itemData(index)[0] in ("camera-index", "file"):
-            self.start_selected_source()
-
-    def start_selected_source(self) -> None:
-        kind, index = self.source_combo.currentData() or ("camera", 0)
-        if kind == "camera":
-            self.open_source(SourceSpec.camera(index))
-        elif kind == "camera-index":
-            number, ok = QInputDialog.getInt(self, tr("Camera"), tr("Camera index:"), 0, 0, 99)
-            if ok:
-                self.open_source(SourceSpec.camera(number))
-        elif kind == "path" and self.source is not None:
-            self.open_file(Path(self.source.path))
-        else:
-            self.choose_file()
-
-    def choose_file(self) -> None:
-        path = ask_open_path(self, tr("Open video or photo"), "face-media", MEDIA_FILE_FILTER)
-        if path:
-            self.open_file(path)
-
-    @pyqtSlot(list)
-    def on_files_dropped(self, paths: list[Path]) -> None:
-        self.open_file(paths[0])
-
-    def open_file(self, path: Path) -> None:
-        self.open_source(SourceSpec.file(path, loop=self.loop_check.isChecked()))
-
+    @pyqtSlot(object)
     def open_source(self, spec: SourceSpec) -> None:
         """Start capturing from `spec` (replacing the current source)."""
-        self.source = spec
         self.banner.setVisible(False)
-        self.view.set_image(None)
-        self.overlay.setVisible(False)
-        self.pause_button.setChecked(False)
-        self.stream.start_source(spec)
-        self._fill_sources()
+        self.controller.start_source(spec)
+        self.source_bar.set_source(spec)
         self._update_buttons()
-        self.status_label.setText(tr("Opening {source}…").format(source=spec.describe()))
-
-    def set_paused(self, paused: bool) -> None:
-        self.stream.pause(paused)
+        self._say(lambda: tr("Opening {source}…").format(source=describe(spec)))
 
     def stop(self) -> None:
-        self.stream.stop_source()
-        self.pause_button.setChecked(False)
+        self.controller.stop_source()
         self._update_buttons()
-        self.status_label.setText(tr("Stopped."))
+        self._say(lambda: tr("Stopped."))
 
     def retry(self) -> None:
-        self.banner.setVisible(False)
-        if self._problem == "model":
-            self.load_model(self.model_choice)
-        elif self.source is not None:
-            self.open_source(self.source)
+        """The banner's Retry: the model that failed, or the source that failed."""
+        if self._retry_model is not None:
+            self.load_model(self._retry_model)
+        else:
+            self.play_again()
+
+    def play_again(self) -> None:
+        if self.controller.source is not None:
+            self.open_source(self.controller.source)
 
     def choose_other_source(self) -> None:
         self.banner.setVisible(False)
-        self.source_combo.setFocus()
-        self.source_combo.showPopup()
+        self.source_bar.popup()
 
-    @pyqtSlot(list)
-    def _fill_cameras(self, cameras: list) -> None:
-        self._cameras = list(cameras)
-        self._fill_sources()
-
-    @pyqtSlot(str)
-    def on_source_opened(self, description: str) -> None:
-        self.status_label.setText(tr("Showing {source}").format(source=description))
+    @pyqtSlot(object)
+    def on_source_opened(self, spec: SourceSpec) -> None:
+        self._say(lambda: tr("Showing {source}").format(source=describe(spec)))
 
     @pyqtSlot(object)
     def on_source_ended(self, ended: SourceEnded) -> None:
+        """A failure offers Retry; a video that ended offers Play again (a photo, nothing)."""
         self._update_buttons()
-        if ended.reason in ("failed", "finished") and ended.message:
-            self.show_problem(ended.message)
-
-    def show_problem(self, message: str, kind: str = "source") -> None:
-        """Say what happened and offer to retry (the source or the model) or pick another source.
-
-        `kind` is "source" or "model": what the Retry button retries.
-        """
-        self._problem = kind
-        self.last_message = message
-        if kind == "source":
-            self.status_label.setText("")
-        self.banner_text.setText(message)
-        self.banner.setVisible(True)
-        self.sig_status_message.emit(message)
-
-    # --- results ------------------------------------------------------------------------
-    @pyqtSlot(object)
-    def on_detection(self, detection: FaceDetection) -> None:
-        self.view.set_image(detection.annotated)
-        self.snapshot_button.setEnabled(True)
-
-    @pyqtSlot(object)
-    def on_stats(self, stats: StreamStats) -> None:
-        self.overlay.setText(
-            tr(
-                "camera {camera:.1f} FPS · network {network:.1f} FPS · shown {shown:.1f} FPS\n"
-                "inference {ms:.1f} ms · skipped frames {dropped}"
-            ).format(
-                camera=stats.camera_fps,
-                network=stats.network_fps,
-                shown=stats.displayed_fps,
-                ms=stats.inference_ms,
-                dropped=stats.dropped,
+        spec = self.controller.source
+        again = [self.play_again_button, self.other_source_button]
+        if ended.reason == "failed":
+            self._show_problem(lambda: ended.message, None, [self.retry_button, again[1]])
+        elif ended.reason == "finished" and ended.damaged:
+            self._show_problem(lambda: ended.message, None, again)
+        elif ended.reason == "finished" and spec is not None and spec.kind != "image":
+            render = lambda: tr("{source} ended after {frames} frames.").format(  # noqa: E731
+                source=describe(spec), frames=ended.frames
             )
-        )
-        self.overlay.adjustSize()
-        # Bottom-left: face labels sit at the top of their boxes.
-        corner = self.view.image_rect().bottomLeft()
-        self.overlay.move(max(0, corner.x()) + 6, max(0, corner.y() - self.overlay.height() - 6))
-        self.overlay.setVisible(True)
+            self.banner.show_notice(render, again, problem=False)
+            self._say(render)
 
-    def on_threshold_changed(self, value: int) -> None:
-        threshold = value / 100
-        self.threshold_value.setText(f"{threshold:.2f}")
-        self.stream.set_threshold(threshold)
+    def _show_problem(
+        self, render: Callable[[], str], model: str | None, buttons: list | None = None
+    ) -> None:
+        """Say what went wrong; Retry loads `model` again, or reopens the source when None."""
+        self._retry_model = model
+        self.banner.show_notice(render, buttons or [self.retry_button], problem=True)
+        self.sig_status_message.emit(render())
+
+    def _say(self, render: Callable[[], str]) -> None:
+        """The status line (and the window's status bar), re-rendered on a language switch."""
+        text = self.status_label.show_rendered(render)
+        if text:
+            self.sig_status_message.emit(text)
+
+    @pyqtSlot(object, object)
+    def on_shown(self, detection: FaceDetection, stats: StreamStats) -> None:
+        self.view.show_detection(detection, stats)
+        self._update_buttons()
+
+    @pyqtSlot()
+    def on_cleared(self) -> None:
+        self.view.clear()
+        self._update_buttons()
+
+    @pyqtSlot(bool)
+    def on_paused(self, paused: bool) -> None:
+        self._update_buttons()
+        self.view.set_paused(paused)
+        spec = self.controller.source
+        if paused:
+            self._say(lambda: tr("Paused: press Space or Resume to go on."))
+        elif spec is not None and self.controller.is_running():
+            self._say(lambda: tr("Showing {source}").format(source=describe(spec)))
 
     def save_snapshot(self) -> None:
-        detection = self.stream.last_detection
-        if detection is None:
-            self.sig_status_message.emit(tr("Nothing to save yet: start a source first."))
+        if self.controller.shown is None:
             return
         path = ask_save_path(
             self, tr("Save snapshot"), "snapshots", "faces.png", "PNG (*.png);;JPEG (*.jpg)"
@@ -438,28 +273,25 @@ class FaceCamTab(VisionTab):
             self.save_snapshot_to(path)
 
     def save_snapshot_to(self, path: Path) -> bool:
-        detection = self.stream.last_detection
-        if detection is None:
-            return False
-        if path.suffix.lower() not in (".png", ".jpg", ".jpeg"):
-            path = path.with_name(path.name + ".png")
+        """Write the picture on screen to `path`; False when nothing is shown or it failed."""
         try:
-            write_image(path, detection.annotated)
+            written = self.controller.save_snapshot(path)
         except UserError as exc:
             QMessageBox.warning(self, tr("Cannot save snapshot"), str(exc))
             return False
-        remember_folder("snapshots", str(path))
-        self.sig_status_message.emit(tr("Saved {name}").format(name=path.name))
+        if written is None:
+            return False
+        remember_folder("snapshots", str(written))
+        self.sig_status_message.emit(tr("Saved {name}").format(name=written.name))
         return True
 
     def _update_buttons(self) -> None:
-        running = self.stream.grabber is not None and self.stream.grabber.is_alive()
-        self.pause_button.setEnabled(running)
-        self.stop_button.setEnabled(running)
-        self.snapshot_button.setEnabled(self.stream.last_detection is not None)
+        self.source_bar.set_running(self.controller.is_running(), self.controller.is_paused())
+        can_save = self.controller.shown is not None
+        self.snapshot_button.setEnabled(can_save)
+        if self._snapshot_action is not None and not sip.isdeleted(self._snapshot_action):
+            self._snapshot_action.setEnabled(can_save)
 
     def shutdown(self) -> None:
         self.download_panel.shutdown()
-        self.stream.shutdown()
-        if self._probe_thread is not None:
-            self._probe_thread.join(10)
+        self.controller.shutdown()

@@ -1,0 +1,62 @@
+"""The face cam's wording: a source's name, the face count and the overlay over the picture."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from vision_agent.controllers.faces import StreamStats
+from vision_agent.core.video_source import SourceSpec
+from vision_agent.i18n import tr
+from vision_agent.services.model_service import ModelState
+from vision_agent.ui.model_state_text import model_state_text
+
+
+def describe(spec: SourceSpec) -> str:
+    """ "Camera 0", or the file's name."""
+    if spec.kind == "camera":
+        return tr("Camera {n}").format(n=spec.index)
+    return Path(spec.path).name
+
+
+def rejected_text(name: str, problem: str, kept: str) -> str:
+    """A model that failed to load while the previous one, `kept`, stays in use."""
+    failed = model_state_text(ModelState.FAILED, name, problem)[0]
+    return " ".join((failed, tr("Still using {name}.").format(name=kept)))
+
+
+def face_count_text(count: int) -> str:
+    if count == 0:
+        return tr("No face found")
+    if count == 1:
+        return tr("1 face")
+    return tr("{n} faces").format(n=count)
+
+
+def overlay_text(stats: StreamStats, width: int, height: int, paused: bool) -> str:
+    """Face count, then what makes sense for the source: a photo's size, a paused stream's state,
+    or a running stream's rates; then the inference time."""
+    faces = face_count_text(stats.faces)
+    if stats.still:
+        return "\n".join(
+            (
+                faces,
+                tr("photo {width}×{height} · inference {ms:.1f} ms").format(
+                    width=width, height=height, ms=stats.inference_ms
+                ),
+            )
+        )
+    timing = tr("inference {ms:.1f} ms · skipped frames {dropped}").format(
+        ms=stats.inference_ms, dropped=stats.dropped
+    )
+    if paused:
+        return "\n".join((" · ".join((faces, tr("Paused"))), timing))
+    rates = tr("source {source:.1f} FPS · network {network:.1f} FPS · shown {shown:.1f} FPS")
+    return "\n".join(
+        (
+            faces,
+            rates.format(
+                source=stats.camera_fps, network=stats.network_fps, shown=stats.displayed_fps
+            ),
+            timing,
+        )
+    )

@@ -24,7 +24,6 @@ from PyQt5.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
-    QShortcut,
     QSlider,
     QSplitter,
     QVBoxLayout,
@@ -50,7 +49,7 @@ from vision_agent.ui.settings import (
     last_folder,
     remember_folder,
 )
-from vision_agent.ui.tabs.base import VisionTab, add_menu_actions
+from vision_agent.ui.tabs.base import VisionTab, add_menu_actions, add_shortcuts
 from vision_agent.ui.widgets.image_view import IMAGE_FILE_FILTER, ImageView
 from vision_agent.ui.widgets.layer_picker_panel import LayerPickerPanel
 from vision_agent.ui.widgets.model_download_panel import ModelDownloadPanel
@@ -190,11 +189,7 @@ class ClassifierTab(VisionTab):
         self._update_controls()
 
     def _install_shortcuts(self) -> None:
-        self._shortcuts = []
-        for key, slot in ((QKeySequence.Paste, self.paste),):
-            shortcut = QShortcut(QKeySequence(key), self, context=Qt.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
-            self._shortcuts.append(shortcut)
+        self._shortcuts = add_shortcuts(self, ((QKeySequence.Paste, "Paste an image", self.paste),))
 
     def _fill_model_combo(self) -> None:
         self.model_combo.clear()

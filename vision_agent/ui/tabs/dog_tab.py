@@ -21,7 +21,6 @@ from PyQt5.QtWidgets import (
     QLabel,
     QMenu,
     QPushButton,
-    QShortcut,
     QVBoxLayout,
     QWidget,
 )
@@ -40,7 +39,7 @@ from vision_agent.ui.settings import (
     ask_open_path,
     remember_folder,
 )
-from vision_agent.ui.tabs.base import VisionTab, add_menu_actions
+from vision_agent.ui.tabs.base import VisionTab, add_menu_actions, add_shortcuts
 from vision_agent.ui.widgets.image_view import IMAGE_FILE_FILTER, ImageView
 from vision_agent.ui.widgets.model_download_panel import ModelDownloadPanel
 from vision_agent.ui.widgets.probability_bars import ProbabilityBars
@@ -138,11 +137,7 @@ class DogTab(VisionTab):
         layout.addLayout(body, 1)
         layout.addWidget(self.download_panel)
 
-        self._shortcuts = []
-        for key, slot in (("Q", self.sig_quit_requested.emit),):
-            shortcut = QShortcut(QKeySequence(key), self, context=Qt.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
-            self._shortcuts.append(shortcut)
+        self._shortcuts = add_shortcuts(self, (("Q", "Quit", self.sig_quit_requested.emit),))
 
     def title(self) -> str:
         return tr("Dog breed")

@@ -17,7 +17,6 @@ from PyQt5.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
-    QShortcut,
     QSlider,
     QVBoxLayout,
     QWidget,
@@ -31,7 +30,7 @@ from vision_agent.engine.recipes import face_model_spec
 from vision_agent.i18n import tr
 from vision_agent.services.face_stream import FaceStream, StreamStats
 from vision_agent.ui.settings import ask_open_path, ask_save_path, remember_folder
-from vision_agent.ui.tabs.base import VisionTab, add_menu_actions
+from vision_agent.ui.tabs.base import VisionTab, add_menu_actions, add_shortcuts
 from vision_agent.ui.widgets.image_view import ImageView
 from vision_agent.ui.widgets.model_download_panel import ModelDownloadPanel
 
@@ -167,11 +166,13 @@ class FaceCamTab(VisionTab):
         layout.addWidget(self.banner)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.status_label)
-        self._shortcuts = []
-        for key, slot in (("Space", self.pause_button.toggle), ("Esc", self.stop)):
-            shortcut = QShortcut(QKeySequence(key), self, context=Qt.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
-            self._shortcuts.append(shortcut)
+        self._shortcuts = add_shortcuts(
+            self,
+            (
+                ("Space", "Pause or resume", self.pause_button.toggle),
+                ("Esc", "Stop", self.stop),
+            ),
+        )
         self._update_buttons()
 
     def title(self) -> str:

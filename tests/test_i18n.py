@@ -49,3 +49,23 @@ def test_system_language_follows_the_locale(monkeypatch):
     assert i18n.system_language() == "ko"
     monkeypatch.setenv("LANG", "en_US.UTF-8")
     assert i18n.system_language() == "en"
+
+
+def _shortcut_descriptions() -> list[str]:
+    """The English descriptions given to `add_shortcuts` (shown through tr() in the Help sheet)."""
+    texts = []
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "add_shortcuts":
+                for entry in ast.walk(node.args[1]):
+                    if isinstance(entry, ast.Tuple) and len(entry.elts) == 3:
+                        description = entry.elts[1]
+                        assert isinstance(description, ast.Constant), ast.unparse(entry)
+                        texts.append(description.value)
+    return texts
+
+
+def test_every_shortcut_description_has_a_korean_translation():
+    texts = _shortcut_descriptions()
+    assert "Recognize the drawing" in texts
+    assert i18n.missing_translations(texts, "ko") == []

@@ -1,0 +1,158 @@
+"""The main window: tabs built when first shown, nothing downloaded without a click, the Help
+menu read from the tabs themselves, and the Models dialog telling the window what changed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import pytest
+from PyQt5.QtWidgets import QShortcut
+
+from tests.model_server import ModelServer, write_registry
+from vision_agent.i18n import set_language
+from vision_agent.models.registry import default_registry
+from vision_agent.ui.help_menu import keys_text
+from vision_agent.ui.main_window import TAB_KINDS, MainWindow
+from vision_agent.ui.settings import app_settings
+
+
+@pytest.fixture
+def window(qtbot):
+    set_language("en")
+    app_settings().setValue("window/tab", 0)
+    widget = MainWindow()
+    qtbot.addWidget(widget)
+    widget.show()
+    yield widget
+    widget.close()
+    set_language("en")
+
+
+def test_only_the_visible_tab_is_built_and_the_others_when_shown(qtbot, window):
+    assert window.built_pages() == []  # the window is drawn first
+    window.start_tabs()
+    assert [type(p).__name__ for p in window.built_pages()] == ["PostalTab"]
+    assert window.tabs.tabText(1) == "Dog breed"  # a placeholder page keeps its caption
+    window.tabs.setCurrentIndex(3)
+    face = window.tabs.currentWidget()
+    assert type(face).__name__ == "FaceCamTab" and window.tabs.widget(3) is face
+    assert [type(p).__name__ for p in window.built_pages()] == ["PostalTab", "FaceCamTab"]
+    assert window.tabs.currentIndex() == 3 and window.tabs.count() == len(TAB_KINDS)
+    assert window.file_menu.actions()[0].text() == "Open video or photo…"
+
+
+def test_the_window_imports_no_tab_module_before_a_tab_is_shown():
+    script = (
+        "import sys\n"
+        "from PyQt5.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "from vision_agent.ui.settings import app_settings\n"
+        "app_settings().setValue('window/tab', 0)\n"
+        "from vision_agent.ui.main_window import MainWindow\n"
+        "w = MainWindow(); w.show(); app.processEvents()\n"
+        "heavy = ('numpy', 'cv2', 'pyqtgraph', 'onnxruntime', 'vision_agent.ui.tabs.postal_tab')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+        "w.start_tabs()\n"
+        "print('vision_agent.ui.tabs.postal_tab' in sys.modules)\n"
+        "w.close()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert result.stdout.split("\n")[:2] == ["[]", "True"], result.stderr
+
+
+def test_every_tab_shown_offline_fetches_nothing(qtbot, tmp_path, monkeypatch):
+    """Each tab shown in turn with no model on this computer: no request reaches the server."""
+    (tmp_path / "empty").mkdir()
+    monkeypatch.setenv("VISION_AGENT_MODEL_PATH", str(tmp_path / "empty"))
+    monkeypatch.setenv("VISION_AGENT_CACHE_DIR", str(tmp_path / "cache"))
+    with ModelServer() as server:
+        models = json.loads(default_registry().path.read_text(encoding="utf-8"))["models"]
+        for model in models:
+            for f in model["files"].values():
+                if f.get("url"):
+                    f["url"] = server.url("good", f["name"])
+        registry = write_registry(tmp_path / "registry.json", models)
+        monkeypatch.setenv("VISION_AGENT_REGISTRY", str(registry))
+        app_settings().setValue("window/tab", 0)
+        window = MainWindow()
+        qtbot.addWidget(window)
+        window.show()
+        window.start_tabs()
+        try:
+            for index in range(len(TAB_KINDS)):
+                window.tabs.setCurrentIndex(index)
+                qtbot.wait(300)
+            panels = [p.download_panel for p in window.tab_pages if hasattr(p, "download_panel")]
+            assert len(panels) == 3  # dog, ImageNet, face: each offers its missing model
+            qtbot.waitUntil(
+                lambda: all(p.isVisibleTo(p.parentWidget()) for p in panels), timeout=20_000
+            )
+            time.sleep(1.0)
+            qtbot.wait(100)
+            assert sum(server.requests.values()) == 0, "nothing is fetched without a click"
+            shown = next(p for p in panels if p.isVisibleTo(p.parentWidget()))
+            assert "not on this computer" in shown.text() and "vision-agent" not in shown.text()
+            shown.download_button.click()  # the user's click: now it downloads
+            qtbot.waitUntil(lambda: server.requests["good"] >= 1, timeout=10_000)
+        finally:
+            window.close()
+
+
+def test_shortcuts_sheet_lists_every_key_of_every_tab(qtbot, window):
+    sections = dict(window.help_menu.shortcut_sections())
+    quit_keys = keys_text(window.quit_action.shortcut())  # the platform's Quit (none offscreen)
+    assert not quit_keys or (quit_keys, "Quit") in sections["Everywhere"]
+    assert ("F1", "How to use this tab") in sections["Everywhere"]
+    for index, page in enumerate(window.tab_pages):
+        listed = sections[window.tabs.tabText(index)]
+        keys = {keys_text(s.key()) for s in page.findChildren(QShortcut)}
+        assert keys <= {k for k, _ in listed}, (type(page).__name__, keys, listed)
+        assert all(description for _, description in listed), listed
+    assert ("R", "Recognize the drawing") in sections["Postal code"]
+    assert ("Ctrl+O", "Open drawing…") in sections["Postal code"]
+    sheet = window.help_menu.show_shortcuts()
+    assert "Recognize the drawing" in sheet.browser.toPlainText()
+    set_language("ko")
+    window.retranslate_ui()
+    assert "그림 인식" in sheet.browser.toPlainText()  # an open sheet follows the language
+    assert sheet.windowTitle() == "단축키"
+
+
+def test_how_to_use_the_current_tab_in_both_languages(qtbot, window):
+    window.start_tabs()
+    sheet = window.help_menu.show_how_to()
+    text = sheet.browser.toPlainText()
+    assert text.startswith("Postal code") and "Press R (Recognize)" in text
+    window.tabs.setCurrentIndex(2)
+    assert "ImageNet" in window.help_menu.show_how_to().browser.toPlainText()
+    window.switch_language("ko")
+    assert "ImageNet 1000개 클래스" in sheet.browser.toPlainText()
+
+
+def test_about_credits_every_model_with_its_licence(qtbot, window):
+    text = window.help_menu.show_about().browser.toPlainText()
+    for entry in default_registry().all_entries():
+        assert entry.name_en in text and entry.license in text
+    assert text.count("Licence: ") == len(default_registry().all_entries())
+
+
+def test_a_model_got_in_the_models_dialog_reaches_the_shared_choices(qtbot, window):
+    from vision_agent.ui.models_dialog import ModelsDialog
+
+    class Choices:
+        changed = 0
+
+        def models_changed(self) -> None:
+            self.changed += 1
+
+    window.choices = Choices()
+    dialog = ModelsDialog(parent=window)
+    qtbot.addWidget(dialog)
+    dialog.sig_models_changed.connect(window.models_changed)
+    dialog.sig_models_changed.emit()
+    assert window.choices.changed == 1

@@ -41,11 +41,14 @@ def size_text(entry: ModelEntry) -> str:
 
 def missing_text(entry: ModelEntry, corrupt: bool = False) -> str:
     """The model is not on this computer (or its file is damaged): what, how large, what to do."""
+    size = size_text(entry)
     if corrupt:
         what = tr("The file of {model} on this computer is damaged ({size} to download again).")
+    elif size == "?":  # the registry does not say
+        what = tr("{model} is not on this computer.")
     else:
         what = tr("{model} is not on this computer ({size} to download).")
-    return what.format(model=model_name(entry), size=size_text(entry)) + "\n" + advice(entry)
+    return what.format(model=model_name(entry), size=size) + "\n" + advice(entry)
 
 
 def advice(entry: ModelEntry) -> str:

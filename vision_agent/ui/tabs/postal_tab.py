@@ -540,12 +540,12 @@ class PostalTab(VisionTab):
             return tr("Some boxes hold no digit.")
         if "?" in reading.code:
             return tr("Some boxes are blank.")
-        region = reading.region
-        if region is None:
-            return tr("{prefix} is not a region's prefix (reserved or 이북5도).").format(
-                prefix=reading.code[:2]
-            )
-        return region.ko if language() == "ko" else f"{region.en} ({region.ko})"
+        name = reading.region_name(language())
+        if name is None:
+            return tr(
+                "{prefix} is not a region's prefix (reserved, or the five northern provinces)."
+            ).format(prefix=reading.code[:2])
+        return name
 
     def _show_chart(self) -> None:
         index = self.box_buttons.checkedId()

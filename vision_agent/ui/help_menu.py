@@ -24,10 +24,7 @@ from PyQt5.QtWidgets import (
 )
 
 from vision_agent import __version__
-from vision_agent.core.errors import UserError
 from vision_agent.i18n import tr
-from vision_agent.models.registry import default_registry
-from vision_agent.ui.model_problem_text import model_name
 from vision_agent.ui.tabs.base import DESCRIPTION_PROPERTY, VisionTab
 
 if TYPE_CHECKING:
@@ -109,6 +106,11 @@ def shortcuts_html(sections: list[tuple[str, Shortcuts]]) -> str:
 
 def model_credits_html() -> str:
     """Every registry model: its name, where it comes from and its licence."""
+    # Imported here: the menu is built before the window appears, the registry read on demand.
+    from vision_agent.core.errors import UserError
+    from vision_agent.models.registry import default_registry
+    from vision_agent.ui.model_problem_text import model_name
+
     try:
         entries = default_registry().all_entries()
     except UserError as exc:

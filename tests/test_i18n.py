@@ -157,24 +157,12 @@ def shown_texts(window) -> dict[tuple[str, str], str]:
 def test_every_shown_text_switches_language_live(qtbot, tmp_path, monkeypatch):
     """Offline, with no downloadable model here (so the missing-model panels and the model
     store's messages show), every text of every tab changes when the language changes."""
-    from vision_agent.ui.main_window import MainWindow
-    from vision_agent.ui.settings import app_settings
+    from tests.offline_window import no_models_here, offline_window
 
-    (tmp_path / "empty").mkdir()
-    monkeypatch.setenv("VISION_AGENT_MODEL_PATH", str(tmp_path / "empty"))
-    monkeypatch.setenv("VISION_AGENT_CACHE_DIR", str(tmp_path / "cache"))
+    no_models_here(tmp_path, monkeypatch)
     i18n.set_language("en")
-    app_settings().setValue("window/tab", 0)
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.show()
-    window.start_tabs()
+    window, _ = offline_window(qtbot)
     try:
-        pages = window.tab_pages
-        panels = [p.download_panel for p in pages if hasattr(p, "download_panel")]
-        qtbot.waitUntil(
-            lambda: all(p.isVisibleTo(p.parentWidget()) for p in panels), timeout=20_000
-        )
         qtbot.wait(500)  # the model lines settle
         english = shown_texts(window)
         assert len(english) > 80  # every tab, its panels and the menus were read

@@ -12,6 +12,7 @@ import pytest
 from PyQt5.QtWidgets import QShortcut
 
 from tests.model_server import ModelServer, write_registry
+from tests.offline_window import no_models_here, offline_window
 from vision_agent.i18n import set_language
 from vision_agent.models.registry import default_registry
 from vision_agent.ui.help_menu import keys_text
@@ -67,9 +68,7 @@ def test_the_window_imports_no_tab_module_before_a_tab_is_shown():
 
 def test_every_tab_shown_offline_fetches_nothing(qtbot, tmp_path, monkeypatch):
     """Each tab shown in turn with no model on this computer: no request reaches the server."""
-    (tmp_path / "empty").mkdir()
-    monkeypatch.setenv("VISION_AGENT_MODEL_PATH", str(tmp_path / "empty"))
-    monkeypatch.setenv("VISION_AGENT_CACHE_DIR", str(tmp_path / "cache"))
+    no_models_here(tmp_path, monkeypatch)
     with ModelServer() as server:
         models = json.loads(default_registry().path.read_text(encoding="utf-8"))["models"]
         for model in models:
@@ -78,20 +77,8 @@ def test_every_tab_shown_offline_fetches_nothing(qtbot, tmp_path, monkeypatch):
                     f["url"] = server.url("good", f["name"])
         registry = write_registry(tmp_path / "registry.json", models)
         monkeypatch.setenv("VISION_AGENT_REGISTRY", str(registry))
-        app_settings().setValue("window/tab", 0)
-        window = MainWindow()
-        qtbot.addWidget(window)
-        window.show()
-        window.start_tabs()
+        window, panels = offline_window(qtbot)
         try:
-            for index in range(len(TAB_KINDS)):
-                window.tabs.setCurrentIndex(index)
-                qtbot.wait(300)
-            panels = [p.download_panel for p in window.tab_pages if hasattr(p, "download_panel")]
-            assert len(panels) == 3  # dog, ImageNet, face: each offers its missing model
-            qtbot.waitUntil(
-                lambda: all(p.isVisibleTo(p.parentWidget()) for p in panels), timeout=20_000
-            )
             time.sleep(1.0)
             qtbot.wait(100)
             assert sum(server.requests.values()) == 0, "nothing is fetched without a click"

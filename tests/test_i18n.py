@@ -148,9 +148,9 @@ def shown_texts(window) -> dict[tuple[str, str], str]:
         elif isinstance(widget, QTabWidget):
             for i in range(widget.count()):
                 add(widget, f"tab {i}", widget.tabText(i))
-        placeholder = getattr(widget, "placeholder", None)
-        if isinstance(placeholder, str):
-            add(widget, "placeholder", placeholder)
+        placeholder = getattr(widget, "placeholder", None)  # ImageView's text on an empty view
+        if callable(placeholder):
+            add(widget, "placeholder", placeholder())
     return texts
 
 

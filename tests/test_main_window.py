@@ -4,6 +4,7 @@ menu read from the tabs themselves, and the Models dialog telling the window wha
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -143,3 +144,46 @@ def test_a_model_got_in_the_models_dialog_reaches_the_shared_choices(qtbot, wind
     dialog.sig_models_changed.connect(window.models_changed)
     dialog.sig_models_changed.emit()
     assert window.choices.changed == 1
+
+
+# The app started with a drawing on its command line, polled until the postal tab has read it.
+OPEN_DRAWING = r"""
+import sys
+from PyQt5.QtCore import QTimer
+from PyQt5.QtWidgets import QApplication
+from vision_agent.app import run_app
+
+def poll(waited=0):
+    windows = [w for w in QApplication.topLevelWidgets() if w.objectName() == "MainWindow"]
+    postal = windows[0].postal_tab() if windows and windows[0].built_pages() else None
+    if postal is not None and postal.reading is not None:
+        print("read", postal.reading.code, flush=True)
+        windows[0].close()
+    elif waited > 60_000:
+        print("nothing read", flush=True)
+        windows[0].close()
+    else:
+        QTimer.singleShot(100, lambda: poll(waited + 100))
+
+app = QApplication(sys.argv)
+QTimer.singleShot(0, poll)
+sys.exit(run_app(drawing=sys.argv[1]))
+"""
+
+
+def test_a_drawing_given_on_the_command_line_is_read(tmp_path):
+    """Regression: the drawing was sent to the postal model before it was asked to load, and a
+    call made while no model is loaded ends silently: the code was never read."""
+    from vision_agent.checks.postal import draw_code
+    from vision_agent.core.imageio import write_image
+
+    drawing = tmp_path / "code.png"
+    write_image(drawing, draw_code("10701"))
+    result = subprocess.run(
+        [sys.executable, "-c", OPEN_DRAWING, str(drawing)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")},
+    )
+    assert "read 10701" in result.stdout, result.stderr[-2000:]

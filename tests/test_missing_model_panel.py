@@ -55,13 +55,17 @@ def test_missing_model_is_named_with_its_size_and_the_windows_advice(
         store.local_files("m")
     assert "vision-agent models" in str(missing.value)  # the CLI keeps its wording
     widget = panel(store)
+    chosen = []
+    widget.sig_use_another_model.connect(lambda: chosen.append(True))
     widget.show_missing("m", str(missing.value))
     text = widget.text()
     assert text.startswith("Test net is not on this computer (0.3 MB to download).")
-    assert "Import from folder…" in text and "w.bin" in text
+    assert "Import from folder…" in text and "w.bin" in text and "Use another model" in text
     assert "vision-agent" not in text and "VISION_AGENT" not in text
     for button in (widget.download_button, widget.import_button, widget.use_another_button):
         assert button.isVisible()
+    widget.use_another_button.click()
+    assert chosen == [True]
     set_language("ko")
     widget.retranslate_ui()
     assert widget.text().startswith("시험망이(가) 이 컴퓨터에 없습니다 (내려받을 크기 0.3 MB).")
@@ -97,11 +101,30 @@ def test_download_with_progress_then_the_model_is_announced(panel, qtbot, tmp_pa
     assert done.args == ["m"] and not widget.isVisible()
 
 
-def test_use_another_model_is_a_signal_for_the_tab(panel, qtbot, tmp_path):
+def test_use_another_model_is_offered_only_where_someone_listens(panel, tmp_path):
     widget = panel(store_for(tmp_path, closed_port_url("w.bin")))
     widget.show_missing("m", "")
-    with qtbot.waitSignal(widget.sig_use_another_model, timeout=1000):
-        widget.use_another_button.click()
+    assert not widget.use_another_button.isVisible()
+    assert "Use another model" not in widget.text()
+
+
+def test_use_another_model_opens_the_tabs_model_list(qtbot, tmp_path, monkeypatch):
+    from tests.offline_window import no_models_here
+    from vision_agent.ui.tabs.classifier_tab import ClassifierTab
+
+    no_models_here(tmp_path, monkeypatch)
+    tab = ClassifierTab(model="resnet50")
+    qtbot.addWidget(tab)
+    tab.show()
+    tab.start()
+    try:
+        button = tab.download_panel.use_another_button
+        qtbot.waitUntil(button.isVisible, timeout=20_000)
+        button.click()
+        assert tab.model_combo.view().isVisible()  # the list of models is open
+        tab.model_combo.hidePopup()
+    finally:
+        tab.shutdown()
 
 
 def test_a_model_that_is_present_but_fails_shows_the_failure(panel, tmp_path):

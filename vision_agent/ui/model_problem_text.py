@@ -39,7 +39,7 @@ def size_text(entry: ModelEntry) -> str:
     return format_size(*entry.known_size)
 
 
-def missing_text(entry: ModelEntry, corrupt: bool = False) -> str:
+def missing_text(entry: ModelEntry, another: bool, corrupt: bool = False) -> str:
     """The model is not on this computer (or its file is damaged): what, how large, what to do."""
     size = size_text(entry)
     if corrupt:
@@ -48,18 +48,26 @@ def missing_text(entry: ModelEntry, corrupt: bool = False) -> str:
         what = tr("{model} is not on this computer.")
     else:
         what = tr("{model} is not on this computer ({size} to download).")
-    return what.format(model=model_name(entry), size=size) + "\n" + advice(entry)
+    return what.format(model=model_name(entry), size=size) + "\n" + advice(entry, another)
 
 
-def advice(entry: ModelEntry) -> str:
+def advice(entry: ModelEntry, another: bool) -> str:
+    """The panel's ways out, by the names of its buttons ("Use another model" where offered)."""
     files = ", ".join(f.name for f in entry.files.values() if not f.optional)
-    return tr(
-        "Click Download, or Import from folder… a folder that holds {files} (from a USB stick "
-        "or another computer), or Use another model."
-    ).format(files=files)
+    if another:
+        text = tr(
+            "Click Download, or Import from folder… a folder that holds {files} (from a USB "
+            "stick or another computer), or Use another model."
+        )
+    else:
+        text = tr(
+            "Click Download, or Import from folder… a folder that holds {files} (from a USB "
+            "stick or another computer)."
+        )
+    return text.format(files=files)
 
 
-def download_failed_text(entry: ModelEntry | None, message: str) -> str:
+def download_failed_text(entry: ModelEntry | None, message: str, another: bool) -> str:
     """Why a download failed, from the store's message, with the panel's advice."""
     reason = failure_reason(message)
     if entry is None:
@@ -67,7 +75,7 @@ def download_failed_text(entry: ModelEntry | None, message: str) -> str:
     text = tr("Could not download {model}: {reason}.").format(
         model=model_name(entry), reason=reason
     )
-    return text + "\n" + advice(entry)
+    return text + "\n" + advice(entry, another)
 
 
 def failure_reason(message: str) -> str:

@@ -98,7 +98,6 @@ class ModelsDialog(QDialog):
         self.table.itemSelectionChanged.connect(self._on_selection_changed)
 
         self.panel = ModelDownloadPanel(self, self.store)
-        self.panel.set_use_another_offered(False)
         self.panel.sig_downloaded.connect(self._on_model_ready)
         self.panel.sig_busy_changed.connect(self._on_panel_busy)
 

@@ -179,6 +179,7 @@ class ClassifierTab(VisionTab):
         self.model_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.download_panel = ModelDownloadPanel(self)
         self.download_panel.sig_downloaded.connect(self.on_model_downloaded)
+        self.download_panel.sig_use_another_model.connect(self.model_combo.showPopup)
 
         layout = QVBoxLayout(self)
         layout.addLayout(toolbar)

@@ -132,6 +132,7 @@ class DogTab(VisionTab):
         body.addLayout(right, 2)
         self.download_panel = ModelDownloadPanel(self)
         self.download_panel.sig_downloaded.connect(self._on_model_downloaded)
+        self.download_panel.sig_use_another_model.connect(self.model_combo.showPopup)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(body, 1)

@@ -158,6 +158,7 @@ class FaceCamTab(VisionTab):
 
         self.download_panel = ModelDownloadPanel(self)
         self.download_panel.sig_downloaded.connect(self._on_model_downloaded)
+        self.download_panel.sig_use_another_model.connect(self.model_combo.showPopup)
 
         layout = QVBoxLayout(self)
         layout.addLayout(source_row)

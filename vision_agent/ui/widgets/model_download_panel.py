@@ -56,7 +56,8 @@ class ModelDownloadPanel(QWidget):
     Signals:
         sig_downloaded(str model_id): the model's files are verified on this computer (downloaded
             or imported): load it again.
-        sig_use_another_model(): the user wants to choose another model (the tab shows its list).
+        sig_use_another_model(): the user wants to choose another model (the tab shows its list);
+            the button is offered only where this signal is connected.
         sig_busy_changed(bool): a download started (True) or ended, however it ended (False).
     """
 
@@ -71,7 +72,6 @@ class ModelDownloadPanel(QWidget):
         self._worker: DownloadWorker | None = None
         self._shown = _Shown.MESSAGE
         self._detail = ""
-        self._offer_another = True
         self.message_label = QLabel(self)
         self.message_label.setWordWrap(True)
         self.message_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -118,10 +118,9 @@ class ModelDownloadPanel(QWidget):
         self.use_another_button.setText(tr("Use another model"))
         self._show_text()
 
-    def set_use_another_offered(self, offered: bool) -> None:
-        """Whether "Use another model" makes sense where the panel is (not in the Models dialog)."""
-        self._offer_another = offered
-        self._show_buttons()
+    def offers_another_model(self) -> bool:
+        """Whether a tab listens to "Use another model" (the Models dialog does not)."""
+        return self.receivers(self.sig_use_another_model) > 0
 
     # ----------------------------------------------------------------- what is shown
 
@@ -164,16 +163,16 @@ class ModelDownloadPanel(QWidget):
         if shown is _Shown.MESSAGE or entry is None:
             text = failure_reason(self._detail) if self._detail else ""
         elif shown in (_Shown.MISSING, _Shown.CORRUPT):
-            text = missing_text(entry, corrupt=shown is _Shown.CORRUPT)
+            text = missing_text(entry, self.offers_another_model(), shown is _Shown.CORRUPT)
         elif shown is _Shown.DOWNLOADING:
             text = tr("Downloading {model}…").format(model=model_name(entry))
         elif shown is _Shown.FAILED:
-            text = download_failed_text(entry, self._detail)
+            text = download_failed_text(entry, self._detail, self.offers_another_model())
         elif shown is _Shown.CANCELLED:
             text = tr("Download cancelled.")
         elif shown is _Shown.NOT_IMPORTED:
             text = tr("{folder} holds no verified file of this model.").format(folder=self._detail)
-            text += "\n" + missing_text(entry)
+            text += "\n" + missing_text(entry, self.offers_another_model())
         else:
             text = tr("{model} was imported.").format(model=model_name(entry))
         self.message_label.setText(text)
@@ -185,7 +184,7 @@ class ModelDownloadPanel(QWidget):
         self.download_button.setVisible(offer)
         self.import_button.setVisible(offer)
         self.cancel_button.setVisible(downloading)
-        self.use_another_button.setVisible(self._offer_another and not downloading)
+        self.use_another_button.setVisible(self.offers_another_model() and not downloading)
 
     def _entry(self, model_id: str | None) -> ModelEntry | None:
         """The registry entry of a model the user can fetch (not a shipped one), else None."""

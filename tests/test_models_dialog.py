@@ -26,7 +26,7 @@ from tests.model_server import (
 from vision_agent.models.registry import Registry, default_registry
 from vision_agent.models.store import ModelStore
 from vision_agent.services.download_worker import DownloadWorker
-from vision_agent.ui.models_dialog import ModelsDialog
+from vision_agent.ui.models_dialog import COL_STATE, ModelsDialog
 
 REPO = Path(__file__).resolve().parents[1]
 ASSETS = repo_assets_dir()
@@ -147,6 +147,9 @@ def test_models_found_in_the_search_path_are_ready(dialog):
         assert not dialog.panel.isVisible()
     dialog.select("res10_caffe_fp16")
     assert dialog.panel.download_button.isVisible()
+    row = dialog.table.selectionModel().selectedRows()[0].row()
+    tooltip = dialog.table.item(row, COL_STATE).toolTip()
+    assert tooltip == "res10_300x300_ssd_iter_140000_fp16.caffemodel: not found"
     assert not dialog.panel.use_another_button.isVisible()  # nothing to switch to here
 
 

@@ -48,6 +48,13 @@ def state_label(state: str) -> str:
     }.get(state, state)
 
 
+def file_detail(detail: str) -> str:
+    """The store's word on one file (its own English for the command line) in the UI's language."""
+    return {"not found": tr("not found"), "checksum mismatch": tr("checksum mismatch")}.get(
+        detail, detail
+    )
+
+
 class ModelsDialog(QDialog):
     """Lists the models with their state (ready / missing / corrupt / downloading).
 
@@ -160,7 +167,7 @@ class ModelsDialog(QDialog):
             if not self._downloading(model_id):
                 report = self.store.report(model_id)
                 detail = "\n".join(
-                    f"{f.name}: {f.detail}" for f in report.files if f.state != READY
+                    f"{f.name}: {file_detail(f.detail)}" for f in report.files if f.state != READY
                 )
                 self._set_state(model_id, report.state, detail)
 

@@ -6,9 +6,13 @@ Prints
     `model.predict`, `predict_on_batch` and a compiled `tf.function` on the same five inputs,
     as ratios within this run;
   * time from launching `python -m vision_agent` to the visible window and to the first result;
+  * time from launch to the window being mapped on a private Xvfb with openbox, beside a bare
+    PyQt5 QMainWindow launched the same way by the same Python (the window is polled every
+    20 ms with xdotool, launches alternate between the two);
   * the longest GUI event-loop stall while each model loads and recognizes.
 
     python bench/postal_latency.py [--repeats 200] [--launches 5]
+    python bench/postal_latency.py --start-only [--launches 10]   (only the start-up figures)
 """
 
 from __future__ import annotations
@@ -37,6 +41,17 @@ from vision_agent.engine.recipes import digit_model_spec  # noqa: E402
 from vision_agent.services.model_service import ModelService, Reply  # noqa: E402
 
 KERAS_MODEL = SHIPPED_MODEL.with_suffix(".keras")
+POLL_S = 0.02
+# A bare window for comparison: the same title, so the same search finds it.
+BARE_WINDOW = (
+    "from PyQt5.QtWidgets import QApplication, QMainWindow\n"
+    "app = QApplication([])\n"
+    "window = QMainWindow()\n"
+    "window.setWindowTitle('Vision Agent')\n"
+    "window.resize(1100, 640)\n"
+    "window.show()\n"
+    "app.exec_()\n"
+)
 
 
 class StallMeter:
@@ -143,15 +158,54 @@ def launch_times(launches: int) -> tuple[float, float]:
     return statistics.median(shown), statistics.median(first)
 
 
+def mapped_times(launches: int) -> tuple[float, float]:
+    """Median seconds from launch to a mapped window: (the app, a bare PyQt5 QMainWindow)."""
+    from tests.x_session import XSession, isolated_env
+
+    app_times, bare_times = [], []
+    with XSession() as x, tempfile.TemporaryDirectory() as scratch:
+        for run in range(launches):
+            env = x.env(**isolated_env(Path(scratch) / f"run{run}"))
+            for command, times in (
+                ([sys.executable, "-c", BARE_WINDOW], bare_times),
+                ([sys.executable, "-m", "vision_agent"], app_times),
+            ):
+                started = time.perf_counter()
+                process = subprocess.Popen(command, env=env, cwd=REPO, stderr=subprocess.DEVNULL)
+                while x.main_window(process.pid) is None:
+                    if process.poll() is not None or time.perf_counter() - started > 60:
+                        raise RuntimeError(f"no window from {command[-1]}")
+                    time.sleep(POLL_S)
+                times.append(time.perf_counter() - started)
+                process.terminate()
+                process.wait(10)
+    return statistics.median(app_times), statistics.median(bare_times)
+
+
+def print_mapped_times(launches: int) -> None:
+    app_s, bare_s = mapped_times(launches)
+    print(
+        f"launch -> window mapped (Xvfb + openbox, median of {launches}): "
+        f"app {app_s * 1000:.0f} ms, bare PyQt5 QMainWindow {bare_s * 1000:.0f} ms, "
+        f"{app_s / bare_s:.2f}× the bare window"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=200)
     parser.add_argument("--launches", type=int, default=5)
+    parser.add_argument("--start-only", action="store_true", help="only the start-up figures")
     args = parser.parse_args()
     print(f"load average at start: {os.getloadavg()[0]:.2f} (2 cores)")
+    print_mapped_times(args.launches)
     shown, first = launch_times(args.launches)
-    print(f"launch -> window visible:  {shown * 1000:7.0f} ms (median of {args.launches})")
+    print(
+        f"launch -> window shown:    {shown * 1000:7.0f} ms (median of {args.launches}, offscreen)"
+    )
     print(f"launch -> first result:    {first * 1000:7.0f} ms (drawing given on the command line)")
+    if args.start_only:
+        return
 
     app = QApplication.instance() or QApplication([])
     meter = StallMeter()

@@ -117,7 +117,7 @@ def test_closing_the_window_during_a_stalled_download_is_prompt(
     window = MainWindow()
     qtbot.addWidget(window)
     window.show()
-    classifier = window.tabs.widget(2)
+    classifier = window.page(2)
     classifier.controller.load_model("mobilenet_v2")
     button = classifier.download_panel.download_button
     qtbot.waitUntil(lambda: button.isVisibleTo(classifier), timeout=20000)

@@ -1,4 +1,5 @@
-"""The layers stay apart: core is a leaf (no Qt, no hosting, no UI); the UI never imports TensorFlow.
+"""The layers stay apart: core is a leaf (no Qt, no hosting, no UI); the UI never imports
+TensorFlow; services and controllers are widget-free.
 
 Every import statement counts, including those inside functions (read from the source, so a
 lazy import cannot slip through).
@@ -54,6 +55,7 @@ def offenders(layer: str, forbidden: tuple[str, ...]) -> dict[str, list[str]]:
     ],
 )
 def test_layer_imports_nothing_above_it(layer, forbidden):
+    assert (PACKAGE / layer / "__init__.py").is_file()
     assert offenders(layer, forbidden) == {}
 
 

@@ -26,7 +26,7 @@ from tests.model_server import (
 from vision_agent.models.registry import Registry, default_registry
 from vision_agent.models.store import ModelStore
 from vision_agent.services.download_worker import DownloadWorker
-from vision_agent.ui.models_dialog import ModelsDialog
+from vision_agent.ui.models_dialog import COL_STATE, ModelsDialog
 
 REPO = Path(__file__).resolve().parents[1]
 ASSETS = repo_assets_dir()
@@ -60,18 +60,17 @@ def dialog(qtbot, tmp_path, server):
     DownloadWorker.cancel_all(wait_ms=10_000)
 
 
-def progress_value(dialog: ModelsDialog, model_id: str) -> int:
-    text = dialog.state_text(model_id)
-    digits = "".join(c for c in text if c.isdigit())
-    return int(digits) if "downloading" in text and digits else -1
-
-
 def test_download_shows_progress_and_can_be_cancelled(dialog, qtbot, tmp_path):
     model_id = "resnet50_imagenet"
+    panel = dialog.panel
     assert dialog.state(model_id) == "missing"
-    dialog.action_button(model_id).click()
-    qtbot.waitUntil(lambda: progress_value(dialog, model_id) >= 30, timeout=15_000)
-    assert dialog.action_button(model_id).text() == "Cancel"
+    dialog.select(model_id)
+    assert panel.isVisible() and panel.download_button.isVisible()
+    assert "ResNet50" in panel.text() and "MB to download" in panel.text()
+    panel.download_button.click()
+    assert dialog.state(model_id) == "downloading"
+    qtbot.waitUntil(lambda: panel.progress.value() >= 30, timeout=15_000)
+    assert panel.cancel_button.isVisible() and not panel.download_button.isVisible()
 
     shot = tmp_path / "models_dialog.png"
     assert dialog.grab().save(str(shot))
@@ -81,54 +80,90 @@ def test_download_shows_progress_and_can_be_cancelled(dialog, qtbot, tmp_path):
         target.parent.mkdir(parents=True, exist_ok=True)
         assert dialog.grab().save(str(target))
 
-    dialog.action_button(model_id).click()
-    qtbot.waitUntil(lambda: dialog.state(model_id) == "cancelled", timeout=10_000)
-    assert dialog.action_button(model_id).text() == "Retry"
+    panel.cancel_button.click()
+    qtbot.waitUntil(lambda: panel.download_button.isVisible(), timeout=10_000)
+    assert dialog.state(model_id) == "missing"
+    assert panel.text() == "Download cancelled."
     assert not any(p.is_file() for p in (tmp_path / "cache").rglob("*"))
 
 
 def test_download_completes_and_announces_the_model(dialog, qtbot, tmp_path):
     model_id = "densenet121_imagenet_notop"
-    with qtbot.waitSignal(dialog.sig_model_ready, timeout=15_000) as blocker:
-        dialog.action_button(model_id).click()
+    dialog.select(model_id)
+    with (
+        qtbot.waitSignal(dialog.sig_model_ready, timeout=15_000) as blocker,
+        qtbot.waitSignal(dialog.sig_models_changed, timeout=15_000),
+    ):
+        dialog.panel.download_button.click()
     assert blocker.args == [model_id]
     assert dialog.state(model_id) == "ready"
-    assert dialog.action_button(model_id) is None
+    assert not dialog.panel.isVisible()
     name = "densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5"
     assert (tmp_path / "cache" / model_id / name).read_bytes() == PAYLOAD
 
 
-def test_failed_download_explains_and_offers_retry(dialog, qtbot):
+def test_failed_download_explains_in_words_of_the_window(dialog, qtbot):
     model_id = "googlenet_caffe"
-    dialog.start_download(model_id)
-    qtbot.waitUntil(lambda: dialog.state(model_id) == "failed", timeout=15_000)
-    assert dialog.action_button(model_id).text() == "Retry"
-    message = dialog.message_label.text()
-    assert "HTTP 404" in message and "vision-agent models import DIR" in message
+    dialog.select(model_id)
+    dialog.panel.download()
+    qtbot.waitUntil(lambda: dialog.panel.download_button.isVisible(), timeout=15_000)
+    message = dialog.panel.text()
+    assert "HTTP 404" in message and "Import from folder…" in message
+    assert "vision-agent" not in message and "`" not in message
+    assert dialog.state(model_id) == "missing"
 
 
-def test_import_folder_makes_a_model_ready(dialog, tmp_path):
+def test_import_folder_makes_a_model_ready(dialog, tmp_path, qtbot):
     model_id = "densenet121_imagenet_notop"
     usb = tmp_path / "usb"
     usb.mkdir()
     (usb / "densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5").write_bytes(PAYLOAD)
-    dialog.import_folder(str(usb))
+    with qtbot.waitSignal(dialog.sig_models_changed, timeout=1000):
+        dialog.import_folder(str(usb))
     assert dialog.state(model_id) == "ready"
     assert "Imported 1 file(s)" in dialog.message_label.text()
+
+
+def test_the_panel_imports_the_chosen_model_from_a_folder(dialog, tmp_path, qtbot):
+    model_id = "densenet121_imagenet_notop"
+    dialog.select(model_id)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    dialog.panel.import_folder(str(empty))
+    assert "holds no verified file" in dialog.panel.text()
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    (usb / "densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5").write_bytes(PAYLOAD)
+    with qtbot.waitSignal(dialog.sig_models_changed, timeout=1000):
+        dialog.panel.import_folder(str(usb))
+    assert dialog.state(model_id) == "ready"
 
 
 @pytest.mark.skipif(not ASSETS.is_dir(), reason="../shared/assets is absent")
 def test_models_found_in_the_search_path_are_ready(dialog):
     for model_id in ("res10_caffe_fp32", "res10_tf_uint8", "mobilenet_v2_int8"):
         assert dialog.state(model_id) == "ready"
-        assert dialog.action_button(model_id) is None
-    assert dialog.action_button("res10_caffe_fp16").text() == "Download"
+        dialog.select(model_id)
+        assert not dialog.panel.isVisible()
+    dialog.select("res10_caffe_fp16")
+    assert dialog.panel.download_button.isVisible()
+    row = dialog.table.selectionModel().selectedRows()[0].row()
+    tooltip = dialog.table.item(row, COL_STATE).toolTip()
+    assert tooltip == "res10_300x300_ssd_iter_140000_fp16.caffemodel: not found"
+    assert not dialog.panel.use_another_button.isVisible()  # nothing to switch to here
 
 
 def test_every_ui_string_has_a_korean_translation():
-    catalog = json.loads((REPO / "resources" / "i18n" / "ko_models.json").read_text("utf-8"))
+    catalog: dict[str, str] = {}
+    for path in sorted((REPO / "resources" / "i18n").glob("ko*.json")):
+        catalog.update(json.loads(path.read_text("utf-8")))
     strings = set()
-    for source in ("vision_agent/ui/models_dialog.py", "vision_agent/services/download_worker.py"):
+    sources = (
+        "vision_agent/ui/models_dialog.py",
+        "vision_agent/ui/widgets/model_download_panel.py",
+        "vision_agent/ui/model_problem_text.py",
+    )
+    for source in sources:
         tree = ast.parse((REPO / source).read_text(encoding="utf-8"))
         strings |= {
             node.args[0].value

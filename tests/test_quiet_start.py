@@ -40,10 +40,10 @@ def start_and_drive(window):
             QTimer.singleShot(100, when_read)
             return
         print("read", postal.reading.code, flush=True)
-        face = next(window.tabs.widget(i) for i in range(window.tabs.count())
-                    if isinstance(window.tabs.widget(i), FaceCamTab))
+        face = next(page for page in window.tab_pages if isinstance(page, FaceCamTab))
         face.controller.sig_cameras_found.connect(
-            lambda cameras: QTimer.singleShot(500, window.close))
+            lambda cameras: QTimer.singleShot(500, window.close)
+        )
         window.tabs.setCurrentWidget(face)
 
     when_read()

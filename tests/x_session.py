@@ -124,6 +124,9 @@ from PyQt5.QtWidgets import QApplication
 from vision_agent.app import run_app
 
 def click():
+    windows = [w for w in QApplication.topLevelWidgets() if w.objectName() == "MainWindow"]
+    if windows:
+        windows[0].tabs.setCurrentIndex(1)  # the user opens the dog tab (built when shown)
     tabs = [w for w in QApplication.allWidgets() if type(w).__name__ == "DogTab"]
     button = tabs[0].download_panel.download_button if tabs else None
     if button is None or not button.isVisibleTo(tabs[0]):

@@ -5,6 +5,11 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from vision_agent.ui.main_window import MainWindow
 
 _STARTED = time.perf_counter()
 
@@ -20,7 +25,6 @@ def _run_window(argv: list[str] | None, drawing: str | None) -> int:
     # TensorFlow's LLVM and Mesa's GL clash at exit under X; TF only runs in child processes,
     # but keep Qt away from GL integration anyway (STACK.md).
     os.environ.setdefault("QT_XCB_GL_INTEGRATION", "none")
-    from PyQt5.QtCore import QTimer
     from PyQt5.QtWidgets import QApplication
 
     from vision_agent.i18n import set_language, system_language
@@ -45,19 +49,40 @@ def _run_window(argv: list[str] | None, drawing: str | None) -> int:
     splash.finish(window)
     _report_startup("window_shown")
     show_storage_problems(window)  # a note owned by the window; the app runs on
-    postal = window.postal_tab()
-    postal.sig_recognized.connect(lambda *_: _report_startup("first_result"))
-    if drawing:
-        from pathlib import Path
-
-        postal.load_drawing(Path(drawing))
-    QTimer.singleShot(0, window.start_tabs)
+    # The window is drawn (its menus and tab bar, empty pages) before the visible tab is
+    # built: building it imports numpy, OpenCV and pyqtgraph (about 0.3 s).
+    _when_drawn(window, lambda: _fill_window(window, drawing))
     try:
         # A close handled while start-up processed events (the splash does) asked an event
         # loop that was not running yet to quit: that request is lost, so honour it here.
         return 0 if window.closed else app.exec_()
     finally:
         collector.uninstall()
+
+
+def _when_drawn(window: MainWindow, then: Callable[[], None], waited_ms: int = 0) -> None:
+    """Call `then` once the window system shows the window (at most 1 s later)."""
+    from PyQt5.QtCore import QTimer
+
+    handle = window.windowHandle()
+    if (handle is not None and handle.isExposed()) or waited_ms >= 1000:
+        QTimer.singleShot(0, then)
+    else:
+        QTimer.singleShot(10, lambda: _when_drawn(window, then, waited_ms + 10))
+
+
+def _fill_window(window: MainWindow, drawing: str | None) -> None:
+    """Build the visible tab, load the models, open the drawing given on the command line."""
+    window.start_tabs()
+    if window.closed:
+        return
+    if drawing or os.environ.get("VISION_AGENT_STARTUP_LOG"):
+        postal = window.postal_tab()
+        postal.sig_recognized.connect(lambda *_: _report_startup("first_result"))
+        if drawing:
+            from pathlib import Path
+
+            postal.load_drawing(Path(drawing))
 
 
 _reported: set[str] = set()

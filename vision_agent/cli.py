@@ -25,7 +25,9 @@ COMMAND_MODULES = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
+    """The parser; without `with_commands` only the window's (importing every command module
+    loads numpy, OpenCV and more: a third of a second before the window could appear)."""
     parser = argparse.ArgumentParser(
         prog="vision-agent",
         description="Vision Agent: postal codes, dog breeds, ImageNet top-5 and SSD faces. "
@@ -39,9 +41,16 @@ def build_parser() -> argparse.ArgumentParser:
     gui = subparsers.add_parser("gui", help="open the window (the default)")
     gui.add_argument("drawing", nargs="?", help="a postal-code drawing to open")
     gui.set_defaults(func=_run_gui)
-    for name in COMMAND_MODULES:
+    for name in COMMAND_MODULES if with_commands else ():
         importlib.import_module(name).register(subparsers)
     return parser
+
+
+def _opens_the_window(arguments: list[str]) -> bool:
+    """No command, or `gui`: the window's parser is enough (help still lists every command)."""
+    if any(a in ("-h", "--help") for a in arguments):
+        return False
+    return not arguments or arguments[0] == "gui" or arguments[0].startswith("-")
 
 
 def _run_gui(args: argparse.Namespace) -> int:
@@ -54,8 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     multiprocessing.freeze_support()
     setup_logging()
     quiet_tensorflow.install()
-    parser = build_parser()
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    arguments = sys.argv[1:] if argv is None else argv
+    parser = build_parser(with_commands=not _opens_the_window(arguments))
+    args = parser.parse_args(arguments)
     if args.self_test:
         from vision_agent.selftest import run_self_test
 

@@ -115,6 +115,13 @@ class PostalReading:
     def region(self) -> Region | None:
         return region_for_code(self.code)
 
+    def region_name(self, language: str) -> str | None:
+        """The code's region in one language ("ko": its Korean name, else English), or None."""
+        region = self.region
+        if region is None:
+            return None
+        return region.ko if language == "ko" else region.en
+
     def to_json(self, file: str | None = None) -> dict:
         record: dict = {} if file is None else {"file": file}
         record["code"] = self.code

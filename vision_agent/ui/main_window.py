@@ -1,6 +1,14 @@
-"""The main window: one tab per vision program, menus, status bar, language switch."""
+"""The main window: one tab per vision program, menus, status bar, language switch.
+
+Tabs are built when first shown: until then each is an empty placeholder page, and its module is
+not even imported, so the window is on screen before numpy, OpenCV and pyqtgraph are loaded.
+"""
 
 from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PyQt5.QtCore import QByteArray, pyqtSlot
 from PyQt5.QtGui import QCloseEvent, QKeySequence
@@ -8,52 +16,133 @@ from PyQt5.QtWidgets import (
     QAction,
     QActionGroup,
     QMainWindow,
-    QMessageBox,
     QTabWidget,
     QWidget,
 )
 
-from vision_agent import __version__
-from vision_agent.controllers.choices import SharedChoices
 from vision_agent.i18n import LANGUAGES, language, set_language, tr
 from vision_agent.ui.settings import app_settings
 from vision_agent.ui.tabs.base import VisionTab
-from vision_agent.ui.tabs.classifier_tab import ClassifierTab
-from vision_agent.ui.tabs.dog_tab import DogTab
-from vision_agent.ui.tabs.face_tab import FaceCamTab
-from vision_agent.ui.tabs.postal_tab import PostalTab
 
-TAB_CLASSES: tuple[type[VisionTab], ...] = (PostalTab, DogTab, ClassifierTab, FaceCamTab)
+if TYPE_CHECKING:
+    from vision_agent.controllers.choices import SharedChoices
+    from vision_agent.ui.tabs.postal_tab import PostalTab
+
+
+@dataclass(frozen=True)
+class TabKind:
+    """A tab the window offers: where its class lives, and its caption before it is built."""
+
+    module: str
+    class_name: str
+    caption: str  # English, shown through tr() (the built tab's own title() then takes over)
+    shares_choices: bool = False  # built with the window's SharedChoices
+
+    def load(self) -> type[VisionTab]:
+        return getattr(importlib.import_module(self.module), self.class_name)
+
+
+TAB_KINDS = (
+    TabKind("vision_agent.ui.tabs.postal_tab", "PostalTab", "Postal code"),
+    TabKind("vision_agent.ui.tabs.dog_tab", "DogTab", "Dog breed", shares_choices=True),
+    TabKind(
+        "vision_agent.ui.tabs.classifier_tab",
+        "ClassifierTab",
+        "ImageNet top-5",
+        shares_choices=True,
+    ),
+    TabKind("vision_agent.ui.tabs.face_tab", "FaceCamTab", "Face cam"),
+)
 
 
 class MainWindow(QMainWindow):
-    """Hosts the tabs; starts their models after it is shown and stops them when it closes."""
+    """Hosts the tabs; builds each when first shown, starts its model once the window is up,
+    and stops every built tab when it closes."""
 
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("MainWindow")
         self.tabs = QTabWidget(self)
         self.setCentralWidget(self.tabs)
-        self.tab_pages: list[VisionTab] = []
+        self._pages: dict[int, VisionTab] = {}
         self._status_by_tab: dict[QWidget, str] = {}
-        # What several tabs share (the ImageNet model, which models are here); the Models
-        # dialog calls `choices.models_changed()` after a download or an import.
-        self.choices = SharedChoices(app_settings(), parent=self)
-        for tab_class in TAB_CLASSES:
-            shares = tab_class in (ClassifierTab, DogTab)
-            tab = tab_class(self, choices=self.choices) if shares else tab_class(self)
-            tab.sig_status_message.connect(self._on_tab_status)
-            tab.sig_quit_requested.connect(self.close)
-            self.tabs.addTab(tab, tab.title())
-            self.tab_pages.append(tab)
-        self._build_menus()
-        self.tabs.currentChanged.connect(self._on_tab_changed)
-        self._restore_state()
-        self.retranslate_ui()
+        self._choices: SharedChoices | None = None
         self._started = False
         self.closed = False
+        for kind in TAB_KINDS:
+            self.tabs.addTab(QWidget(self.tabs), tr(kind.caption))
+        self._build_menus()
+        self._restore_state()
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+        self.retranslate_ui()
+
+    # ----------------------------------------------------------------- tabs, built lazily
+
+    def page(self, index: int) -> VisionTab:
+        """The tab at `index`, built now if it was not yet (and started if the window has)."""
+        if index not in self._pages:
+            kind = TAB_KINDS[index]
+            tab = (
+                kind.load()(self, choices=self.choices)
+                if kind.shares_choices
+                else kind.load()(self)
+            )
+            tab.sig_status_message.connect(self._on_tab_status)
+            tab.sig_quit_requested.connect(self.close)
+            placeholder = self.tabs.widget(index)
+            current = self.tabs.currentIndex()
+            self.tabs.blockSignals(True)
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, tab, tab.title())
+            self.tabs.setCurrentIndex(current)
+            self.tabs.blockSignals(False)
+            placeholder.deleteLater()
+            self._pages[index] = tab
+            if self._started:
+                tab.start()
+            if index == current:
+                self._rebuild_file_menu()
+        return self._pages[index]
+
+    @property
+    def choices(self) -> SharedChoices:
+        """What several tabs share (the ImageNet model, which models are here), made when a tab
+        first needs it: it imports numpy and the model store, which the window's start need not."""
+        if self._choices is None:
+            from vision_agent.controllers.choices import SharedChoices
+
+            self._choices = SharedChoices(app_settings(), parent=self)
+        return self._choices
+
+    @property
+    def tab_pages(self) -> list[VisionTab]:
+        """Every tab, building those not shown yet (for tests and the shortcuts sheet)."""
+        return [self.page(index) for index in range(len(TAB_KINDS))]
+
+    def built_pages(self) -> list[VisionTab]:
+        return [self._pages[index] for index in sorted(self._pages)]
+
+    def current_page(self) -> VisionTab:
+        return self.page(self.tabs.currentIndex())
+
+    def postal_tab(self) -> PostalTab:
+        return self.page(0)
+
+    def start_tabs(self) -> None:
+        """Build the visible tab and load the models of the built tabs (after the window is on
+        screen, unless it was closed); a tab built later starts as it is built."""
+        if self._started or self.closed:
+            return
+        self._started = True
+        self.current_page()
+        for page in self.built_pages():
+            page.start()
+
+    # ----------------------------------------------------------------- menus
 
     def _build_menus(self) -> None:
+        from vision_agent.ui.help_menu import HelpMenu
+
         bar = self.menuBar()
         self.file_menu = bar.addMenu("")
         self.view_menu = bar.addMenu("")
@@ -71,18 +160,16 @@ class MainWindow(QMainWindow):
         self.models_action = QAction(self)
         self.models_action.triggered.connect(self.show_models_dialog)
         self.view_menu.addAction(self.models_action)
-        self.help_menu = bar.addMenu("")
-        self.about_action = QAction(self)
-        self.about_action.triggered.connect(self.show_about)
-        self.help_menu.addAction(self.about_action)
+        self.help_menu = HelpMenu(self)
+        bar.addMenu(self.help_menu)
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence.Quit)
         self.quit_action.triggered.connect(self.close)
 
     def _rebuild_file_menu(self) -> None:
         self.file_menu.clear()
-        page = self.tabs.currentWidget()
-        if isinstance(page, VisionTab):
+        page = self._pages.get(self.tabs.currentIndex())
+        if page is not None:
             page.fill_file_menu(self.file_menu)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
@@ -92,13 +179,16 @@ class MainWindow(QMainWindow):
         self.file_menu.setTitle(tr("&File"))
         self.view_menu.setTitle(tr("&View"))
         self.language_menu.setTitle(tr("Language / 언어"))
-        self.help_menu.setTitle(tr("&Help"))
-        self.about_action.setText(tr("About Vision Agent"))
         self.models_action.setText(tr("Models…"))
         self.quit_action.setText(tr("Quit"))
-        for index, page in enumerate(self.tab_pages):
-            page.retranslate_ui()
-            self.tabs.setTabText(index, page.title())
+        self.help_menu.retranslate_ui()
+        for index, kind in enumerate(TAB_KINDS):
+            page = self._pages.get(index)
+            if page is None:
+                self.tabs.setTabText(index, tr(kind.caption))
+            else:
+                page.retranslate_ui()
+                self.tabs.setTabText(index, page.title())
         self._rebuild_file_menu()
 
     @pyqtSlot(QAction)
@@ -112,7 +202,10 @@ class MainWindow(QMainWindow):
         self.retranslate_ui()
 
     @pyqtSlot(int)
-    def _on_tab_changed(self, _index: int) -> None:
+    def _on_tab_changed(self, index: int) -> None:
+        if self.closed:
+            return
+        self.page(index)
         self._rebuild_file_menu()
         self.statusBar().showMessage(self._status_by_tab.get(self.tabs.currentWidget(), ""))
 
@@ -131,28 +224,18 @@ class MainWindow(QMainWindow):
     def show_models_dialog(self) -> None:
         from vision_agent.ui.models_dialog import ModelsDialog
 
-        ModelsDialog(parent=self).exec_()
+        dialog = ModelsDialog(parent=self)
+        dialog.sig_models_changed.connect(self.models_changed)
+        dialog.exec_()
+        dialog.deleteLater()
 
-    def show_about(self) -> None:
-        QMessageBox.about(
-            self,
-            tr("About Vision Agent"),
-            tr(
-                "Vision Agent {version}\nPostal codes, dog breeds, ImageNet top-5 and SSD faces "
-                "for people learning computer vision."
-            ).format(version=__version__),
-        )
+    @pyqtSlot()
+    def models_changed(self) -> None:
+        """A model was downloaded or imported: the shared choices tell every tab."""
+        if self._choices is not None:
+            self._choices.models_changed()
 
-    def postal_tab(self) -> PostalTab:
-        return next(page for page in self.tab_pages if isinstance(page, PostalTab))
-
-    def start_tabs(self) -> None:
-        """Load every tab's model (after the window is on screen, unless it was closed)."""
-        if self._started or self.closed:
-            return
-        self._started = True
-        for page in self.tab_pages:
-            page.start()
+    # ----------------------------------------------------------------- state
 
     def _restore_state(self) -> None:
         settings = app_settings()
@@ -166,7 +249,7 @@ class MainWindow(QMainWindow):
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/tab", self.tabs.currentIndex())
         settings.sync()
-        for page in self.tab_pages:
+        for page in self.built_pages():
             page.shutdown()
         from vision_agent.services.download_worker import DownloadWorker
 

@@ -1,4 +1,4 @@
-"""The Models dialog: every registry model, its state, and a download button per row."""
+"""The Models dialog: every registry model, its state, and the missing-model panel for one."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from PyQt5.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QProgressBar,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -24,13 +23,11 @@ from vision_agent.core.errors import UserError
 from vision_agent.i18n import tr
 from vision_agent.models.registry import format_size
 from vision_agent.models.store import CORRUPT, MISSING, READY, ModelStore, default_store
-from vision_agent.services.download_worker import DownloadWorker
+from vision_agent.ui.model_problem_text import model_name
+from vision_agent.ui.widgets.model_download_panel import ModelDownloadPanel
 
-COL_NAME, COL_TASK, COL_SIZE, COL_STATE, COL_ACTION = range(5)
-FAILED = "failed"
-CANCELLED = "cancelled"
+COL_NAME, COL_TASK, COL_SIZE, COL_STATE = range(4)
 DOWNLOADING = "downloading"
-MODEL_ID_PROPERTY = "model_id"
 
 
 def task_label(task: str) -> str:
@@ -47,31 +44,38 @@ def state_label(state: str) -> str:
         READY: tr("ready"),
         MISSING: tr("missing"),
         CORRUPT: tr("corrupt"),
-        FAILED: tr("failed"),
-        CANCELLED: tr("cancelled"),
+        DOWNLOADING: tr("downloading…"),
     }.get(state, state)
 
 
-class ModelsDialog(QDialog):
-    """Lists the models with their state (ready / missing / corrupt / downloading NN %).
+def file_detail(detail: str) -> str:
+    """The store's word on one file (its own English for the command line) in the UI's language."""
+    return {"not found": tr("not found"), "checksum mismatch": tr("checksum mismatch")}.get(
+        detail, detail
+    )
 
-    Each missing or corrupt model has a Download button; a running download has Cancel, and a
-    failed or cancelled one has Retry. Downloads run in `DownloadWorker` threads, so the dialog
-    never blocks; closing it cancels them.
+
+class ModelsDialog(QDialog):
+    """Lists the models with their state (ready / missing / corrupt / downloading).
+
+    Choosing a missing or corrupt model shows the missing-model panel the tabs use (its size,
+    Download with progress and Cancel, Import from folder…). The download runs in a
+    `DownloadWorker` thread, so the dialog never blocks; closing the dialog cancels it.
 
     Signals:
-        sig_model_ready(str model_id): a download finished and the model's files are verified
-            (tabs waiting for that model can load it now).
+        sig_model_ready(str model_id): a model's files were downloaded or imported and verified.
+        sig_models_changed(): the set of models on this computer changed (a download or an
+            import): every model list should look again.
     """
 
     sig_model_ready = pyqtSignal(str)
+    sig_models_changed = pyqtSignal()
 
     def __init__(self, store: ModelStore | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store or default_store()
         self._entries = {entry.id: entry for entry in self.store.registry.all_entries()}
         self._states: dict[str, str] = {}
-        self._workers: dict[str, DownloadWorker] = {}
         self._build()
         self.refresh()
 
@@ -79,27 +83,30 @@ class ModelsDialog(QDialog):
 
     def _build(self) -> None:
         self.setWindowTitle(tr("Models"))
-        self.resize(1100, 420)
-        self.table = QTableWidget(len(self._entries), 5, self)
-        self.table.setHorizontalHeaderLabels([tr("Model"), tr("Task"), tr("Size"), tr("State"), ""])
+        self.resize(1000, 480)
+        self.table = QTableWidget(len(self._entries), 4, self)
+        self.table.setHorizontalHeaderLabels([tr("Model"), tr("Task"), tr("Size"), tr("State")])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.setSelectionMode(QAbstractItemView.NoSelection)
-        self.table.setFocusPolicy(Qt.NoFocus)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(COL_NAME, QHeaderView.Stretch)
-        for col in (COL_TASK, COL_SIZE, COL_ACTION):
+        for col in (COL_TASK, COL_SIZE, COL_STATE):
             header.setSectionResizeMode(col, QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(COL_STATE, QHeaderView.Fixed)
-        self.table.setColumnWidth(COL_STATE, 190)
         for row, entry in enumerate(self._entries.values()):
-            name = QTableWidgetItem(tr(entry.name_en))
+            name = QTableWidgetItem(model_name(entry))
             name.setToolTip(f"{entry.id}\n{entry.source}\n{entry.license}")
             self.table.setItem(row, COL_NAME, name)
             self.table.setItem(row, COL_TASK, QTableWidgetItem(task_label(entry.task)))
             size = QTableWidgetItem(format_size(*entry.known_size))
             size.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
             self.table.setItem(row, COL_SIZE, size)
+        self.table.itemSelectionChanged.connect(self._on_selection_changed)
+
+        self.panel = ModelDownloadPanel(self, self.store)
+        self.panel.sig_downloaded.connect(self._on_model_ready)
+        self.panel.sig_busy_changed.connect(self._on_panel_busy)
 
         search = ", ".join(map(str, self.store.search_path)) or tr("(none)")
         self.where_label = QLabel(
@@ -113,6 +120,7 @@ class ModelsDialog(QDialog):
         self.message_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
 
         import_button = QPushButton(tr("Import folder…"))
+        import_button.setToolTip(tr("Copy every model file found in a folder into the cache."))
         import_button.clicked.connect(self.on_import_clicked)
         refresh_button = QPushButton(tr("Refresh"))
         refresh_button.clicked.connect(self.refresh)
@@ -125,7 +133,8 @@ class ModelsDialog(QDialog):
         buttons.addWidget(close_button)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(self.table)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.panel)
         layout.addWidget(self.where_label)
         layout.addWidget(self.message_label)
         layout.addLayout(buttons)
@@ -136,132 +145,71 @@ class ModelsDialog(QDialog):
     # ----------------------------------------------------------------- state
 
     def state(self, model_id: str) -> str:
-        """ready / missing / corrupt / downloading / failed / cancelled."""
+        """ready / missing / corrupt / downloading."""
         return self._states[model_id]
 
     def state_text(self, model_id: str) -> str:
-        """What the State column shows for a model (e.g. "downloading 34 %")."""
-        widget = self.table.cellWidget(self._row(model_id), COL_STATE)
-        if isinstance(widget, QProgressBar):
-            return widget.text()
+        """What the State column shows for a model."""
         return self.table.item(self._row(model_id), COL_STATE).text()
 
-    def action_button(self, model_id: str) -> QPushButton | None:
-        widget = self.table.cellWidget(self._row(model_id), COL_ACTION)
-        return widget if isinstance(widget, QPushButton) else None
+    def select(self, model_id: str) -> None:
+        """Choose a model's row (the panel offers what can be done with it)."""
+        self.table.selectRow(self._row(model_id))
+
+    def selected(self) -> str | None:
+        rows = {index.row() for index in self.table.selectionModel().selectedRows()}
+        return next((m for m in self._entries if self._row(m) in rows), None)
 
     @pyqtSlot()
     def refresh(self) -> None:
         """Re-check every model that is not downloading (hashes are cached, so this is quick)."""
         for model_id in self._entries:
-            if model_id not in self._workers:
+            if not self._downloading(model_id):
                 report = self.store.report(model_id)
                 detail = "\n".join(
-                    f"{f.name}: {f.detail}" for f in report.files if f.state != READY
+                    f"{f.name}: {file_detail(f.detail)}" for f in report.files if f.state != READY
                 )
                 self._set_state(model_id, report.state, detail)
 
+    def _downloading(self, model_id: str) -> bool:
+        return self.panel.is_downloading() and self.panel.model_id == model_id
+
     def _set_state(self, model_id: str, state: str, detail: str = "") -> None:
         self._states[model_id] = state
-        row = self._row(model_id)
-        self.table.removeCellWidget(row, COL_STATE)
         item = QTableWidgetItem(state_label(state))
         item.setToolTip(detail)
-        if state in (CORRUPT, FAILED):
+        if state == CORRUPT:
             item.setForeground(QColor(200, 30, 30))
         elif state == READY:
             item.setForeground(QColor(20, 130, 50))
-        self.table.setItem(row, COL_STATE, item)
-        self._set_action(model_id, state)
-
-    def _set_action(self, model_id: str, state: str) -> None:
-        row = self._row(model_id)
-        entry = self._entries[model_id]
-        label = {
-            MISSING: tr("Download"),
-            CORRUPT: tr("Download again"),
-            FAILED: tr("Retry"),
-            CANCELLED: tr("Retry"),
-            DOWNLOADING: tr("Cancel"),
-        }.get(state)
-        if label is None or (entry.shipped and state != DOWNLOADING):
-            self.table.removeCellWidget(row, COL_ACTION)
-            return
-        button = QPushButton(label)
-        button.setProperty(MODEL_ID_PROPERTY, model_id)
-        button.clicked.connect(self._on_action_clicked)
-        self.table.setCellWidget(row, COL_ACTION, button)
+        self.table.setItem(self._row(model_id), COL_STATE, item)
 
     @pyqtSlot()
-    def _on_action_clicked(self) -> None:
-        """A row's button: Cancel while its model downloads, (re)download otherwise."""
-        model_id = self.sender().property(MODEL_ID_PROPERTY)
-        if self._states.get(model_id) == DOWNLOADING:
-            self.cancel_download(model_id)
-        else:
-            self.start_download(model_id)
-
-    def _show_progress(self, model_id: str, percent: int) -> None:
-        row = self._row(model_id)
-        bar = self.table.cellWidget(row, COL_STATE)
-        if not isinstance(bar, QProgressBar):
-            bar = QProgressBar()
-            bar.setTextVisible(True)
-            self.table.setCellWidget(row, COL_STATE, bar)
-        if percent < 0:
-            bar.setRange(0, 0)
-            bar.setFormat(tr("downloading…"))
-        else:
-            bar.setRange(0, 100)
-            bar.setValue(percent)
-            bar.setFormat(tr("downloading {percent} %").format(percent=percent))
-
-    # ----------------------------------------------------------------- downloads
-
-    def start_download(self, model_id: str) -> None:
-        if model_id in self._workers:
+    def _on_selection_changed(self) -> None:
+        model_id = self.selected()
+        if self.panel.is_downloading():
             return
-        worker = DownloadWorker(model_id, self.store)
-        worker.sig_progress.connect(self.on_download_progress)
-        worker.sig_finished.connect(self.on_download_finished)
-        worker.sig_failed.connect(self.on_download_failed)
-        worker.sig_cancelled.connect(self.on_download_cancelled)
-        self._workers[model_id] = worker
-        self._states[model_id] = DOWNLOADING
-        self._show_progress(model_id, 0)
-        self._set_action(model_id, DOWNLOADING)
-        self.message_label.clear()
-        worker.start()
+        entry = self._entries.get(model_id or "")
+        if entry is None or entry.shipped or self._states[entry.id] == READY:
+            self.panel.clear()
+        else:
+            self.panel.show_missing(entry.id, "")
 
-    def cancel_download(self, model_id: str) -> None:
-        worker = self._workers.get(model_id)
-        if worker is not None:
-            worker.cancel()
-
-    @pyqtSlot(str, int, int, int, str)
-    def on_download_progress(
-        self, model_id: str, percent: int, done: int, total: int, file_name: str
-    ) -> None:
-        if model_id in self._workers:
-            self._show_progress(model_id, percent)
-            self.table.cellWidget(self._row(model_id), COL_STATE).setToolTip(file_name)
-
-    @pyqtSlot(str, object)
-    def on_download_finished(self, model_id: str, paths: object) -> None:
-        self._workers.pop(model_id, None)
-        self._set_state(model_id, READY)
-        self.sig_model_ready.emit(model_id)
-
-    @pyqtSlot(str, str)
-    def on_download_failed(self, model_id: str, message: str) -> None:
-        self._workers.pop(model_id, None)
-        self._set_state(model_id, FAILED, message)
-        self.message_label.setText(message)
+    @pyqtSlot(bool)
+    def _on_panel_busy(self, busy: bool) -> None:
+        model_id = self.panel.model_id
+        if model_id is None:
+            return
+        if busy:
+            self._set_state(model_id, DOWNLOADING)
+        else:
+            self.refresh()
 
     @pyqtSlot(str)
-    def on_download_cancelled(self, model_id: str) -> None:
-        self._workers.pop(model_id, None)
-        self._set_state(model_id, CANCELLED)
+    def _on_model_ready(self, model_id: str) -> None:
+        self.refresh()
+        self.sig_model_ready.emit(model_id)
+        self.sig_models_changed.emit()
 
     # ----------------------------------------------------------------- import
 
@@ -288,15 +236,14 @@ class ModelsDialog(QDialog):
             text += " " + tr("Not imported (checksum mismatch): {names}").format(names=names)
         self.message_label.setText(text)
         self.refresh()
+        self._on_selection_changed()
+        if imported:
+            self.sig_models_changed.emit()
 
     def done(self, result: int) -> None:
-        self._cancel_downloads()
+        self.panel.shutdown()
         super().done(result)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self._cancel_downloads()
+        self.panel.shutdown()
         super().closeEvent(event)
-
-    def _cancel_downloads(self) -> None:
-        for worker in self._workers.values():
-            worker.cancel()

@@ -17,7 +17,6 @@ from PyQt5.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
-    QShortcut,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -33,7 +32,7 @@ from vision_agent.ui.model_state_text import model_state_text
 from vision_agent.ui.photo_output import ask_image_path, copy_results, save_image_to
 from vision_agent.ui.qimage import qimage_to_rgb
 from vision_agent.ui.settings import app_settings, ask_open_path
-from vision_agent.ui.tabs.base import VisionTab, add_menu_actions
+from vision_agent.ui.tabs.base import VisionTab, add_menu_actions, add_shortcuts
 from vision_agent.ui.widgets.image_view import ImageView
 from vision_agent.ui.widgets.layer_picker_panel import LayerPickerPanel
 from vision_agent.ui.widgets.model_combo import ModelCombo
@@ -66,9 +65,7 @@ class ClassifierTab(VisionTab):
         self._shown_photo = None  # the photo the view holds now
         self._build_ui()
         self.controller.sig_model_loading.connect(self.network_panel.model_changed)
-        self._shortcuts = [
-            QShortcut(QKeySequence.Paste, self, self.paste, context=Qt.WidgetWithChildrenShortcut)
-        ]
+        self._shortcuts = add_shortcuts(self, ((QKeySequence.Paste, "Paste an image", self.paste),))
         self.photos.browse_with_keys(self)
         self.retranslate_ui()
 
@@ -119,6 +116,7 @@ class ClassifierTab(VisionTab):
         self.model_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.download_panel = ModelDownloadPanel(self)
         self.download_panel.sig_downloaded.connect(self.controller.choices.models_changed)
+        self.download_panel.sig_use_another_model.connect(self.model_combo.showPopup)
 
         layout = QVBoxLayout(self)
         layout.addLayout(toolbar)

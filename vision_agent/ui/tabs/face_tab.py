@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 
 from PyQt5 import sip
-from PyQt5.QtCore import Qt, pyqtSlot
+from PyQt5.QtCore import pyqtSlot
 from PyQt5.QtGui import QKeySequence, QShowEvent
 from PyQt5.QtWidgets import (
     QAction,
@@ -20,7 +20,6 @@ from PyQt5.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
-    QShortcut,
     QVBoxLayout,
     QWidget,
 )
@@ -34,7 +33,7 @@ from vision_agent.services.model_service import ModelState
 from vision_agent.ui.face_texts import describe, rejected_text
 from vision_agent.ui.model_state_text import model_state_text
 from vision_agent.ui.settings import ask_save_path, remember_folder
-from vision_agent.ui.tabs.base import VisionTab, add_menu_actions
+from vision_agent.ui.tabs.base import VisionTab, add_menu_actions, add_shortcuts
 from vision_agent.ui.widgets.detector_bar import DetectorBar
 from vision_agent.ui.widgets.face_view import FaceView
 from vision_agent.ui.widgets.model_download_panel import ModelDownloadPanel
@@ -81,6 +80,7 @@ class FaceCamTab(VisionTab):
         self.other_source_button = self.banner.add_button(self.choose_other_source)
         self.download_panel = ModelDownloadPanel(self)
         self.download_panel.sig_downloaded.connect(self.load_model)  # a registry id
+        self.download_panel.sig_use_another_model.connect(self.detector_bar.combo.showPopup)
         self.view = FaceView(self)
         self.view.sig_files_dropped.connect(self.source_bar.open_dropped)
         self.status_label, self.model_line = RenderedLabel(self), ModelStateLine(self)
@@ -97,9 +97,13 @@ class FaceCamTab(VisionTab):
         layout.addLayout(bottom := QHBoxLayout())
         bottom.addWidget(self.status_label, 3)
         bottom.addWidget(self.model_line, 2)
-        for key, slot in (("Space", self.source_bar.toggle_pause), ("Esc", self.stop)):
-            shortcut = QShortcut(QKeySequence(key), self, context=Qt.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+        self._shortcuts = add_shortcuts(
+            self,
+            (
+                ("Space", "Pause or resume", self.source_bar.toggle_pause),
+                ("Esc", "Stop", self.stop),
+            ),
+        )
         self._update_buttons()
 
     def title(self) -> str:

@@ -15,7 +15,6 @@ from PyQt5.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
-    QShortcut,
     QSpinBox,
     QToolButton,
     QVBoxLayout,
@@ -41,7 +40,7 @@ from vision_agent.i18n import language, tr
 from vision_agent.services.model_service import ModelService, ModelState, Reply
 from vision_agent.ui.qimage import gray_to_qimage
 from vision_agent.ui.settings import ask_open_path, ask_save_path, remember_folder
-from vision_agent.ui.tabs.base import VisionTab, add_menu_actions
+from vision_agent.ui.tabs.base import VisionTab, add_menu_actions, add_shortcuts
 from vision_agent.ui.widgets.drawing_canvas import DrawingCanvas
 from vision_agent.ui.widgets.inside_network_panel import InsideNetworkPanel
 from vision_agent.ui.widgets.probability_bars import ProbabilityBars
@@ -195,19 +194,17 @@ class PostalTab(VisionTab):
         self._update_buttons()
 
     def _install_shortcuts(self) -> None:
-        keys = (
-            ("R", self.recognize),
-            ("E", self.erase),
-            ("S", self.inputs_button.toggle),
-            ("N", self.network_button.toggle),
-            ("Q", self.sig_quit_requested.emit),
-            (QKeySequence.Undo, self.undo),
+        self._shortcuts = add_shortcuts(
+            self,
+            (
+                ("R", "Recognize the drawing", self.recognize),
+                ("E", "Erase the drawing", self.erase),
+                ("S", "Show or hide the model's 28×28 inputs", self.inputs_button.toggle),
+                ("N", "Show or hide inside the network", self.network_button.toggle),
+                ("Q", "Quit", self.sig_quit_requested.emit),
+                (QKeySequence.Undo, "Undo the last stroke", self.undo),
+            ),
         )
-        self._shortcuts = []
-        for key, slot in keys:
-            shortcut = QShortcut(QKeySequence(key), self, context=Qt.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
-            self._shortcuts.append(shortcut)
 
     def title(self) -> str:
         return tr("Postal code")
@@ -543,12 +540,12 @@ class PostalTab(VisionTab):
             return tr("Some boxes hold no digit.")
         if "?" in reading.code:
             return tr("Some boxes are blank.")
-        region = reading.region
-        if region is None:
-            return tr("{prefix} is not a region's prefix (reserved or 이북5도).").format(
-                prefix=reading.code[:2]
-            )
-        return region.ko if language() == "ko" else f"{region.en} ({region.ko})"
+        name = reading.region_name(language())
+        if name is None:
+            return tr(
+                "{prefix} is not a region's prefix (reserved, or the five northern provinces)."
+            ).format(prefix=reading.code[:2])
+        return name
 
     def _show_chart(self) -> None:
         index = self.box_buttons.checkedId()

@@ -1,63 +1,141 @@
-"""A missing model, said plainly, with a Download button: nothing is fetched without that click."""
+"""A missing model, said plainly: what is missing and how large, Download (with progress and
+Cancel), Import from folder… and Use another model. Nothing is fetched without the user's click.
+
+Every tab shows it when its model is not on this computer, and so does the Models dialog."""
 
 from __future__ import annotations
 
+from enum import Enum
+
 from PyQt5.QtCore import Qt, pyqtSignal, pyqtSlot
-from PyQt5.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PyQt5.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from vision_agent.core.errors import UserError
 from vision_agent.i18n import tr
-from vision_agent.models.registry import default_registry
+from vision_agent.models.registry import ModelEntry
+from vision_agent.models.store import CORRUPT, READY, ModelStore, default_store
 from vision_agent.services.download_worker import DownloadWorker
+from vision_agent.ui.model_problem_text import (
+    download_failed_text,
+    failure_reason,
+    missing_text,
+    model_name,
+)
 
 MISSING_STYLE = "color: #a04000;"
 
 
+class _Shown(Enum):
+    """What the message line says (kept so that a language switch can say it again)."""
+
+    MISSING = "missing"
+    CORRUPT = "corrupt"
+    MESSAGE = "message"  # a load failure that is not about missing files
+    DOWNLOADING = "downloading"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    IMPORTED = "imported"
+    NOT_IMPORTED = "not imported"  # the chosen folder held no verified file of the model
+
+
 class ModelDownloadPanel(QWidget):
-    """The message why a registry model is unavailable, Download / Cancel and the progress.
+    """Why a model is unavailable, and the three ways out.
 
     Hidden until `show_missing`. The download runs in a `DownloadWorker`; Cancel and
     `shutdown()` take effect at once whatever the network does.
 
     Signals:
-        sig_downloaded(str model_id): the model's files are verified in the cache: load it again.
+        sig_downloaded(str model_id): the model's files are verified on this computer (downloaded
+            or imported): load it again.
+        sig_use_another_model(): the user wants to choose another model (the tab shows its list);
+            the button is offered only where this signal is connected.
+        sig_busy_changed(bool): a download started (True) or ended, however it ended (False).
     """
 
     sig_downloaded = pyqtSignal(str)
+    sig_use_another_model = pyqtSignal()
+    sig_busy_changed = pyqtSignal(bool)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, store: ModelStore | None = None) -> None:
         super().__init__(parent)
+        self._store = store
         self.model_id: str | None = None
         self._worker: DownloadWorker | None = None
+        self._shown = _Shown.MESSAGE
+        self._detail = ""
         self.message_label = QLabel(self)
         self.message_label.setWordWrap(True)
         self.message_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.message_label.setStyleSheet(MISSING_STYLE)
         self.progress = QProgressBar(self)
-        self.progress.setFixedWidth(200)
+        self.progress.setFixedWidth(240)
         self.download_button = QPushButton(self)
         self.download_button.clicked.connect(self.download)
         self.cancel_button = QPushButton(self)
         self.cancel_button.clicked.connect(self.cancel)
-        layout = QHBoxLayout(self)
+        self.import_button = QPushButton(self)
+        self.import_button.clicked.connect(self.choose_import_folder)
+        self.use_another_button = QPushButton(self)
+        self.use_another_button.clicked.connect(self.sig_use_another_model)
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
+        for widget in (
+            self.progress,
+            self.download_button,
+            self.cancel_button,
+            self.import_button,
+            self.use_another_button,
+        ):
+            buttons.addWidget(widget)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.message_label, 1)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.download_button)
-        layout.addWidget(self.cancel_button)
+        layout.addWidget(self.message_label)
+        layout.addLayout(buttons)
         self.setVisible(False)
         self.retranslate_ui()
+
+    @property
+    def store(self) -> ModelStore:
+        return self._store or default_store()
 
     def retranslate_ui(self) -> None:
         self.download_button.setText(tr("Download"))
         self.cancel_button.setText(tr("Cancel"))
+        self.import_button.setText(tr("Import from folder…"))
+        self.import_button.setToolTip(
+            tr("Copy the model's files from a folder (a USB stick, another computer's download).")
+        )
+        self.use_another_button.setText(tr("Use another model"))
+        self._show_text()
+
+    def offers_another_model(self) -> bool:
+        """Whether a tab listens to "Use another model" (the Models dialog does not)."""
+        return self.receivers(self.sig_use_another_model) > 0
+
+    # ----------------------------------------------------------------- what is shown
 
     def show_missing(self, model_id: str | None, message: str) -> None:
-        """Say why the model is unavailable; offer its download when the registry has one."""
+        """Say why the model is unavailable; offer its download when the registry has one.
+
+        `message` is the model service's detail; for a registry model whose files are missing it
+        is replaced by the panel's own text (the store writes its advice for the command line).
+        """
         if not self.is_downloading():
-            self.model_id = model_id if _downloadable(model_id) else None
-        self.message_label.setText(message)
-        self._show_idle()
+            self.model_id = model_id if self._entry(model_id) is not None else None
+            self._detail = message
+            self._shown = self._problem()
+            self._show_text()
+        self._show_buttons()
         self.setVisible(True)
 
     def clear(self) -> None:
@@ -65,24 +143,80 @@ class ModelDownloadPanel(QWidget):
         if not self.is_downloading():
             self.setVisible(False)
 
+    def text(self) -> str:
+        return self.message_label.text()
+
+    def _problem(self) -> _Shown:
+        if self.model_id is None:
+            return _Shown.MESSAGE
+        try:
+            state = self.store.report(self.model_id).state
+        except UserError:
+            return _Shown.MESSAGE
+        if state == READY:  # the files are there: the load failed for another reason
+            return _Shown.MESSAGE
+        return _Shown.CORRUPT if state == CORRUPT else _Shown.MISSING
+
+    def _show_text(self) -> None:
+        entry = self._entry(self.model_id)
+        shown = self._shown
+        if shown is _Shown.MESSAGE or entry is None:
+            text = failure_reason(self._detail) if self._detail else ""
+        elif shown in (_Shown.MISSING, _Shown.CORRUPT):
+            text = missing_text(entry, self.offers_another_model(), shown is _Shown.CORRUPT)
+        elif shown is _Shown.DOWNLOADING:
+            text = tr("Downloading {model}…").format(model=model_name(entry))
+        elif shown is _Shown.FAILED:
+            text = download_failed_text(entry, self._detail, self.offers_another_model())
+        elif shown is _Shown.CANCELLED:
+            text = tr("Download cancelled.")
+        elif shown is _Shown.NOT_IMPORTED:
+            text = tr("{folder} holds no verified file of this model.").format(folder=self._detail)
+            text += "\n" + missing_text(entry, self.offers_another_model())
+        else:
+            text = tr("{model} was imported.").format(model=model_name(entry))
+        self.message_label.setText(text)
+
+    def _show_buttons(self) -> None:
+        downloading = self.is_downloading()
+        offer = self.model_id is not None and not downloading
+        self.progress.setVisible(downloading)
+        self.download_button.setVisible(offer)
+        self.import_button.setVisible(offer)
+        self.cancel_button.setVisible(downloading)
+        self.use_another_button.setVisible(self.offers_another_model() and not downloading)
+
+    def _entry(self, model_id: str | None) -> ModelEntry | None:
+        """The registry entry of a model the user can fetch (not a shipped one), else None."""
+        if model_id is None:
+            return None
+        try:
+            entry = self.store.registry.get(model_id)
+        except UserError:  # an unknown id or an unreadable registry: nothing to offer
+            return None
+        return None if entry.shipped else entry
+
+    # ----------------------------------------------------------------- download
+
     def is_downloading(self) -> bool:
         return self._worker is not None and self._worker.is_running()
 
     def download(self) -> None:
         if self.model_id is None or self.is_downloading():
             return
-        worker = DownloadWorker(self.model_id, parent=self)
+        worker = DownloadWorker(self.model_id, self._store, parent=self)
         worker.sig_progress.connect(self.on_progress)
         worker.sig_finished.connect(self.on_finished)
         worker.sig_failed.connect(self.on_failed)
         worker.sig_cancelled.connect(self.on_cancelled)
         self._worker = worker
-        self.message_label.setText(tr("Downloading {model}…").format(model=self.model_id))
+        self._shown = _Shown.DOWNLOADING
+        self._show_text()
         self.progress.setRange(0, 0)
-        self.progress.setVisible(True)
-        self.download_button.setVisible(False)
-        self.cancel_button.setVisible(True)
+        self.progress.setFormat("")
         worker.start()
+        self._show_buttons()
+        self.sig_busy_changed.emit(True)
 
     def cancel(self) -> None:
         if self._worker is not None:
@@ -92,42 +226,60 @@ class ModelDownloadPanel(QWidget):
         self.cancel()
 
     @pyqtSlot(str, int, int, int, str)
-    def on_progress(self, _id: str, percent: int, done: int, _total: int, name: str) -> None:
+    def on_progress(self, _id: str, percent: int, done: int, total: int, _name: str) -> None:
         if percent >= 0:
             self.progress.setRange(0, 100)
             self.progress.setValue(percent)
-        self.progress.setFormat(f"{name}: {done / 1e6:.1f} MB")
+            self.progress.setFormat(f"{done / 1e6:.1f} / {total / 1e6:.1f} MB")
+        else:
+            self.progress.setFormat(f"{done / 1e6:.1f} MB")
 
     @pyqtSlot(str, object)
     def on_finished(self, model_id: str, _paths: object) -> None:
         self._worker = None
         self.setVisible(False)
+        self.sig_busy_changed.emit(False)
         self.sig_downloaded.emit(model_id)
 
     @pyqtSlot(str, str)
     def on_failed(self, _model_id: str, message: str) -> None:
         self._worker = None
-        self.message_label.setText(message)
-        self._show_idle()
+        self._detail = message
+        self._shown = _Shown.FAILED
+        self._show_text()
+        self._show_buttons()
+        self.sig_busy_changed.emit(False)
 
     @pyqtSlot(str)
     def on_cancelled(self, _model_id: str) -> None:
         self._worker = None
-        self.message_label.setText(tr("Download cancelled."))
-        self._show_idle()
+        self._shown = _Shown.CANCELLED
+        self._show_text()
+        self._show_buttons()
+        self.sig_busy_changed.emit(False)
 
-    def _show_idle(self) -> None:
-        downloading = self.is_downloading()
-        self.progress.setVisible(downloading)
-        self.download_button.setVisible(self.model_id is not None and not downloading)
-        self.cancel_button.setVisible(downloading)
+    # ----------------------------------------------------------------- import
 
+    @pyqtSlot()
+    def choose_import_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, tr("Folder with model files"))
+        if folder:
+            self.import_folder(folder)
 
-def _downloadable(model_id: str | None) -> bool:
-    if model_id is None:
-        return False
-    try:
-        entry = default_registry().get(model_id)
-    except UserError:  # an unknown id or an unreadable registry: nothing to offer
-        return False
-    return not entry.shipped
+    def import_folder(self, folder: str) -> None:
+        """Copy the model's files from `folder` (checked against the registry); reload if ready."""
+        if self.model_id is None or self.is_downloading():
+            return
+        QApplication.setOverrideCursor(Qt.WaitCursor)
+        try:
+            self.store.import_dir(folder)
+            ready = self.store.report(self.model_id).state == READY
+            self._detail, self._shown = folder, _Shown.IMPORTED if ready else _Shown.NOT_IMPORTED
+        except UserError as exc:  # not a folder, or the model cache cannot be written
+            self._detail, self._shown, ready = str(exc), _Shown.MESSAGE, False
+        finally:
+            QApplication.restoreOverrideCursor()
+        self._show_text()
+        if ready:
+            self.setVisible(False)
+            self.sig_downloaded.emit(self.model_id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PyQt5.QtCore import QEvent, QObject, Qt, pyqtSignal, pyqtSlot
-from PyQt5.QtGui import QKeyEvent, QKeySequence
+from PyQt5.QtGui import QKeyEvent
 from PyQt5.QtWidgets import (
     QAbstractItemView,
     QAbstractSlider,
@@ -27,6 +27,7 @@ from PyQt5.QtWidgets import (
 from vision_agent.core.imageio import is_image_path
 from vision_agent.i18n import tr
 from vision_agent.ui.settings import last_folder, remember_folder
+from vision_agent.ui.tabs.base import add_shortcuts
 from vision_agent.ui.widgets.image_view import IMAGE_FILE_FILTER
 
 BACK_KEYS = (Qt.Key_Up, Qt.Key_Left)
@@ -68,11 +69,11 @@ class PhotoList(QListWidget):
     def browse_with_keys(self, host: QWidget) -> None:
         """The arrow keys move through the photos wherever the focus is inside `host`, except
         in the controls that need them (see KEEPS_ARROWS; those made before this call)."""
-        for keys, slot in ((BACK_KEYS, self.show_previous), (FORWARD_KEYS, self.show_next)):
-            for key in keys:
-                shortcut = QShortcut(QKeySequence(key), host, context=Qt.WidgetWithChildrenShortcut)
-                shortcut.activated.connect(slot)
-                self._shortcuts.append(shortcut)
+        self._shortcuts = add_shortcuts(
+            host,
+            [(key, "Previous photo", self.show_previous) for key in BACK_KEYS]
+            + [(key, "Next photo", self.show_next) for key in FORWARD_KEYS],
+        )
         keeper = _KeepArrows(self)
         for widget in host.findChildren(QWidget):
             if isinstance(widget, KEEPS_ARROWS) and widget is not self:

@@ -1,0 +1,35 @@
+"""The main window on a computer that holds none of the registry's downloadable models: every tab
+shown in turn, each missing-model panel up (a test helper)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from vision_agent.ui.main_window import TAB_KINDS, MainWindow
+from vision_agent.ui.settings import app_settings
+from vision_agent.ui.widgets.model_download_panel import ModelDownloadPanel
+
+
+def no_models_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty model search path and cache (the shipped digit model stays)."""
+    (tmp_path / "empty").mkdir()
+    monkeypatch.setenv("VISION_AGENT_MODEL_PATH", str(tmp_path / "empty"))
+    monkeypatch.setenv("VISION_AGENT_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def offline_window(qtbot) -> tuple[MainWindow, list[ModelDownloadPanel]]:
+    """The window after the user looked at every tab; the panels of the tabs that have one."""
+    app_settings().setValue("window/tab", 0)
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    window.start_tabs()
+    for index in range(len(TAB_KINDS)):
+        window.tabs.setCurrentIndex(index)
+        qtbot.wait(200)
+    panels = [p.download_panel for p in window.tab_pages if hasattr(p, "download_panel")]
+    assert len(panels) == 3  # dog, ImageNet, face: each offers its missing model
+    qtbot.waitUntil(lambda: all(p.isVisibleTo(p.parentWidget()) for p in panels), timeout=20_000)
+    return window, panels

@@ -1,0 +1,1 @@
+"""Widget-free controllers: each tab's pipeline and state, driven by its view."""

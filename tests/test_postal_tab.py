@@ -342,3 +342,34 @@ def test_chart_is_whole_at_the_window_minimum_size(qtbot, window, tab, code):
 
 def chart_title(tab):
     return tab.chart.title
+
+
+def test_a_drawing_opened_before_the_model_starts_is_read(qtbot, tmp_path):
+    """`vision-agent gui drawing.png` opens the drawing before the tabs load their models."""
+    from tests.test_postal_controller import ones
+    from vision_agent.core.imageio import write_image
+
+    set_language("en")
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    tab = window.postal_tab()
+    path = tmp_path / "code.png"
+    write_image(path, ones(2))
+    assert tab.load_drawing(path)
+    window.start_tabs()
+    wait_for_code(qtbot, tab, "11???")
+    window.close()
+
+
+def test_status_and_model_line_follow_a_live_language_switch(qtbot, window, tab):
+    status = window.statusBar()
+    write_digit(tab.canvas, 0, 7)
+    wait_for_code(qtbot, tab, "7????")
+    qtbot.waitUntil(lambda: status.currentMessage().startswith("Recognized 7????"), timeout=5000)
+    window.switch_language("ko")
+    assert status.currentMessage().startswith("7???? 인식")
+    assert tab.model_label.text() == "모델: digits_cnn.onnx"
+    window.switch_language("en")
+    assert status.currentMessage().startswith("Recognized 7????")
+    assert tab.model_label.text() == "Model: digits_cnn.onnx"

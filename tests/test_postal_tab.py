@@ -370,6 +370,28 @@ def test_status_and_model_line_follow_a_live_language_switch(qtbot, window, tab)
     window.switch_language("ko")
     assert status.currentMessage().startswith("7???? 인식")
     assert tab.model_label.text() == "모델: digits_cnn.onnx"
+    assert tab.profile_panel.combo.currentText() == "기본"  # the default profile's name
     window.switch_language("en")
     assert status.currentMessage().startswith("Recognized 7????")
     assert tab.model_label.text() == "Model: digits_cnn.onnx"
+    assert tab.profile_panel.combo.currentText() == "default"
+
+
+def test_profiles_are_chosen_from_the_list_by_their_shown_names(qtbot, tmp_path):
+    from vision_agent.core.handwriting_profile import HandwritingProfile, ProfileStore
+    from vision_agent.ui.widgets.profile_panel import ProfilePanel
+
+    set_language("ko")
+    store = ProfileStore(tmp_path)
+    store.save(HandwritingProfile("민지"))
+    panel = ProfilePanel(store=store)
+    qtbot.addWidget(panel)
+    panel.switch_to("민지")
+    combo = panel.combo
+    assert [combo.itemText(i) for i in range(combo.count())] == ["기본", "민지"]
+    qtbot.keyClick(combo, Qt.Key_Up)  # the user picks the default profile, shown as 기본
+    assert panel.profile.name == "default" and combo.currentText() == "기본"
+    qtbot.keyClick(combo, Qt.Key_Down)
+    assert panel.profile.name == "민지"
+    qtbot.keyClick(combo, Qt.Key_Up)  # the default again, for the tests after this one
+    set_language("en")

@@ -1,8 +1,9 @@
 """The postal tab's pipeline: the digit model's service, the newest reading, a look inside.
 
-The view sends drawings (`recognize`, `explain`) and renders what the signals bring back; the
-newest drawing wins, and a reading of a drawing the user has since erased never arrives. A digit
-model that fails to load is refused and the one before it is loaded again.
+The view sends drawings (`recognize`), says which box to look inside and whether to, and renders
+what the signals bring back; the newest drawing wins, and a reading of a drawing the user has
+since erased never arrives. A digit model that fails to load is refused and the one before it is
+loaded again; a newly loaded model reads the newest drawing again.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from vision_agent.ui.widgets.inputs_strip import InputsStrip
 from vision_agent.ui.widgets.inside_network_panel import InsideNetworkPanel
 from vision_agent.ui.widgets.postal_controls import PostalControls
 from vision_agent.ui.widgets.postal_readout import PostalReadout
-from vision_agent.ui.widgets.profile_panel import ProfilePanel
+from vision_agent.ui.widgets.profile_panel import ProfilePanel, shown_name
 
 
 class PostalTab(VisionTab):
@@ -55,12 +55,12 @@ class PostalTab(VisionTab):
             (
                 ("R", "Recognize the drawing", self.recognize),
                 ("E", "Erase the drawing", self.erase),
-                ("S", "Show or hide the model inputs", self.controls.inputs_button.toggle),
-                ("N", "Show or hide Inside the network", self.controls.network_button.toggle),
+                ("S", "Show or hide the model's 28×28 inputs", self.controls.inputs_button.toggle),
+                ("N", "Show or hide inside the network", self.controls.network_button.toggle),
                 ("Q", "Quit", self.sig_quit_requested.emit),
-                (QKeySequence.Undo, "Undo", self.undo),
-                ("Ctrl+Shift+Z", "Redo", self.redo),
-                ("Ctrl+Y", "Redo", self.redo),
+                (QKeySequence.Undo, "Undo the last change", self.undo),
+                ("Ctrl+Shift+Z", "Redo what was undone", self.redo),
+                ("Ctrl+Y", "Redo what was undone", self.redo),
             ),
         )
         self.retranslate_ui()
@@ -192,7 +192,7 @@ class PostalTab(VisionTab):
         if inputs is None:
             return
         self.profile_panel.teach(inputs, [labels[i] for i in sorted(labels)])
-        n, name = len(labels), self.profile_panel.profile.name
+        n, name = len(labels), shown_name(self.profile_panel.profile.name)
         self._say(lambda: tr("Taught {n} samples to profile '{name}'.").format(n=n, name=name))
         self.recognize()
 

@@ -19,6 +19,8 @@ from vision_agent.core.postal import BOX_COUNT, SHIPPED_MODEL, PostalReading
 from vision_agent.engine.recipes import digit_model_spec
 from vision_agent.services.model_service import ModelService, ModelState, Reply
 
+Pending = tuple[Reply, int] | None  # a call not answered yet, with the load it waits for
+
 
 class PostalController(QObject):
     """Owns the digit model's service and what is asked of it.
@@ -51,11 +53,12 @@ class PostalController(QObject):
         self.reading: PostalReading | None = None
         self._fallback: Path | None = None
         self._profile: HandwritingProfile | None = None
+        self._loads = 0  # models asked for so far: a call waits for the model asked for last
         self._drawing: np.ndarray | None = None  # the newest drawing sent to be read
-        self._reading_reply: Reply | None = None
+        self._reading_reply: Pending = None
         self._box = -1  # the box chosen to look inside
         self._looking_inside = False
-        self._explain_reply: Reply | None = None
+        self._explain_reply: Pending = None
 
     @property
     def model_state(self) -> ModelState:
@@ -67,6 +70,7 @@ class PostalController(QObject):
         if self.service.state == ModelState.READY:
             self._fallback = self.model_path
         self.model_path = Path(path)
+        self._loads += 1
         self.service.load(digit_model_spec(self.model_path))
         if self._profile is not None:
             self.use_profile(self._profile)
@@ -104,21 +108,32 @@ class PostalController(QObject):
                 self.load_model(fallback)
             self.sig_model_refused.emit(detail)
         elif state == ModelState.READY and self._drawing is not None:
-            self.recognize(self._drawing)  # by this model (a drawing sent to none is read too)
+            # Read the drawing with this model, unless that is already on its way (a drawing
+            # sent while no model could serve it, or read by the model before, is read again).
+            if not self._waits_for_the_last_model(self._reading_reply):
+                self._ask_reading()
+            if not self._waits_for_the_last_model(self._explain_reply):
+                self._explain()
         self.sig_model_state.emit(self.service.state.value)
+
+    def _waits_for_the_last_model(self, pending: Pending) -> bool:
+        return pending is not None and pending[1] == self._loads
 
     # --- reading ------------------------------------------------------------------------
     def recognize(self, drawing: np.ndarray) -> None:
         """Read this 200×520 drawing (it supersedes any drawing not read yet)."""
         self._drawing = drawing
-        reply = self.service.call("recognize", drawing, latest=True)
-        self._reading_reply = reply.then(self._on_reading, self._on_reading_failed)
+        self._ask_reading()
         self._explain()
+
+    def _ask_reading(self) -> None:
+        reply = self.service.call("recognize", self._drawing, latest=True)
+        self._reading_reply = reply.then(self._on_reading, self._on_reading_failed), self._loads
 
     def forget_drawing(self) -> None:
         """The canvas is blank: no reading, no look inside, and none still on its way."""
         if self._reading_reply is not None:
-            self._reading_reply.discard()
+            self._reading_reply[0].discard()
         self._reading_reply = None
         self._drawing = None
         self.reading = None
@@ -154,11 +169,12 @@ class PostalController(QObject):
     def _explain(self) -> None:
         """Ask for what each layer makes of the chosen box (the newest request wins)."""
         if self._explain_reply is not None:
-            self._explain_reply.discard()
+            self._explain_reply[0].discard()
             self._explain_reply = None
         if self._looking_inside and self._drawing is not None and self._box >= 0:
             reply = self.service.call("explain", self._drawing, self._box, latest=True)
-            self._explain_reply = reply.then(self._on_explained, self._on_explain_failed)
+            reply.then(self._on_explained, self._on_explain_failed)
+            self._explain_reply = reply, self._loads
 
     @pyqtSlot(object)
     def _on_explained(self, explanation: object) -> None:

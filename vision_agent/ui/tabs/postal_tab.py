@@ -1,8 +1,5 @@
-"""The postal-code tab (우편번호 인식기): draw five digits with the mouse, read the code.
-
-The view only lays out and renders; `controllers.postal.PostalController` owns the digit model
-and what is asked of it.
-"""
+"""The postal-code tab (우편번호 인식기): draw five digits with the mouse, read the code. The
+view lays out and renders; `controllers.postal.PostalController` owns the digit model."""
 
 from __future__ import annotations
 
@@ -81,14 +78,14 @@ class PostalTab(VisionTab):
             button.clicked.connect(action)
         c.inputs_button.toggled.connect(self.show_inputs)
         c.network_button.toggled.connect(self.show_network_panel)
-        c.pen_spin.valueChanged.connect(self._set_pen_width)
+        c.pen_spin.valueChanged.connect(self.canvas.set_pen_width)
         self.readout = PostalReadout(self.canvas.width(), self)
         self.readout.sig_box_chosen.connect(self.select_box)
-        self.readout.sig_corrected.connect(lambda box, label: self.teach_boxes({box: label}))
+        self.readout.sig_corrected.connect(self._on_corrected)
         self.profile_panel = ProfilePanel(self)
         self.profile_panel.sig_profile_changed.connect(self.on_profile_changed)
         self.profile_panel.sig_code_taught.connect(self.teach_code)
-        self.profile_panel.sig_message.connect(lambda text: self._say(lambda: text))
+        self.profile_panel.sig_message.connect(self._say)
         self.inputs_strip = InputsStrip(self)
         self.inputs_strip.setVisible(False)
         self.model_label = QLabel(self)
@@ -112,10 +109,9 @@ class PostalTab(VisionTab):
 
     def retranslate_ui(self) -> None:
         self.canvas.setToolTip(tr("Write one digit in each box with the left mouse button."))
-        for part in (self.controls, self.network_panel, self.inputs_strip, self.profile_panel):
+        parts = (self.controls, self.readout, self.chart, self.inputs_strip)
+        for part in (*parts, self.profile_panel, self.network_panel):
             part.retranslate_ui()
-        self.readout.retranslate_ui()
-        self.chart.retranslate_ui()
         self._show_model_state()
         self.sig_status_message.emit(self._status())
 
@@ -126,7 +122,7 @@ class PostalTab(VisionTab):
                 (tr("Open drawing…"), QKeySequence.Open, self.open_drawing),
                 (tr("Save drawing…"), QKeySequence.Save, self.save_drawing),
                 (tr("Open digit model…"), None, self.choose_model),
-                (tr("Use the shipped digit model"), None, lambda: self.load_model(SHIPPED_MODEL)),
+                (tr("Use the shipped digit model"), None, self.use_shipped_model),
             ),
         )
 
@@ -135,10 +131,10 @@ class PostalTab(VisionTab):
         """The reading on screen."""
         return self.readout.reading
 
-    def _say(self, text: Callable[[], str]) -> None:
-        """A status line, remade in the new language when the language changes."""
-        self._status = text
-        self.sig_status_message.emit(text())
+    def _say(self, text: Callable[[], str] | str) -> None:
+        """A status line; one given as a function is remade when the language changes."""
+        self._status = text if callable(text) else lambda: text
+        self.sig_status_message.emit(self._status())
 
     # --- model --------------------------------------------------------------------------
     def start(self) -> None:
@@ -150,20 +146,25 @@ class PostalTab(VisionTab):
         self.controller.load_model(path)
         self.on_model_state_changed()
 
+    def use_shipped_model(self) -> None:
+        self.load_model(SHIPPED_MODEL)
+
     def choose_model(self) -> None:
         path = ask_open_path(self, tr("Open digit model"), "models", MODEL_FILE_FILTER)
         if path:
             self.load_model(path)
 
     def on_model_state_changed(self) -> None:
-        self._say(self._show_model_state)
+        c = self.controller
+        state, name, problem = c.model_state, c.model_path.name, c.problem
+        self._say(lambda: model_state_text(state, name, problem)[0])
+        self._show_model_state()
 
-    def _show_model_state(self) -> str:
+    def _show_model_state(self) -> None:
         c = self.controller
         text, problem = model_state_text(c.model_state, c.model_path.name, c.problem)
         self.model_label.setText(text)
         self.model_label.setStyleSheet("color: #b00020;" if problem else "color: #555;")
-        return text
 
     @pyqtSlot(str)
     def on_model_refused(self, message: str) -> None:
@@ -185,6 +186,9 @@ class PostalTab(VisionTab):
         else:
             self.teach_boxes(labels)
             self.profile_panel.clear_code()
+
+    def _on_corrected(self, box: int, label: int) -> None:
+        self.teach_boxes({box: label})
 
     def teach_boxes(self, labels: dict[int, int]) -> None:
         """Store these boxes' model inputs with their right labels, then read again."""
@@ -234,13 +238,9 @@ class PostalTab(VisionTab):
         self._say(lambda: tr("Draw digits in the boxes first."))
 
     def _on_drawing_changed(self) -> None:
-        canvas = self.canvas
-        self.controls.enable(canvas.has_ink(), canvas.can_undo(), canvas.can_redo())
+        self.controls.enable(self.canvas.has_ink(), self.canvas.can_undo(), self.canvas.can_redo())
         if self.inputs_strip.isVisible():
             self.inputs_strip.show_drawing(self.canvas.drawing_gray())
-
-    def _set_pen_width(self, width: int) -> None:
-        self.canvas.pen_width = width
 
     def select_box(self, index: int) -> None:
         self.canvas.select_box(index)

@@ -62,6 +62,9 @@ class DrawingCanvas(QWidget):
     def _base_has_ink(self) -> bool:
         return bool((qimage_to_gray(self._base) < 250).any())
 
+    def set_pen_width(self, width: int) -> None:
+        self.pen_width = width
+
     def stroke_count(self) -> int:
         return len(self._strokes)
 

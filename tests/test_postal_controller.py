@@ -111,3 +111,19 @@ def test_code_labels_skip_blank_boxes_and_refuse_bad_codes(qtbot, controller):
     assert controller.code_labels("4?799") == {0: 4}  # box 2 skipped, boxes 3-5 are blank
     assert controller.code_labels("4799") is None
     assert controller.code_labels("47a99") is None
+
+
+def test_a_drawing_sent_while_the_model_loads_is_read_once(qtbot, controller, monkeypatch):
+    methods = []
+    call = controller.service.call
+    monkeypatch.setattr(
+        controller.service, "call", lambda m, *a, **k: (methods.append(m), call(m, *a, **k))[1]
+    )
+    controller.load_model(SHIPPED_MODEL)
+    controller.recognize(ones(1))  # waits for the model, which then reads it: no second read
+    qtbot.waitUntil(lambda: controller.readings == ["1????"], timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: controller.model_state == "ready", timeout=TIMEOUT)
+    assert methods.count("recognize") == 1
+    controller.load_model(SHIPPED_MODEL)  # another model: the drawing is read by it too
+    qtbot.waitUntil(lambda: controller.readings == ["1????", "1????"], timeout=TIMEOUT)
+    assert methods.count("recognize") == 2

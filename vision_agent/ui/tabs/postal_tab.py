@@ -11,6 +11,7 @@ from PyQt5.QtGui import QKeySequence
 from PyQt5.QtWidgets import QHBoxLayout, QLabel, QMenu, QMessageBox, QVBoxLayout, QWidget
 
 from vision_agent.controllers.postal import PostalController
+from vision_agent.core.handwriting_profile import HandwritingProfile
 from vision_agent.core.postal import SHIPPED_MODEL, PostalReading
 from vision_agent.core.predictors import MODEL_FILE_FILTER
 from vision_agent.i18n import tr
@@ -171,7 +172,7 @@ class PostalTab(VisionTab):
         QMessageBox.warning(self, tr("Digit model refused"), message)
 
     # --- handwriting profile ------------------------------------------------------------
-    def on_profile_changed(self, profile: object) -> None:
+    def on_profile_changed(self, profile: HandwritingProfile) -> None:
         self.controller.use_profile(profile)
         if self.reading is not None:
             self.recognize()

@@ -204,17 +204,17 @@ def test_correcting_a_digit_with_the_mouse_changes_the_next_reading(
     qtbot, tab, real_digits, recognizer
 ):
     digit = _misread(real_digits, recognizer)
-    tab.live_check.setChecked(False)
-    qtbot.waitUntil(lambda: tab.service.state == "ready", timeout=15000)
+    tab.controls.live_check.setChecked(False)
+    qtbot.waitUntil(lambda: tab.controller.service.state == "ready", timeout=15000)
     _draw_with_mouse(tab.canvas, 0, digit)
     tab.recognize()
     qtbot.waitUntil(lambda: tab.reading is not None, timeout=15000)
     assert tab.reading.digits[0].digit != digit.label
     before = len(tab.profile_panel.profile)
 
-    button = tab.box_buttons.button(0)
+    button = tab.readout.box_buttons.button(0)
     qtbot.mouseClick(button, Qt.LeftButton)
-    _click_menu_item(qtbot, tab.correction_menu, str(digit.label))
+    _click_menu_item(qtbot, tab.readout.correction_menu, str(digit.label))
     qtbot.waitUntil(
         lambda: tab.reading is not None and tab.reading.digits[0].by_profile, timeout=15000
     )
@@ -229,7 +229,6 @@ def test_correcting_a_digit_with_the_mouse_changes_the_next_reading(
     canvas = blank_canvas()
     canvas[y : y + 100, x : x + 100] = similar
     tab.canvas.set_drawing(canvas)
-    tab.reading = None
     tab.recognize()
     qtbot.waitUntil(lambda: tab.reading is not None, timeout=15000)
     assert tab.reading.digits[0].digit == digit.label and tab.reading.digits[0].by_profile
@@ -239,8 +238,8 @@ def test_correcting_a_digit_with_the_mouse_changes_the_next_reading(
 
 
 def test_typing_the_whole_code_teaches_every_box(qtbot, tab, real_digits):
-    tab.live_check.setChecked(False)
-    qtbot.waitUntil(lambda: tab.service.state == "ready", timeout=15000)
+    tab.controls.live_check.setChecked(False)
+    qtbot.waitUntil(lambda: tab.controller.service.state == "ready", timeout=15000)
     for index, digit in enumerate(real_digits[:3]):
         _draw_with_mouse(tab.canvas, index, digit)
     tab.recognize()
@@ -266,8 +265,8 @@ def test_a_damaged_profile_is_refused_with_a_message_and_digits_are_still_read(
     assert warnings and "damaged.npz is not a handwriting profile" in warnings[0]
     assert len(tab.profile_panel.profile) == 0
     assert (path.parent / "damaged.damaged").read_bytes() == b"garbage"
-    tab.live_check.setChecked(False)
-    qtbot.waitUntil(lambda: tab.service.state == "ready", timeout=15000)
+    tab.controls.live_check.setChecked(False)
+    qtbot.waitUntil(lambda: tab.controller.service.state == "ready", timeout=15000)
     _draw_with_mouse(tab.canvas, 0, real_digits[2])  # a 9
     tab.recognize()
     qtbot.waitUntil(lambda: tab.reading is not None, timeout=15000)

@@ -30,7 +30,7 @@ def wait_for_box(qtbot, tab, box: int):
         lambda: (
             panel.explanation is not None
             and panel.explanation.box == box
-            and panel._pending is None
+            and not tab.controller.explaining()
         ),
         timeout=TIMEOUT,
     )
@@ -48,7 +48,7 @@ def test_panel_shows_every_layer_of_the_shipped_model_with_its_shape(qtbot, tab)
     wait_for_code(qtbot, tab, "7????")
     assert tab.network_panel.isHidden()  # off by default
     qtbot.keyClick(tab.canvas, Qt.Key_N)
-    assert tab.network_panel.isVisible() and tab.network_button.isChecked()
+    assert tab.network_panel.isVisible() and tab.controls.network_button.isChecked()
     explanation = wait_for_box(qtbot, tab, 0)
 
     expected = digit_layer_reader(SHIPPED_MODEL, DIGIT_INPUT_SHAPE).layers
@@ -72,7 +72,7 @@ def test_panel_shows_every_layer_of_the_shipped_model_with_its_shape(qtbot, tab)
 
 
 def test_hovering_a_feature_map_names_its_channel_and_range(qtbot, tab):
-    tab.network_button.click()
+    tab.controls.network_button.click()
     write_digit(tab.canvas, 0, 3)
     explanation = wait_for_box(qtbot, tab, 0)
     view = tab.network_panel.shown_layers()[0]
@@ -90,12 +90,12 @@ def test_hovering_a_feature_map_names_its_channel_and_range(qtbot, tab):
 
 
 def test_panel_follows_the_drawing_and_the_chosen_box(qtbot, tab):
-    tab.network_button.click()
+    tab.controls.network_button.click()
     write_digit(tab.canvas, 0, 1)
     first = wait_for_box(qtbot, tab, 0)
     write_digit(tab.canvas, 1, 0)  # live recognition: the panel follows the new drawing
     wait_for_code(qtbot, tab, "10???")
-    qtbot.mouseClick(tab.box_buttons.button(1), Qt.LeftButton)
+    qtbot.mouseClick(tab.readout.box_buttons.button(1), Qt.LeftButton)
     second = wait_for_box(qtbot, tab, 1)
     assert second is not first
     assert np.array_equal(second.steps.centered, tab.reading.inputs[1])
@@ -106,25 +106,25 @@ def test_panel_follows_the_drawing_and_the_chosen_box(qtbot, tab):
 
 def test_hidden_panel_asks_the_model_for_nothing(qtbot, tab, monkeypatch):
     methods = []
-    call = tab.service.call
+    call = tab.controller.service.call
     monkeypatch.setattr(
-        tab.service,
+        tab.controller.service,
         "call",
         lambda method, *a, **k: (methods.append(method), call(method, *a, **k))[1],
     )
     write_digit(tab.canvas, 0, 7)
     wait_for_code(qtbot, tab, "7????")
-    qtbot.mouseClick(tab.box_buttons.button(0), Qt.LeftButton)
+    qtbot.mouseClick(tab.readout.box_buttons.button(0), Qt.LeftButton)
     assert "explain" not in methods and tab.network_panel.explanation is None
-    tab.network_button.click()
+    tab.controls.network_button.click()
     wait_for_box(qtbot, tab, 0)
     assert methods.count("explain") == 1
 
 
 def test_a_keras_model_shows_every_keras_layer(qtbot, tab):
     tab.load_model(SHIPPED_KERAS)
-    qtbot.waitUntil(lambda: tab.service.state == "ready", timeout=TIMEOUT)
-    tab.network_button.click()
+    qtbot.waitUntil(lambda: tab.controller.service.state == "ready", timeout=TIMEOUT)
+    tab.controls.network_button.click()
     write_digit(tab.canvas, 0, 7)
     wait_for_box(qtbot, tab, 0)
     expected = digit_layer_reader(SHIPPED_KERAS, DIGIT_INPUT_SHAPE).layers
@@ -149,7 +149,7 @@ def test_dropout_layers_say_they_act_only_in_training(qtbot):
 def test_panel_speaks_korean(qtbot, window):
     tab = window.postal_tab()
     window.language_actions["ko"].trigger()
-    assert tab.network_button.text().startswith("신경망 들여다보기")
+    assert tab.controls.network_button.text().startswith("신경망 들여다보기")
     assert tab.network_panel.step_labels[2].text() == "무게중심 맞추기"
     window.language_actions["en"].trigger()
-    assert tab.network_button.text().startswith("Inside the network")
+    assert tab.controls.network_button.text().startswith("Inside the network")

@@ -67,8 +67,8 @@ def _draw_with_mouse(canvas_widget, index: int, digit: PenDigit) -> None:
 
 
 def test_real_writers_strokes_drawn_with_the_mouse_are_read_in_the_tab(qtbot, tab, real_digits):
-    tab.live_check.setChecked(False)
-    qtbot.waitUntil(lambda: tab.service.state == "ready", timeout=15000)
+    tab.controls.live_check.setChecked(False)
+    qtbot.waitUntil(lambda: tab.controller.service.state == "ready", timeout=15000)
     rng = np.random.default_rng(7)
     right = total = 0
     for _ in range(6):
@@ -76,7 +76,6 @@ def test_real_writers_strokes_drawn_with_the_mouse_are_read_in_the_tab(qtbot, ta
         tab.erase()
         for index, digit in enumerate(picked):
             _draw_with_mouse(tab.canvas, index, digit)
-        tab.reading = None
         tab.recognize()
         qtbot.waitUntil(lambda: tab.reading is not None, timeout=15000)
         truth = "".join(str(d.label) for d in picked)
@@ -101,8 +100,8 @@ def _dense(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
 
 
 def test_non_digit_strokes_drawn_with_the_mouse_are_not_digits(qtbot, tab):
-    tab.live_check.setChecked(False)
-    qtbot.waitUntil(lambda: tab.service.state == "ready", timeout=15000)
+    tab.controls.live_check.setChecked(False)
+    qtbot.waitUntil(lambda: tab.controller.service.state == "ready", timeout=15000)
     for index, strokes in enumerate(NON_DIGITS.values()):
         x, y, _, _ = box_rect(index)
         for stroke in strokes:
@@ -114,8 +113,8 @@ def test_non_digit_strokes_drawn_with_the_mouse_are_not_digits(qtbot, tab):
     assert statuses[:4] == [DigitStatus.NOT_DIGIT] * 4, shown
     assert statuses[4] is DigitStatus.BLANK
     assert tab.reading.code == "?????"
-    assert "no digit" in tab.box_buttons.button(0).text()
-    assert "✗" in tab.code_label.text()
+    assert "no digit" in tab.readout.box_buttons.button(0).text()
+    assert "✗" in tab.readout.code_label.text()
 
 
 def _unsure_real_digit(real_digits, recognizer) -> PenDigit:

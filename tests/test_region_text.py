@@ -30,7 +30,7 @@ def read(qtbot, tab: PostalTab, code: str) -> str:
     tab.canvas.set_drawing(draw_code(code))
     tab.recognize()
     qtbot.waitUntil(lambda: tab.reading is not None and tab.reading.code == code, timeout=15_000)
-    return tab.region_label.text()
+    return tab.readout.region_label.text()
 
 
 @pytest.mark.parametrize(
@@ -49,4 +49,4 @@ def test_region_text_follows_the_ui_language(qtbot, tab, code, english, korean):
     assert text == english and not HANGUL.search(text)
     set_language("ko")
     tab.retranslate_ui()
-    assert korean in tab.region_label.text()
+    assert korean in tab.readout.region_label.text()

@@ -40,9 +40,9 @@ def how_to_text(tab: VisionTab) -> str:
             "Write the five digits of a postal code in the five boxes with the mouse, or open a "
             "drawing. Press R (Recognize) to read them: each box shows its digit and how sure "
             "the model is, and the code's region appears below. Click a digit under a box to "
-            "see its probabilities. E erases, Ctrl+Z undoes the last stroke, S shows the 28×28 "
-            "inputs the model sees and N what happens inside the network. When a digit is read "
-            "wrongly, say what it was: the model learns your handwriting."
+            "see its probabilities. E erases, Ctrl+Z undoes the last change (Ctrl+Y redoes "
+            "it), S shows the 28×28 inputs the model sees and N what happens inside the network. "
+            "When a digit is read wrongly, say what it was: the model learns your handwriting."
         ),
         "DogTab": tr(
             "Open a dog photo (Ctrl+O) or drop one on the view: the five likeliest breeds are "

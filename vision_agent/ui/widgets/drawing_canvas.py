@@ -1,4 +1,4 @@
-"""The postal-code drawing canvas: 520×200 white paper, five guide boxes, black ink, undo."""
+"""The postal-code drawing canvas: 520×200 white paper, five guide boxes, black ink, undo/redo."""
 
 from __future__ import annotations
 
@@ -16,9 +16,15 @@ DEFAULT_PEN_WIDTH = 8  # brush radius 4, as in the course
 GUIDE_COLOR = QColor(120, 150, 220)
 SELECTED_COLOR = QColor(230, 120, 30)
 
+Stroke = tuple[int, list[QPointF]]  # pen width, points
+Snapshot = tuple[QImage, tuple[Stroke, ...]]  # the drawing: a base picture and strokes on it
+
 
 class DrawingCanvas(QWidget):
     """Draw with the left mouse button; guides are shown but are not part of the drawing.
+
+    Every edit (a stroke, erasing, a drawing put in) can be undone and redone; a new edit after
+    an undo drops what could be redone.
 
     Signals:
         sig_stroke_finished(): the user released the mouse after a stroke.
@@ -37,7 +43,9 @@ class DrawingCanvas(QWidget):
         self.pen_width = DEFAULT_PEN_WIDTH
         self.selected_box: int | None = None
         self._base = self._blank()
-        self._strokes: list[tuple[int, list[QPointF]]] = []
+        self._strokes: list[Stroke] = []
+        self._undo: list[Snapshot] = []
+        self._redo: list[Snapshot] = []
         self._ink = self._blank()
         self._drawing = False
 
@@ -54,29 +62,59 @@ class DrawingCanvas(QWidget):
     def _base_has_ink(self) -> bool:
         return bool((qimage_to_gray(self._base) < 250).any())
 
+    def set_pen_width(self, width: int) -> None:
+        self.pen_width = width
+
     def stroke_count(self) -> int:
         return len(self._strokes)
 
-    def clear(self) -> None:
-        self._base = self._blank()
-        self._strokes.clear()
-        self._redraw()
+    def can_undo(self) -> bool:
+        return bool(self._undo)
 
-    def undo(self) -> bool:
-        """Remove the last stroke; False when there is none."""
-        if not self._strokes:
-            return False
-        self._strokes.pop()
-        self._redraw()
-        return True
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    def clear(self) -> None:
+        """Erase everything (an edit that can be undone; erasing blank paper is none)."""
+        if self.has_ink():
+            self._replace(self._blank())
 
     def set_drawing(self, gray: np.ndarray) -> None:
-        """Replace the drawing with a 200×520 grayscale image (strokes after it can be undone)."""
+        """Replace the drawing with a 200×520 grayscale image (an edit that can be undone)."""
         if gray.shape != (CANVAS_HEIGHT, CANVAS_WIDTH):
             raise ValueError(f"drawing must be {CANVAS_WIDTH}×{CANVAS_HEIGHT}")
-        self._base = gray_to_qimage(gray)
-        self._strokes.clear()
+        self._replace(gray_to_qimage(gray))
+
+    def undo(self) -> bool:
+        """Go back one edit; False when there is none."""
+        return self._step(self._undo, self._redo)
+
+    def redo(self) -> bool:
+        """Do again the edit undone last; False when there is none."""
+        return self._step(self._redo, self._undo)
+
+    def _snapshot(self) -> Snapshot:
+        return self._base, tuple(self._strokes)
+
+    def _remember(self) -> None:
+        """Called before an edit: the drawing as it was goes on the undo stack."""
+        self._undo.append(self._snapshot())
+        self._redo.clear()
+
+    def _replace(self, base: QImage) -> None:
+        self._remember()
+        self._base = base
+        self._strokes = []
         self._redraw()
+
+    def _step(self, source: list[Snapshot], target: list[Snapshot]) -> bool:
+        if not source:
+            return False
+        target.append(self._snapshot())
+        self._base, strokes = source.pop()
+        self._strokes = list(strokes)
+        self._redraw()
+        return True
 
     def drawing_gray(self) -> np.ndarray:
         """The drawing (without guides) as a 200×520 uint8 array, white paper, black ink."""
@@ -127,6 +165,7 @@ class DrawingCanvas(QWidget):
             return
         self.setFocus(Qt.MouseFocusReason)  # the course's E/S/R/Q keys work right after drawing
         self._drawing = True
+        self._remember()
         self._strokes.append((self.pen_width, [QPointF(event.pos())]))
         self._extend_ink(QPoint(event.pos()), QPoint(event.pos()))
 

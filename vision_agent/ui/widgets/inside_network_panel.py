@@ -1,21 +1,19 @@
 """ "Inside the network" for the postal tab: one box's preprocessing steps and every layer.
 
-The panel asks the digit model's service for `explain(canvas, box)` (computed where the model
-runs, never on the GUI thread) only while it is switched on; the newest request wins. It shows
-the 28×28 input after each preprocessing step, the first convolution's filters, then each
-layer in model order with its name, type and output shape.
+The panel only shows what it is given: the tab asks its controller for `explain(canvas, box)`
+(computed where the model runs, never on the GUI thread) only while the panel is switched on.
+It shows the 28×28 input after each preprocessing step, the first convolution's filters, then
+each layer in model order with its name, type and output shape.
 """
 
 from __future__ import annotations
 
-import numpy as np
 from PyQt5.QtCore import Qt, pyqtSlot
 from PyQt5.QtGui import QPixmap
 from PyQt5.QtWidgets import QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from vision_agent.core.digit_explain import BoxExplanation, step_images
 from vision_agent.i18n import tr
-from vision_agent.services.model_service import ModelService, Reply
 from vision_agent.ui.qimage import gray_to_qimage
 from vision_agent.ui.widgets.feature_maps import LayerView, scaled_pixmap
 
@@ -41,14 +39,10 @@ class InsideNetworkPanel(QWidget):
     `labels` name the model's outputs (the digits) for the final probability chart.
     """
 
-    def __init__(
-        self, service: ModelService, labels: list[str], parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, labels: list[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.service = service
         self.labels = labels
         self.explanation: BoxExplanation | None = None
-        self._pending: Reply | None = None
         self.title = QLabel(self)
         self.title.setWordWrap(True)
         self.message = QLabel(self)
@@ -115,44 +109,22 @@ class InsideNetworkPanel(QWidget):
         if self.explanation is None and not self.message.text():
             self.message.setText(tr("Draw a digit and click it under its box to look inside."))
 
-    # --- requests ----------------------------------------------------------------------
-    def follow(self, canvas_gray: np.ndarray, box: int) -> None:
-        """Look inside for `box` of this drawing (only while the panel is on; newest wins)."""
-        if self.isHidden():
-            return
-        self._discard_pending()
-        if box < 0:
-            self.message.setText(tr("Draw a digit and click it under its box to look inside."))
-            return
-        self._pending = self.service.call("explain", canvas_gray, box, latest=True).then(
-            self.on_result, self.on_error
-        )
-
-    def _discard_pending(self) -> None:
-        if self._pending is not None:
-            self._pending.discard()
-            self._pending = None
-
+    # --- showing -----------------------------------------------------------------------
     def clear(self) -> None:
-        self._discard_pending()
+        """Nothing to look inside: say how to get something."""
         self.explanation = None
         self._show_contents(False)
         self._show_title()
         self.message.setText(tr("Draw a digit and click it under its box to look inside."))
 
-    @pyqtSlot(object)
-    def on_result(self, result: object) -> None:
-        self._pending = None
-        self.set_explanation(result)
-
     @pyqtSlot(str)
-    def on_error(self, message: str) -> None:
-        self._pending = None
+    def show_problem(self, message: str) -> None:
+        """The model could not explain the box."""
         self.explanation = None
         self._show_contents(False)
         self.message.setText(tr("Cannot look inside: {message}").format(message=message))
 
-    # --- showing -----------------------------------------------------------------------
+    @pyqtSlot(object)
     def set_explanation(self, explanation: BoxExplanation | None) -> None:
         self.explanation = explanation
         self._show_title()

@@ -34,7 +34,7 @@ class ProbabilityBars(pg.PlotWidget):
         """Show these bars; the one bar item is updated in place (a result redraws quickly)."""
         names, values = list(names), [float(v) for v in values]
         if title != self._title:
-            self.setTitle(title, color="k", size="10pt")
+            self.setTitle(title or None, color="k", size="10pt")  # None: no title row
             self._title = title
         count_changed = len(values) != len(self.values)
         self.names, self.values = names, values

@@ -48,6 +48,11 @@ PROFILE_FILTER = "Handwriting profile (*.npz)"
 SETTINGS_KEY = "postal/profile"
 
 
+def shown_name(name: str) -> str:
+    """A profile's name as the user sees it: the default profile's in the UI's language."""
+    return tr("default") if name == DEFAULT_PROFILE else name
+
+
 class _SaveSignals(QObject):
     sig_failed = pyqtSignal(str)
 
@@ -131,6 +136,7 @@ class ProfilePanel(QWidget):
             tr("Type the right code ('?' skips a box) to teach the profile your handwriting.")
         )
         self.teach_button.setText(tr("Teach"))
+        self._refill_combo()
         self._show_counts()
 
     # --- choosing -----------------------------------------------------------------------
@@ -164,13 +170,14 @@ class ProfilePanel(QWidget):
         names = self.store.names()
         if self.profile.name not in names:
             names.append(self.profile.name)
-        self.combo.addItems(names)
-        self.combo.setCurrentText(self.profile.name)
+        for name in names:
+            self.combo.addItem(shown_name(name), name)
+        self.combo.setCurrentIndex(names.index(self.profile.name))
         self.combo.blockSignals(False)
 
     @pyqtSlot(int)
     def on_profile_activated(self, index: int) -> None:
-        self.switch_to(self.combo.itemText(index))
+        self.switch_to(self.combo.itemData(index))
 
     # --- teaching -----------------------------------------------------------------------
     def teach(self, inputs: np.ndarray, labels: list[int]) -> None:
@@ -241,7 +248,7 @@ class ProfilePanel(QWidget):
             self,
             tr("Reset profile"),
             tr("Forget all {n} samples of '{name}'?").format(
-                n=len(self.profile), name=self.profile.name
+                n=len(self.profile), name=shown_name(self.profile.name)
             ),
         )
         if answer == QMessageBox.Yes:

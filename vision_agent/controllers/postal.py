@@ -1,0 +1,190 @@
+"""The postal tab's pipeline: the digit model's service, the newest reading, a look inside.
+
+The view sends drawings (`recognize`), says which box to look inside and whether to, and renders
+what the signals bring back; the newest drawing wins, and a reading of a drawing the user has
+since erased never arrives. A digit model that fails to load is refused and the one before it is
+loaded again; a newly loaded model reads the newest drawing again.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PyQt5.QtCore import QObject, pyqtSignal, pyqtSlot
+
+from vision_agent.core.digit_status import DigitStatus
+from vision_agent.core.handwriting_profile import HandwritingProfile
+from vision_agent.core.postal import BOX_COUNT, SHIPPED_MODEL, PostalReading
+from vision_agent.engine.recipes import digit_model_spec
+from vision_agent.services.model_service import ModelService, ModelState, Reply
+
+Pending = tuple[Reply, int] | None  # a call not answered yet, with the load it waits for
+
+
+class PostalController(QObject):
+    """Owns the digit model's service and what is asked of it.
+
+    Signals:
+        sig_recognized(object): the PostalReading of the newest drawing sent.
+        sig_recognition_failed(str message): the model could not read it.
+        sig_model_state(str state): the service's ModelState changed (see `model_state`,
+            `model_path` and `problem` for the rest).
+        sig_model_refused(str message): a digit model could not be loaded; the previous one is
+            being loaded again, when there was one.
+        sig_explained(object): a BoxExplanation of the chosen box of the newest drawing, while
+            looking inside is on.
+        sig_explain_failed(str message): the model could not explain the box.
+    """
+
+    sig_recognized = pyqtSignal(object)
+    sig_recognition_failed = pyqtSignal(str)
+    sig_model_state = pyqtSignal(str)
+    sig_model_refused = pyqtSignal(str)
+    sig_explained = pyqtSignal(object)
+    sig_explain_failed = pyqtSignal(str)
+
+    def __init__(self, model_path: Path | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.service = ModelService("postal", self)
+        self.service.sig_state_changed.connect(self._on_state_changed)
+        self.model_path = Path(model_path or SHIPPED_MODEL)
+        self.problem = ""  # why the last model failed to load
+        self.reading: PostalReading | None = None
+        self._fallback: Path | None = None
+        self._profile: HandwritingProfile | None = None
+        self._loads = 0  # models asked for so far: a call waits for the model asked for last
+        self._drawing: np.ndarray | None = None  # the newest drawing sent to be read
+        self._reading_reply: Pending = None
+        self._box = -1  # the box chosen to look inside
+        self._looking_inside = False
+        self._explain_reply: Pending = None
+
+    @property
+    def model_state(self) -> ModelState:
+        return self.service.state
+
+    # --- the model ----------------------------------------------------------------------
+    def load_model(self, path: Path) -> None:
+        """Load this digit model (the current one comes back if it fails)."""
+        if self.service.state == ModelState.READY:
+            self._fallback = self.model_path
+        self.model_path = Path(path)
+        self._loads += 1
+        self.service.load(digit_model_spec(self.model_path))
+        if self._profile is not None:
+            self.use_profile(self._profile)
+
+    def use_profile(self, profile: HandwritingProfile) -> None:
+        """Read with this handwriting profile's samples from now on."""
+        self._profile = profile
+        self.service.call("use_profile", profile.float_inputs(), profile.labels.astype(int))
+
+    def teach(self, labels: dict[int, int]) -> np.ndarray | None:
+        """The model learns these boxes of the current reading ({box: right label}); returns the
+        boxes' 28×28 inputs, in box order (None: nothing to learn). Read the drawing again next."""
+        if self.reading is None or not labels:
+            return None
+        boxes = sorted(labels)
+        inputs = self.reading.inputs[boxes]
+        self.service.call("teach", inputs[..., None], np.array([labels[i] for i in boxes]))
+        return inputs
+
+    def code_labels(self, code: str) -> dict[int, int] | None:
+        """'That was: 48058' as {box: digit} for the boxes of the current reading that hold ink
+        ('?' skips a box); None unless the code is five characters, each a digit or '?'."""
+        if self.reading is None or len(code) != BOX_COUNT or set(code) - set("0123456789?"):
+            return None
+        digits = self.reading.digits
+        blank = DigitStatus.BLANK
+        return {i: int(c) for i, c in enumerate(code) if c != "?" and digits[i].status != blank}
+
+    @pyqtSlot(str, str)
+    def _on_state_changed(self, state: str, detail: str) -> None:
+        if state in (ModelState.FAILED, ModelState.MISSING):
+            self.problem = detail
+            fallback, self._fallback = self._fallback, None
+            if fallback is not None:
+                self.load_model(fallback)
+            self.sig_model_refused.emit(detail)
+        elif state == ModelState.READY and self._drawing is not None:
+            # Read the drawing with this model, unless that is already on its way (a drawing
+            # sent while no model could serve it, or read by the model before, is read again).
+            if not self._waits_for_the_last_model(self._reading_reply):
+                self._ask_reading()
+            if not self._waits_for_the_last_model(self._explain_reply):
+                self._explain()
+        self.sig_model_state.emit(self.service.state.value)
+
+    def _waits_for_the_last_model(self, pending: Pending) -> bool:
+        return pending is not None and pending[1] == self._loads
+
+    # --- reading ------------------------------------------------------------------------
+    def recognize(self, drawing: np.ndarray) -> None:
+        """Read this 200×520 drawing (it supersedes any drawing not read yet)."""
+        self._drawing = drawing
+        self._ask_reading()
+        self._explain()
+
+    def _ask_reading(self) -> None:
+        reply = self.service.call("recognize", self._drawing, latest=True)
+        self._reading_reply = reply.then(self._on_reading, self._on_reading_failed), self._loads
+
+    def forget_drawing(self) -> None:
+        """The canvas is blank: no reading, no look inside, and none still on its way."""
+        if self._reading_reply is not None:
+            self._reading_reply[0].discard()
+        self._reading_reply = None
+        self._drawing = None
+        self.reading = None
+        self._explain()
+
+    @pyqtSlot(object)
+    def _on_reading(self, reading: PostalReading) -> None:
+        self._reading_reply = None
+        self.reading = reading
+        self.sig_recognized.emit(reading)
+
+    @pyqtSlot(str)
+    def _on_reading_failed(self, message: str) -> None:
+        self._reading_reply = None
+        self.sig_recognition_failed.emit(message)
+
+    # --- looking inside -----------------------------------------------------------------
+    def look_inside(self, on: bool) -> None:
+        """Explain the chosen box of the newest drawing from now on (asked of the model only
+        while on: it costs a pass through every layer)."""
+        self._looking_inside = on
+        self._explain()
+
+    def choose_box(self, box: int) -> None:
+        """The box to look inside (-1: none)."""
+        self._box = box
+        self._explain()
+
+    def explaining(self) -> bool:
+        """Whether an explanation is on its way."""
+        return self._explain_reply is not None
+
+    def _explain(self) -> None:
+        """Ask for what each layer makes of the chosen box (the newest request wins)."""
+        if self._explain_reply is not None:
+            self._explain_reply[0].discard()
+            self._explain_reply = None
+        if self._looking_inside and self._drawing is not None and self._box >= 0:
+            reply = self.service.call("explain", self._drawing, self._box, latest=True)
+            reply.then(self._on_explained, self._on_explain_failed)
+            self._explain_reply = reply, self._loads
+
+    @pyqtSlot(object)
+    def _on_explained(self, explanation: object) -> None:
+        self._explain_reply = None
+        self.sig_explained.emit(explanation)
+
+    @pyqtSlot(str)
+    def _on_explain_failed(self, message: str) -> None:
+        self._explain_reply = None
+        self.sig_explain_failed.emit(message)
+
+    def shutdown(self) -> None:
+        self.service.shutdown()

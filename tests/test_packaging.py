@@ -16,6 +16,7 @@ from vision_agent import __version__
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BUILD_SCRIPT = REPO_ROOT / "packaging" / "build.py"
+LEFT_OUT_HOOK = REPO_ROOT / "packaging" / "rthook_tensorflow_left_out.py"
 ASSETS = REPO_ROOT.parent / "shared" / "assets"
 
 
@@ -48,6 +49,27 @@ def test_folder_size_counts_links_as_links(tmp_path):
     (tmp_path / "link.bin").symlink_to(tmp_path / "sub" / "big.bin")
     size = _build_module().folder_size(tmp_path)
     assert 10_000 < size < 10_200
+
+
+def test_left_out_tensorflow_modules_import_and_say_why_a_call_fails(monkeypatch):
+    """The bundle's stand-ins for TF Lite and the profiler client: importable, inert, explicit."""
+    monkeypatch.setattr(sys, "meta_path", list(sys.meta_path))  # the hook appends its finder
+    spec = importlib.util.spec_from_file_location("left_out_hook", LEFT_OUT_HOOK)
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    finder = sys.meta_path[-1]
+    assert finder.find_spec("tensorflow.python.framework.ops") is None  # only the listed ones
+
+    name = "tensorflow.lite.python._pywrap_tensorflow_lite_metrics_wrapper"
+    module_spec = finder.find_spec(name)
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    wrapper = module.MetricsWrapper  # TensorFlow's import: `from ... import MetricsWrapper`
+    assert not hasattr(module, "__all__") and not hasattr(wrapper, "__iter__")
+    with pytest.raises(RuntimeError, match=f"{name}.MetricsWrapper is not part of the Vision"):
+        wrapper()
+    with pytest.raises(RuntimeError, match=r"MetricsWrapper\.Retrieve is not part"):
+        wrapper.Retrieve("x")
 
 
 @pytest.mark.slow

@@ -3,9 +3,9 @@
 # `import tensorflow` imports TF Lite's interpreter, analyzer and metrics wrappers and the remote
 # profiler client, whose native code (libpywrap_tflite_common.so and _pywrap_profiler_plugin.so,
 # 33 MB stripped) Vision Agent never runs: .tflite models go through OpenCV DNN, and nothing
-# profiles a TensorFlow server. packaging/vision_agent.spec leaves the files of the modules in
-# LEFT_OUT out of the bundle; this hook answers their imports, only when the real module is absent
-# (it is the last finder), with a module whose every name raises when it is called.
+# profiles a TensorFlow server. On Linux, packaging/vision_agent.spec leaves the files of the
+# modules in LEFT_OUT out of the bundle; this hook answers their imports, only when the real module
+# is absent (it is the last finder), with a module whose every name raises when it is called.
 import sys
 from importlib.machinery import ModuleSpec
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -16,6 +17,8 @@ from vision_agent import __version__
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BUILD_SCRIPT = REPO_ROOT / "packaging" / "build.py"
+LEFT_OUT_HOOK = REPO_ROOT / "packaging" / "rthook_tensorflow_left_out.py"
+UNUSED_FILES = REPO_ROOT / "packaging" / "unused_files.py"
 ASSETS = REPO_ROOT.parent / "shared" / "assets"
 
 
@@ -50,6 +53,52 @@ def test_folder_size_counts_links_as_links(tmp_path):
     assert 10_000 < size < 10_200
 
 
+def test_left_out_tensorflow_modules_import_and_say_why_a_call_fails(monkeypatch):
+    """The bundle's stand-ins for TF Lite and the profiler client: importable, inert, explicit."""
+    monkeypatch.setattr(sys, "meta_path", list(sys.meta_path))  # the hook appends its finder
+    spec = importlib.util.spec_from_file_location("left_out_hook", LEFT_OUT_HOOK)
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    finder = sys.meta_path[-1]
+    assert finder.find_spec("tensorflow.python.framework.ops") is None  # only the listed ones
+
+    name = "tensorflow.lite.python._pywrap_tensorflow_lite_metrics_wrapper"
+    module_spec = finder.find_spec(name)
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    wrapper = module.MetricsWrapper  # TensorFlow's import: `from ... import MetricsWrapper`
+    assert not hasattr(module, "__all__") and not hasattr(wrapper, "__iter__")
+    with pytest.raises(RuntimeError, match=f"{name}.MetricsWrapper is not part of the Vision"):
+        wrapper()
+    with pytest.raises(RuntimeError, match=r"MetricsWrapper\.Retrieve is not part"):
+        wrapper.Retrieve("x")
+
+
+@pytest.mark.skipif(shutil.which("strace") is None, reason="needs strace")
+def test_unused_files_tells_loaded_opened_and_unused_apart(tmp_path, capsys):
+    import _ctypes  # an extension module: a shared library to load
+
+    bundle = tmp_path / "bundle"
+    (bundle / "lib").mkdir(parents=True)
+    loaded, opened, unused = bundle / "lib" / "a.so", bundle / "b.qm", bundle / "lib" / "c.so"
+    shutil.copy(_ctypes.__file__, loaded)
+    shutil.copy(_ctypes.__file__, unused)
+    opened.write_bytes(b"q" * 300_000)
+    (bundle / "a.so").symlink_to("lib/a.so")  # loaded through a link, as PyInstaller lays out
+    trace = tmp_path / "trace"
+    load = f"import ctypes; ctypes.CDLL({str(bundle / 'a.so')!r}); open({str(opened)!r}).read()"
+    strace = ["strace", "-f", "-qq", "-y", "-e", "trace=openat,mmap", "-o", str(trace)]
+    subprocess.run([*strace, sys.executable, "-c", load], check=True)
+    spec = importlib.util.spec_from_file_location("unused_files", UNUSED_FILES)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main([str(bundle), str(trace), "--min-kb", "1"]) == 0
+    report = capsys.readouterr().out.splitlines()
+    size = loaded.stat().st_size / 1e6
+    assert report[0] == f"loaded: {size:.1f} MB  opened: 0.3 MB  unused: {size:.1f} MB"
+    assert report[1:] == [f"{size:8.2f} MB  {Path('lib', 'c.so')}"]
+
+
 @pytest.mark.slow
 def test_bundle_builds_and_passes_its_self_test(tmp_path):
     """Build into a temporary folder with the build script, then run the frozen app."""
@@ -81,12 +130,24 @@ def test_bundle_builds_and_passes_its_self_test(tmp_path):
         assert "grpc" not in modules
         unused = internal / "tensorflow" / "compiler" / "tf2xla" / "ops" / "_xla_ops.so"
         assert not unused.exists()
-        if sys.platform == "linux":  # TensorFlow's library without its symbol table
-            library = internal / "tensorflow" / "libtensorflow_cc.so.2"
-            sections = subprocess.run(
-                ["readelf", "-S", "--wide", str(library)], capture_output=True, text=True
-            ).stdout
-            assert ".dynsym" in sections and ".symtab" not in sections
+        assert not (internal / "PyQt5" / "Qt5" / "translations").exists()
+        assert [p for p in internal.rglob("*") if p.is_symlink() and not p.exists()] == []
+        if sys.platform == "linux":
+            for left_out in (
+                "tensorflow/lite/python/libpywrap_tflite_common.so",
+                "tensorflow/python/profiler/internal/_pywrap_profiler_plugin.so",
+                "PyQt5/Qt5/plugins/platforms/libqwebgl.so",
+                "PyQt5/Qt5/lib/libQt5Quick.so.5",
+            ):
+                assert not (internal / left_out).exists(), left_out
+            for library in ("tensorflow/libtensorflow_cc.so.2", "PyQt5/Qt5/lib/libQt5Core.so.5"):
+                sections = subprocess.run(
+                    ["readelf", "-S", "--wide", str(internal / library)],
+                    capture_output=True,
+                    text=True,
+                ).stdout
+                assert ".dynsym" in sections and ".symtab" not in sections, library
+            _check_keras_classifier(executable, tmp_path)
         assert (internal / "onnxruntime").is_dir()  # binary packages sit beside the archive
         archives = list(dist.glob(f"vision-agent-{__version__}-*.tar.gz"))
         assert len(archives) == 1 and archives[0].stat().st_size > 100_000_000
@@ -113,6 +174,29 @@ def _bundled_modules(work: Path) -> set[str]:
     [toc_file] = work.glob("*/PYZ-00.toc")
     _archive, entries = ast.literal_eval(toc_file.read_text(encoding="utf-8"))
     return {name for name, _path, _kind in entries}
+
+
+def _check_keras_classifier(executable: Path, folder: Path) -> None:
+    """TensorFlow works frozen, TF Lite and the profiler client left out: a user's Keras model
+    classifies a photo in the bundle's model process."""
+    from tests.imagenet_models import save_small_resnet
+
+    photo = ASSETS / "photos" / "dogs" / "Beagle_01141.jpg"
+    if not photo.is_file():
+        return
+    model = save_small_resnet(folder / "small_resnet.keras")
+    tops = []
+    for command in ([str(executable)], [sys.executable, "-m", "vision_agent"]):  # frozen, source
+        result = subprocess.run(
+            [*command, "classify", "--model", str(model), "--json", str(photo)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            cwd=REPO_ROOT,
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        tops.append([entry["index"] for entry in json.loads(result.stdout)["top"]])
+    assert tops[0][:3] == tops[1][:3]
 
 
 def _check_model_store(executable: Path, cache: Path) -> None:

@@ -97,13 +97,8 @@ class FaceCamTab(VisionTab):
         layout.addLayout(bottom := QHBoxLayout())
         bottom.addWidget(self.status_label, 3)
         bottom.addWidget(self.model_line, 2)
-        self._shortcuts = add_shortcuts(
-            self,
-            (
-                ("Space", "Pause or resume", self.source_bar.toggle_pause),
-                ("Esc", "Stop", self.stop),
-            ),
-        )
+        pause = ("Space", "Pause or resume", self.source_bar.toggle_pause)
+        self._shortcuts = add_shortcuts(self, (pause, ("Esc", "Stop", self.stop)))
         self._update_buttons()
 
     def title(self) -> str:

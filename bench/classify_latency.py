@@ -48,7 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np
 
-from tests.imagenet_models import save_resnet50_weights
+from tests.support.imagenet_models import save_resnet50_weights
 from vision_agent.core.classify import PHOTO_MAX_SIDE
 from vision_agent.core.imageio import read_image
 

@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.model_server import ModelServer
-from tests.x_session import (
+from tests.support.model_server import ModelServer
+from tests.support.x_session import (
     CLOSE_METHODS,
     XSession,
     close_after,

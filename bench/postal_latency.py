@@ -160,7 +160,7 @@ def launch_times(launches: int) -> tuple[float, float]:
 
 def mapped_times(launches: int) -> tuple[float, float]:
     """Median seconds from launch to a mapped window: (the app, a bare PyQt5 QMainWindow)."""
-    from tests.x_session import XSession, isolated_env
+    from tests.support.x_session import XSession, isolated_env
 
     app_times, bare_times = [], []
     with XSession() as x, tempfile.TemporaryDirectory() as scratch:

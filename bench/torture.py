@@ -47,9 +47,9 @@ import numpy as np  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
 
 from tests import photo_files  # noqa: E402
-from tests.bad_inputs import link_loop, sparse_file  # noqa: E402
-from tests.drawings import random_mnist_canvas  # noqa: E402
-from tests.model_files import constant_onnx_model  # noqa: E402
+from tests.support.bad_inputs import link_loop, sparse_file  # noqa: E402
+from tests.support.drawings import random_mnist_canvas  # noqa: E402
+from tests.support.model_files import constant_onnx_model  # noqa: E402
 from vision_agent.core.postal import SHIPPED_MODEL  # noqa: E402
 
 TIME = "/usr/bin/time"
@@ -400,7 +400,7 @@ def import_folders(root: Path) -> list[Path]:
 
 
 def breed_model(root: Path) -> Path:
-    from tests.model_files import keras_model_file
+    from tests.support.model_files import keras_model_file
 
     return keras_model_file(root / "breeds.h5", (32, 32, 3), 3)
 

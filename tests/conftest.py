@@ -16,18 +16,7 @@ os.environ["XDG_CONFIG_HOME"] = str(_SANDBOX / "config")
 os.environ["VISION_AGENT_DATA_DIR"] = str(_SANDBOX / "data")
 os.environ.setdefault("VISION_AGENT_CACHE_DIR", str(_SANDBOX / "cache"))
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-ASSETS = REPO_ROOT.parent / "shared" / "assets"
-if ASSETS.is_dir():
-    os.environ.setdefault("VISION_AGENT_MODEL_PATH", str(ASSETS))
-
-
-def asset(*parts: str) -> Path:
-    """A file from ../shared/assets; the test is skipped when it is absent."""
-    path = ASSETS.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"shared asset not available: {path}")
-    return path
+from tests.support.paths import asset  # noqa: E402 (after the environment is set)
 
 
 @pytest.fixture(scope="session")

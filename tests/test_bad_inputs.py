@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.bad_inputs import fifo, link_loop, raised_in_child, sparse_file
-from tests.conftest import asset
+from tests.support.bad_inputs import fifo, link_loop, raised_in_child, sparse_file
+from tests.support.paths import asset
 from vision_agent.core.breed_names import read_class_names
 from vision_agent.core.classify import ImageClassifier
 from vision_agent.core.errors import UserError

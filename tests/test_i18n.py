@@ -157,7 +157,7 @@ def shown_texts(window) -> dict[tuple[str, str], str]:
 def test_every_shown_text_switches_language_live(qtbot, tmp_path, monkeypatch):
     """Offline, with no downloadable model here (so the missing-model panels and the model
     store's messages show), every text of every tab changes when the language changes."""
-    from tests.offline_window import no_models_here, offline_window
+    from tests.support.offline_window import no_models_here, offline_window
 
     no_models_here(tmp_path, monkeypatch)
     i18n.set_language("en")

@@ -179,7 +179,7 @@ def _bundled_modules(work: Path) -> set[str]:
 def _check_keras_classifier(executable: Path, folder: Path) -> None:
     """TensorFlow works frozen, TF Lite and the profiler client left out: a user's Keras model
     classifies a photo in the bundle's model process."""
-    from tests.imagenet_models import save_small_resnet
+    from tests.support.imagenet_models import save_small_resnet
 
     photo = ASSETS / "photos" / "dogs" / "Beagle_01141.jpg"
     if not photo.is_file():

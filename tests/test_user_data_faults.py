@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_model_cache_faults import private_mount
+from tests.models.test_model_cache_faults import private_mount
 from vision_agent import __version__, logging_setup
 
 REPO = Path(__file__).resolve().parents[1]

@@ -1,0 +1,112 @@
+"""The face cam's controller without widgets: what is shown, pause, ended videos, model choice."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.paths import asset
+from vision_agent.controllers.faces import FaceCamController, choice_of, model_name
+from vision_agent.core.imageio import read_image
+from vision_agent.core.video_source import SourceSpec
+
+GROUP = ("photos", "faces", "t1_insightface_group.jpg")
+
+
+@pytest.fixture
+def controller(qtbot):
+    asset("face_detector", "res10_300x300_ssd_iter_140000.caffemodel")
+    ctrl = FaceCamController()
+    with qtbot.waitSignal(ctrl.sig_model_state, check_params_cb=lambda s, *_: s == "ready"):
+        ctrl.load_model("res10-caffe")
+    yield ctrl
+    ctrl.shutdown()
+
+
+def test_a_photo_is_shown_once_with_its_faces_and_no_rates(qtbot, controller):
+    with qtbot.waitSignal(controller.sig_shown, timeout=10000) as shown:
+        controller.start_source(SourceSpec.file(asset(*GROUP)))
+    detection, stats = shown.args
+    assert stats.still and stats.faces == len(detection.faces) == 6
+    assert controller.shown is detection
+
+
+def test_a_new_source_clears_what_is_shown_and_a_snapshot_saves_only_that(
+    qtbot, controller, tmp_path
+):
+    with qtbot.waitSignal(controller.sig_shown, timeout=10000):
+        controller.start_source(SourceSpec.file(asset(*GROUP)))
+    with qtbot.waitSignal(controller.sig_cleared, timeout=1000):
+        controller.start_source(SourceSpec.camera(99))
+    assert controller.shown is None
+    assert controller.save_snapshot(tmp_path / "old.png") is None
+    assert list(tmp_path.iterdir()) == []
+    photo = asset("photos", "faces", "grace_hopper_matplotlib.jpg")
+    with qtbot.waitSignal(controller.sig_shown, timeout=10000) as shown:
+        controller.start_source(SourceSpec.file(photo))
+    written = controller.save_snapshot(tmp_path / "snap")  # no suffix: PNG
+    assert written == tmp_path / "snap.png"
+    assert (read_image(written) == shown.args[0].annotated).all()
+
+
+def test_pause_is_announced_and_stop_ends_it(qtbot, controller):
+    video = asset("photos", "video", "Megamind.avi")
+    with qtbot.waitSignal(controller.sig_shown, timeout=15000):
+        controller.start_source(SourceSpec.file(video, loop=True))
+    with qtbot.waitSignal(controller.sig_paused) as paused:
+        controller.pause(True)
+    assert paused.args == [True] and controller.is_paused()
+    with qtbot.assertNotEmitted(controller.sig_paused):
+        controller.pause(True)  # already paused: nothing to say
+    with qtbot.waitSignal(controller.sig_paused) as paused:
+        controller.stop_source()
+    assert paused.args == [False] and not controller.is_running()
+
+
+def test_a_video_that_plays_to_its_end_is_finished_not_damaged(qtbot, controller):
+    video = asset("photos", "video", "Megamind.avi")
+    with qtbot.waitSignal(controller.sig_source_ended, timeout=60000) as ended:
+        controller.start_source(SourceSpec.file(video, fps=0))
+    assert ended.args[0].reason == "finished" and not ended.args[0].damaged
+    assert ended.args[0].frames == 270
+
+
+def test_a_model_that_fails_to_load_gives_way_to_the_previous_one(qtbot, controller, tmp_path):
+    bogus = tmp_path / "bogus.onnx"
+    bogus.write_bytes(b"not a model")
+    with qtbot.waitSignal(controller.sig_model_rejected, timeout=15000) as rejected:
+        controller.load_model(str(bogus))
+    assert rejected.args[:2] == [str(bogus), "failed"]
+    assert controller.model_choice == "res10-caffe"
+    qtbot.waitUntil(lambda: controller.service.state == "ready", timeout=15000)
+    with qtbot.waitSignal(controller.sig_shown, timeout=10000):
+        controller.start_source(SourceSpec.file(asset(*GROUP)))
+
+
+def test_a_missing_model_gives_way_to_the_previous_one(qtbot, controller):
+    """res10 fp16 is neither shipped nor in ../shared/assets: offline, it is missing."""
+    with qtbot.waitSignal(controller.sig_model_rejected, timeout=15000) as rejected:
+        controller.load_model("res10-caffe-fp16")
+    assert rejected.args[:2] == ["res10-caffe-fp16", "missing"]
+    assert controller.model_choice == "res10-caffe"
+    qtbot.waitUntil(lambda: controller.service.state == "ready", timeout=15000)
+
+
+def test_a_failed_first_model_is_reported_as_the_model_state(qtbot, tmp_path):
+    bogus = tmp_path / "bogus.pb"
+    bogus.write_bytes(b"not a model")
+    ctrl = FaceCamController()
+    try:
+        states = []
+        ctrl.sig_model_state.connect(lambda *args: states.append(args))
+        with qtbot.assertNotEmitted(ctrl.sig_model_rejected):
+            ctrl.load_model(str(bogus))
+            qtbot.waitUntil(lambda: ctrl.service.state == "failed", timeout=15000)
+        assert states[-1][:2] == ("failed", "bogus.pb") and "bogus.pb" in states[-1][2]
+    finally:
+        ctrl.shutdown()
+
+
+def test_registry_ids_and_files_have_the_names_the_user_knows():
+    assert choice_of("res10_tf_uint8") == "res10-tf"
+    assert model_name(choice_of("res10_tf_uint8")) == "res10 TensorFlow uint8"
+    assert model_name("/somewhere/my_detector.onnx") == "my_detector.onnx"

@@ -1,0 +1,44 @@
+"""Accuracy on digits written by people who are not MNIST writers.
+
+Two independent checks, both through the same path the tab uses (canvas -> boxes -> model):
+mouse-like handwriting (strokes with per-writer jitter, slant, size, position and pen width;
+see tests/drawings.py), and OpenCV's handwritten `digits.png` (Debian `opencv-doc`; skipped when
+not installed — `.ci/run` provides it) placed at random sizes, thicknesses and positions.
+"""
+
+import numpy as np
+import pytest
+
+from tests.support.drawings import random_handwritten_canvas
+from vision_agent.core.postal import SHIPPED_MODEL, PostalRecognizer
+from vision_agent.training.digit_checks import OPENCV_DIGITS, opencv_digit_canvases
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> PostalRecognizer:
+    return PostalRecognizer.from_file(SHIPPED_MODEL)
+
+
+def _score(pairs: list[tuple[str, str]]) -> tuple[float, float]:
+    digits = sum(a == b for truth, read in pairs for a, b in zip(truth, read, strict=True))
+    return digits / (5 * len(pairs)), sum(t == r for t, r in pairs) / len(pairs)
+
+
+def test_mouse_handwriting_meets_the_targets(recognizer):
+    rng = np.random.default_rng(2026)
+    pairs = []
+    for _ in range(300):
+        canvas, code = random_handwritten_canvas(rng)
+        pairs.append((code, recognizer.recognize(canvas).code))
+    per_digit, per_code = _score(pairs)
+    assert per_digit >= 0.99, per_digit
+    assert per_code >= 0.95, per_code
+
+
+@pytest.mark.skipif(not OPENCV_DIGITS.is_file(), reason="opencv-doc digits.png not installed")
+def test_opencv_handwritten_digits_sheet(recognizer):
+    rng = np.random.default_rng(11)
+    pairs = [(code, recognizer.recognize(c).code) for c, code in opencv_digit_canvases(rng)]
+    per_digit, per_code = _score(pairs)
+    assert per_digit >= 0.97, per_digit
+    assert per_code >= 0.85, per_code

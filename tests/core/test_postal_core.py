@@ -1,0 +1,81 @@
+"""The postal-code recognizer on composed canvases, its regions and its JSON."""
+
+import json
+
+import numpy as np
+import pytest
+
+from tests.support.drawings import blank_canvas, place_mnist_digit, random_mnist_canvas
+from vision_agent.core.postal import SHIPPED_MODEL, PostalRecognizer, canvas_inputs
+from vision_agent.core.regions import region_for_code
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> PostalRecognizer:
+    return PostalRecognizer.from_file(SHIPPED_MODEL)
+
+
+@pytest.mark.parametrize(
+    ("code", "english"),
+    [
+        ("01234", "Seoul"),
+        ("10500", "Gyeonggi-do"),
+        ("30100", "Sejong"),
+        ("63000", "Jeju"),
+        ("48058", "Busan"),
+        ("61452", "Gwangju"),
+    ],
+)
+def test_regions_of_plausible_codes(code, english):
+    assert region_for_code(code).en == english
+
+
+@pytest.mark.parametrize("code", ["00123", "64000", "69999", "70000", "99999", "1?345", "1234"])
+def test_reserved_northern_or_incomplete_codes_have_no_region(code):
+    assert region_for_code(code) is None
+
+
+def test_mnist_test_digits_on_the_canvas_are_read(recognizer, mnist):
+    rng = np.random.default_rng(7)
+    digits_right = codes_right = 0
+    trials = 150
+    for _ in range(trials):
+        canvas, code = random_mnist_canvas(mnist["x_test"], mnist["y_test"], rng)
+        read = recognizer.recognize(canvas).code
+        codes_right += read == code
+        digits_right += sum(a == b for a, b in zip(read, code, strict=True))
+    assert digits_right / (5 * trials) >= 0.985
+    assert codes_right / trials >= 0.93
+
+
+def test_blank_boxes_are_reported_as_blank(recognizer, mnist):
+    canvas = blank_canvas()
+    place_mnist_digit(canvas, 0, mnist["x_test"][0], 80)  # a 7
+    place_mnist_digit(canvas, 2, mnist["x_test"][1], 80)  # a 2
+    reading = recognizer.recognize(canvas)
+    assert reading.code == "7?2??"
+    assert reading.digits[1].digit is None and reading.digits[1].confidence == 0.0
+    assert reading.region is None
+    record = json.loads(json.dumps(reading.to_json("a.png")))
+    assert record["file"] == "a.png" and record["code"] == "7?2??"
+    assert record["digits"][1] == {"digit": None, "confidence": 0.0, "status": "blank"}
+    assert record["digits"][0]["digit"] == 7 and record["digits"][0]["confidence"] > 0.9
+    assert record["latency_ms"] >= 0
+
+
+def test_box_guides_in_a_screenshot_are_not_ink(recognizer, mnist):
+    canvas, code = random_mnist_canvas(mnist["x_test"], mnist["y_test"], np.random.default_rng(3))
+    for i in range(5):  # light guide outlines as a screenshot of the tab would have them
+        x = 10 + 100 * i
+        canvas[50, x : x + 100] = canvas[149, x : x + 100] = 200
+        canvas[50:150, x] = canvas[50:150, x + 99] = 200
+    assert recognizer.recognize(canvas).code == code
+
+
+def test_inputs_are_five_mnist_style_images(mnist):
+    canvas, _ = random_mnist_canvas(mnist["x_test"], mnist["y_test"], np.random.default_rng(5))
+    inputs, present = canvas_inputs(canvas)
+    assert inputs.shape == (5, 28, 28) and present == [True] * 5
+    assert inputs.max() == pytest.approx(1.0) and inputs.min() == 0.0
+    for digit in inputs:  # fitted into 20×20: nearly all ink lies in the central 22×22
+        assert digit[3:25, 3:25].sum() >= 0.97 * digit.sum()

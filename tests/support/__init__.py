@@ -1,0 +1,1 @@
+"""What the tests share: drawings, model files, servers, X sessions, the assets folder."""

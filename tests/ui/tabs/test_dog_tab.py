@@ -1,0 +1,290 @@
+"""The dog tab as a user drives it: open, drop, bad files, and a model trained in the dialog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PyQt5.QtCore import QMimeData, QPointF, Qt, QUrl
+from PyQt5.QtGui import QDropEvent
+
+from tests.support.paths import asset
+from vision_agent.controllers.choices import CLASSIFIER_MODEL_KEY, SharedChoices
+from vision_agent.controllers.dogs import MODELS_SETTING
+from vision_agent.ui.settings import app_settings
+from vision_agent.ui.tabs.dog_tab import DogTab
+
+BREEDS = ["n02085620-Chihuahua", "n02086240-Shih-Tzu", "n02099601-golden_retriever"]
+
+
+@pytest.fixture
+def tab(qtbot):
+    asset("imagenet_small", "mobilenetv2-12-int8_onnx", "mobilenetv2-12-int8.onnx")
+    app_settings().setValue(CLASSIFIER_MODEL_KEY, "mobilenet_v2")
+    app_settings().remove(MODELS_SETTING)
+    widget = DogTab()
+    qtbot.addWidget(widget)
+    widget.resize(1100, 600)
+    widget.show()
+    widget.start()
+    yield widget
+    widget.shutdown()
+
+
+def _wait_result(qtbot, tab: DogTab, timeout: int = 60000) -> None:
+    qtbot.waitUntil(lambda: not tab.controller.is_busy(), timeout=timeout)
+
+
+def test_opening_a_dog_photo_shows_its_breed(qtbot, tab: DogTab) -> None:
+    tab.open_photo(asset("photos", "dogs", "Golden_retriever_05195.jpg"))
+    assert "Recognizing" in tab.breeds.verdict_label.text()
+    _wait_result(qtbot, tab)
+    assert tab.controller.result is not None and tab.controller.result.is_dog
+    assert tab.breeds.verdict_label.text().startswith("golden retriever")
+    assert tab.view.image() is not None
+    assert tab.controller.service.state == "ready"
+
+
+def test_dropping_a_non_dog_photo_says_what_it_is(qtbot, tab: DogTab) -> None:
+    photo = asset("photos", "objects", "tabby_cat_jetson_cat_1.jpg")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(photo))])
+    drop = QDropEvent(QPointF(50, 50), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    tab.view.dropEvent(drop)  # what Qt calls on a drop (sendEvent skips drags offscreen)
+    _wait_result(qtbot, tab)
+    assert tab.controller.result.is_dog is False
+    assert tab.breeds.verdict_label.text().startswith("No dog found — this looks like")
+    assert "cat" in tab.breeds.verdict_label.text() or "tabby" in tab.breeds.verdict_label.text()
+
+
+def test_bad_files_show_a_message(qtbot, tab: DogTab, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    tab.open_photo(broken)
+    _wait_result(qtbot, tab)
+    assert tab.controller.result is None
+    assert tab.breeds.verdict_label.text() == "Cannot recognize this photo"
+    assert "broken.jpg" in tab.breeds.detail_label.text()
+    tab.on_files_dropped([tmp_path / "notes.txt"])
+    assert "Drop an image file" in tab.breeds.detail_label.text()
+    # The tab still works afterwards.
+    tab.open_photo(asset("photos", "dogs", "Beagle_01141.jpg"))
+    _wait_result(qtbot, tab)
+    assert tab.controller.result.top[0].breed == "beagle"
+
+
+def test_a_wrong_breed_model_is_reported_and_imagenet_stays_available(
+    qtbot, tab: DogTab, tmp_path: Path
+) -> None:
+    model = tmp_path / "cnn_for_stanford_dogs.h5"
+    model.write_bytes(b"not hdf5")
+    names = tmp_path / "names.json"
+    names.write_text('["a", "b"]')
+    tab.controller.add_breed_model(model, names)
+    assert tab.model_combo.count() == 2
+    qtbot.waitUntil(lambda: "Cannot use" in tab.breeds.verdict_label.text(), timeout=60000)
+    assert "cnn_for_stanford_dogs.h5" in tab.breeds.detail_label.text()
+    qtbot.waitUntil(lambda: tab.controller.service.state == "ready", timeout=60000)
+    assert tab.model_combo.count() == 1
+    assert tab.controller.choice.model is None
+    tab.open_photo(asset("photos", "dogs", "Boxer_02426.jpg"))
+    _wait_result(qtbot, tab)
+    assert tab.controller.result.top[0].breed == "boxer"
+
+
+def _tiny_dataset(root: Path) -> Path:
+    rng = np.random.default_rng(0)
+    for index, name in enumerate(BREEDS):
+        folder = root / "Images" / name
+        folder.mkdir(parents=True)
+        for k in range(6):
+            image = rng.integers(0, 60, (40, 48, 3)).astype(np.uint8)
+            image[..., index] += 180
+            cv2.imwrite(str(folder / f"{name[:9]}_{k}.jpg"), image)
+    return root
+
+
+def test_train_dialog_trains_and_the_tab_uses_the_model(qtbot, tab: DogTab, tmp_path: Path):
+    data = _tiny_dataset(tmp_path / "dogs")
+    tab.show_train_dialog()
+    dialog = tab._train_dialog
+    dialog.data_edit.setText(str(data))
+    dialog.out_edit.setText(str(tmp_path / "out"))
+    dialog.backbone_combo.setCurrentIndex(2)  # small CNN, no pretrained weights
+    dialog.epochs_spin.setValue(1)
+    dialog.fine_spin.setValue(1)
+    dialog.size_spin.setValue(32)
+    dialog.batch_spin.setValue(4)
+    events: list = []
+    with qtbot.waitSignal(dialog.sig_model_trained, timeout=180000) as trained:
+        dialog.start_button.click()
+        dialog.service.sig_event.connect(events.append)
+        assert not dialog.start_button.isEnabled() and dialog.cancel_button.isEnabled()
+    model_path, classes_path = trained.args
+    assert Path(model_path).is_file() and Path(classes_path).is_file()
+    assert (tmp_path / "out" / "dog_breeds.history.json").is_file()
+    epochs = [e for e in events if e.get("kind") == "epoch"]
+    assert [e["phase"] for e in epochs] == ["from scratch", "fine-tune"]
+    assert len(dialog.curves["val_accuracy"].getData()[0]) == 2
+    assert dialog.progress.value() == 1000
+    assert dialog.start_button.isEnabled()
+
+    assert tab.controller.choice.model == Path(model_path)
+    assert tab.model_combo.currentText() == "dog_breeds.keras"
+    qtbot.waitUntil(lambda: tab.controller.service.state == "ready", timeout=120000)
+    photo = tmp_path / "red.png"
+    cv2.imwrite(
+        str(photo),
+        np.dstack([np.zeros((40, 48), np.uint8)] * 2 + [np.full((40, 48), 230, np.uint8)]),
+    )
+    tab.open_photo(photo)
+    _wait_result(qtbot, tab, 120000)
+    assert {s.breed for s in tab.controller.result.top} == {
+        "Chihuahua",
+        "Shih-Tzu",
+        "golden retriever",
+    }
+    assert "Rescaling" in tab.controller.result.preprocessing
+    # A new tab (next start of the app) still offers the trained model.
+    again = DogTab()
+    qtbot.addWidget(again)
+    assert again.model_combo.count() == 2
+    again.shutdown()
+
+
+def test_cancel_stops_training(qtbot, tab: DogTab, tmp_path: Path) -> None:
+    data = _tiny_dataset(tmp_path / "dogs")
+    tab.show_train_dialog()
+    dialog = tab._train_dialog
+    dialog.data_edit.setText(str(data))
+    dialog.out_edit.setText(str(tmp_path / "out"))
+    dialog.backbone_combo.setCurrentIndex(2)
+    dialog.epochs_spin.setValue(50)
+    dialog.size_spin.setValue(32)
+    dialog.start_button.click()
+    # Cancel while the training process is starting TensorFlow (its first event).
+    qtbot.waitUntil(lambda: "starting TensorFlow" in dialog.status_label.text(), timeout=60000)
+    process_service = dialog.service
+    dialog.cancel_button.click()
+    assert not process_service.is_running()
+    assert not dialog.is_running()
+    assert "cancelled" in dialog.status_label.text()
+    assert dialog.start_button.isEnabled()
+    qtbot.wait(1500)
+    assert not (tmp_path / "out" / "dog_breeds.keras").exists()
+
+
+def test_train_dialog_needs_a_dataset(qtbot, tab: DogTab) -> None:
+    tab.show_train_dialog()
+    dialog = tab._train_dialog
+    dialog.data_edit.setText("/no/such/folder")
+    dialog.start_button.click()
+    assert not dialog.is_running()
+    assert "dataset folder" in dialog.status_label.text()
+
+
+def test_every_dog_string_has_a_korean_translation() -> None:
+    import re
+
+    from vision_agent.i18n import missing_translations
+
+    root = Path(__file__).resolve().parents[3] / "vision_agent" / "ui"
+    texts = []
+    sources = (
+        root / "tabs" / "dog_tab.py",
+        root / "widgets" / "breed_panel.py",
+        root / "dialogs" / "train_dogs.py",
+        root.parent / "controllers" / "dogs.py",
+    )
+    for path in sources:
+        texts += re.findall(r'tr\(\s*"((?:[^"\\]|\\.)*)"\s*\)', path.read_text(encoding="utf-8"))
+    assert len(texts) > 50
+    assert missing_translations(texts) == []
+
+
+def test_korean_tab(qtbot, tab: DogTab) -> None:
+    from vision_agent.i18n import set_language
+
+    set_language("ko")
+    try:
+        tab.retranslate_ui()
+        assert tab.open_button.text() == "강아지 사진 열기…"
+        assert tab.title() == "견종 인식"
+    finally:
+        set_language("en")
+        tab.retranslate_ui()
+
+
+def test_dog_tab_follows_the_classifier_chosen_in_the_classifier_tab(qtbot) -> None:
+    """Through the shared choices: the model in use there, not a settings side channel."""
+    from vision_agent.ui.tabs.classifier_tab import ClassifierTab
+
+    asset("imagenet_small", "mobilenetv2-12-int8_onnx", "mobilenetv2-12-int8.onnx")
+    app_settings().setValue(CLASSIFIER_MODEL_KEY, "googlenet")  # chosen once, not here now
+    shared = SharedChoices(app_settings())
+    classifier, dog = ClassifierTab(choices=shared), DogTab(choices=shared)
+    for tab in (classifier, dog):
+        qtbot.addWidget(tab)
+        tab.show()
+        tab.start()
+    try:
+        assert classifier.controller.model == "mobilenet_v2"  # offline: one that is here
+        qtbot.waitUntil(lambda: dog.controller.service.state == "ready", timeout=60000)
+        assert "mobilenet_v2_int8" in dog.model_label.text()
+        shared.set_imagenet_model("googlenet")  # what the classifier tab does once it loaded
+        assert "googlenet_caffe" in dog.model_label.text()
+        qtbot.waitUntil(lambda: dog.download_panel.isVisible(), timeout=60000)
+        assert dog.download_panel.model_id == "googlenet_caffe"
+        assert "GoogLeNet" in dog.download_panel.message_label.text()
+    finally:
+        classifier.shutdown()
+        dog.shutdown()
+
+
+def test_a_folder_is_browsed_with_the_arrow_keys_saved_and_copied(qtbot, tab: DogTab, tmp_path):
+    """Item 8: what the ImageNet tab has: a folder, the arrow keys, Save image…, Copy results."""
+    from PyQt5.QtWidgets import QApplication
+
+    folder = asset("photos", "dogs")
+    names = sorted(p.name for p in folder.iterdir())
+    tab.activateWindow()  # key shortcuts only reach the active window
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is tab)
+    tab.on_files_dropped([folder])
+    assert tab.photos.isVisible() and tab.photos.count() == len(names)
+    _wait_result(qtbot, tab)
+    tab.folder_button.setFocus()
+    for key, row in ((Qt.Key_Down, 1), (Qt.Key_Down, 2), (Qt.Key_Up, 1)):
+        qtbot.keyClick(QApplication.focusWidget(), key)
+        _wait_result(qtbot, tab)
+        assert tab.controller.photo.name == names[row] and tab.photos.currentRow() == row
+    assert tab.breeds.save_button.isEnabled() and tab.breeds.copy_button.isEnabled()
+    target = tmp_path / "견종" / "결과"
+    target.parent.mkdir()
+    assert tab.save_annotated_to(target)
+    saved = cv2.imread(str(target.with_suffix(".png")))
+    assert saved.shape == tab.controller.result.annotated.shape
+    tab.copy_results()
+    text = QApplication.clipboard().text()
+    best = tab.controller.result.top[0]
+    assert text.startswith(names[1]) and f"{best.breed}\t" in text
+
+
+def test_the_open_dialog_starts_in_the_last_photo_folder(qtbot, tab: DogTab, monkeypatch) -> None:
+    from PyQt5.QtWidgets import QFileDialog
+
+    photo = asset("photos", "dogs", "Collie_03797.jpg")
+    asked: list = []
+
+    def fake_dialog(parent, caption, folder, filters):
+        asked.append((folder, filters))
+        return [str(photo)], filters
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(fake_dialog))
+    tab.open_button.click()
+    _wait_result(qtbot, tab)
+    assert tab.controller.result.top[0].breed == "collie"
+    tab.open_button.click()
+    assert asked[1][0] == str(photo.parent)
+    assert "*.jpg" in asked[0][1] and "*.png" in asked[0][1]

@@ -1,0 +1,129 @@
+"""Downloads in the window: only on the user's click, and Cancel or closing act at once.
+
+Every registry address points at a real local server that trickles, stays silent or serves the
+file; the model search path is empty, so no model is on this computer.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from tests.support.model_server import ModelServer, write_registry
+from vision_agent.controllers.choices import CLASSIFIER_MODEL_KEY
+from vision_agent.models.registry import default_registry
+from vision_agent.ui.settings import app_settings
+
+PROMPT_S = 5.0  # the design answers within 0.1 s; a stalled read used to hold 60 s or forever
+
+
+@pytest.fixture
+def server():
+    with ModelServer(trickle_seconds=20.0) as srv:
+        yield srv
+
+
+@pytest.fixture
+def route_registry(tmp_path, monkeypatch, server):
+    """Point the shipped registry's addresses at `server`'s ROUTE; returns a setter."""
+    (tmp_path / "empty").mkdir()
+    monkeypatch.setenv("VISION_AGENT_MODEL_PATH", str(tmp_path / "empty"))
+    monkeypatch.setenv("VISION_AGENT_CACHE_DIR", str(tmp_path / "cache"))
+    models = json.loads(default_registry().path.read_text(encoding="utf-8"))["models"]
+
+    def use(route: str) -> None:
+        for model in models:
+            for f in model["files"].values():
+                if f.get("url"):
+                    f["url"] = server.url(route, f["name"])
+        path = write_registry(tmp_path / f"registry-{route}.json", models)
+        monkeypatch.setenv("VISION_AGENT_REGISTRY", str(path))
+
+    return use
+
+
+def test_dog_and_face_tabs_download_nothing_at_launch(qtbot, server, route_registry):
+    from vision_agent.ui.tabs.dog_tab import DogTab
+    from vision_agent.ui.tabs.face_tab import FaceCamTab
+
+    route_registry("good")
+    app_settings().setValue(CLASSIFIER_MODEL_KEY, "mobilenet_v2")
+    dog, face = DogTab(), FaceCamTab()
+    for tab in (dog, face):
+        qtbot.addWidget(tab)
+        tab.show()
+        tab.start()
+    services = (dog.controller.service, face.controller.service)
+    try:
+        qtbot.waitUntil(
+            lambda: (
+                sum(server.requests.values()) > 0
+                or all(s.state in ("missing", "failed", "ready") for s in services)
+            ),
+            timeout=20000,
+        )
+        time.sleep(0.5)
+        assert sum(server.requests.values()) == 0, "nothing is fetched without a click"
+        for tab in (dog, face):
+            assert tab.download_panel.isVisible()
+            assert tab.download_panel.download_button.isVisible()
+        assert "mobilenet" in dog.download_panel.message_label.text().lower()
+        assert "not on this computer" in dog.model_label.text()
+        assert "not on this computer" in face.model_line.text()
+
+        dog.download_panel.download_button.click()  # the user's click: now it downloads
+        qtbot.waitUntil(lambda: server.requests["good"] >= 1, timeout=10000)
+    finally:
+        for tab in (dog, face):
+            tab.shutdown()
+
+
+@pytest.mark.parametrize("route", ["trickle", "silent"])
+def test_cancel_in_the_dog_tab_takes_effect_at_once(qtbot, server, route_registry, route):
+    from vision_agent.ui.tabs.dog_tab import DogTab
+
+    route_registry(route)
+    app_settings().setValue(CLASSIFIER_MODEL_KEY, "mobilenet_v2")
+    tab = DogTab()
+    qtbot.addWidget(tab)
+    tab.show()
+    tab.start()
+    panel = tab.download_panel
+    try:
+        qtbot.waitUntil(lambda: panel.download_button.isVisible(), timeout=20000)
+        panel.download_button.click()
+        qtbot.waitUntil(lambda: server.requests[route] == 1, timeout=10000)
+        assert panel.cancel_button.isVisible() and panel.is_downloading()
+        time.sleep(0.5)
+        cancelled_at = time.monotonic()
+        panel.cancel_button.click()
+        qtbot.waitUntil(lambda: panel.download_button.isVisible(), timeout=PROMPT_S * 1000)
+        assert time.monotonic() - cancelled_at < PROMPT_S
+        assert panel.message_label.text() == "Download cancelled."
+        assert not panel.cancel_button.isVisible()
+    finally:
+        tab.shutdown()
+
+
+@pytest.mark.parametrize("route", ["trickle", "silent"])
+def test_closing_the_window_during_a_stalled_download_is_prompt(
+    qtbot, server, route_registry, route
+):
+    from vision_agent.ui.main_window import MainWindow
+
+    route_registry(route)
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    classifier = window.page(2)
+    classifier.controller.load_model("mobilenet_v2")
+    button = classifier.download_panel.download_button
+    qtbot.waitUntil(lambda: button.isVisibleTo(classifier), timeout=20000)
+    button.click()
+    qtbot.waitUntil(lambda: server.requests[route] == 1, timeout=10000)
+    time.sleep(0.5)
+    started = time.monotonic()
+    window.close()
+    assert time.monotonic() - started < PROMPT_S

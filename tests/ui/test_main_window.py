@@ -1,0 +1,189 @@
+"""The main window: tabs built when first shown, nothing downloaded without a click, the Help
+menu read from the tabs themselves, and the Models dialog telling the window what changed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from PyQt5.QtWidgets import QShortcut
+
+from tests.support.model_server import ModelServer, write_registry
+from tests.support.offline_window import no_models_here, offline_window
+from vision_agent.i18n import set_language
+from vision_agent.models.registry import default_registry
+from vision_agent.ui.help_menu import keys_text
+from vision_agent.ui.main_window import TAB_KINDS, MainWindow
+from vision_agent.ui.settings import app_settings
+
+
+@pytest.fixture
+def window(qtbot):
+    set_language("en")
+    app_settings().setValue("window/tab", 0)
+    widget = MainWindow()
+    qtbot.addWidget(widget)
+    widget.show()
+    yield widget
+    widget.close()
+    set_language("en")
+
+
+def test_only_the_visible_tab_is_built_and_the_others_when_shown(qtbot, window):
+    assert window.built_pages() == []  # the window is drawn first
+    window.start_tabs()
+    assert [type(p).__name__ for p in window.built_pages()] == ["PostalTab"]
+    assert window.tabs.tabText(1) == "Dog breed"  # a placeholder page keeps its caption
+    window.tabs.setCurrentIndex(3)
+    face = window.tabs.currentWidget()
+    assert type(face).__name__ == "FaceCamTab" and window.tabs.widget(3) is face
+    assert [type(p).__name__ for p in window.built_pages()] == ["PostalTab", "FaceCamTab"]
+    assert window.tabs.currentIndex() == 3 and window.tabs.count() == len(TAB_KINDS)
+    assert window.file_menu.actions()[0].text() == "Open video or photo…"
+
+
+def test_the_window_imports_no_tab_module_before_a_tab_is_shown():
+    script = (
+        "import sys\n"
+        "from PyQt5.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "from vision_agent.ui.settings import app_settings\n"
+        "app_settings().setValue('window/tab', 0)\n"
+        "from vision_agent.ui.main_window import MainWindow\n"
+        "w = MainWindow(); w.show(); app.processEvents()\n"
+        "heavy = ('numpy', 'cv2', 'pyqtgraph', 'onnxruntime', 'vision_agent.ui.tabs.postal_tab')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+        "w.start_tabs()\n"
+        "print('vision_agent.ui.tabs.postal_tab' in sys.modules)\n"
+        "w.close()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert result.stdout.split("\n")[:2] == ["[]", "True"], result.stderr
+
+
+def test_every_tab_shown_offline_fetches_nothing(qtbot, tmp_path, monkeypatch):
+    """Each tab shown in turn with no model on this computer: no request reaches the server."""
+    no_models_here(tmp_path, monkeypatch)
+    with ModelServer() as server:
+        models = json.loads(default_registry().path.read_text(encoding="utf-8"))["models"]
+        for model in models:
+            for f in model["files"].values():
+                if f.get("url"):
+                    f["url"] = server.url("good", f["name"])
+        registry = write_registry(tmp_path / "registry.json", models)
+        monkeypatch.setenv("VISION_AGENT_REGISTRY", str(registry))
+        window, panels = offline_window(qtbot)
+        try:
+            time.sleep(1.0)
+            qtbot.wait(100)
+            assert sum(server.requests.values()) == 0, "nothing is fetched without a click"
+            shown = next(p for p in panels if p.isVisibleTo(p.parentWidget()))
+            assert "not on this computer" in shown.text() and "vision-agent" not in shown.text()
+            shown.download_button.click()  # the user's click: now it downloads
+            qtbot.waitUntil(lambda: server.requests["good"] >= 1, timeout=10_000)
+        finally:
+            window.close()
+
+
+def test_shortcuts_sheet_lists_every_key_of_every_tab(qtbot, window):
+    sections = dict(window.help_menu.shortcut_sections())
+    quit_keys = keys_text(window.quit_action.shortcut())  # the platform's Quit (none offscreen)
+    assert not quit_keys or (quit_keys, "Quit") in sections["Everywhere"]
+    assert ("F1", "How to use this tab") in sections["Everywhere"]
+    for index, page in enumerate(window.tab_pages):
+        listed = sections[window.tabs.tabText(index)]
+        keys = {keys_text(s.key()) for s in page.findChildren(QShortcut)}
+        assert keys <= {k for k, _ in listed}, (type(page).__name__, keys, listed)
+        assert all(description for _, description in listed), listed
+    assert ("R", "Recognize the drawing") in sections["Postal code"]
+    assert ("Ctrl+O", "Open drawing…") in sections["Postal code"]
+    sheet = window.help_menu.show_shortcuts()
+    assert "Recognize the drawing" in sheet.browser.toPlainText()
+    set_language("ko")
+    window.retranslate_ui()
+    assert "그림 인식" in sheet.browser.toPlainText()  # an open sheet follows the language
+    assert sheet.windowTitle() == "단축키"
+
+
+def test_how_to_use_the_current_tab_in_both_languages(qtbot, window):
+    window.start_tabs()
+    sheet = window.help_menu.show_how_to()
+    text = sheet.browser.toPlainText()
+    assert text.startswith("Postal code") and "Press R (Recognize)" in text
+    window.tabs.setCurrentIndex(2)
+    assert "ImageNet" in window.help_menu.show_how_to().browser.toPlainText()
+    window.switch_language("ko")
+    assert "ImageNet 1000개 클래스" in sheet.browser.toPlainText()
+
+
+def test_about_credits_every_model_with_its_licence(qtbot, window):
+    text = window.help_menu.show_about().browser.toPlainText()
+    for entry in default_registry().all_entries():
+        assert entry.name_en in text and entry.license in text
+    assert text.count("Licence: ") == len(default_registry().all_entries())
+
+
+def test_a_model_got_in_the_models_dialog_reaches_the_shared_choices(qtbot, window):
+    from vision_agent.ui.models_dialog import ModelsDialog
+
+    class Choices:
+        changed = 0
+
+        def models_changed(self) -> None:
+            self.changed += 1
+
+    window.choices = Choices()
+    dialog = ModelsDialog(parent=window)
+    qtbot.addWidget(dialog)
+    dialog.sig_models_changed.connect(window.models_changed)
+    dialog.sig_models_changed.emit()
+    assert window.choices.changed == 1
+
+
+# The app started with a drawing on its command line, polled until the postal tab has read it.
+OPEN_DRAWING = r"""
+import sys
+from PyQt5.QtCore import QTimer
+from PyQt5.QtWidgets import QApplication
+from vision_agent.app import run_app
+
+def poll(waited=0):
+    windows = [w for w in QApplication.topLevelWidgets() if w.objectName() == "MainWindow"]
+    postal = windows[0].postal_tab() if windows and windows[0].built_pages() else None
+    if postal is not None and postal.reading is not None:
+        print("read", postal.reading.code, flush=True)
+        windows[0].close()
+    elif waited > 60_000:
+        print("nothing read", flush=True)
+        windows[0].close()
+    else:
+        QTimer.singleShot(100, lambda: poll(waited + 100))
+
+app = QApplication(sys.argv)
+QTimer.singleShot(0, poll)
+sys.exit(run_app(drawing=sys.argv[1]))
+"""
+
+
+def test_a_drawing_given_on_the_command_line_is_read(tmp_path):
+    """Regression: the drawing was sent to the postal model before it was asked to load, and a
+    call made while no model is loaded ends silently: the code was never read."""
+    from vision_agent.checks.postal import draw_code
+    from vision_agent.core.imageio import write_image
+
+    drawing = tmp_path / "code.png"
+    write_image(drawing, draw_code("10701"))
+    result = subprocess.run(
+        [sys.executable, "-c", OPEN_DRAWING, str(drawing)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")},
+    )
+    assert "read 10701" in result.stdout, result.stderr[-2000:]

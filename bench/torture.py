@@ -46,7 +46,7 @@ ASSETS = REPO.parent / "shared" / "assets"
 import numpy as np  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
 
-from tests import photo_files  # noqa: E402
+from tests.support import photo_files  # noqa: E402
 from tests.support.bad_inputs import link_loop, sparse_file  # noqa: E402
 from tests.support.drawings import random_mnist_canvas  # noqa: E402
 from tests.support.model_files import constant_onnx_model  # noqa: E402

@@ -14,33 +14,9 @@ from PyQt5.QtCore import QObject, QSettings, pyqtSignal
 
 from vision_agent.core.classify import DEFAULT_MODEL, MODEL_ALIASES
 from vision_agent.core.errors import UserError
-from vision_agent.i18n import language, tr
-from vision_agent.models.registry import default_registry, format_size
 from vision_agent.models.store import ModelStore, default_store
 
 CLASSIFIER_MODEL_KEY = "classifier/model"  # the ImageNet classifier the user chose (dog tab too)
-
-
-def download_size(model_id: str) -> str:
-    """The registry's size of a model's files ('3.7 MB'), or '' when it is not known."""
-    text = format_size(*default_registry().get(model_id).known_size)
-    return "" if text == "?" else text
-
-
-def model_name(model_id: str) -> str:
-    """The registry model's name in the UI's language."""
-    entry = default_registry().get(model_id)
-    return entry.name_ko if language() == "ko" else entry.name_en
-
-
-def missing_text(name: str, model_id: str) -> str:
-    """What a missing-model panel says: the model is not here, how large its download is."""
-    size = download_size(model_id)
-    if size:
-        text = tr("{name} is not on this computer. Download it ({size}), or choose another model.")
-    else:
-        text = tr("{name} is not on this computer. Download it, or choose another model.")
-    return text.format(name=name, size=size)
 
 
 class SharedChoices(QObject):

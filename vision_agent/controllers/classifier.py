@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from PyQt5.QtCore import QObject, QTimer, pyqtSignal, pyqtSlot
 
-from vision_agent.controllers.choices import SharedChoices, missing_text
+from vision_agent.controllers.choices import SharedChoices
 from vision_agent.core.classify import PHOTO_MAX_SIDE, Classification, resolve_model_id
 from vision_agent.core.errors import UserError
 from vision_agent.core.gradcam import overlay_heatmap
@@ -205,22 +205,21 @@ class ClassifierController(QObject):
         return ""
 
     def problem_text(self) -> str:
-        """What the missing-model panel says about the problem, in the UI's language."""
+        """Why the chosen model cannot be used, for a model that failed to load (the
+        missing-model panel words a missing registry model itself)."""
         problem = self.problem
-        if problem is None:
+        if problem is None or problem.missing_id:
             return ""
-        name = self.caption(problem.key)
-        if problem.missing_id:
-            text = missing_text(name, problem.missing_id)
-        else:
-            text = tr("{name} could not be loaded: {problem}").format(
-                name=name, problem=problem.message
-            )
-        if self._loaded and problem.key != (self.model, self.weights):
-            text += " " + tr("Still using {name}.").format(
-                name=self.caption((self.model, self.weights))
-            )
-        return text
+        return tr("{name} could not be loaded: {problem}").format(
+            name=self.caption(problem.key), problem=problem.message
+        )
+
+    def still_using_text(self) -> str:
+        """Which model the tab goes on with while the chosen one cannot be used ('' if none)."""
+        problem = self.problem
+        if problem is None or not self._loaded or problem.key == (self.model, self.weights):
+            return ""
+        return tr("Still using {name}.").format(name=self.caption((self.model, self.weights)))
 
     def _discard_model_replies(self) -> None:
         for reply in (self._pending_classify, self._pending_cam):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PyQt5.QtCore import QObject, QSettings, pyqtSignal, pyqtSlot
 
-from vision_agent.controllers.choices import SharedChoices, missing_text, model_name
+from vision_agent.controllers.choices import SharedChoices
 from vision_agent.core.dogs import DogResult, classifier_model_id
 from vision_agent.engine.recipes import imagenet_dog_spec, keras_breed_spec
 from vision_agent.engine.spec import RecognizerSpec
@@ -161,11 +161,12 @@ class DogController(QObject):
         name = self.choice.label()
         return f"{name} — {self.classifier}" if self.choice.model is None else name
 
-    def missing_message(self) -> str | None:
-        """What the missing-model panel says, or None when nothing is missing."""
-        if self.service.state != ModelState.MISSING or self.spec is None or not self.spec.model_id:
+    def missing_model_id(self) -> str | None:
+        """The registry model that is not on this computer, or None when nothing is missing
+        (the missing-model panel says what it is and how to get it)."""
+        if self.service.state != ModelState.MISSING or self.spec is None:
             return None
-        return missing_text(model_name(self.spec.model_id), self.spec.model_id)
+        return self.spec.model_id or None
 
     # --- photos -----------------------------------------------------------------------------
     def recognize(self, path: Path) -> None:

@@ -102,6 +102,10 @@ class ModelEntry:
     notes: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def display_name(self, language: str) -> str:
+        """The model's name in `language` ("ko" or "en")."""
+        return self.name_ko if language == "ko" else self.name_en
+
     @property
     def known_size(self) -> tuple[int, bool]:
         """(bytes of the required files whose size is known, whether all are known).

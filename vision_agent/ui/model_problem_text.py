@@ -32,7 +32,7 @@ REASON_TEMPLATES = (
 
 
 def model_name(entry: ModelEntry) -> str:
-    return entry.name_ko if language() == "ko" else entry.name_en
+    return entry.display_name(language())
 
 
 def size_text(entry: ModelEntry) -> str:

@@ -209,9 +209,11 @@ def test_a_missing_model_says_so_and_offers_the_download(qtbot, monkeypatch, tmp
     try:
         panel = tab.download_panel
         qtbot.waitUntil(lambda: panel.isVisible(), timeout=TIMEOUT)
-        assert panel.message_label.text() == (
-            "GoogLeNet (Caffe) is not on this computer. Download it, or choose another model."
+        text = panel.message_label.text()
+        assert text.startswith(
+            "GoogLeNet (Caffe, the course's OpenCV classifier) is not on this computer."
         )
+        assert "Click Download, or Import from folder…" in text and "vision-agent" not in text
         assert panel.download_button.isVisible() and panel.download_button.isEnabled()
         assert panel.model_id == "googlenet_caffe"
         assert "not on this computer" in tab.model_label.text()

@@ -331,7 +331,9 @@ def test_a_missing_model_offers_its_download_and_leaves_the_previous_one_working
     assert tab.detector_bar.combo.currentData() == "res10-caffe"
     assert tab.model_line.text() == "Model: res10 Caffe fp32"
     assert tab.download_panel.model_id == "res10_caffe_fp16"
-    assert "res10 Caffe fp16" in tab.download_panel.message_label.text()
+    message = tab.download_panel.message_label.text()
+    assert "Caffe fp16) is not on this computer" in message
+    assert message.endswith("Still using res10 Caffe fp32.")
     with qtbot.waitSignal(tab.controller.sig_shown, timeout=10000):
         tab.detector_bar.threshold_slider.setValue(90)
 

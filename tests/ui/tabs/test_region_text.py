@@ -20,7 +20,7 @@ def tab(qtbot):
     qtbot.addWidget(widget)
     widget.show()
     widget.start()
-    qtbot.waitUntil(lambda: widget.service.state == "ready", timeout=15_000)
+    qtbot.waitUntil(lambda: widget.controller.service.state == "ready", timeout=15_000)
     yield widget
     widget.shutdown()
     set_language("en")

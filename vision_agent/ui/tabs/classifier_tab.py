@@ -202,7 +202,9 @@ class ClassifierTab(VisionTab):
             self.download_panel.clear()
         else:
             self.download_panel.show_missing(
-                controller.problem.missing_id, controller.problem_text()
+                controller.problem.missing_id,
+                controller.problem_text(),
+                controller.still_using_text(),
             )
         self._update_controls()
 

@@ -177,11 +177,11 @@ class DogTab(VisionTab):
         text, problem = model_state_text(state, controller.model_name(), controller.problem)
         self.model_label.setText(text)
         self.model_label.setStyleSheet(ERROR_STYLE if problem else "color: #555;")
-        missing = controller.missing_message()
+        missing = controller.missing_model_id()
         if missing is None:
             self.download_panel.clear()
         else:
-            self.download_panel.show_missing(controller.spec.model_id, missing)
+            self.download_panel.show_missing(missing, controller.problem)
 
     # --- photos -----------------------------------------------------------------------------
     def open_photo(self, path: Path) -> None:

@@ -166,7 +166,8 @@ class FaceCamTab(VisionTab):
         self.detector_bar.set_choice(kept)
         if state == ModelState.MISSING:
             text = model_state_text(state, model_name(choice), problem)[0]
-            self.download_panel.show_missing(model_id(choice), text)
+            still = tr("Still using {name}.").format(name=model_name(kept))
+            self.download_panel.show_missing(model_id(choice), text, still)
         else:
             render = partial(rejected_text, model_name(choice), problem, model_name(kept))
             self._show_problem(render, choice)

@@ -7,16 +7,17 @@ from collections.abc import Callable
 from PyQt5.QtCore import Qt
 from PyQt5.QtWidgets import QComboBox, QWidget
 
-from vision_agent.controllers.choices import download_size
 from vision_agent.i18n import tr
+from vision_agent.models.registry import default_registry
+from vision_agent.ui.model_problem_text import size_text
 
 # (key, caption, registry id or None for a user's file)
 ModelItem = tuple[str, str, str | None]
 
 
 def needs_download_caption(caption: str, model_id: str) -> str:
-    size = download_size(model_id)
-    if size:
+    size = size_text(default_registry().get(model_id))
+    if size != "?":
         return tr("{name} — download {size}").format(name=caption, size=size)
     return tr("{name} — download needed").format(name=caption)
 

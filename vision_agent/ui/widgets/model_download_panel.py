@@ -72,6 +72,7 @@ class ModelDownloadPanel(QWidget):
         self._worker: DownloadWorker | None = None
         self._shown = _Shown.MESSAGE
         self._detail = ""
+        self._note = ""
         self.message_label = QLabel(self)
         self.message_label.setWordWrap(True)
         self.message_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -124,15 +125,16 @@ class ModelDownloadPanel(QWidget):
 
     # ----------------------------------------------------------------- what is shown
 
-    def show_missing(self, model_id: str | None, message: str) -> None:
+    def show_missing(self, model_id: str | None, message: str, note: str = "") -> None:
         """Say why the model is unavailable; offer its download when the registry has one.
 
         `message` is the model service's detail; for a registry model whose files are missing it
         is replaced by the panel's own text (the store writes its advice for the command line).
+        `note` follows the text (e.g. which model the tab still uses).
         """
         if not self.is_downloading():
             self.model_id = model_id if self._entry(model_id) is not None else None
-            self._detail = message
+            self._detail, self._note = message, note
             self._shown = self._problem()
             self._show_text()
         self._show_buttons()
@@ -175,7 +177,7 @@ class ModelDownloadPanel(QWidget):
             text += "\n" + missing_text(entry, self.offers_another_model())
         else:
             text = tr("{model} was imported.").format(model=model_name(entry))
-        self.message_label.setText(text)
+        self.message_label.setText("\n".join(t for t in (text, self._note) if t))
 
     def _show_buttons(self) -> None:
         downloading = self.is_downloading()

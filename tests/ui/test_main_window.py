@@ -132,18 +132,11 @@ def test_about_credits_every_model_with_its_licence(qtbot, window):
 def test_a_model_got_in_the_models_dialog_reaches_the_shared_choices(qtbot, window):
     from vision_agent.ui.models_dialog import ModelsDialog
 
-    class Choices:
-        changed = 0
-
-        def models_changed(self) -> None:
-            self.changed += 1
-
-    window.choices = Choices()
     dialog = ModelsDialog(parent=window)
     qtbot.addWidget(dialog)
     dialog.sig_models_changed.connect(window.models_changed)
-    dialog.sig_models_changed.emit()
-    assert window.choices.changed == 1
+    with qtbot.waitSignal(window.choices.sig_models_changed, timeout=1000):
+        dialog.sig_models_changed.emit()
 
 
 # The app started with a drawing on its command line, polled until the postal tab has read it.

@@ -8,6 +8,8 @@ import os
 import subprocess
 import sys
 
+import numpy as np
+import pytest
 from PIL import Image
 
 from tests.support import photo_files
@@ -114,3 +116,35 @@ def test_train_digits_refuses_a_bad_data_file_in_words(capsys, tmp_path):
     notes.write_text("not arrays")
     assert main(["train", "digits", "--data", str(notes), "--out", str(tmp_path / "out")]) == 2
     assert f"{notes} is not an MNIST .npz file (a NumPy zip archive)." in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("arrays", "reason"),
+    [
+        (
+            {"x_train": np.zeros((2000, 28, 28), np.uint8), "y_train": np.zeros(2000, np.uint8)},
+            "holds 2000 training digits; at least 6000 are needed",
+        ),
+        (
+            {"x_train": np.zeros((7000, 32, 32), np.uint8), "y_train": np.zeros(7000, np.uint8)},
+            "x_train is 7000×32×32, not N×28×28 digits",
+        ),
+        (
+            {"x_train": np.zeros((7000, 28, 28), np.uint8), "y_train": np.full(6999, 3, np.uint8)},
+            "y_train has 6999 labels for 7000 digits",
+        ),
+        (
+            {"x_train": np.zeros((7000, 28, 28), np.uint8), "y_train": np.full(7000, 12, np.uint8)},
+            "y_train holds labels outside 0–9",
+        ),
+    ],
+)
+def test_train_digits_refuses_an_npz_that_is_not_mnist_shaped(capsys, tmp_path, arrays, reason):
+    """A small or odd MNIST-like file is named with what is wrong, before TensorFlow starts."""
+    data = tmp_path / "mnist_small.npz"
+    test = {"x_test": np.zeros((10, 28, 28), np.uint8), "y_test": np.zeros(10, np.uint8)}
+    np.savez(data, **arrays, **test)
+    assert main(["train", "digits", "--data", str(data), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert f"{data}: {reason}" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()

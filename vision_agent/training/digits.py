@@ -25,11 +25,13 @@ from pathlib import Path
 
 import numpy as np
 
+from vision_agent.core.digits import MNIST_SIZE
 from vision_agent.core.errors import UserError
 from vision_agent.training.digit_corpus import CorpusSizes
 
 MODEL_BASENAME = "digits_cnn"
 VALIDATION_SIZE = 5000
+MIN_FIT_DIGITS = 1000  # trained on, beside the validation split
 
 
 @dataclass
@@ -56,11 +58,33 @@ def load_mnist(data: Path | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
             raise UserError(
                 f"{data} is not an MNIST .npz holding {', '.join(keys)} ({exc})."
             ) from None
+        problem = mnist_shape_problem(*arrays)
+        if problem:
+            raise UserError(f"{data}: {problem}")
         return (*arrays, file_digest(data))
     import keras
 
     (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
     return x_train, y_train, x_test, y_test, "keras.datasets.mnist (Keras download)"
+
+
+def mnist_shape_problem(
+    x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray
+) -> str:
+    """What keeps these arrays from being trained on ('' when nothing): 28×28 digits with one
+    label 0–9 each, and more training digits than the validation split takes."""
+    for x_name, x, y_name, y in (("x_train", x_train, "y_train", y_train),
+                                 ("x_test", x_test, "y_test", y_test)):  # fmt: skip
+        if x.ndim != 3 or x.shape[1:] != (MNIST_SIZE, MNIST_SIZE):
+            return f"{x_name} is {'×'.join(map(str, x.shape))}, not N×28×28 digits."
+        if y.shape != (len(x),):
+            return f"{y_name} has {y.size} labels for {len(x)} digits."
+        if y.size and (not np.issubdtype(y.dtype, np.integer) or y.min() < 0 or y.max() > 9):
+            return f"{y_name} holds labels outside 0–9."
+    needed = VALIDATION_SIZE + MIN_FIT_DIGITS
+    if len(x_train) < needed:
+        return f"holds {len(x_train)} training digits; at least {needed} are needed."
+    return ""
 
 
 def file_digest(path: Path) -> str:

@@ -204,6 +204,8 @@ def test_calibrate_digits_command_reproduces_the_shipped_calibration(tmp_path: P
 
 
 def test_calibrate_digits_names_a_missing_pen_data_file(tmp_path: Path):
+    if not WRITERS.is_file():
+        pytest.skip(f"real writers' trajectories not available: {WRITERS}")
     model = _copy_of_shipped_model(tmp_path)
     card_before = model.with_suffix(".card.json").read_bytes()
     missing = tmp_path / "없는.tra"

@@ -59,8 +59,8 @@ def test_a_one_pixel_wide_image_is_refused_with_its_real_size(tmp_path):
 
 
 def test_faces_in_a_reduced_photo_are_reported_in_the_photos_pixels(tmp_path):
-    detector = FaceDetector.from_model_id("res10_caffe_fp32")
-    small = asset("photos", "faces", "zidane_ultralytics.jpg")
+    small = asset("photos", "faces", "zidane_ultralytics.jpg")  # skips without ../shared/assets
+    detector = FaceDetector.from_model_id("res10_caffe_fp32")  # found there, never downloaded
     large = tmp_path / "zidane_large.jpg"
     factor = 5
     with Image.open(small) as image:

@@ -46,6 +46,28 @@ def isolated_log(tmp_path, monkeypatch):
     logger.handlers = saved
 
 
+FAILED_KEY = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    if outcome.get_result().failed:
+        item.stash[FAILED_KEY] = True
+
+
+def stop_services_left_running() -> None:
+    """Stop every model service a failed test left running: collecting one whose thread still
+    runs aborts the whole test process (Qt: "QThread: Destroyed while thread is still running")."""
+    import gc
+
+    from vision_agent.services.model_service import ModelService
+
+    for thing in gc.get_objects():
+        if isinstance(thing, ModelService) and thing.is_running():
+            thing.shutdown()
+
+
 @pytest.fixture(autouse=True)
 def garbage_collected_on_the_gui_thread(request):
     """Qt tests collect garbage as the app does (`GuiThreadGarbageCollector`), and leave none.
@@ -62,5 +84,7 @@ def garbage_collected_on_the_gui_thread(request):
 
     collector = GuiThreadGarbageCollector()
     yield
+    if request.node.stash.get(FAILED_KEY, False):
+        stop_services_left_running()
     gc.collect()  # this test's garbage goes here, on the GUI thread
     collector.uninstall()

@@ -121,8 +121,8 @@ def main() -> None:
     print(f"model {args.model.name}; teach the first {args.teach} codes, read the rest")
     print(f"{'writer':>6} {'read':>5} {'before':>8} {'after':>8} {'changed':>8}  slowest teach")
     before_all, after_all, slowest_teach = [], [], 0.0
-    timing_canvas = None
-    for writer in writer_codes(read_unipen(WRITERS)):
+    writers = writer_codes(read_unipen(WRITERS))
+    for writer in writers:
         taught = slice(0, args.teach)
         rest = slice(args.teach, None)
         recognizer.use_profile(np.zeros((0, 28, 28, 1)), np.zeros(0))
@@ -133,7 +133,6 @@ def main() -> None:
         before_all.append(before)
         after_all.append(after)
         slowest_teach = max(slowest_teach, slowest)
-        timing_canvas = writer.canvases[-1]
         print(
             f"{writer.writer:>6} {total:>5} {before:8.2%} {after:8.2%} {changed:>8}  "
             f"{slowest:.1f} ms"
@@ -143,12 +142,12 @@ def main() -> None:
         f"   hardest writer after: {min(after_all):.2%}; "
         f"worse: {sum(a < b for a, b in zip(after_all, before_all, strict=True))} writers"
     )
-    last = writer_codes(read_unipen(WRITERS))[-1]
+    last = writers[-1]
     through_the_service(last.canvases, last.codes, args.teach)
-    with_profile = read_time(recognizer, timing_canvas)
+    with_profile = read_time(recognizer, last.canvases[-1])
     size = len(recognizer.profile)
     recognizer.use_profile(np.zeros((0, 28, 28, 1)), np.zeros(0))
-    without = read_time(recognizer, timing_canvas)
+    without = read_time(recognizer, last.canvases[-1])
     print(
         f"five digits: {without:.2f} ms without a profile, {with_profile:.2f} ms with {size} "
         f"samples ({with_profile / without:.2f}×); slowest teach of one code "

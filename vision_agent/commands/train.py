@@ -90,7 +90,6 @@ def _register_dogs(kinds: argparse._SubParsersAction) -> None:
 
 
 def _train_dogs(args: argparse.Namespace) -> int:
-    from vision_agent.core.errors import UserError
     from vision_agent.training.dogs import DogTrainingOptions, train_dog_breeds
 
     try:
@@ -130,13 +129,15 @@ def _print_progress(done: int, total: int | None, name: str) -> None:
 
 
 def _calibrate_digits(args: argparse.Namespace) -> int:
-    from vision_agent.core.errors import UserError
     from vision_agent.training.digit_calibration import calibrate_card
 
-    for given in (args.writers, args.pen_data):
-        if given is not None and not given.is_file():
-            return cannot_start(f"file not found: {given}")
     try:
+        for path, kind in (
+            (args.writers, "a UNIPEN trajectories file"),
+            (args.pen_data, "a pen-digits rows file"),
+        ):
+            if path is not None:
+                require_regular_file(path, kind)
         calibration, checked = calibrate_card(args.model, args.writers, args.pen_data)
     except UserError as exc:
         return cannot_start(exc)

@@ -14,7 +14,7 @@ from PyQt5.QtCore import QObject, QSettings, pyqtSignal
 
 from vision_agent.core.classify import DEFAULT_MODEL, MODEL_ALIASES
 from vision_agent.core.errors import UserError
-from vision_agent.models.store import ModelStore, default_store
+from vision_agent.models.store import READY, ModelStore, default_store
 
 CLASSIFIER_MODEL_KEY = "classifier/model"  # the ImageNet classifier the user chose (dog tab too)
 
@@ -67,7 +67,7 @@ class SharedChoices(QObject):
         """Whether the registry model's files are on this computer and pass their checks."""
         if model_id not in self._present:
             try:
-                self._present[model_id] = self._store().status(model_id) == "ready"
+                self._present[model_id] = self._store().status(model_id) == READY
             except UserError:
                 self._present[model_id] = False
         return self._present[model_id]

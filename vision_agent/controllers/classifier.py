@@ -204,22 +204,12 @@ class ClassifierController(QObject):
             return " " + tr("(starting TensorFlow takes a few seconds)")
         return ""
 
-    def problem_text(self) -> str:
-        """Why the chosen model cannot be used, for a model that failed to load (the
-        missing-model panel words a missing registry model itself)."""
-        problem = self.problem
-        if problem is None or problem.missing_id:
-            return ""
-        return tr("{name} could not be loaded: {problem}").format(
-            name=self.caption(problem.key), problem=problem.message
-        )
-
-    def still_using_text(self) -> str:
-        """Which model the tab goes on with while the chosen one cannot be used ('' if none)."""
+    def kept_caption(self) -> str | None:
+        """The model the tab goes on with while the chosen one cannot be used (None if none)."""
         problem = self.problem
         if problem is None or not self._loaded or problem.key == (self.model, self.weights):
-            return ""
-        return tr("Still using {name}.").format(name=self.caption((self.model, self.weights)))
+            return None
+        return self.caption((self.model, self.weights))
 
     def _discard_model_replies(self) -> None:
         for reply in (self._pending_classify, self._pending_cam):
@@ -313,8 +303,7 @@ class ClassifierController(QObject):
         self._photo_alone_timer.stop()
         self.result, self.heat = result, None
         self.gradcam_class = result.top[0].index
-        self.sig_photo_changed.emit()
-        self.sig_model_changed.emit()  # the model line shows the time
+        self.sig_photo_changed.emit()  # the view shows the result and its time on the model line
         top = result.top[0]
         self.sig_status.emit(
             tr("{name}: {label} ({p:.1%}) in {ms:.1f} ms").format(

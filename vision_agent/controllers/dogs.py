@@ -95,9 +95,10 @@ class DogController(QObject):
             self.choices.append(choice)
             self._save_models()
         self.choice = choice
-        self.sig_model_changed.emit()
         if self._started:
-            self._load_choice()
+            self._load_choice()  # which says the model changed
+        else:
+            self.sig_model_changed.emit()
 
     def use_imagenet(self) -> None:
         self.select_choice(self.choices[0])

@@ -251,7 +251,8 @@ class FaceCamController(QObject):
 
     # ----------------------------------------------------------------- detection
     def _pump(self) -> None:
-        if self._pending is not None or self.service.state != "ready" or self.grabber is None:
+        ready = self.service.state == ModelState.READY
+        if self._pending is not None or not ready or self.grabber is None:
             return
         item = self.grabber.slot.take()
         if item is not None:

@@ -24,6 +24,7 @@ from vision_agent.core.predictors import (
     load_keras_model,
     load_predictor,
 )
+from vision_agent.core.probabilities import as_probabilities, softmax
 
 # keras.applications model names -> their preprocess_input mode (see imagenet_preprocess).
 KERAS_NAME_MODES = (
@@ -64,14 +65,10 @@ class Backend:
 def to_probabilities(scores: np.ndarray, outputs: str) -> np.ndarray:
     """Probabilities from a backend's (N, K) scores (softmax unless they already are)."""
     scores = np.asarray(scores, np.float64)
-    if outputs == "probabilities" or (
-        outputs == "auto"
-        and np.all(scores >= -1e-6)
-        and np.allclose(scores.sum(axis=1), 1.0, atol=1e-3)
-    ):
+    if outputs == "probabilities":
         return scores.astype(np.float32)
-    shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
-    return (shifted / shifted.sum(axis=1, keepdims=True)).astype(np.float32)
+    probabilities = as_probabilities(scores) if outputs == "auto" else softmax(scores)
+    return probabilities.astype(np.float32)
 
 
 # ------------------------------------------------------------------ OpenCV DNN and onnxruntime

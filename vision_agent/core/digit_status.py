@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from vision_agent.core.digit_centres import FeatureCentres, centres_path
+from vision_agent.core.probabilities import softmax
 
 DIGIT_CLASSES = 10
 
@@ -85,12 +86,6 @@ def calibration_for(model_path: str | Path) -> Calibration:
     return Calibration(
         calibration.temperature, calibration.unsure_below, FeatureDoubt(centres, weight, below)
     )
-
-
-def softmax(logits: np.ndarray) -> np.ndarray:
-    """Row-wise softmax, shifted by each row's maximum so that exp never overflows."""
-    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True)
 
 
 def tempered(probabilities: np.ndarray, temperature: float) -> np.ndarray:

@@ -32,6 +32,7 @@ from vision_agent.core.dogs import (
 from vision_agent.core.errors import ModelLoadError
 from vision_agent.core.imageio import read_image
 from vision_agent.core.predictors import compiled_forward, load_keras_model
+from vision_agent.core.probabilities import as_probabilities
 
 BREED_MODEL_FILE_FILTER = "Keras models (*.h5 *.hdf5 *.keras)"
 DEFAULT_INPUT_SIZE = 224
@@ -186,11 +187,8 @@ class KerasBreedRecognizer:
         return np.ascontiguousarray(self.preprocessing.apply(batch), dtype=np.float32)
 
     def probabilities(self, rgb: np.ndarray) -> np.ndarray:
-        out = np.asarray(self._forward(self.model_input(rgb)), np.float64).reshape(-1)
-        if out.min() < 0 or abs(out.sum() - 1) > 1e-3:  # logits: the model has no softmax
-            out = np.exp(out - out.max())
-            out /= out.sum()
-        return out
+        out = np.asarray(self._forward(self.model_input(rgb)), np.float64).reshape(1, -1)
+        return as_probabilities(out)[0]  # logits when the model has no softmax
 
     def recognize(self, rgb: np.ndarray, annotate: bool = True) -> DogResult:
         started = time.perf_counter()

@@ -321,7 +321,6 @@ class OnnxLayers:
                 values = values.transpose(0, 2, 3, 1)
             if layer.type in GLOBAL_POOLS:  # (1, 1, C) maps: a vector, as Keras gives it
                 values = values.reshape(len(batch), -1)
-            values = values.reshape(len(batch), *values.shape[1:])
             for i in range(len(batch)):
                 results[i].append(LayerOutput(layer.name, layer.type, values[i]))
         return results

@@ -19,6 +19,7 @@ import numpy as np
 
 from vision_agent.core.digit_features import (
     FeatureExtractor,
+    JointOnnxRun,
     features_for,
     onnx_features,
     pixel_features,
@@ -28,7 +29,6 @@ from vision_agent.core.digit_status import (
     DigitStatus,
     calibration_for,
     judge,
-    softmax,
     tempered,
 )
 from vision_agent.core.digits import MNIST_SIZE, drawing_problem, ink_from_gray, normalize_digit
@@ -39,6 +39,7 @@ from vision_agent.core.predictors import (
     load_predictor,
     require_model_file,
 )
+from vision_agent.core.probabilities import as_probabilities
 from vision_agent.core.profile_reader import ProfileIndex, adapt
 from vision_agent.core.regions import Region, region_for_code
 from vision_agent.paths import resource
@@ -171,15 +172,6 @@ def canvas_inputs(canvas_gray: np.ndarray) -> tuple[np.ndarray, list[bool]]:
     return inputs, present
 
 
-def _as_probabilities(outputs: np.ndarray) -> np.ndarray:
-    """Softmax unless the model already returns probabilities (course models end in softmax)."""
-    outputs = outputs.astype(np.float64)
-    sums = outputs.sum(axis=1)
-    if np.all(outputs >= -1e-6) and np.allclose(sums, 1.0, atol=1e-3):
-        return outputs
-    return softmax(outputs)
-
-
 class PostalRecognizer:
     """Reads the five boxes of a canvas with a digit model (28×28×1 in; 10 probabilities out, or
     11 with "not a digit"), judging each reading with the model's calibration."""
@@ -190,11 +182,13 @@ class PostalRecognizer:
         calibration: Calibration | None = None,
         features: Callable[[], FeatureExtractor] = lambda: pixel_features,
         path: Path | None = None,
+        joint: JointOnnxRun | None = None,
     ) -> None:
         self.predictor = predictor
         self.calibration = calibration or Calibration()
         self._make_features = features
-        self._features: FeatureExtractor | None = None
+        self._joint = joint  # an ONNX model's outputs and features in one pass
+        self._features: FeatureExtractor | None = joint
         self.profile = ProfileIndex.empty()
         self.path = path  # the model file, for looking inside it (see `explain`)
         self._layers: LayerReader | None = None
@@ -211,9 +205,7 @@ class PostalRecognizer:
             predictor = load_predictor(path, DIGIT_INPUT_SHAPE)
         else:
             predictor = Predictor(path.name, "onnxruntime", DIGIT_INPUT_SHAPE, joint.outputs)
-        recognizer = cls(predictor, calibration_for(path), lambda: features_for(predictor), path)
-        recognizer._features = joint
-        return recognizer
+        return cls(predictor, calibration_for(path), lambda: features_for(predictor), path, joint)
 
     def _extractor(self) -> FeatureExtractor:
         if self._features is None:
@@ -270,9 +262,8 @@ class PostalRecognizer:
         """(n, 28, 28, 1) inputs of boxes holding ink, read with the profile when one is in use.
 
         An ONNX model gives its outputs and features in one onnxruntime pass."""
-        both = getattr(self._features, "both", None)
-        if both is not None:
-            return self.readings(*both(boxes))
+        if self._joint is not None:
+            return self.readings(*self._joint.both(boxes))
         if not len(self.profile) and self.calibration.doubt is None:
             return self.readings(self.predictor(boxes))
         return self.readings(self.predictor(boxes), self.features(boxes))
@@ -285,7 +276,7 @@ class PostalRecognizer:
         handwriting profile in use. A box the profile votes on is judged by its confidence
         alone (the user's own samples are its reference there); a reading is marked
         `by_profile` when the profile changed its digit or its status."""
-        probabilities = _as_probabilities(outputs)
+        probabilities = as_probabilities(outputs)
         general = tempered(probabilities, self.calibration.temperature)
         margins = self._margins(len(general), features)
         readings = [

@@ -2,23 +2,16 @@
 
 A recipe names the factory that builds the recognizer, its arguments, and whether it runs in the
 service's thread (OpenCV, onnxruntime) or in a child process (TensorFlow). The recognizers live in
-`vision_agent.core`, which knows nothing of how it is hosted.
+`vision_agent.core`, which knows nothing of how it is hosted. Each recipe imports the core module
+it needs when it is called, so building the postal tab does not import the ImageNet, dog and face
+code.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from vision_agent.core.classify import (
-    DEFAULT_MODEL,
-    KERAS_LOADERS,
-    MODEL_ALIASES,
-    TWIN_METHODS,
-    resolve_model_id,
-)
-from vision_agent.core.dogs import classifier_model_id
 from vision_agent.core.errors import ModelLoadError
-from vision_agent.core.faces import MODEL_CHOICES
 from vision_agent.core.predictors import needs_tensorflow
 from vision_agent.engine.spec import RecognizerSpec
 
@@ -35,14 +28,22 @@ def digit_model_spec(path: str | Path) -> RecognizerSpec:
 
 
 def classifier_spec(
-    model: str = DEFAULT_MODEL, weights: Path | None = None, download: bool = True
+    model: str, weights: Path | None = None, download: bool = True
 ) -> RecognizerSpec:
     """How to host a classifier: Keras models in a child process, ONNX/Caffe in the thread.
 
     `model` is an alias ("resnet50"), a registry id, or the path of a user's Keras file.
-    With `download=True` the service fetches a registry model's missing files (reporting
-    progress); with False, loading fails with the store's "not on this computer" message.
+    With `download=True` the recipe names the registry model, so a service whose model is not on
+    this computer reports it "missing" (it never downloads); with False, loading fails with the
+    store's "not on this computer" message.
     """
+    from vision_agent.core.classify import (
+        KERAS_LOADERS,
+        MODEL_ALIASES,
+        TWIN_METHODS,
+        resolve_model_id,
+    )
+
     model_id = resolve_model_id(model)
     if model_id is not None:
         from vision_agent.models import registry
@@ -82,6 +83,8 @@ def classifier_spec(
 
 def imagenet_dog_spec(classifier: str | None = None) -> RecognizerSpec:
     """The default recognizer on the classifier tab's model (hosted where that model must run)."""
+    from vision_agent.core.dogs import classifier_model_id
+
     model_id = classifier_model_id(classifier)
     base = classifier_spec(model_id)
     return RecognizerSpec(
@@ -113,6 +116,8 @@ def face_model_spec(choice: str) -> RecognizerSpec:
 
     OpenCV runs every face model, so it stays in the service's thread (no child process).
     """
+    from vision_agent.core.faces import MODEL_CHOICES
+
     model_id = MODEL_CHOICES.get(choice, choice)
     if model_id in MODEL_CHOICES.values():
         return RecognizerSpec(

@@ -46,9 +46,8 @@ class Reply(QObject):
     finished = pyqtSignal(object)
     failed = pyqtSignal(str)
 
-    def __init__(self, method: str) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.method = method
         self.discarded = False
 
     def then(
@@ -74,7 +73,7 @@ class _Requests:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._args: dict[int, tuple] = {}
+        self._args: dict[int, tuple[tuple, bool]] = {}
         self._latest: dict[str, int] = {}
         self._results: dict[str, tuple[int, object]] = {}
 
@@ -87,16 +86,14 @@ class _Requests:
                 if replaced is not None:
                     self._args.pop(replaced, None)
                 self._latest[method] = request_id
-            self._args[request_id] = args
+            self._args[request_id] = (args, supersede)
         return replaced
 
-    def take_args(self, request_id: int) -> tuple | None:
-        """The request's arguments, or None when a newer request superseded it."""
+    def take_args(self, request_id: int) -> tuple[tuple, bool] | None:
+        """The request's arguments and whether it supersedes, or None when a newer request
+        superseded it."""
         with self._lock:
             return self._args.pop(request_id, None)
-
-    def supersedes(self, method: str) -> bool:
-        return method in self._latest
 
     def put_result(self, request_id: int, method: str, result: object) -> bool:
         """Keep the newest result of a superseding method; False when it is already stale."""
@@ -141,7 +138,7 @@ class _Worker(QObject):
             extra: dict[str, Any] = {}
             if spec.model_id is not None:
                 extra["files"] = self._local_files(spec.model_id)
-            self.sig_state_changed.emit("loading", spec.label)
+            self.sig_state_changed.emit(ModelState.LOADING, spec.label)
             host = make_host(spec, **extra)
             with self._host_lock:
                 self._host = host
@@ -149,7 +146,7 @@ class _Worker(QObject):
         except HostStopped:
             return
         except _Missing as missing:
-            self._fail_load(str(missing.__cause__), "missing")
+            self._fail_load(str(missing.__cause__), ModelState.MISSING)
             return
         except (UserError, RemoteError) as exc:
             self._fail_load(str(exc))
@@ -157,7 +154,7 @@ class _Worker(QObject):
         except Exception as exc:
             self._fail_load(f"{type(exc).__name__}: {exc}")
             return
-        self.sig_state_changed.emit("ready", name)
+        self.sig_state_changed.emit(ModelState.READY, name)
 
     @staticmethod
     def _local_files(model_id: str) -> dict[str, Any]:
@@ -167,15 +164,16 @@ class _Worker(QObject):
         except ModelMissingError as exc:
             raise _Missing from exc
 
-    def _fail_load(self, message: str, state: str = "failed") -> None:
+    def _fail_load(self, message: str, state: ModelState = ModelState.FAILED) -> None:
         self._close_host()
         self.sig_state_changed.emit(state, message)
 
     @pyqtSlot(int, str)
     def on_call_requested(self, request_id: int, method: str) -> None:
-        args = self._requests.take_args(request_id)
-        if self._stopping or args is None:
+        taken = self._requests.take_args(request_id)
+        if self._stopping or taken is None:
             return
+        args, latest = taken
         host = self._host
         if host is None:  # the failed load was reported once, by sig_state_changed
             self.sig_not_served.emit(request_id)
@@ -190,8 +188,8 @@ class _Worker(QObject):
         except Exception as exc:
             self.sig_error.emit(request_id, f"{type(exc).__name__}: {exc}")
             return
-        del args
-        if not self._requests.supersedes(method):
+        del args, taken
+        if not latest:
             self.sig_result.emit(request_id, result)
         elif self._requests.put_result(request_id, method, result):
             self.sig_result_waiting.emit(method)
@@ -306,7 +304,7 @@ class ModelService(QObject):
         one's reply never emits. Keep the reply to tell a current answer from an old one.
         """
         self._next_id += 1
-        reply = Reply(method)
+        reply = Reply()
         self._replies[self._next_id] = reply
         replaced = self._requests.put(self._next_id, method, args, latest)
         if replaced is not None:

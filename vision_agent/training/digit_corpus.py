@@ -18,7 +18,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from vision_agent.core.digit_status import DIGIT_CLASSES
 from vision_agent.core.digits import MNIST_SIZE, ink_from_gray, normalize_digit
+from vision_agent.core.handwriting_profile import NOT_A_DIGIT_LABEL
 from vision_agent.training.pen_digits import (
     BOX,
     Placement,
@@ -28,8 +30,7 @@ from vision_agent.training.pen_digits import (
 )
 from vision_agent.training.stroke_templates import DIGIT_STROKES, ellipse
 
-NOT_A_DIGIT = 10
-CLASS_COUNT = 11
+CLASS_COUNT = DIGIT_CLASSES + 1  # the ten digits and 'not a digit'
 MARGIN = 3  # the app ignores 3 px inside each box edge
 PEN_RANGE = (3, 15)  # canvas pixels, upper bound exclusive
 SIZE_RANGE = (34.0, 86.0)  # the digit's larger side in canvas pixels
@@ -211,7 +212,7 @@ def build_epoch(
     for label in rng.integers(0, 10, sizes.templates):
         boxes.append((template_digit(int(label), rng), int(label)))
     for _ in range(sizes.non_digits):
-        boxes.append((non_digit(rng), NOT_A_DIGIT))
+        boxes.append((non_digit(rng), NOT_A_DIGIT_LABEL))
     images = np.zeros((len(boxes), MNIST_SIZE, MNIST_SIZE), np.uint8)
     labels = np.zeros(len(boxes), np.int64)
     kept = 0

@@ -25,7 +25,8 @@ from PyQt5.QtWidgets import (
 
 from vision_agent import __version__
 from vision_agent.i18n import tr
-from vision_agent.ui.tabs.base import DESCRIPTION_PROPERTY, VisionTab
+from vision_agent.ui.shortcuts import DESCRIPTION_PROPERTY
+from vision_agent.ui.tabs.base import VisionTab
 
 if TYPE_CHECKING:
     from vision_agent.ui.main_window import MainWindow
@@ -187,7 +188,7 @@ class HelpMenu(QMenu):
         window = self.window_()
         general = window_shortcuts([window.quit_action, *self.actions()])
         sections = [(tr("Everywhere"), general)]
-        for index, page in enumerate(window.tab_pages):
+        for index, page in enumerate(window.unstarted_pages()):
             sections.append((window.tabs.tabText(index), tab_shortcuts(page)))
         return sections
 

@@ -65,6 +65,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(self)
         self.setCentralWidget(self.tabs)
         self._pages: dict[int, VisionTab] = {}
+        self._started_pages: set[int] = set()
         self._status_by_tab: dict[QWidget, str] = {}
         self._choices: SharedChoices | None = None
         self._started = False
@@ -78,8 +79,9 @@ class MainWindow(QMainWindow):
 
     # ----------------------------------------------------------------- tabs, built lazily
 
-    def page(self, index: int) -> VisionTab:
-        """The tab at `index`, built now if it was not yet (and started if the window has)."""
+    def page(self, index: int, start: bool = True) -> VisionTab:
+        """The tab at `index`, built now if it was not yet, and (with `start`, once the window
+        has started) its model loading. The shortcuts sheet reads tabs without starting them."""
         if index not in self._pages:
             kind = TAB_KINDS[index]
             tab = (
@@ -98,10 +100,11 @@ class MainWindow(QMainWindow):
             self.tabs.blockSignals(False)
             placeholder.deleteLater()
             self._pages[index] = tab
-            if self._started:
-                tab.start()
             if index == current:
                 self._rebuild_file_menu()
+        if start and self._started and index not in self._started_pages:
+            self._started_pages.add(index)
+            self._pages[index].start()
         return self._pages[index]
 
     @property
@@ -116,8 +119,12 @@ class MainWindow(QMainWindow):
 
     @property
     def tab_pages(self) -> list[VisionTab]:
-        """Every tab, building those not shown yet (for tests and the shortcuts sheet)."""
+        """Every tab, building (and starting) those not shown yet."""
         return [self.page(index) for index in range(len(TAB_KINDS))]
+
+    def unstarted_pages(self) -> list[VisionTab]:
+        """Every tab, building those not shown yet without loading their models."""
+        return [self.page(index, start=False) for index in range(len(TAB_KINDS))]
 
     def built_pages(self) -> list[VisionTab]:
         return [self._pages[index] for index in sorted(self._pages)]
@@ -135,8 +142,8 @@ class MainWindow(QMainWindow):
             return
         self._started = True
         self.current_page()
-        for page in self.built_pages():
-            page.start()
+        for index in sorted(self._pages):
+            self.page(index)
 
     # ----------------------------------------------------------------- menus
 

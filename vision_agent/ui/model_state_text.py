@@ -21,3 +21,8 @@ def model_state_text(state: str, name: str, problem: str = "") -> tuple[str, boo
     if state == ModelState.MISSING:
         return tr("{name} is not on this computer.").format(name=name), True
     return "", False
+
+
+def still_using_text(name: str | None) -> str:
+    """The note under a model problem while the previous model stays in use ('' without one)."""
+    return tr("Still using {name}.").format(name=name) if name else ""

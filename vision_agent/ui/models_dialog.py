@@ -148,10 +148,6 @@ class ModelsDialog(QDialog):
         """ready / missing / corrupt / downloading."""
         return self._states[model_id]
 
-    def state_text(self, model_id: str) -> str:
-        """What the State column shows for a model."""
-        return self.table.item(self._row(model_id), COL_STATE).text()
-
     def select(self, model_id: str) -> None:
         """Choose a model's row (the panel offers what can be done with it)."""
         self.table.selectRow(self._row(model_id))

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from PyQt5.QtCore import Qt, pyqtSignal
+from PyQt5.QtCore import pyqtSignal
 from PyQt5.QtGui import QKeySequence
-from PyQt5.QtWidgets import QAction, QMenu, QShortcut, QWidget
+from PyQt5.QtWidgets import QAction, QMenu, QWidget
 
 MenuEntry = tuple[str, QKeySequence.StandardKey | None, Callable[[], object]]
-# (key, what it does in English, slot): the description is shown through tr() by Help ▸ Keyboard
-# shortcuts, so it needs a Korean entry like any tr() text (tests/test_i18n.py checks it).
-ShortcutEntry = tuple[QKeySequence.StandardKey | str, str, Callable[[], object]]
-DESCRIPTION_PROPERTY = "description"
 
 
 def add_menu_actions(menu: QMenu, entries: Iterable[MenuEntry]) -> None:
@@ -23,17 +19,6 @@ def add_menu_actions(menu: QMenu, entries: Iterable[MenuEntry]) -> None:
             action.setShortcut(shortcut)
         action.triggered.connect(slot)
         menu.addAction(action)
-
-
-def add_shortcuts(widget: QWidget, entries: Iterable[ShortcutEntry]) -> list[QShortcut]:
-    """One shortcut per (key, description, slot), active while the focus is inside `widget`."""
-    shortcuts = []
-    for key, description, slot in entries:
-        shortcut = QShortcut(QKeySequence(key), widget, context=Qt.WidgetWithChildrenShortcut)
-        shortcut.setProperty(DESCRIPTION_PROPERTY, description)
-        shortcut.activated.connect(slot)
-        shortcuts.append(shortcut)
-    return shortcuts
 
 
 class VisionTab(QWidget):

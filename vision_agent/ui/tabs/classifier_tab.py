@@ -28,11 +28,13 @@ from vision_agent.core.classify import MODEL_ALIASES
 from vision_agent.core.gradcam import heatmap_rgba
 from vision_agent.core.predictors import MODEL_FILE_FILTER
 from vision_agent.i18n import tr
-from vision_agent.ui.model_state_text import model_state_text
+from vision_agent.services.model_service import ModelState
+from vision_agent.ui.model_state_text import model_state_text, still_using_text
 from vision_agent.ui.photo_output import ask_image_path, copy_results, save_image_to
 from vision_agent.ui.qimage import qimage_to_rgb
 from vision_agent.ui.settings import app_settings, ask_open_path
-from vision_agent.ui.tabs.base import VisionTab, add_menu_actions, add_shortcuts
+from vision_agent.ui.shortcuts import add_shortcuts
+from vision_agent.ui.tabs.base import VisionTab, add_menu_actions
 from vision_agent.ui.widgets.image_view import ImageView
 from vision_agent.ui.widgets.layer_picker_panel import LayerPickerPanel
 from vision_agent.ui.widgets.model_combo import ModelCombo
@@ -65,7 +67,7 @@ class ClassifierTab(VisionTab):
         self._shown_photo = None  # the photo the view holds now
         self._build_ui()
         self.controller.sig_model_loading.connect(self.network_panel.model_changed)
-        self._shortcuts = add_shortcuts(self, ((QKeySequence.Paste, "Paste an image", self.paste),))
+        add_shortcuts(self, ((QKeySequence.Paste, "Paste an image", self.paste),))
         self.photos.browse_with_keys(self)
         self.retranslate_ui()
 
@@ -194,19 +196,23 @@ class ClassifierTab(VisionTab):
         """The model list, the model line, the missing-model panel and what a model allows."""
         controller = self.controller
         self._fill_model_combo()
-        state, name, problem = controller.model_status()
-        text, is_problem = model_state_text(state, name, problem)
-        self.model_label.setText(text + controller.model_note(state))
-        self.model_label.setStyleSheet(PROBLEM_STYLE if is_problem else "")
-        if controller.problem is None:
+        self._show_model_line()
+        problem = controller.problem
+        if problem is None:
             self.download_panel.clear()
-        else:
-            self.download_panel.show_missing(
-                controller.problem.missing_id,
-                controller.problem_text(),
-                controller.still_using_text(),
-            )
+        else:  # a missing model is worded by the panel; a failed one by its message
+            name, why = controller.caption(problem.key), problem.message
+            failed = "" if problem.missing_id else model_state_text(ModelState.FAILED, name, why)[0]
+            kept = still_using_text(controller.kept_caption())
+            self.download_panel.show_missing(problem.missing_id, failed, kept)
         self._update_controls()
+
+    def _show_model_line(self) -> None:
+        """The model's state, and the last answer's time once there is one."""
+        state, name, problem = self.controller.model_status()
+        text, is_problem = model_state_text(state, name, problem)
+        self.model_label.setText(text + self.controller.model_note(state))
+        self.model_label.setStyleSheet(PROBLEM_STYLE if is_problem else "")
 
     # --- photos -------------------------------------------------------------------------
     def open_paths(self, paths: list[Path]) -> None:
@@ -252,6 +258,7 @@ class ClassifierTab(VisionTab):
         self.view.set_labels(None if result is None else result.labels)
         self.results.show_result(result, controller.gradcam_wanted, controller.gradcam_class)
         self._show_overlay()
+        self._show_model_line()
         self._update_controls()
 
     def _show_overlay(self) -> None:
@@ -270,7 +277,7 @@ class ClassifierTab(VisionTab):
         return self.controller.annotated_image(self.results.opacity())
 
     def save_annotated(self) -> None:
-        if self.annotated_image() is None:
+        if self.controller.result is None:  # the image is drawn once, when it is saved
             self.sig_status_message.emit(tr("Classify a photo first."))
             return
         stem = Path(self.controller.photo_name).stem or "photo"

@@ -29,7 +29,8 @@ from vision_agent.i18n import tr
 from vision_agent.ui.model_state_text import model_state_text
 from vision_agent.ui.photo_output import ask_image_path, copy_results, save_image_to
 from vision_agent.ui.settings import app_settings, ask_open_path
-from vision_agent.ui.tabs.base import VisionTab, add_menu_actions, add_shortcuts
+from vision_agent.ui.shortcuts import add_shortcuts
+from vision_agent.ui.tabs.base import VisionTab, add_menu_actions
 from vision_agent.ui.widgets.breed_panel import ERROR_STYLE, BreedPanel
 from vision_agent.ui.widgets.image_view import ImageView
 from vision_agent.ui.widgets.model_combo import ModelCombo
@@ -97,7 +98,7 @@ class DogTab(VisionTab):
         layout.addLayout(top)
         layout.addLayout(body, 1)
         layout.addWidget(self.download_panel)
-        self._shortcuts = add_shortcuts(self, (("Q", "Quit", self.sig_quit_requested.emit),))
+        add_shortcuts(self, (("Q", "Quit", self.sig_quit_requested.emit),))
         self.photos.browse_with_keys(self)
 
     def title(self) -> str:

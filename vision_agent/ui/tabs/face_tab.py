@@ -31,9 +31,10 @@ from vision_agent.core.video_source import SourceEnded, SourceSpec
 from vision_agent.i18n import tr
 from vision_agent.services.model_service import ModelState
 from vision_agent.ui.face_texts import describe, rejected_text
-from vision_agent.ui.model_state_text import model_state_text
+from vision_agent.ui.model_state_text import model_state_text, still_using_text
 from vision_agent.ui.settings import ask_save_path, remember_folder
-from vision_agent.ui.tabs.base import VisionTab, add_menu_actions, add_shortcuts
+from vision_agent.ui.shortcuts import add_shortcuts
+from vision_agent.ui.tabs.base import VisionTab, add_menu_actions
 from vision_agent.ui.widgets.detector_bar import DetectorBar
 from vision_agent.ui.widgets.face_view import FaceView
 from vision_agent.ui.widgets.model_download_panel import ModelDownloadPanel
@@ -98,7 +99,7 @@ class FaceCamTab(VisionTab):
         bottom.addWidget(self.status_label, 3)
         bottom.addWidget(self.model_line, 2)
         pause = ("Space", "Pause or resume", self.source_bar.toggle_pause)
-        self._shortcuts = add_shortcuts(self, (pause, ("Esc", "Stop", self.stop)))
+        add_shortcuts(self, (pause, ("Esc", "Stop", self.stop)))
         self._update_buttons()
 
     def title(self) -> str:
@@ -166,8 +167,9 @@ class FaceCamTab(VisionTab):
         self.detector_bar.set_choice(kept)
         if state == ModelState.MISSING:
             text = model_state_text(state, model_name(choice), problem)[0]
-            still = tr("Still using {name}.").format(name=model_name(kept))
-            self.download_panel.show_missing(model_id(choice), text, still)
+            self.download_panel.show_missing(
+                model_id(choice), text, still_using_text(model_name(kept))
+            )
         else:
             render = partial(rejected_text, model_name(choice), problem, model_name(kept))
             self._show_problem(render, choice)

@@ -18,7 +18,8 @@ from vision_agent.i18n import tr
 from vision_agent.ui.dialogs.drawing_files import ask_drawing_path, read_drawing, save_drawing
 from vision_agent.ui.model_state_text import model_state_text
 from vision_agent.ui.settings import ask_open_path
-from vision_agent.ui.tabs.base import VisionTab, add_menu_actions, add_shortcuts
+from vision_agent.ui.shortcuts import add_shortcuts
+from vision_agent.ui.tabs.base import VisionTab, add_menu_actions
 from vision_agent.ui.widgets.digit_chart import DIGITS, DigitChart
 from vision_agent.ui.widgets.drawing_canvas import DrawingCanvas
 from vision_agent.ui.widgets.inputs_strip import InputsStrip
@@ -48,7 +49,7 @@ class PostalTab(VisionTab):
         self._build_ui()
         self.controller.sig_explained.connect(self.network_panel.set_explanation)
         self.controller.sig_explain_failed.connect(self.network_panel.show_problem)
-        self._shortcuts = add_shortcuts(
+        add_shortcuts(
             self,
             (
                 ("R", "Recognize the drawing", self.recognize),

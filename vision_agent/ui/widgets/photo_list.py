@@ -20,14 +20,13 @@ from PyQt5.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QShortcut,
     QWidget,
 )
 
 from vision_agent.core.imageio import is_image_path
 from vision_agent.i18n import tr
 from vision_agent.ui.settings import last_folder, remember_folder
-from vision_agent.ui.tabs.base import add_shortcuts
+from vision_agent.ui.shortcuts import add_shortcuts
 from vision_agent.ui.widgets.image_view import IMAGE_FILE_FILTER
 
 BACK_KEYS = (Qt.Key_Up, Qt.Key_Left)
@@ -64,12 +63,11 @@ class PhotoList(QListWidget):
         self.setMinimumWidth(150)
         self.setVisible(False)
         self.currentItemChanged.connect(self._on_current_changed)
-        self._shortcuts: list[QShortcut] = []
 
     def browse_with_keys(self, host: QWidget) -> None:
         """The arrow keys move through the photos wherever the focus is inside `host`, except
         in the controls that need them (see KEEPS_ARROWS; those made before this call)."""
-        self._shortcuts = add_shortcuts(
+        add_shortcuts(
             host,
             [(key, "Previous photo", self.show_previous) for key in BACK_KEYS]
             + [(key, "Next photo", self.show_next) for key in FORWARD_KEYS],

@@ -1,0 +1,20 @@
+"""Probabilities from a model's outputs: softmax, unless the outputs already are probabilities."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax, shifted by each row's maximum so that exp never overflows."""
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+def as_probabilities(scores: np.ndarray) -> np.ndarray:
+    """(N, K) float64 probabilities: the scores themselves when each row already is a
+    distribution (a model ending in softmax, as the course's do), else their softmax."""
+    scores = np.asarray(scores, np.float64)
+    if np.all(scores >= -1e-6) and np.allclose(scores.sum(axis=1), 1.0, atol=1e-3):
+        return scores
+    return softmax(scores)

@@ -19,6 +19,7 @@ import numpy as np
 
 from vision_agent.core.errors import ModelLoadError, UserError
 from vision_agent.core.imagenet_preprocess import Preprocessing, from_registry_entry
+from vision_agent.core.own_classes.head import Cancelled
 
 BACKBONE_ID = "mobilenet_v2_int8"
 FEATURES_OUTPUT = "features"
@@ -179,10 +180,6 @@ class FeatureExtractor:
             partial.replace(key)
         except OSError:
             return  # a cache that cannot be written only costs time
-
-
-class Cancelled(Exception):
-    """The user stopped the training."""
 
 
 def default_cache_dir() -> Path:

@@ -18,8 +18,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from vision_agent.core.own_classes.features import Cancelled
 from vision_agent.core.probabilities import softmax
+
+
+class Cancelled(Exception):
+    """The user stopped the training."""
 
 
 @dataclass(frozen=True)

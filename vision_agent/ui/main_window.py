@@ -246,16 +246,15 @@ class MainWindow(QMainWindow):
 
     def _restore_state(self) -> None:
         settings = app_settings()
-        geometry = settings.value("window/geometry", QByteArray(), type=QByteArray)
+        geometry = QByteArray(settings.value("window/geometry"))
         if geometry.isEmpty() or not self.restoreGeometry(geometry):
             self.resize(1100, 640)
-        self.tabs.setCurrentIndex(settings.value("window/tab", 0, type=int))
+        self.tabs.setCurrentIndex(settings.value("window/tab"))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         settings = app_settings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/tab", self.tabs.currentIndex())
-        settings.sync()
         for page in self.built_pages():
             page.shutdown()
         from vision_agent.services.download_worker import DownloadWorker

@@ -7,6 +7,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from vision_agent.commands import train_classes
 from vision_agent.commands.common import cannot_start
 from vision_agent.core.errors import UserError
 from vision_agent.core.user_files import require_regular_file
@@ -68,6 +69,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     calibrate.set_defaults(func=_calibrate_digits)
     _register_dogs(kinds)
+    train_classes.register(kinds)
 
 
 def _register_dogs(kinds: argparse._SubParsersAction) -> None:

@@ -10,10 +10,10 @@ half-written profile.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +22,11 @@ import numpy as np
 
 from vision_agent.core.errors import UserError
 from vision_agent.core.user_files import require_regular_file
+from vision_agent.core.user_writes import (
+    remove_stale_temp_files,
+    user_file_lock,
+    write_user_file,
+)
 
 PROFILE_FORMAT = "vision-agent handwriting profile 1"
 PROFILE_SUFFIX = ".npz"
@@ -119,34 +124,30 @@ def read_profile(path: Path, name: str | None = None) -> HandwritingProfile:
     return HandwritingProfile(name or path.stem, inputs, labels.astype(np.int8))
 
 
-def write_profile(profile: HandwritingProfile, path: Path) -> None:
-    """Write atomically: a temporary file beside the target, flushed, then renamed over it."""
-    path = Path(path)
+def profile_bytes(profile: HandwritingProfile) -> bytes:
     buffer = io.BytesIO()
     np.savez_compressed(
         buffer, format=np.array(PROFILE_FORMAT), inputs=profile.inputs, labels=profile.labels
     )
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".profile-", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(buffer.getvalue())
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise ProfileError(f"Cannot save the profile to {path}: {exc.strerror or exc}.") from None
+    return buffer.getvalue()
+
+
+def write_profile(profile: HandwritingProfile, path: Path) -> None:
+    """Write atomically (`write_user_file`: never over or through a link or a device)."""
+    write_user_file(path, profile_bytes(profile), ProfileError)
 
 
 class ProfileStore:
-    """The profiles of this user: one file each in a folder."""
+    """The profiles of this user: one file each in a folder.
+
+    Several processes (windows, CLI runs) may share the folder: every change of a profile file
+    is a read-modify-write under its lock (`user_file_lock`), so taught samples are added to
+    what is on disk, never to a stale copy.
+    """
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
+        remove_stale_temp_files(self.folder)
 
     def path(self, name: str) -> Path:
         return self.folder / f"{check_name(name)}{PROFILE_SUFFIX}"
@@ -165,20 +166,36 @@ class ProfileStore:
             return HandwritingProfile(check_name(name))
         return read_profile(path, check_name(name))
 
-    def save(self, profile: HandwritingProfile) -> None:
-        write_profile(profile, self.path(profile.name))
+    def save(self, profile: HandwritingProfile) -> HandwritingProfile:
+        """Replace the named profile's samples with `profile`'s (a reset, an import)."""
+        path = self.path(profile.name)
+        with user_file_lock(path, ProfileError):
+            write_profile(profile, path)
+        return profile
+
+    def add_samples(self, name: str, inputs: np.ndarray, labels: list[int]) -> HandwritingProfile:
+        """Teach the stored profile these samples; the profile as saved (others' samples too)."""
+        path = self.path(name)
+        with user_file_lock(path, ProfileError):
+            profile = self.load(name)
+            profile.teach(inputs, labels)
+            write_profile(profile, path)
+        return profile
 
     def rename(self, old: str, new: str) -> None:
         source, target = self.path(old), self.path(new)
-        if target.exists():
-            raise ProfileError(f"A profile named '{check_name(new)}' exists already.")
-        if not source.exists():
-            self.save(HandwritingProfile(check_name(new)))
-            return
-        try:
-            os.replace(source, target)
-        except OSError as exc:
-            raise ProfileError(f"Cannot rename the profile: {exc.strerror or exc}.") from None
+        with contextlib.ExitStack() as locks:
+            for path in sorted((source, target)):  # one order for everyone: no deadlock
+                locks.enter_context(user_file_lock(path, ProfileError))
+            if target.exists():
+                raise ProfileError(f"A profile named '{check_name(new)}' exists already.")
+            if not source.exists():
+                write_profile(HandwritingProfile(check_name(new)), target)
+                return
+            try:
+                os.replace(source, target)
+            except OSError as exc:
+                raise ProfileError(f"Cannot rename the profile: {exc.strerror or exc}.") from None
 
     def set_aside(self, name: str) -> str:
         """Move a profile file that cannot be read out of the way (kept, no longer listed)."""

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from vision_agent.core.errors import UserError
 
-_KINDS = (
+FILE_KINDS = (
     (stat.S_ISDIR, "a folder"),
     (stat.S_ISFIFO, "a named pipe (FIFO)"),
     (stat.S_ISSOCK, "a socket"),
@@ -49,7 +49,7 @@ def require_regular_file(
         raise error(f"File not found: {path}") from None
     except OSError as exc:
         raise error(f"Cannot read {path}: {exc.strerror or exc}") from None
-    for is_kind, kind in _KINDS:
+    for is_kind, kind in FILE_KINDS:
         if is_kind(info.st_mode):
             raise error(f"{path} is {kind}, not {what}.")
     if not stat.S_ISREG(info.st_mode):

@@ -82,9 +82,12 @@ class PostalReadout(QWidget):
         self.code_label.setTextFormat(Qt.RichText)
         self.code_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.region_label = QLabel(self)
+        self.warning_label = QLabel(self)
+        self.warning_label.setWordWrap(True)
+        self.warning_label.setStyleSheet(f"color: {STATUS_COLORS[DigitStatus.UNSURE]};")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (row, self.code_label, self.region_label):
+        for widget in (row, self.code_label, self.region_label, self.warning_label):
             layout.addWidget(widget)
 
     def retranslate_ui(self) -> None:
@@ -144,6 +147,8 @@ class PostalReadout(QWidget):
             button.setText(text)
             button.setToolTip(tip)
             button.setStyleSheet(f"color: {STATUS_COLORS[digit.status]};")
+        self.warning_label.setText(ink_warning(reading))
+        self.warning_label.setVisible(bool(self.warning_label.text()))
         if reading is None:
             self.code_label.setText(tr("Postal code: -----"))
             self.region_label.setText("")
@@ -172,10 +177,30 @@ def _box_texts(digit: DigitReading) -> tuple[str, str]:
         tip = tr("Unsure: {a} ({pa:.0%}) or {b} ({pb:.0%}). Check this digit.").format(
             a=first, pa=p1, b=second, pb=p2
         )
+        if digit.crosses_edge:
+            tip = tr("This digit crosses its box's edge: only the part inside the box is read.")
         return text, tip
     if digit.by_profile:
         return f"{digit.digit} ✎\n{digit.confidence:.0%}", tr("Read with your handwriting profile.")
     return f"{digit.digit}\n{digit.confidence:.0%}", ""
+
+
+def ink_warning(reading: PostalReading | None) -> str:
+    """What the reading left out or read only in part: ink outside the boxes, digits across a
+    box's edge ('' when neither)."""
+    if reading is None:
+        return ""
+    warnings = []
+    if reading.ink_outside:
+        warnings.append(tr("Ink outside the five boxes is not read."))
+    if reading.crossing_boxes:
+        boxes = ", ".join(str(i + 1) for i in reading.crossing_boxes)
+        warnings.append(
+            tr(
+                "A digit crosses a box's edge (box {boxes}): write each digit inside its box."
+            ).format(boxes=boxes)
+        )
+    return " ".join(warnings)
 
 
 def _region_text(reading: PostalReading) -> str:
@@ -183,6 +208,8 @@ def _region_text(reading: PostalReading) -> str:
         return tr("Some boxes hold no digit.")
     if "?" in reading.code:
         return tr("Some boxes are blank.")
+    if not reading.marked_code[:2].isdigit():
+        return tr("The region waits for the unsure first two digits: check them.")
     name = reading.region_name(language())
     if name is None:
         return tr(

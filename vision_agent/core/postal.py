@@ -31,7 +31,14 @@ from vision_agent.core.digit_status import (
     judge,
     tempered,
 )
-from vision_agent.core.digits import MNIST_SIZE, drawing_problem, ink_from_gray, normalize_digit
+from vision_agent.core.digits import (
+    INK_THRESHOLD,
+    MIN_INK_PIXELS,
+    MNIST_SIZE,
+    drawing_problem,
+    ink_from_gray,
+    normalize_digit,
+)
 from vision_agent.core.errors import ImageReadError, UserError
 from vision_agent.core.imageio import read_photo
 from vision_agent.core.predictors import (
@@ -72,6 +79,7 @@ class DigitReading:
     alternatives: tuple[tuple[int, float], ...] = ()
     not_digit: float = 0.0
     by_profile: bool = False  # the handwriting profile changed the model's answer
+    crosses_edge: bool = False  # ink of one stroke lies in this box and beyond its edge
 
     @property
     def unsure(self) -> bool:
@@ -87,6 +95,8 @@ class DigitReading:
             record["alternatives"] = [[d, round(p, 4)] for d, p in self.alternatives]
         if self.by_profile:
             record["by_profile"] = True
+        if self.crosses_edge:
+            record["crosses_edge"] = True
         return record
 
     @property
@@ -101,10 +111,17 @@ class PostalReading:
     digits: tuple[DigitReading, ...]
     inputs: np.ndarray = field(repr=False)  # (5, 28, 28) float32, zeros for blank boxes
     latency_ms: float = 0.0
+    ink_outside: bool = False  # ink outside every box, which is not read
 
     @property
     def code(self) -> str:
+        """The likeliest digits, unsure ones included ('?' for a box without one)."""
         return "".join(d.symbol for d in self.digits)
+
+    @property
+    def crossing_boxes(self) -> tuple[int, ...]:
+        """The boxes whose digit crosses the box's edge."""
+        return tuple(i for i, d in enumerate(self.digits) if d.crosses_edge)
 
     @property
     def marked_code(self) -> str:
@@ -114,6 +131,11 @@ class PostalReading:
 
     @property
     def region(self) -> Region | None:
+        """The region of the code's first two digits when both are sure (it is named by them;
+        an unsure guess names none) and every box holds a digit."""
+        sure = self.marked_code
+        if not sure[:2].isdigit() or any(d.digit is None for d in self.digits):
+            return None
         return region_for_code(self.code)
 
     def region_name(self, language: str) -> str | None:
@@ -130,6 +152,8 @@ class PostalReading:
         region = self.region
         record["region"] = None if region is None else {"ko": region.ko, "en": region.en}
         record["latency_ms"] = round(self.latency_ms, 2)
+        if self.ink_outside:
+            record["ink_outside"] = True
         return record
 
 
@@ -170,6 +194,45 @@ def canvas_inputs(canvas_gray: np.ndarray) -> tuple[np.ndarray, list[bool]]:
         if digit is not None:
             inputs[i] = digit
     return inputs, present
+
+
+OVERFLOW_PIXELS = 12  # ink of a box's stroke this far past its edge (beyond the margin) counts
+
+
+def ink_layout(canvas_gray: np.ndarray) -> tuple[bool, frozenset[int]]:
+    """Where the canvas's ink lies: (whether a stroke lies outside every box, the boxes whose
+    strokes also reach into another box or past the box's edge). A stroke is a connected
+    piece of ink; the 3 px just inside and beyond each box edge are tolerated."""
+    ink = (ink_from_gray(canvas_gray) >= INK_THRESHOLD).astype(np.uint8)
+    count, pieces = cv2.connectedComponents(ink, connectivity=8)
+    if count <= 1:
+        return False, frozenset()
+    place = np.full(canvas_gray.shape, -1, np.int16)  # the box whose read area a pixel is in
+    beyond = np.ones(canvas_gray.shape, bool)  # past every box edge by more than the margin
+    for i in range(BOX_COUNT):
+        x, y, w, h = box_rect(i)
+        m = BOX_MARGIN
+        place[y + m : y + h - m, x + m : x + w - m] = i
+        beyond[max(y - m, 0) : y + h + m, max(x - m, 0) : x + w + m] = False
+    outside, crossing = False, set()
+    in_box = place >= 0
+    boxes_of = np.bincount(pieces[in_box] * BOX_COUNT + place[in_box], minlength=count * BOX_COUNT)
+    boxes_of = boxes_of.reshape(count, BOX_COUNT)
+    spilled = np.bincount(pieces[beyond], minlength=count)
+    sizes = np.bincount(pieces.ravel(), minlength=count)
+    for piece in range(1, count):
+        boxes = np.flatnonzero(boxes_of[piece] >= MIN_INK_PIXELS)
+        if len(boxes) > 1 or (len(boxes) == 1 and spilled[piece] >= OVERFLOW_PIXELS):
+            crossing.update(int(b) for b in boxes)
+        elif not len(boxes) and sizes[piece] >= MIN_INK_PIXELS:
+            outside = True
+    return outside, frozenset(crossing)
+
+
+def _crossing(reading: DigitReading) -> DigitReading:
+    """A digit whose strokes cross its box's edge: read from part of it, so unsure."""
+    status = DigitStatus.UNSURE if reading.status is DigitStatus.OK else reading.status
+    return dataclasses.replace(reading, status=status, crosses_edge=True)
 
 
 class PostalRecognizer:
@@ -255,8 +318,12 @@ class PostalRecognizer:
             judged = self.read_boxes(inputs[indices][..., None])
             for reading, i in zip(judged, indices, strict=True):
                 readings[i] = reading
+        outside, crossing = ink_layout(canvas_gray)
+        for i in crossing:
+            if readings[i].digit is not None or readings[i].status is DigitStatus.NOT_DIGIT:
+                readings[i] = _crossing(readings[i])
         latency = (time.perf_counter() - started) * 1000
-        return PostalReading(tuple(readings), inputs, latency)
+        return PostalReading(tuple(readings), inputs, latency, outside)
 
     def read_boxes(self, boxes: np.ndarray) -> list[DigitReading]:
         """(n, 28, 28, 1) inputs of boxes holding ink, read with the profile when one is in use.

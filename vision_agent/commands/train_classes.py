@@ -44,6 +44,12 @@ def register(kinds: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--epochs", type=int, default=HeadSettings.epochs)
     parser.add_argument("--validation-split", type=float, default=0.2, metavar="FRACTION")
+    parser.add_argument(
+        "--image-size", type=int, default=224, help="input size of a Keras backbone"
+    )
+    parser.add_argument(
+        "--alpha", type=float, default=1.0, help="MobileNetV2's width (Keras backbone)"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     parser.set_defaults(func=run)
@@ -77,6 +83,8 @@ def run(args: argparse.Namespace) -> int:
                 args.validation_split,
                 args.seed,
                 None if args.backbone_weights is None else str(args.backbone_weights),
+                args.image_size,
+                args.alpha,
             )
             result = train_keras(photos, options, args.out, on_epoch, command=command)
     except UserError as exc:

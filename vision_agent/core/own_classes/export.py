@@ -77,9 +77,16 @@ def export_model(
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"Cannot create {out_dir}: {exc.strerror or exc}") from None
-    files = ExportedFiles(out_dir / MODEL_FILE, out_dir / CLASSES_FILE, out_dir / CARD_FILE)
-    model = composed_model(backbone_path, head)
-    _write_atomically(files.model, model.SerializeToString())
+    model_path = out_dir / MODEL_FILE
+    _write_atomically(model_path, composed_model(backbone_path, head).SerializeToString())
+    return write_sidecars(out_dir, model_path, classes, card)
+
+
+def write_sidecars(
+    out_dir: Path, model_path: Path, classes: tuple[str, ...], card: dict
+) -> ExportedFiles:
+    """classes.json and the card beside an exported model (which `read_own_model` reads)."""
+    files = ExportedFiles(model_path, out_dir / CLASSES_FILE, out_dir / CARD_FILE)
     _write_atomically(files.classes, _json_bytes(list(classes)))
     _write_atomically(files.card, _json_bytes({"kind": CARD_KIND, **card}))
     return files

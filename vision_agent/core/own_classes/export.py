@@ -78,7 +78,7 @@ def export_model(
     except OSError as exc:
         raise UserError(f"Cannot create {out_dir}: {exc.strerror or exc}") from None
     model_path = out_dir / MODEL_FILE
-    _write_atomically(model_path, composed_model(backbone_path, head).SerializeToString())
+    write_atomically(model_path, composed_model(backbone_path, head).SerializeToString())
     return write_sidecars(out_dir, model_path, classes, card)
 
 
@@ -87,8 +87,8 @@ def write_sidecars(
 ) -> ExportedFiles:
     """classes.json and the card beside an exported model (which `read_own_model` reads)."""
     files = ExportedFiles(model_path, out_dir / CLASSES_FILE, out_dir / CARD_FILE)
-    _write_atomically(files.classes, _json_bytes(list(classes)))
-    _write_atomically(files.card, _json_bytes({"kind": CARD_KIND, **card}))
+    write_atomically(files.classes, _json_bytes(list(classes)))
+    write_atomically(files.card, _json_bytes({"kind": CARD_KIND, **card}))
     return files
 
 
@@ -158,7 +158,8 @@ def _json_bytes(value) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False) + "\n").encode()
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
+    """`data` into `path` whole or not at all (a temporary file, synced, renamed over it)."""
     partial = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
         with open(partial, "wb") as handle:

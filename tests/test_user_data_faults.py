@@ -70,9 +70,10 @@ def test_full_disk_under_the_data_folder(tmp_path):
 
 
 def test_window_notes_what_cannot_be_saved(qtbot, isolated_log, monkeypatch, tmp_path):
-    from PyQt5.QtCore import QSettings
     from PyQt5.QtWidgets import QWidget
 
+    from vision_agent.core.settings import Settings
+    from vision_agent.ui import settings as ui_settings
     from vision_agent.ui.startup import show_storage_problems
 
     monkeypatch.setattr(logging_setup, "_problem", [])
@@ -81,22 +82,16 @@ def test_window_notes_what_cannot_be_saved(qtbot, isolated_log, monkeypatch, tmp
     monkeypatch.setenv("VISION_AGENT_DATA_DIR", str(data))
     config = tmp_path / "config-file"
     config.write_text("not a folder either")
-    original = QSettings(QSettings.IniFormat, QSettings.UserScope, "x", "y").fileName()
-    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(config))
-    try:
-        assert logging_setup.setup_logging() is None
-        assert str(data) in logging_setup.log_problem()
-        window = QWidget()
-        qtbot.addWidget(window)
-        window.show()
-        box = show_storage_problems(window)
-        assert box is not None and box.isVisible() and not box.isModal()
-        assert str(data) in box.text() and "stderr" in box.text()
-        assert str(config) in box.text()
-    finally:
-        QSettings.setPath(
-            QSettings.IniFormat, QSettings.UserScope, str(Path(original).parent.parent)
-        )
+    monkeypatch.setattr(ui_settings, "_settings", [Settings(config / "settings.json")])
+    assert logging_setup.setup_logging() is None
+    assert str(data) in logging_setup.log_problem()
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.show()
+    box = show_storage_problems(window)
+    assert box is not None and box.isVisible() and not box.isModal()
+    assert str(data) in box.text() and "stderr" in box.text()
+    assert str(config) in box.text()
 
 
 def test_usable_folders_show_no_note(qtbot, isolated_log, monkeypatch):

@@ -9,7 +9,7 @@ Signals:
 from __future__ import annotations
 
 from PyQt5.QtCore import QPoint, Qt, pyqtSignal
-from PyQt5.QtGui import QFont
+from PyQt5.QtGui import QFocusEvent, QFont, QKeyEvent
 from PyQt5.QtWidgets import QAction, QButtonGroup, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
 
 from vision_agent.core.digit_status import DigitStatus
@@ -32,6 +32,26 @@ def _bold_font(points: int) -> QFont:
     return font
 
 
+def _every_box_takes_tab(group: QButtonGroup) -> None:
+    for button in group.buttons():
+        button.setFocusPolicy(Qt.StrongFocus)
+
+
+class _BoxButton(QToolButton):
+    """A box's reading: a click, Space or Enter opens its correction menu; Tab reaches every
+    box (not only the chosen one, as an exclusive group would have it)."""
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)  # in a button group this takes Tab from the other boxes
+        _every_box_takes_tab(self.group())
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key_Return, Qt.Key_Enter):
+            self.click()
+        else:
+            super().keyPressEvent(event)
+
+
 class PostalReadout(QWidget):
     """One button under each box of a canvas `width` pixels wide, then the code and its region."""
 
@@ -44,14 +64,15 @@ class PostalReadout(QWidget):
         row = QWidget(self)
         row.setFixedSize(width, 56)
         self.box_buttons = QButtonGroup(self)
-        self.box_buttons.setExclusive(True)
+        self.box_buttons.setExclusive(False)  # kept exclusive by _check: every box takes Tab
         for i in range(BOX_COUNT):
-            button = QToolButton(row)
+            button = _BoxButton(row)
             button.setCheckable(True)
             button.setFont(_bold_font(15))
             button.setToolButtonStyle(Qt.ToolButtonTextOnly)
             button.setGeometry(BOX_LEFT + BOX_SIZE * i + 4, 2, BOX_SIZE - 8, 52)
             self.box_buttons.addButton(button, i)
+        _every_box_takes_tab(self.box_buttons)
         self.box_buttons.idClicked.connect(self._on_box_clicked)
         self.correction_menu = QMenu(self)
         self.correction_menu.triggered.connect(self._on_correction_chosen)
@@ -79,7 +100,8 @@ class PostalReadout(QWidget):
 
     def checked_box(self) -> int:
         """The chosen box, or -1."""
-        return self.box_buttons.checkedId()
+        checked = [self.box_buttons.id(b) for b in self.box_buttons.buttons() if b.isChecked()]
+        return checked[0] if checked else -1
 
     def choose_least_confident(self) -> int | None:
         """Choose the box whose digit the model is least sure of (None: no digit read)."""
@@ -89,10 +111,16 @@ class PostalReadout(QWidget):
         if not confidences:
             return None
         index = min(confidences)[1]
-        self.box_buttons.button(index).setChecked(True)
+        self._check(index)
         return index
 
+    def _check(self, index: int) -> None:
+        for button in self.box_buttons.buttons():
+            button.setChecked(self.box_buttons.id(button) == index)
+        _every_box_takes_tab(self.box_buttons)
+
     def _on_box_clicked(self, index: int) -> None:
+        self._check(index)
         self.sig_box_chosen.emit(index)
         if self.reading is None or self.reading.digits[index].status is DigitStatus.BLANK:
             return

@@ -1,9 +1,9 @@
 """A "My classes" project: a folder holding `project.json` (the classes, their photos by
 reference, and every run with its figures) and each run's exported model under `runs/`.
 
-The file is written whole or not at all (a temporary file renamed over it) while holding a
-lock file beside it, so two windows on one project never interleave their writes; a file that
-cannot be read is reported and left as it is (never overwritten by an empty project).
+The file is written by the app's one writer (whole or not at all) while holding its lock, so
+two windows on one project never interleave their writes; a file that cannot be read is
+reported and left as it is (never overwritten by an empty project).
 """
 
 from __future__ import annotations
@@ -13,15 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from vision_agent.core.errors import UserError
-from vision_agent.core.own_classes.export import write_atomically
-from vision_agent.core.user_files import require_regular_file
+from vision_agent.core.user_files import parse_json, read_user_bytes
+from vision_agent.core.user_writes import user_file_lock, write_user_file
 
 PROJECT_FILE = "project.json"
 RUNS_FOLDER = "runs"
 SHOTS_FOLDER = "shots"
 VERSION = 1
 MAX_PROJECT_BYTES = 32 << 20
-LOCK_TIMEOUT_S = 5.0
 
 
 @dataclass
@@ -55,30 +54,21 @@ def load_project(folder: Path) -> Project:
     path = folder / PROJECT_FILE
     if not path.exists():
         return Project(folder)
-    require_regular_file(path, "a project file", MAX_PROJECT_BYTES)
+    data = parse_json(read_user_bytes(path, "a project file", MAX_PROJECT_BYTES), path, "a project")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
         classes = [
             ClassEntry(str(c["name"]), [Path(p) for p in c["photos"]]) for c in data["classes"]
         ]
         runs = [r for r in data["runs"] if isinstance(r, dict)]
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError) as exc:
         raise UserError(f"{path} is not a readable project file ({exc}).") from None
     return Project(folder, classes, runs)
 
 
 def save_project(project: Project) -> Path:
-    """Write project.json atomically, under the project's lock."""
-    from filelock import FileLock, Timeout
-
+    """Write project.json through the app's one writer, under the project file's lock."""
     path = project.folder / PROJECT_FILE
     data = (json.dumps(project.to_json(), ensure_ascii=False, indent=1) + "\n").encode()
-    try:
-        project.folder.mkdir(parents=True, exist_ok=True)
-        with FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT_S):
-            write_atomically(path, data)
-    except Timeout:
-        raise UserError(f"{path} is being written by another window; try again.") from None
-    except OSError as exc:
-        raise UserError(f"Cannot save {path}: {exc.strerror or exc}") from None
+    with user_file_lock(path):
+        write_user_file(path, data)
     return path

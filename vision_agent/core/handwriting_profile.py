@@ -158,7 +158,7 @@ class ProfileStore:
     def load(self, name: str) -> HandwritingProfile:
         """The named profile; an empty one when it does not exist yet."""
         path = self.path(name)
-        if not path.exists():
+        if not os.path.lexists(path):  # False too for a path the system cannot hold
             return HandwritingProfile(check_name(name))
         return read_profile(path, check_name(name))
 
@@ -183,9 +183,9 @@ class ProfileStore:
         with contextlib.ExitStack() as locks:
             for path in sorted((source, target)):  # one order for everyone: no deadlock
                 locks.enter_context(user_file_lock(path, ProfileError))
-            if target.exists():
+            if os.path.lexists(target):
                 raise ProfileError(f"A profile named '{check_name(new)}' exists already.")
-            if not source.exists():
+            if not os.path.lexists(source):
                 write_profile(HandwritingProfile(check_name(new)), target)
                 return
             try:

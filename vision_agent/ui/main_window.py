@@ -55,6 +55,7 @@ TAB_KINDS = (
         shares_choices=True,
     ),
     TabKind("vision_agent.ui.tabs.face_tab", "FaceCamTab", "Face cam"),
+    TabKind("vision_agent.ui.tabs.own_classes_tab", "OwnClassesTab", "My classes"),
 )
 
 

@@ -67,6 +67,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=Path,
         help="UCI pen-digits rows the model trained on (pendigits.tra), for the centres",
     )
+    calibrate.add_argument(
+        "--usps",
+        type=Path,
+        help="USPS zip.train.gz: with --pen-data, the rule is chosen and fitted across groups "
+        "(each writer, each USPS fold the model never trained on)",
+    )
     calibrate.set_defaults(func=_calibrate_digits)
     _register_dogs(kinds)
     train_classes.register(kinds)
@@ -146,13 +152,18 @@ def _print_progress(done: int, total: int | None, name: str) -> None:
 def _calibrate_digits(args: argparse.Namespace) -> int:
     from vision_agent.training.digit_calibration import calibrate_card
 
+    if args.usps is not None and args.pen_data is None:
+        return cannot_start("--usps needs --pen-data (the digits' centres come from it)")
     try:
         for path, kind in (
             (args.writers, "a UNIPEN trajectories file"),
             (args.pen_data, "a pen-digits rows file"),
+            (args.usps, "a USPS zip.train.gz file"),
         ):
             if path is not None:
                 require_regular_file(path, kind)
+        if args.usps is not None:
+            return _calibrate_across_groups(args)
         calibration, checked = calibrate_card(args.model, args.writers, args.pen_data)
     except UserError as exc:
         return cannot_start(exc)
@@ -167,6 +178,23 @@ def _calibrate_digits(args: argparse.Namespace) -> int:
         f"{args.model}: temperature {calibration.temperature}, {signal}; fitted on five "
         f"writers, judged on the sixth: {checked.wrong_flagged:.1%} of {checked.wrong} wrong "
         f"readings flagged, {checked.right_flagged:.2%} of right ones not ok",
+        flush=True,
+    )
+    return 0
+
+
+def _calibrate_across_groups(args: argparse.Namespace) -> int:
+    from vision_agent.training.doubt_groups import calibrate_across_groups
+
+    settings, checked = calibrate_across_groups(args.model, args.writers, args.pen_data, args.usps)
+    held_out = "; ".join(
+        f"{kind}: {f.wrong_flagged:.1%} of {f.wrong} wrong readings flagged, "
+        f"{f.right_flagged:.2%} of right ones"
+        for kind, f in checked.items()
+    )
+    print(
+        f"{args.model}: budget {settings.budget:g}, confidence share {settings.share:g} (chosen "
+        f"leaving one group out); nested, on held-out groups: {held_out}",
         flush=True,
     )
     return 0

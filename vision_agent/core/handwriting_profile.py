@@ -14,14 +14,14 @@ import contextlib
 import io
 import os
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from vision_agent.core.errors import UserError
-from vision_agent.core.user_files import require_regular_file
+from vision_agent.core.npz_gate import read_npz_arrays
+from vision_agent.core.user_files import read_user_bytes
 from vision_agent.core.user_writes import (
     remove_stale_temp_files,
     user_file_lock,
@@ -34,6 +34,7 @@ DEFAULT_PROFILE = "default"
 NOT_A_DIGIT_LABEL = 10
 MAX_SAMPLES = 5000  # ~4 MB; far more than anyone teaches by hand
 MAX_FILE_BYTES = 8 * 1024 * 1024
+_MEMBER_BYTES = {"format": 4096, "inputs": MAX_SAMPLES * 28 * 28, "labels": MAX_SAMPLES * 8}
 _NAME = re.compile(r"^[\w][\w .-]{0,63}$")
 
 
@@ -94,20 +95,15 @@ class HandwritingProfile:
 def read_profile(path: Path, name: str | None = None) -> HandwritingProfile:
     """A profile file, checked; ProfileError (naming the file) for anything else."""
     path = Path(path)
-    require_regular_file(path, "a handwriting profile", MAX_FILE_BYTES, ProfileError)
+    data = read_user_bytes(path, "a handwriting profile", MAX_FILE_BYTES, ProfileError)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ProfileError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
-    try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
-            kind = str(arrays["format"])
-            inputs, labels = arrays["inputs"], arrays["labels"]
-    except (ValueError, KeyError, OSError, zipfile.BadZipFile, EOFError) as exc:
+        arrays = read_npz_arrays(data, _MEMBER_BYTES, ProfileError)
+    except ProfileError as exc:
         raise ProfileError(
-            f"{path.name} is not a handwriting profile ({type(exc).__name__}); the general "
-            "model reads as usual."
+            f"{path.name} is not a handwriting profile: {exc}; the general model reads as usual."
         ) from None
+    kind = str(arrays["format"])[:200] if arrays["format"].dtype.kind == "U" else "?"
+    inputs, labels = arrays["inputs"], arrays["labels"]
     if kind != PROFILE_FORMAT:
         raise ProfileError(f"{path.name} is not a handwriting profile of this app ({kind[:60]}).")
     valid = (
@@ -162,7 +158,7 @@ class ProfileStore:
     def load(self, name: str) -> HandwritingProfile:
         """The named profile; an empty one when it does not exist yet."""
         path = self.path(name)
-        if not path.exists():
+        if not os.path.lexists(path):  # False too for a path the system cannot hold
             return HandwritingProfile(check_name(name))
         return read_profile(path, check_name(name))
 
@@ -187,9 +183,9 @@ class ProfileStore:
         with contextlib.ExitStack() as locks:
             for path in sorted((source, target)):  # one order for everyone: no deadlock
                 locks.enter_context(user_file_lock(path, ProfileError))
-            if target.exists():
+            if os.path.lexists(target):
                 raise ProfileError(f"A profile named '{check_name(new)}' exists already.")
-            if not source.exists():
+            if not os.path.lexists(source):
                 write_profile(HandwritingProfile(check_name(new)), target)
                 return
             try:

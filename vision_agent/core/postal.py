@@ -199,32 +199,57 @@ def canvas_inputs(canvas_gray: np.ndarray) -> tuple[np.ndarray, list[bool]]:
 OVERFLOW_PIXELS = 12  # ink of a box's stroke this far past its edge (beyond the margin) counts
 
 
+def _box_maps() -> tuple[np.ndarray, np.ndarray]:
+    """Per canvas pixel: the box whose read area it is in (-1: none), and whether it lies past
+    every box's edge by more than the margin."""
+    place = np.full((CANVAS_HEIGHT, CANVAS_WIDTH), -1, np.int16)
+    beyond = np.ones((CANVAS_HEIGHT, CANVAS_WIDTH), bool)
+    m = BOX_MARGIN
+    for i in range(BOX_COUNT):
+        x, y, w, h = box_rect(i)
+        place[y + m : y + h - m, x + m : x + w - m] = i
+        beyond[max(y - m, 0) : y + h + m, max(x - m, 0) : x + w + m] = False
+    return place, beyond
+
+
+_PLACE, _BEYOND = _box_maps()
+
+
+def _unread_bands() -> list[tuple[slice, slice]]:
+    """The canvas outside the boxes' read areas, as rectangles (above, below, between)."""
+    m, top, bottom = BOX_MARGIN, BOX_TOP + BOX_MARGIN, BOX_TOP + BOX_SIZE - BOX_MARGIN
+    bands = [(slice(0, top), slice(None)), (slice(bottom, None), slice(None))]
+    edges = [BOX_LEFT + BOX_SIZE * i for i in range(BOX_COUNT + 1)]
+    for i, x in enumerate(edges):
+        left = 0 if i == 0 else x - m
+        right = CANVAS_WIDTH if i == BOX_COUNT else x + m
+        bands.append((slice(top, bottom), slice(left, right)))
+    return bands
+
+
+_UNREAD_BANDS = _unread_bands()
+
+
 def ink_layout(canvas_gray: np.ndarray) -> tuple[bool, frozenset[int]]:
     """Where the canvas's ink lies: (whether a stroke lies outside every box, the boxes whose
     strokes also reach into another box or past the box's edge). A stroke is a connected
     piece of ink; the 3 px just inside and beyond each box edge are tolerated."""
+    darkest = min(int(canvas_gray[band].min()) for band in _UNREAD_BANDS)
+    if darkest > 255 - INK_THRESHOLD:
+        return False, frozenset()  # all ink inside read areas, which no stroke joins
     ink = (ink_from_gray(canvas_gray) >= INK_THRESHOLD).astype(np.uint8)
-    count, pieces = cv2.connectedComponents(ink, connectivity=8)
-    if count <= 1:
-        return False, frozenset()
-    place = np.full(canvas_gray.shape, -1, np.int16)  # the box whose read area a pixel is in
-    beyond = np.ones(canvas_gray.shape, bool)  # past every box edge by more than the margin
-    for i in range(BOX_COUNT):
-        x, y, w, h = box_rect(i)
-        m = BOX_MARGIN
-        place[y + m : y + h - m, x + m : x + w - m] = i
-        beyond[max(y - m, 0) : y + h + m, max(x - m, 0) : x + w + m] = False
+    count, pieces, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     outside, crossing = False, set()
-    in_box = place >= 0
-    boxes_of = np.bincount(pieces[in_box] * BOX_COUNT + place[in_box], minlength=count * BOX_COUNT)
-    boxes_of = boxes_of.reshape(count, BOX_COUNT)
-    spilled = np.bincount(pieces[beyond], minlength=count)
-    sizes = np.bincount(pieces.ravel(), minlength=count)
     for piece in range(1, count):
-        boxes = np.flatnonzero(boxes_of[piece] >= MIN_INK_PIXELS)
-        if len(boxes) > 1 or (len(boxes) == 1 and spilled[piece] >= OVERFLOW_PIXELS):
-            crossing.update(int(b) for b in boxes)
-        elif not len(boxes) and sizes[piece] >= MIN_INK_PIXELS:
+        left, top, width, height, area = (int(v) for v in stats[piece])
+        window = (slice(top, top + height), slice(left, left + width))
+        mine = pieces[window] == piece
+        boxes = np.bincount(_PLACE[window][mine] + 1, minlength=BOX_COUNT + 1)[1:]
+        inside = np.flatnonzero(boxes >= MIN_INK_PIXELS)
+        spilled = int(np.count_nonzero(_BEYOND[window][mine]))
+        if len(inside) > 1 or (len(inside) == 1 and spilled >= OVERFLOW_PIXELS):
+            crossing.update(int(b) for b in inside)
+        elif not len(inside) and area >= MIN_INK_PIXELS:
             outside = True
     return outside, frozenset(crossing)
 

@@ -3,7 +3,7 @@
 Every image is drawn into a 100×100 box of white paper at a random size, pen width, slant and
 position — as a user draws on the canvas — and then goes through the app's own preprocessing
 (`core.digits.normalize_digit`), so the network learns from exactly what it will be given:
-- MNIST digits, cut out, scaled, re-inked with thinner or thicker pens;
+- MNIST digits, cut out, scaled, re-inked with thinner or thicker pens (and some as they are);
 - real pen trajectories of 30 writers (`pendigits.tra`: 8 points each, drawn as smooth curves);
 - real mail: USPS ZIP-code digits (`usps.py`), scaled as a whole to a user's size, re-inked;
 - stroke templates of the ways people write digits (`stroke_templates.py`: one-stroke 4s, tiny
@@ -50,6 +50,7 @@ class CorpusSizes:
     templates: int = 8000
     non_digits: int = 10000
     usps: int = 12000
+    mnist_as_is: int = 20000  # MNIST digits as they are (already MNIST-normalised), not redrawn
 
     def scaled(self, share: float) -> CorpusSizes:
         """Every source's count times `share` (a shorter epoch, e.g. for fine-tuning)."""
@@ -244,5 +245,8 @@ def build_epoch(
         images[kept] = np.round(normalized * 255)
         labels[kept] = label
         kept += 1
-    order = rng.permutation(kept)
+    picked = rng.choice(len(mnist_images), sizes.mnist_as_is)
+    images = np.concatenate([images[:kept], mnist_images[picked].astype(np.uint8)])
+    labels = np.concatenate([labels[:kept], mnist_labels[picked].astype(np.int64)])
+    order = rng.permutation(len(labels))
     return images[order][..., None], labels[order]

@@ -229,7 +229,7 @@ def train_digits(
         chosen = np.isin(usps_folds(len(digit_labels)), data.usps_folds)
         usps = frames[chosen], digit_labels[chosen]
     sizes = sizes or CorpusSizes()
-    per_epoch = sizes.mnist + sizes.templates + sizes.non_digits
+    per_epoch = sizes.mnist + sizes.mnist_as_is + sizes.templates + sizes.non_digits
     per_epoch += sizes.pen_rows if data.pen_rows is not None else 0
     per_epoch += sizes.usps if usps is not None else 0
     steps = epochs * int(np.ceil(per_epoch / batch_size))
@@ -272,7 +272,7 @@ def train_digits(
         print(f"checks (ONNX via OpenCV DNN): {json.dumps(onnx_scores)}", flush=True)
 
     seconds = time.perf_counter() - started
-    sources = [mnist_source + f": train {len(x_fit)} (re-inked at canvas sizes and pens)"]
+    sources = [mnist_source + f": train {len(x_fit)} (re-inked at canvas sizes and pens; as is)"]
     if data.pen_rows is not None:
         sources.append(file_digest(data.pen_rows) + f": {len(pen[1])} digits by 30 writers")
     if usps is not None:

@@ -25,6 +25,10 @@ from vision_agent.training.pen_digits import BOX
 USPS_SIDE = 16
 USPS_FOLDS = 5
 USPS_HEIGHT = 64  # the check draws them 64 px tall
+TRAINED_FOLDS = (0, 1, 2)  # the shipped model's; set before training, never tuned
+KEPT_OUT_FOLDS = (3, 4)  # for choosing the unsure rule and for the held-out figures
+# The ways real mail is drawn for the checks: (height in canvas pixels, pen change in pixels).
+USPS_WAYS = {"64 px": (64, 0), "small (40 px)": (40, 0), "thick pen (+2 px)": (64, 2)}
 
 
 def read_usps(path: str | Path) -> tuple[np.ndarray, np.ndarray]:

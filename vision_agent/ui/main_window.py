@@ -56,6 +56,7 @@ TAB_KINDS = (
         shares_choices=True,
     ),
     TabKind("vision_agent.ui.tabs.face_tab", "FaceCamTab", "Face cam"),
+    TabKind("vision_agent.ui.tabs.own_classes_tab", "OwnClassesTab", "My classes"),
 )
 
 
@@ -268,16 +269,15 @@ class MainWindow(QMainWindow):
 
     def _restore_state(self) -> None:
         settings = app_settings()
-        geometry = settings.value("window/geometry", QByteArray(), type=QByteArray)
+        geometry = QByteArray(settings.value("window/geometry"))
         if geometry.isEmpty() or not self.restoreGeometry(geometry):
             self.resize(1100, 640)
-        self.tabs.setCurrentIndex(settings.value("window/tab", 0, type=int))
+        self.tabs.setCurrentIndex(settings.value("window/tab"))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         settings = app_settings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/tab", self.tabs.currentIndex())
-        settings.sync()
         for page in self.built_pages():
             page.shutdown()
         from vision_agent.services.download_worker import DownloadWorker

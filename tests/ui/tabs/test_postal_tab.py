@@ -11,6 +11,7 @@ from PyQt5.QtGui import QMouseEvent
 from PyQt5.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from tests.support.drawings import DIGIT_STROKES
+from tests.support.paths import REPO_ROOT
 from vision_agent.core.postal import box_rect
 from vision_agent.i18n import set_language
 from vision_agent.ui.main_window import MainWindow
@@ -460,3 +461,30 @@ def test_status_bar_and_region_line_follow_the_code_line(qtbot, window, tab):
     region = tab.readout.region_label.text()
     assert region == "The region waits for the unsure first two digits: check them."
     assert tab.reading.region is None
+
+
+def test_real_mail_written_with_the_mouse_is_read(qtbot, tab):
+    """Five USPS ZIP-code digits of a fold no model trained on, written into the boxes with the
+    mouse (each row of ink one stroke, 64 px tall as the issue's check draws them), then R."""
+    from vision_agent.training.usps import KEPT_OUT_FOLDS, read_usps, usps_folds
+
+    usps = REPO_ROOT.parent / "shared" / "datasets" / "usps" / "zip.train.gz"
+    if not usps.is_file():
+        pytest.skip(f"USPS digits not available: {usps}")
+    frames, labels = read_usps(usps)
+    picked = np.flatnonzero(usps_folds(len(labels)) == KEPT_OUT_FOLDS[-1])[:5]
+    tab.controls.live_check.setChecked(False)
+    tab.controls.pen_spin.setValue(5)
+    for index, k in enumerate(picked):
+        x, y, _, _ = box_rect(index)
+        for row, values in enumerate(frames[k] >= 128):
+            columns = np.flatnonzero(values)
+            runs = np.split(columns, np.flatnonzero(np.diff(columns) > 1) + 1)
+            for run in (r for r in runs if len(r)):
+                top = y + 18 + 4 * row + 2
+                drag(tab.canvas, [(x + 18 + 4 * c + 2, top) for c in range(run[0], run[-1] + 1)])
+    code = "".join(str(labels[k]) for k in picked)
+    qtbot.waitUntil(lambda: tab.controller.service.state == "ready", timeout=15000)
+    qtbot.keyClick(tab.canvas, Qt.Key_R)
+    wait_for_code(qtbot, tab, code)
+    assert code_line(tab) == tab.reading.marked_code

@@ -146,7 +146,7 @@ class ProfilePanel(QWidget):
     # --- choosing -----------------------------------------------------------------------
     def open_saved_choice(self) -> None:
         """Use the profile chosen last time (the default one at first)."""
-        name = str(app_settings().value(SETTINGS_KEY, DEFAULT_PROFILE))
+        name = app_settings().value(SETTINGS_KEY)
         self.switch_to(name if name in self.store.names() else DEFAULT_PROFILE)
 
     def switch_to(self, name: str) -> None:

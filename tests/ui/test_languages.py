@@ -48,6 +48,7 @@ NAMES = names_that_stay_english()
 
 def strip_names(text: str, extra: tuple[str, ...]) -> str:
     text = re.sub(r"<[^>]+>", " ", text)  # rich text markup
+    text = re.sub(r"\S*[/\\]\S*", " ", text)  # folders and files
     for name in (*extra, *NAMES):
         if name in text:
             text = text.replace(name, " ")
@@ -95,9 +96,12 @@ def drawn(monkeypatch) -> list[str]:
     return texts
 
 
+TAB_INDEX = {kind.class_name: i for i, kind in enumerate(TAB_KINDS)}
+
+
 def fill_every_tab(qtbot, window: MainWindow) -> None:
-    """A result on every tab: a drawn code, a dog and a cat, a photo, faces."""
-    index = {kind.class_name: i for i, kind in enumerate(TAB_KINDS)}
+    """A result on the four course tabs: a drawn code, a dog and a cat, a photo, faces."""
+    index = TAB_INDEX
     window.tabs.setCurrentIndex(index["PostalTab"])
     postal = window.postal_tab()
     qtbot.waitUntil(lambda: postal.controller.service.state == "ready", timeout=15000)
@@ -163,7 +167,8 @@ def test_every_tab_in_both_languages(qtbot, drawn):
         assert words == []
         files = ("tabby_cat_jetson_cat_1.jpg", "banana_jetson_banana_0.jpg",
                  "t1_insightface_group.jpg", "Beagle_01141.jpg")  # fmt: skip
-        models = tuple(window.current_page().detector_bar.combo.itemText(i) for i in range(3))
+        faces = window.page(TAB_INDEX["FaceCamTab"])
+        models = tuple(faces.detector_bar.combo.itemText(i) for i in range(3))
         left = [t for t in korean if ENGLISH_PHRASE.search(strip_names(t, files + models))]
         assert left == []
 

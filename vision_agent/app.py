@@ -37,7 +37,7 @@ def _run_window(argv: list[str] | None, drawing: str | None) -> int:
     app.setApplicationName("Vision Agent")
     app.setOrganizationName("VisionAgent")
     use_korean_fonts(app.font())
-    set_language(app_settings().value("language", system_language(), type=str))
+    set_language(app_settings().value("language") or system_language())
     apply_app_icon(app)
     splash = show_splash(app)
 

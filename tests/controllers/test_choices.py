@@ -6,23 +6,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PyQt5.QtCore import QSettings
 
 from tests.support.imagenet_models import RESNET50_FILE, registry_with_resnet50
 from tests.support.model_server import only_digits_shipped
 from vision_agent.controllers.choices import CLASSIFIER_MODEL_KEY, SharedChoices
+from vision_agent.core.settings import Settings
 from vision_agent.models.registry import Registry
 from vision_agent.models.store import ModelStore
 from vision_agent.ui.widgets.model_combo import ModelCombo
 
 
 @pytest.fixture
-def settings(tmp_path) -> QSettings:
-    return QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+def settings(tmp_path) -> Settings:
+    return Settings(tmp_path / "settings.json")
 
 
 def choices_with(
-    settings: QSettings, search: list[Path], cache: Path, registry: Registry | None = None
+    settings: Settings, search: list[Path], cache: Path, registry: Registry | None = None
 ) -> SharedChoices:
     return SharedChoices(
         settings, lambda: ModelStore(registry, search_path=search, cache_dir=cache)

@@ -11,10 +11,11 @@ from pathlib import Path
 from tests.support.model_server import ModelServer, write_registry
 from tests.support.offline_window import empty_model_folders
 from tests.support.paths import REPO_ROOT, asset
+from vision_agent.core.settings import Settings
 from vision_agent.core.video_source import SourceSpec
 from vision_agent.paths import resource
+from vision_agent.ui import settings as ui_settings
 from vision_agent.ui.main_window import MainWindow
-from vision_agent.ui.settings import app_settings
 
 DRAWING = REPO_ROOT / "tests" / "data" / "postal_06236.png"
 TIMEOUT = 60_000
@@ -27,8 +28,9 @@ def test_every_tab_answers_at_first_launch_without_a_missing_model_panel(
     banana = asset("photos", "objects", "banana_jetson_banana_0.jpg")
     face = asset("photos", "faces", "zidane_ultralytics.jpg")
     empty_model_folders(tmp_path, monkeypatch)
-    settings = app_settings()
-    settings.clear()  # a first launch: no model chosen, first tab
+    # a first launch: fresh settings (no model chosen, first tab) and data folder
+    monkeypatch.setattr(ui_settings, "_settings", [Settings(tmp_path / "settings.json")])
+    monkeypatch.setenv("VISION_AGENT_DATA_DIR", str(tmp_path / "data"))
     with ModelServer() as server:
         models = json.loads(resource("models", "registry.json").read_text(encoding="utf-8"))
         for model in models["models"]:
@@ -42,8 +44,10 @@ def test_every_tab_answers_at_first_launch_without_a_missing_model_panel(
         window.show()
         window.start_tabs()
         try:
-            postal, dogs, imagenet, faces = window.tab_pages
-            for index in range(4):
+            pages = {type(page).__name__: page for page in window.tab_pages}
+            postal, dogs = pages["PostalTab"], pages["DogTab"]
+            imagenet, faces = pages["ClassifierTab"], pages["FaceCamTab"]
+            for index in range(len(pages)):
                 window.tabs.setCurrentIndex(index)
                 qtbot.wait(50)
 
@@ -76,7 +80,9 @@ def test_every_tab_answers_at_first_launch_without_a_missing_model_panel(
             qtbot.waitUntil(lambda: faces.controller.shown is not None, timeout=TIMEOUT)
             assert len(faces.controller.shown.faces) == 2
 
-            for page in (dogs, imagenet, faces):
+            panels = [p for p in pages.values() if hasattr(p, "download_panel")]
+            assert len(panels) >= 3  # dog, ImageNet, face
+            for page in panels:
                 assert not page.download_panel.isVisibleTo(page), type(page).__name__
             assert sum(server.requests.values()) == 0, "nothing is fetched at first launch"
         finally:

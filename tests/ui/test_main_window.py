@@ -115,7 +115,7 @@ def test_how_to_use_the_current_tab_in_both_languages(qtbot, window):
     window.start_tabs()
     sheet = window.help_menu.show_how_to()
     text = sheet.browser.toPlainText()
-    assert text.startswith("Postal code") and "Press R (Recognize)" in text
+    assert text.startswith("Postal code") and "read as you draw" in text
     window.tabs.setCurrentIndex(2)
     assert "ImageNet" in window.help_menu.show_how_to().browser.toPlainText()
     window.switch_language("ko")

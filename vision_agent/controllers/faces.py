@@ -19,7 +19,12 @@ from pathlib import Path
 import numpy as np
 from PyQt5.QtCore import QObject, pyqtSignal, pyqtSlot
 
-from vision_agent.core.faces import DEFAULT_THRESHOLD, MODEL_CHOICES, FaceDetection
+from vision_agent.core.faces import (
+    DEFAULT_THRESHOLD,
+    MODEL_CHOICES,
+    SHIPPED_MODEL,
+    FaceDetection,
+)
 from vision_agent.core.imageio import write_image
 from vision_agent.core.rate import RateMeter
 from vision_agent.core.video_source import FrameGrabber, SourceEnded, SourceSpec, probe_cameras
@@ -112,7 +117,7 @@ class FaceCamController(QObject):
         self.source: SourceSpec | None = None
         self.grabber: FrameGrabber | None = None
         self.shown: FaceDetection | None = None  # what the view shows; None when blank
-        self.model_choice = MODEL_ITEMS[0][0]  # loaded, or being loaded
+        self.model_choice = SHIPPED_MODEL  # loaded, or being loaded
         self._good_choice: str | None = None  # the last choice that loaded
         self._loads: deque[str] = deque()  # choices asked of the service, not settled yet
         self._generation = 0

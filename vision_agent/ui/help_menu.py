@@ -112,7 +112,7 @@ def model_credits_html() -> str:
     """Every registry model: its name, where it comes from and its licence."""
     # Imported here: the menu is built before the window appears, the registry read on demand.
     from vision_agent.core.errors import UserError
-    from vision_agent.models.registry import default_registry
+    from vision_agent.models.registry import default_registry, format_size
     from vision_agent.ui.model_problem_text import model_name
 
     try:
@@ -120,10 +120,15 @@ def model_credits_html() -> str:
     except UserError as exc:
         return f"<p>{escape(str(exc))}</p>"
     rows = "".join(
-        "<li><b>{name}</b><br>{source}<br>{license}</li>".format(
+        "<li><b>{name}</b><br>{source}<br>{license}<br>{where}</li>".format(
             name=escape(model_name(e)),
             source=escape(tr("Source: {source}").format(source=e.source)),
             license=escape(tr("Licence: {license}").format(license=e.license)),
+            where=escape(
+                tr("Ships with the app")
+                if e.shipped
+                else tr("Downloaded when chosen: {size}").format(size=format_size(*e.known_size))
+            ),
         )
         for e in entries
     )

@@ -17,13 +17,9 @@ import numpy as np
 
 from vision_agent.core.errors import ModelLoadError
 from vision_agent.core.imagenet_preprocess import Preprocessing
+from vision_agent.core.keras_files import import_keras, keras_of, load_keras_model
 from vision_agent.core.layer_activations import KerasLayers, LayerReader, OnnxLayers
-from vision_agent.core.predictors import (
-    compiled_forward,
-    import_keras,
-    load_keras_model,
-    load_predictor,
-)
+from vision_agent.core.predictors import compiled_forward, load_predictor
 from vision_agent.core.probabilities import as_probabilities, softmax
 
 # keras.applications model names -> their preprocess_input mode (see imagenet_preprocess).
@@ -205,8 +201,8 @@ def _use_onnxruntime_when_ready(
 
 def keras_file_backend(path: Path) -> Backend:
     """A whole Keras model saved by a user (.h5 / .keras); its preprocessing is guessed."""
-    keras = import_keras(path)
     model = load_keras_model(path)
+    keras = keras_of(model)
     inputs = getattr(model, "inputs", None) or []
     if len(inputs) != 1 or len(inputs[0].shape) != 4 or inputs[0].shape[-1] != 3:
         shapes = ", ".join(str(tuple(i.shape)) for i in inputs) or "none"
@@ -256,8 +252,9 @@ def _guess_keras_mode(keras: Any, model: Any) -> str:
 
 
 def _keras_backend(model: Any, outputs: str, gradcam_layer: str | None) -> Backend:
-    import keras
     import tensorflow as tf
+
+    keras = keras_of(model)
 
     shape = model.inputs[0].shape
     size = (int(shape[2] or 224), int(shape[1] or 224))

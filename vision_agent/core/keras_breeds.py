@@ -31,10 +31,11 @@ from vision_agent.core.dogs import (
 )
 from vision_agent.core.errors import ModelLoadError
 from vision_agent.core.imageio import read_image
-from vision_agent.core.predictors import compiled_forward, load_keras_model
+from vision_agent.core.keras_files import is_keras_model, load_keras_model
+from vision_agent.core.predictors import compiled_forward, require_model_file
 from vision_agent.core.probabilities import as_probabilities
 
-BREED_MODEL_FILE_FILTER = "Keras models (*.h5 *.hdf5 *.keras)"
+BREED_MODEL_FILE_FILTER = "Keras models (*.h5 *.hdf5 *.keras saved_model.pb)"
 DEFAULT_INPUT_SIZE = 224
 _PASS_THROUGH = (
     "InputLayer",
@@ -220,8 +221,11 @@ class KerasBreedRecognizer:
 
 
 def _load_model(path: Path):
-    if path.suffix.lower() not in (".h5", ".hdf5", ".keras"):
-        raise ModelLoadError(f"{path.name}: a breed model must be a Keras file (.h5 or .keras).")
+    path = require_model_file(path)
+    if not is_keras_model(path):
+        raise ModelLoadError(
+            f"{path.name}: a breed model must be a Keras model (.h5, .keras or a SavedModel)."
+        )
     return load_keras_model(path)
 
 

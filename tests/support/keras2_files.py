@@ -3,8 +3,9 @@
 Students hold files written by TensorFlow 2.x's Keras 2 (`model.save('….h5')`), not by the
 Keras 3 the app runs. This script writes such files with `tf_keras` (the Keras 2 the TensorFlow
 team keeps for exactly these files) and what Keras 2 itself predicts for them, in one process:
-`python -m tests.support.keras2_files FOLDER PHOTO`. The `keras2_files` fixture (conftest.py)
-runs it once per test session; the files are small (32×32 inputs, alpha 0.35, few classes).
+`python -m tests.support.keras2_files FOLDER ASSETS`. The `keras2_files` fixture (conftest.py)
+runs it once per test session; the files are small (64×64 inputs, 1/16 of the filters,
+alpha 0.35, six classes).
 
 - program 8-3's MNIST CNN (the app's digit architecture with the shipped weights) as a legacy
   .h5, a Keras-2 .keras zip, the HDF5 that TF 2.10 wrote under a .keras name, a SavedModel folder;
@@ -29,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-SIZE = 32
+SIZE = 64  # the smallest size at which the applications keep a 2×2 map for Grad-CAM
 BREEDS = [
     "n02085620-Chihuahua",
     "n02086240-Shih-Tzu",
@@ -52,16 +53,20 @@ TUTORIAL = "dogs_tf_tutorial_mobilenetv2.h5"  # preprocess_input inside: TFOpLam
 TUTORIAL_CAFFE = "dogs_tf_tutorial_caffe.h5"  # resnet50.preprocess_input: SlicingOpLambda
 RESCALING = "dogs_rescaling_augmentation.h5"
 LAMBDA_FILES = ("lambda.h5", "lambda.keras", "lambda_savedmodel")
-MARKER = "lambda_code_ran"  # a Lambda layer's code creates this file when it runs
+MARKER = "lambda_code_ran"
+PHOTO = ("photos", "dogs", "Beagle_01141.jpg")  # under ../shared/assets
+MNIST = "mnist/mnist.npz"  # a Lambda layer's code creates this file when it runs
 
 
-def build(folder: Path, photo: Path) -> None:
+def build(folder: Path, assets: Path) -> None:
     import tf_keras
 
     tf_keras.utils.set_random_seed(0)
     references: dict[str, np.ndarray] = {}
-    _digit_files(tf_keras, folder, references)
-    rgb = _photo_rgb(photo)
+    with np.load(assets / MNIST) as mnist:
+        digits = mnist["x_test"][:8, :, :, None].astype(np.float32) / 255
+    _digit_files(tf_keras, folder, digits, references)
+    rgb = _photo_rgb(assets.joinpath(*PHOTO))
     with open(folder / NAMES_FILE, "wb") as handle:
         pickle.dump(BREEDS, handle)  # program 8-7 pickles its folder names
     for name, (application, family, head) in NESTED.items():
@@ -75,7 +80,7 @@ def build(folder: Path, photo: Path) -> None:
     np.savez(folder / "reference.npz", **references)
 
 
-def _digit_files(tf_keras, folder: Path, references: dict) -> None:
+def _digit_files(tf_keras, folder: Path, digits: np.ndarray, references: dict) -> None:
     """Program 8-3's CNN with the shipped model's weights, in each format Keras 2 saves."""
     import keras
 
@@ -89,9 +94,8 @@ def _digit_files(tf_keras, folder: Path, references: dict) -> None:
     model.save(zipped)
     shutil.copyfile(h5, tf210)  # TF 2.10's model.save('x.keras') wrote HDF5 under that name
     model.save(saved, save_format="tf")
-    batch = np.random.default_rng(0).uniform(0, 1, (5, 28, 28, 1)).astype(np.float32)
-    references["digits/input"] = batch
-    references["digits/output"] = model.predict(batch, verbose=0)
+    references["digits/input"] = digits
+    references["digits/output"] = model.predict(digits, verbose=0)
 
 
 def _photo_rgb(photo: Path) -> np.ndarray:
@@ -170,9 +174,48 @@ def _rescaling_model(tf_keras):
 
 
 def _save_with_reference(model, path: Path, batch: np.ndarray, references: dict) -> None:
+    _vary_batch_norms(model)
+    _spread_head(model, batch)
     model.save(path)
     references[f"{path.name}/input"] = batch
     references[f"{path.name}/output"] = model.predict(batch, verbose=0)
+
+
+def _vary_batch_norms(model) -> None:
+    """BatchNormalization statistics of a trained model rather than fresh ones (1, 0, 0, 1): a
+    loader that mixed them up would then change the outputs, and ReLUs let activations through."""
+    rng = np.random.default_rng(1)
+    for layer in _all_layers(model):
+        if type(layer).__name__ == "BatchNormalization":
+            gamma, beta, mean, variance = layer.get_weights()
+            layer.set_weights(
+                [
+                    rng.uniform(0.5, 1.5, gamma.shape).astype(np.float32),
+                    rng.uniform(0.0, 0.5, beta.shape).astype(np.float32),
+                    rng.normal(0, 0.1, mean.shape).astype(np.float32),
+                    rng.uniform(0.5, 1.5, variance.shape).astype(np.float32),
+                ]
+            )
+
+
+def _all_layers(model):
+    for layer in model.layers:
+        yield layer
+        if hasattr(layer, "layers"):
+            yield from _all_layers(layer)
+
+
+def _spread_head(model, batch: np.ndarray) -> None:
+    """Head weights that make the classes' probabilities differ (a fresh head gives each class
+    about 1/6 for every photo, which any preprocessing would match)."""
+    import tf_keras
+
+    head = model.layers[-1]
+    features = tf_keras.Model(model.inputs, head.input).predict(batch, verbose=0)
+    kernel, bias = head.get_weights()
+    rng = np.random.default_rng(len(model.layers))
+    scale = 3.0 / (float(np.abs(features).mean()) + 1e-6) / np.sqrt(kernel.shape[0])
+    head.set_weights([rng.normal(0, scale, kernel.shape).astype(np.float32), bias])
 
 
 def _lambda_files(tf_keras, folder: Path) -> None:

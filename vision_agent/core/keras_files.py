@@ -343,6 +343,17 @@ def import_keras(path: Path) -> Any:
     return keras
 
 
+def output_in(model: Any, layer: Any) -> Any:
+    """`layer`'s output in `model`'s graph. A model nested in a tf_keras model (TensorFlow's
+    tutorial: `base_model(x, training=False)`) answers `.output` with its own graph's tensor."""
+    nodes = getattr(model, "_network_nodes", None)
+    if nodes and getattr(layer, "layers", None):
+        for index in range(len(layer._inbound_nodes)):
+            if f"{layer.name}_ib-{index}" in nodes:  # tf_keras's key of a node in a model
+                return layer.get_output_at(index)
+    return layer.output
+
+
 def keras_of(model: Any) -> Any:
     """The Keras module a loaded model belongs to (tf_keras for Keras 2 files, else keras)."""
     if type(model).__module__.startswith("tf_keras"):

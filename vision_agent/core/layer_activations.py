@@ -244,7 +244,10 @@ class KerasLayers:
                 return outputs
 
             return forward
-        model = self._keras.Model(self._model.inputs, [self._layers[n].output for n in names])
+        from vision_agent.core.keras_files import output_in
+
+        outputs = [output_in(self._model, self._layers[n]) for n in names]
+        model = self._keras.Model(self._model.inputs, outputs)
         return tf.function(lambda x: model(x, training=False), reduce_retracing=True)
 
 

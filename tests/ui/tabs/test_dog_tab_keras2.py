@@ -1,0 +1,88 @@
+"""The dog tab opens a course model saved by Keras 2 and its pickled names through the real file
+dialogs, and shows Keras 2's top-5; a Lambda file is refused in the UI's language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PyQt5.QtCore import Qt, QTimer
+from PyQt5.QtWidgets import QApplication, QFileDialog, QLineEdit
+
+from tests.support import keras2_files as k2
+from tests.support.paths import asset
+from vision_agent.controllers.choices import CLASSIFIER_MODEL_KEY
+from vision_agent.controllers.dogs import MODELS_SETTING
+from vision_agent.core.breed_names import readable_breed
+from vision_agent.ui.settings import app_settings
+from vision_agent.ui.tabs.dog_tab import DogTab
+
+
+@pytest.fixture
+def tab(qtbot):
+    app_settings().setValue(CLASSIFIER_MODEL_KEY, "mobilenet_v2")
+    app_settings().remove(MODELS_SETTING)
+    widget = DogTab()
+    qtbot.addWidget(widget)
+    widget.resize(1100, 600)
+    widget.show()
+    widget.start()
+    yield widget
+    widget.shutdown()
+
+
+def type_into_next_file_dialogs(qtbot, *paths: Path) -> None:
+    """Answer the next open dialogs as a user does: the path typed into the file name field,
+    then Return."""
+    pending = list(paths)
+
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, QFileDialog) and dialog.isVisible():
+            field = dialog.findChild(QLineEdit, "fileNameEdit")
+            field.setText(str(pending.pop(0)))
+            qtbot.keyClick(field, Qt.Key_Return)
+        if pending:
+            QTimer.singleShot(50, answer)
+
+    QTimer.singleShot(50, answer)
+
+
+def _open_model(qtbot, tab: DogTab, model: Path, names: Path) -> None:
+    type_into_next_file_dialogs(qtbot, model, names)
+    tab.choose_breed_model()  # File ▸ Open breed model…: both dialogs, then the model loads
+
+
+def test_course_model_and_pickled_names_through_the_dialogs_show_keras_2s_top_5(
+    qtbot, tab: DogTab, keras2_files: Path
+) -> None:
+    model = keras2_files / "cnn_for_stanford_dogs_densenet121.h5"
+    _open_model(qtbot, tab, model, keras2_files / k2.NAMES_FILE)
+    qtbot.waitUntil(lambda: tab.controller.choice.model == model, timeout=10000)
+    qtbot.waitUntil(lambda: tab.controller.service.state == "ready", timeout=120000)
+    assert "cnn_for_stanford_dogs_densenet121.h5" in tab.model_label.text()
+    tab.open_photo(asset(*k2.PHOTO))
+    qtbot.waitUntil(lambda: tab.controller.result is not None, timeout=60000)
+    with np.load(keras2_files / "reference.npz") as reference:
+        expected = reference[f"{model.name}/output"][0]
+    order = np.argsort(-expected)[:5]
+    assert tab.breeds.chart.names == [readable_breed(k2.BREEDS[i]) for i in order]
+    np.testing.assert_allclose(tab.breeds.chart.values, expected[order], atol=1e-5)
+    assert tab.breeds.verdict_label.text().startswith(readable_breed(k2.BREEDS[order[0]]))
+
+
+def test_a_lambda_model_is_refused_in_korean(qtbot, tab: DogTab, keras2_files: Path) -> None:
+    from vision_agent.i18n import set_language
+
+    set_language("ko")
+    try:
+        _open_model(qtbot, tab, keras2_files / "lambda.h5", keras2_files / k2.NAMES_FILE)
+        qtbot.waitUntil(lambda: "lambda.h5" in tab.breeds.detail_label.text(), timeout=120000)
+        text = tab.breeds.detail_label.text()
+        assert "Lambda" in text and "모델 파일의 코드는 실행하지 않습니다" in text
+        assert "new_model.save('model.keras')" in text
+        assert "Is the file complete" not in text
+    finally:
+        set_language("en")
+    assert not (keras2_files / k2.MARKER).exists()

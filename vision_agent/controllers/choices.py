@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PyQt5.QtCore import QObject, QSettings, pyqtSignal
+from PyQt5.QtCore import QObject, pyqtSignal
 
 from vision_agent.core.classify import DEFAULT_MODEL, MODEL_ALIASES
 from vision_agent.core.errors import UserError
+from vision_agent.core.settings import Settings
 from vision_agent.models.store import READY, ModelStore, default_store
 
 CLASSIFIER_MODEL_KEY = "classifier/model"  # the ImageNet classifier the user chose (dog tab too)
@@ -36,7 +37,7 @@ class SharedChoices(QObject):
 
     def __init__(
         self,
-        settings: QSettings,
+        settings: Settings,
         store: Callable[[], ModelStore] = default_store,
         parent: QObject | None = None,
     ) -> None:
@@ -46,9 +47,9 @@ class SharedChoices(QObject):
         self._present: dict[str, bool] = {}
 
     def imagenet_model(self) -> str:
-        """The user's choice when it can be used here; else the first built-in that is present
-        (offline, the tab opens on a model it has); else the default."""
-        chosen = self._settings.value(CLASSIFIER_MODEL_KEY, "", type=str)
+        """The user's choice when it can be used here; else the default (the shipped model) or
+        the first built-in that is present (offline, the tab opens on a model it has)."""
+        chosen = self._settings.value(CLASSIFIER_MODEL_KEY)
         if chosen in MODEL_ALIASES and self.is_present(MODEL_ALIASES[chosen]):
             return chosen
         if chosen and chosen not in MODEL_ALIASES and Path(chosen).is_file():
@@ -56,7 +57,9 @@ class SharedChoices(QObject):
         present = [key for key, model_id in MODEL_ALIASES.items() if self.is_present(model_id)]
         if chosen in MODEL_ALIASES and not present:
             return chosen
-        return present[0] if present else DEFAULT_MODEL
+        if DEFAULT_MODEL in present or not present:
+            return DEFAULT_MODEL
+        return present[0]
 
     def set_imagenet_model(self, model: str) -> None:
         """The user chose `model` (and it loaded): remember it and tell the other tabs."""

@@ -8,14 +8,14 @@ recognized and annotated in the model service.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from PyQt5.QtCore import QObject, QSettings, pyqtSignal, pyqtSlot
+from PyQt5.QtCore import QObject, pyqtSignal, pyqtSlot
 
 from vision_agent.controllers.choices import SharedChoices
 from vision_agent.core.dogs import DogResult, classifier_model_id
+from vision_agent.core.settings import Settings
 from vision_agent.engine.recipes import imagenet_dog_spec, keras_breed_spec
 from vision_agent.engine.spec import RecognizerSpec
 from vision_agent.i18n import tr
@@ -53,7 +53,7 @@ class DogController(QObject):
     sig_status = pyqtSignal(str)
 
     def __init__(
-        self, choices: SharedChoices, settings: QSettings, parent: QObject | None = None
+        self, choices: SharedChoices, settings: Settings, parent: QObject | None = None
     ) -> None:
         super().__init__(parent)
         self.shared = choices
@@ -125,16 +125,13 @@ class DogController(QObject):
             self.sig_model_changed.emit()
 
     def _saved_models(self) -> list[BreedModelChoice]:
-        try:
-            pairs = json.loads(self._settings.value(MODELS_SETTING, "[]", type=str))
-            saved = [BreedModelChoice(Path(m), Path(c)) for m, c in pairs]
-        except (ValueError, TypeError):
-            return []
+        pairs = self._settings.value(MODELS_SETTING)
+        saved = [BreedModelChoice(Path(m), Path(c)) for m, c in pairs]
         return [c for c in saved if c.model.is_file() and c.classes.is_file()]
 
     def _save_models(self) -> None:
         pairs = [[str(c.model), str(c.classes)] for c in self.choices if c.model is not None]
-        self._settings.setValue(MODELS_SETTING, json.dumps(pairs))
+        self._settings.setValue(MODELS_SETTING, pairs)
 
     @pyqtSlot(str, str)
     def _on_state_changed(self, state: str, detail: str) -> None:
@@ -185,7 +182,7 @@ class DogController(QObject):
         self._discard_pending()
         self.result, self.error = None, message
         self.sig_result_changed.emit()
-        self.sig_status.emit(message.splitlines()[0] if message else "")
+        self.sig_status.emit(self.status_text())
 
     def _discard_pending(self) -> None:
         if self._pending is not None:
@@ -197,11 +194,16 @@ class DogController(QObject):
         self._pending = None
         self.result = result
         self.sig_result_changed.emit()
-        self.sig_status.emit(
-            tr("Recognized {name} in {ms:.0f} ms").format(
-                name=self.photo.name if self.photo else "", ms=result.latency_ms
-            )
-        )
+        self.sig_status.emit(self.status_text())
+
+    def status_text(self) -> str:
+        """The status line for the photo on screen, in the UI's language (again after a switch)."""
+        if self.error:
+            return self.error.splitlines()[0]
+        if self.result is None:
+            return ""
+        name = self.photo.name if self.photo else ""
+        return tr("Recognized {name} in {ms:.0f} ms").format(name=name, ms=self.result.latency_ms)
 
     @pyqtSlot(str)
     def _on_error(self, message: str) -> None:

@@ -43,12 +43,16 @@ from vision_agent.core.predictors import require_model_file
 
 IMAGENET_LABELS = "imagenet_classes.txt"
 IMAGENET_CLASSES = 1000
-DEFAULT_MODEL = "resnet50"
+# MobileNetV2 int8 ships with the app (resources/models/imagenet): the tabs start on it.
+DEFAULT_MODEL = "mobilenet_v2"
 MODEL_ALIASES = {
     "resnet50": "resnet50_imagenet",
     "mobilenet_v2": "mobilenet_v2_int8",
     "googlenet": "googlenet_caffe",
 }
+# The CLI's choice without --model: the first present, by published ImageNet top-1 (Keras
+# ResNet50 74.9 %, BVLC GoogLeNet 68.7 %, ONNX Model Zoo MobileNetV2 int8 68.3 %).
+BEST_FIRST = ("resnet50", "googlenet", "mobilenet_v2")
 KERAS_LOADERS = ("keras", "keras_application")
 # A Keras application's classification moves into the window's process (onnxruntime on the
 # verified ONNX export) once the export exists; Grad-CAM stays with Keras in the child process.
@@ -226,6 +230,8 @@ class ImageClassifier:
             classifier = cls.from_model_id(model_id, {"weights": path}, accelerate=accelerate)
             classifier.model_name = f"{classifier.model_name} + {path.name}"
             return classifier
+        if path.suffix.lower() == ".onnx":
+            return cls._from_own_model(path)
         if not is_keras_model(path):
             raise ModelLoadError(
                 f"{path.name} is not a Keras model file (.h5, .keras). For weights of a known "
@@ -234,6 +240,20 @@ class ImageClassifier:
         backend = keras_file_backend(path)
         preprocessing = keras_mode(backend.keras_mode or "caffe", backend.input_size)
         return cls(backend, preprocessing, labels, path.name)
+
+    @classmethod
+    def _from_own_model(cls, path: Path) -> ImageClassifier:
+        """A model trained in the "My classes" tab or by `train classes` (ONNX, card beside)."""
+        from vision_agent.core.own_classes.export import CARD_FILE, read_own_model
+
+        own = read_own_model(path)
+        if own is None:
+            raise ModelLoadError(
+                f"{path.name} has no {CARD_FILE} beside it saying how to prepare a photo; "
+                "only ONNX models trained by Vision Agent are opened from a file."
+            )
+        backend = onnxruntime_backend(path, own.preprocessing.size, own.layout, "probabilities")
+        return cls(backend, own.preprocessing, own.classes, path.name)
 
     @classmethod
     def from_onnx_export(

@@ -211,7 +211,8 @@ def test_a_missing_model_says_so_and_offers_the_download(qtbot, monkeypatch, tmp
         qtbot.waitUntil(lambda: panel.isVisible(), timeout=TIMEOUT)
         text = panel.message_label.text()
         assert text.startswith(
-            "GoogLeNet (Caffe, the course's OpenCV classifier) is not on this computer."
+            "GoogLeNet (Caffe, the course's OpenCV classifier) is not on this computer "
+            "(53.6 MB to download)."
         )
         assert "Click Download, or Import from folder…" in text and "vision-agent" not in text
         assert panel.download_button.isVisible() and panel.download_button.isEnabled()
@@ -291,9 +292,8 @@ def test_the_model_choice_is_restored_after_a_restart(qtbot):
 
 
 def test_offline_the_tab_opens_on_a_model_that_is_here(qtbot):
-    """Item 2: no choice saved, only the shared models here: a present model, no orange wall,
-    and the model list marks what needs a download."""
-    asset("imagenet_small", "mobilenetv2-12-int8_onnx", "mobilenetv2-12-int8.onnx")
+    """Item 2: no choice saved: the shipped model, no orange wall, and the model list marks
+    what needs a download, with its size."""
     app_settings().remove(CLASSIFIER_MODEL_KEY)
     tab = make_tab(qtbot, None)
     try:
@@ -303,8 +303,8 @@ def test_offline_the_tab_opens_on_a_model_that_is_here(qtbot):
         combo = tab.model_combo
         captions = {combo.itemData(i): combo.itemText(i) for i in range(combo.count())}
         assert captions["mobilenet_v2"] == "MobileNetV2 int8 (ONNX)"
-        assert captions["resnet50"] == "ResNet50 (Keras) — download needed"
-        assert captions["googlenet"] == "GoogLeNet (Caffe) — download needed"
+        assert captions["resnet50"] == "ResNet50 (Keras) — download 103.0 MB"
+        assert captions["googlenet"] == "GoogLeNet (Caffe) — download 53.6 MB"
     finally:
         tab.shutdown()
 
@@ -423,7 +423,7 @@ def test_korean_ui(qtbot, tab):
         tab.retranslate_ui()
         assert tab.title() == "ImageNet 상위 5"
         assert tab.open_button.text() == "사진 열기…"
-        assert tab.model_combo.itemText(0) == "ResNet50 (Keras) — 다운로드 필요"
+        assert tab.model_combo.itemText(0) == "ResNet50 (Keras) — 다운로드 103.0 MB"
         assert tab.model_combo.currentData() == "mobilenet_v2"  # the choice survives
     finally:
         set_language("en")

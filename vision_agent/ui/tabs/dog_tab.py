@@ -114,6 +114,7 @@ class DogTab(VisionTab):
         self.download_panel.retranslate_ui()
         self._show_model_state()
         self._show_result()
+        self.sig_status_message.emit(self.controller.status_text())
         if self._train_dialog is not None:
             self._train_dialog.retranslate_ui()
 

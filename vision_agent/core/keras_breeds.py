@@ -227,7 +227,7 @@ def _load_model(path: Path):
     path = require_model_file(path)
     if not is_keras_model(path):
         raise ModelLoadError(
-            f"{path.name}: a breed model must be a Keras model (.h5, .keras or a SavedModel)."
+            f"{path.name}: a breed model must be a Keras file (.h5, .keras) or SavedModel folder."
         )
     return load_keras_model(path)
 

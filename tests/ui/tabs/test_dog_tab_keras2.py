@@ -86,3 +86,26 @@ def test_a_lambda_model_is_refused_in_korean(qtbot, tab: DogTab, keras2_files: P
     finally:
         set_language("en")
     assert not (keras2_files / k2.MARKER).exists()
+
+
+def test_every_keras_file_message_has_a_korean_translation() -> None:
+    from vision_agent.core.keras_files import MESSAGES
+    from vision_agent.i18n import missing_translations
+
+    assert missing_translations(list(MESSAGES)) == []
+
+
+def test_a_message_with_the_file_named_twice_is_translated() -> None:
+    from vision_agent.core.keras_files import NOT_REBUILT
+    from vision_agent.i18n import set_language
+    from vision_agent.ui.model_problem_text import model_file_problem
+
+    message = NOT_REBUILT.format(file="a.h5", version="2.15.0", reason="Unknown layer: 'X'")
+    set_language("ko")
+    try:
+        translated = model_file_problem(message)
+    finally:
+        set_language("en")
+    assert translated.startswith("a.h5(Keras 2.15.0로 저장됨)을(를) 열 수 없습니다: Unknown layer")
+    assert translated.endswith("load_model('a.h5', compile=False); model.save('model.keras')")
+    assert model_file_problem(message) == message  # English: as it is

@@ -6,30 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
 from PyQt5.QtCore import Qt, QTimer
 from PyQt5.QtWidgets import QApplication, QFileDialog, QLineEdit
 
 from tests.support import keras2_files as k2
 from tests.support.paths import asset
-from vision_agent.controllers.choices import CLASSIFIER_MODEL_KEY
-from vision_agent.controllers.dogs import MODELS_SETTING
+from tests.ui.tabs.test_dog_tab import tab  # noqa: F401 (the dog tab, as the other tests)
 from vision_agent.core.breed_names import readable_breed
-from vision_agent.ui.settings import app_settings
 from vision_agent.ui.tabs.dog_tab import DogTab
-
-
-@pytest.fixture
-def tab(qtbot):
-    app_settings().setValue(CLASSIFIER_MODEL_KEY, "mobilenet_v2")
-    app_settings().remove(MODELS_SETTING)
-    widget = DogTab()
-    qtbot.addWidget(widget)
-    widget.resize(1100, 600)
-    widget.show()
-    widget.start()
-    yield widget
-    widget.shutdown()
 
 
 def type_into_next_file_dialogs(qtbot, *paths: Path) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from vision_agent.core.keras_files import MESSAGES as KERAS_FILE_MESSAGES
-from vision_agent.i18n import language, tr
+from vision_agent.i18n import language, tr, tr_template
 from vision_agent.models.registry import ModelEntry, format_size
 
 # The store's "Could not get FILE (model 'ID') from URL: REASON.\n…" and its other failures.
@@ -96,33 +96,10 @@ def failure_reason(message: str) -> str:
 
 def translate_reason(reason: str) -> str:
     """A transfer failure's reason in the UI's language (unknown reasons are kept as they are)."""
-    return _from_templates(reason, REASON_TEMPLATES)
+    return tr_template(reason, REASON_TEMPLATES)
 
 
 def model_file_problem(message: str) -> str:
     """Why a model file was not opened (core/keras_files' messages) in the UI's language; any
     other message is kept as it is."""
-    return _from_templates(message, KERAS_FILE_MESSAGES)
-
-
-def _from_templates(text: str, templates: tuple[str, ...]) -> str:
-    """`text` in the UI's language when it fills one of the English `templates`."""
-    for template in templates:
-        if match := re.fullmatch(_pattern(template) + r"\.?", text.strip(), re.DOTALL):
-            return tr(template).format(**match.groupdict())
-    return text
-
-
-def _pattern(template: str) -> str:
-    """A regular expression for the texts that fill `template`'s {placeholders}."""
-    seen: set[str] = set()
-
-    def group(match: re.Match) -> str:
-        name = match[1]
-        if name in seen:  # a placeholder used twice matches the same text twice
-            return f"(?P={name})"
-        seen.add(name)
-        return f"(?P<{name}>.+?)"
-
-    escaped = re.escape(template).replace(r"\{", "{").replace(r"\}", "}")
-    return re.sub(r"{(\w+)}", group, escaped)
+    return tr_template(message.strip(), KERAS_FILE_MESSAGES)

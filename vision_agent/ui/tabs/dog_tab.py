@@ -26,6 +26,7 @@ from vision_agent.core.breed_names import CLASS_NAMES_FILE_FILTER
 from vision_agent.core.imageio import is_image_path
 from vision_agent.core.keras_breeds import BREED_MODEL_FILE_FILTER
 from vision_agent.i18n import tr
+from vision_agent.ui.model_problem_text import model_file_problem
 from vision_agent.ui.model_state_text import model_state_text
 from vision_agent.ui.photo_messages import photo_message
 from vision_agent.ui.photo_output import ask_image_path, copy_results, save_image_to
@@ -211,7 +212,8 @@ class DogTab(VisionTab):
         if controller.error:
             self.view.set_image(None)
             title = self._error_title or tr("Cannot recognize this photo")
-            self.breeds.show_error(title, photo_message(controller.error))
+            message = photo_message(model_file_problem(controller.error))
+            self.breeds.show_error(title, message)
             return
         self._error_title = ""
         if controller.is_busy():

@@ -306,12 +306,19 @@ class OwnClassesController(QObject):
         self._runner.load(RecognizerSpec(RUNNER, {"model": Path(model)}, label="own model"))
 
     def try_photo(self, path: Path) -> None:
+        self._try("classify_file", Path(path))
+
+    def try_frame(self, rgb: np.ndarray) -> None:
+        """A camera frame through the chosen run's model (a newer frame replaces one waiting)."""
+        self._try("classify_image", rgb)
+
+    def _try(self, method: str, subject) -> None:
         if self._runner is None:
             self.sig_error.emit(tr("Train a model first."))
             return
         if self._trying is not None:
             self._trying.discard()
-        self._trying = self._runner.call("classify_file", Path(path), 3, latest=True).then(
+        self._trying = self._runner.call(method, subject, 3, latest=True).then(
             self.sig_tried.emit, self.sig_error.emit
         )
 

@@ -19,8 +19,8 @@ from vision_agent.controllers.choices import SharedChoices
 from vision_agent.core.classify import PHOTO_MAX_SIDE, Classification, resolve_model_id
 from vision_agent.core.errors import UserError
 from vision_agent.core.gradcam import overlay_heatmap
+from vision_agent.core.keras_files import is_keras_model
 from vision_agent.core.photo_reader import PHOTO_READER_FACTORY
-from vision_agent.core.predictors import KERAS_SUFFIXES
 from vision_agent.engine.recipes import classifier_spec
 from vision_agent.engine.spec import RecognizerSpec
 from vision_agent.i18n import tr
@@ -46,7 +46,7 @@ def model_choices() -> list[tuple[str, str]]:
 
 
 def is_keras(model: str) -> bool:
-    return model in KERAS_MODELS or Path(model).suffix.lower() in KERAS_SUFFIXES
+    return model in KERAS_MODELS or is_keras_model(model)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from vision_agent.i18n import tr
 from vision_agent.services.model_service import ModelState
+from vision_agent.ui.model_problem_text import model_file_problem
 
 
 def model_state_text(state: str, name: str, problem: str = "") -> tuple[str, bool]:
@@ -17,6 +18,7 @@ def model_state_text(state: str, name: str, problem: str = "") -> tuple[str, boo
     if state == ModelState.LOADING:
         return tr("Loading {name}…").format(name=name), False
     if state == ModelState.FAILED:
+        problem = model_file_problem(problem)
         return tr("{name} could not be loaded: {problem}").format(name=name, problem=problem), True
     if state == ModelState.MISSING:
         return tr("{name} is not on this computer.").format(name=name), True

@@ -30,6 +30,7 @@ from vision_agent.core.predictors import MODEL_FILE_FILTER
 from vision_agent.i18n import tr
 from vision_agent.services.model_service import ModelState
 from vision_agent.ui.model_state_text import model_state_text, still_using_text
+from vision_agent.ui.photo_messages import photo_message
 from vision_agent.ui.photo_output import ask_image_path, copy_results, save_image_to
 from vision_agent.ui.qimage import qimage_to_rgb
 from vision_agent.ui.settings import app_settings, ask_open_path
@@ -63,7 +64,9 @@ class ClassifierTab(VisionTab):
         self.controller.sig_photo_changed.connect(self._show_result)
         self.controller.sig_model_changed.connect(self._show_model)
         self.controller.sig_photo_failed.connect(self._show_photo_failed)
-        self.controller.sig_status.connect(self.sig_status_message)
+        self.controller.sig_status.connect(
+            lambda text: self.sig_status_message.emit(photo_message(text))
+        )
         self._shown_photo = None  # the photo the view holds now
         self._build_ui()
         self.controller.sig_model_loading.connect(self.network_panel.model_changed)
@@ -104,6 +107,7 @@ class ClassifierTab(VisionTab):
         self.view = ImageView(self)
         self.view.sig_files_dropped.connect(self.photos.open_paths)
         self.results.sig_opacity_changed.connect(self.view.set_overlay_opacity)
+        self.results.sig_labels_shown.connect(self._show_labels)
         splitter = QSplitter(Qt.Horizontal, self)
         splitter.addWidget(self.photos)
         splitter.addWidget(self.view)
@@ -177,7 +181,9 @@ class ClassifierTab(VisionTab):
 
     def choose_model_file(self) -> None:
         title = tr("Open own Keras ImageNet classifier")
-        path = ask_open_path(self, title, "models", "Keras (*.h5 *.hdf5 *.keras)")
+        path = ask_open_path(
+            self, title, "models", "Keras, My classes ONNX (*.h5 *.hdf5 *.keras *.onnx)"
+        )
         if path:
             self.controller.load_model(str(path))
 
@@ -235,7 +241,7 @@ class ClassifierTab(VisionTab):
     def _show_photo_failed(self, message: str) -> None:
         self.view.set_image(None)
         self._shown_photo = None
-        self.view.set_placeholder(message)
+        self.view.set_placeholder(photo_message(message))
         self._show_result()
 
     def show_network_panel(self, visible: bool) -> None:
@@ -255,11 +261,17 @@ class ClassifierTab(VisionTab):
             self.view.set_image(photo)
             self._shown_photo = photo
             self.network_panel.follow(photo)
-        self.view.set_labels(None if result is None else result.labels)
+        self._show_labels()
         self.results.show_result(result, controller.gradcam_wanted, controller.gradcam_class)
         self._show_overlay()
         self._show_model_line()
         self._update_controls()
+
+    def _show_labels(self) -> None:
+        """The top-5 panel over the photo, unless the student hid it to see the subject."""
+        result = self.controller.result
+        wanted = result is not None and self.results.labels_check.isChecked()
+        self.view.set_labels(result.labels if wanted else None)
 
     def _show_overlay(self) -> None:
         image, heat = self.view.image(), self.controller.heat

@@ -77,6 +77,7 @@ class OwnClassesController(QObject):
         self._training_reply: Reply | None = None
         self._trying: Reply | None = None
         self._started = 0.0
+        self._unsaveable = ""  # why the project file is not written (it could not be read)
 
     # --- project ----------------------------------------------------------------------------
     def start(self) -> None:
@@ -86,9 +87,11 @@ class OwnClassesController(QObject):
         self.cancel()
         try:
             self.project = load_project(folder)
+            self._unsaveable = ""
         except UserError as exc:
+            # An unreadable project file is never overwritten: work goes on unsaved.
+            self.project, self._unsaveable = Project(Path(folder)), str(exc)
             self.sig_error.emit(str(exc))
-            return
         self.latest_run = self.project.runs[-1] if self.project.runs else None
         self.overlaid = set()
         if self.latest_run is not None:
@@ -98,6 +101,9 @@ class OwnClassesController(QObject):
         self.describe()
 
     def _save(self) -> None:
+        if self._unsaveable:
+            self.sig_error.emit(self._unsaveable)
+            return
         try:
             save_project(self.project)
         except UserError as exc:

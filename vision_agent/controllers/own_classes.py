@@ -49,6 +49,7 @@ class OwnClassesController(QObject):
     sig_epoch(object): an `EpochFigures` of the run in progress.
     sig_runs_changed(): a run was added or chosen (`latest_run`), or the runs overlaid changed.
     sig_tried(object): the `Classification` of the photo tried.
+    sig_thumbnails(object): (run number, [RGB or None]) pictures of the run's wrong photos.
     sig_error(str): a message for the user.
     """
 
@@ -58,6 +59,7 @@ class OwnClassesController(QObject):
     sig_epoch = pyqtSignal(object)
     sig_runs_changed = pyqtSignal()
     sig_tried = pyqtSignal(object)
+    sig_thumbnails = pyqtSignal(object)
     sig_error = pyqtSignal(str)
 
     def __init__(self, folder: Path | None = None, parent: QObject | None = None) -> None:
@@ -310,6 +312,15 @@ class OwnClassesController(QObject):
         if self._runner is None:
             self._runner = ModelService("own-classes-try", self)
         self._runner.load(RecognizerSpec(RUNNER, {"model": Path(model)}, label="own model"))
+
+    def request_thumbnails(self, run: dict, side: int) -> None:
+        """Small pictures of `run`'s wrong photos, read in the model's thread."""
+        paths = [Path(w["file"]) for w in run.get("wrong", [])]
+        if self._runner is None or not paths:
+            return
+        self._runner.call("thumbnails", paths, side).then(
+            lambda pictures: self.sig_thumbnails.emit((run.get("number"), pictures))
+        )
 
     def try_photo(self, path: Path) -> None:
         self._try("classify_file", Path(path))

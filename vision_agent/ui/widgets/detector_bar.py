@@ -5,8 +5,8 @@ from __future__ import annotations
 from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider, QWidget
 
-from vision_agent.controllers.faces import MODEL_ITEMS, model_name
-from vision_agent.core.faces import DEFAULT_THRESHOLD, FACE_MODEL_FILE_FILTER
+from vision_agent.controllers.faces import DEFAULT_CHOICE, model_name
+from vision_agent.core.faces import DEFAULT_THRESHOLD, FACE_MODEL_FILE_FILTER, MODEL_CHOICES
 from vision_agent.i18n import tr
 from vision_agent.ui.settings import ask_open_path
 
@@ -17,7 +17,7 @@ class DetectorBar(QWidget):
     """The model list shows the current choice (an own file is listed by its name).
 
     Signals:
-        sig_model_chosen(str): load this choice (a MODEL_ITEMS name or a detector file's path).
+        sig_model_chosen(str): load this choice (a MODEL_CHOICES name or a detector file's path).
         sig_threshold(float): the confidence a face needs, 0.05–0.95.
         sig_blur(bool): blur the faces found.
     """
@@ -45,7 +45,7 @@ class DetectorBar(QWidget):
             layout.addWidget(widget)
         layout.addWidget(self.threshold_value)
         layout.addWidget(self.blur_check)
-        self._choice = MODEL_ITEMS[0][0]
+        self._choice = DEFAULT_CHOICE
 
     def retranslate_ui(self) -> None:
         self.label.setText(tr("Model:"))
@@ -56,10 +56,9 @@ class DetectorBar(QWidget):
     def set_choice(self, choice: str) -> None:
         self._choice = choice
         self.combo.clear()
-        for item, label in MODEL_ITEMS:
-            self.combo.addItem(label, item)
-        if self.combo.findData(choice) < 0:
-            self.combo.addItem(model_name(choice), choice)
+        for item in (*MODEL_CHOICES, choice):
+            if self.combo.findData(item) < 0:
+                self.combo.addItem(model_name(item), item)
         self.combo.addItem(tr("Own detector file…"), OWN_MODEL)
         self.combo.setCurrentIndex(self.combo.findData(choice))
 

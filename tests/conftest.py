@@ -11,7 +11,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 _SANDBOX = Path(tempfile.mkdtemp(prefix="vision-agent-tests-"))
-# QSettings, the model cache and user data never touch the developer's real folders.
+# The settings, the model cache and user data never touch the developer's real folders.
 os.environ["XDG_CONFIG_HOME"] = str(_SANDBOX / "config")
 os.environ["VISION_AGENT_DATA_DIR"] = str(_SANDBOX / "data")
 os.environ.setdefault("VISION_AGENT_CACHE_DIR", str(_SANDBOX / "cache"))

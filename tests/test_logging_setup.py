@@ -64,3 +64,16 @@ def test_log_rotates(fresh_log, monkeypatch):
     assert [p.name for p in backups] == [f"vision-agent.log.{n}" for n in (1, 2, 3)]
     assert path.stat().st_size <= 20_000
     assert "line 1999" in path.read_text(encoding="utf-8")
+
+
+def test_a_log_file_that_is_a_link_is_never_written_through(fresh_log, monkeypatch, capsys):
+    monkeypatch.setattr(logging_setup, "_problem", [])
+    elsewhere = fresh_log / "someone else's file"
+    elsewhere.write_text("keep me")
+    (fresh_log / "logs").mkdir()
+    (fresh_log / "logs" / "vision-agent.log").symlink_to(elsewhere)
+    assert logging_setup.setup_logging() is None
+    logging.getLogger("vision_agent.test").warning("hello from the test")
+    assert elsewhere.read_text() == "keep me"
+    assert "is a link" in logging_setup.log_problem()
+    assert capsys.readouterr().err.count("cannot write the log file") == 1

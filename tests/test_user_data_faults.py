@@ -38,6 +38,7 @@ def assert_runs_and_says_so_once(result, expected_stdout: str, reason: str) -> N
     assert expected_stdout in result.stdout
     assert result.stderr.count(NOTICE) == 1, result.stderr[-3000:]
     assert reason in result.stderr
+    assert " INFO " not in result.stderr, result.stderr[-3000:]
 
 
 @pytest.mark.parametrize(
@@ -48,6 +49,23 @@ def test_data_folder_that_is_a_file(tmp_path, args, expected):
     data = tmp_path / "data"
     data.write_text("a file where the data folder should be")
     assert_runs_and_says_so_once(run(args, data), expected, "Not a directory")
+
+
+def test_data_folder_path_longer_than_the_system_allows(tmp_path, mnist):
+    import numpy as np
+
+    from tests.support.drawings import random_mnist_canvas
+    from vision_agent.core.imageio import write_image
+
+    drawing = tmp_path / "code.png"
+    canvas, code = random_mnist_canvas(mnist["x_test"], mnist["y_test"], np.random.default_rng(1))
+    write_image(drawing, canvas)
+    data = tmp_path.joinpath(*["d" * 200] * 25)  # 5,000 characters: past PATH_MAX
+    result = run(["postal", "--profile", "me", str(drawing)], data)
+    assert_runs_and_says_so_once(result, f"{drawing}:", "File name too long")
+    taught = run(["postal", "--profile", "me", "--teach", code, str(drawing)], data)
+    assert taught.returncode == 2 and "Traceback" not in taught.stderr
+    assert "longer than the system allows" in taught.stderr
 
 
 def test_read_only_data_folder(tmp_path):
@@ -70,9 +88,10 @@ def test_full_disk_under_the_data_folder(tmp_path):
 
 
 def test_window_notes_what_cannot_be_saved(qtbot, isolated_log, monkeypatch, tmp_path):
-    from PyQt5.QtCore import QSettings
     from PyQt5.QtWidgets import QWidget
 
+    from vision_agent.core.settings import Settings
+    from vision_agent.ui import settings as ui_settings
     from vision_agent.ui.startup import show_storage_problems
 
     monkeypatch.setattr(logging_setup, "_problem", [])
@@ -81,22 +100,16 @@ def test_window_notes_what_cannot_be_saved(qtbot, isolated_log, monkeypatch, tmp
     monkeypatch.setenv("VISION_AGENT_DATA_DIR", str(data))
     config = tmp_path / "config-file"
     config.write_text("not a folder either")
-    original = QSettings(QSettings.IniFormat, QSettings.UserScope, "x", "y").fileName()
-    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(config))
-    try:
-        assert logging_setup.setup_logging() is None
-        assert str(data) in logging_setup.log_problem()
-        window = QWidget()
-        qtbot.addWidget(window)
-        window.show()
-        box = show_storage_problems(window)
-        assert box is not None and box.isVisible() and not box.isModal()
-        assert str(data) in box.text() and "stderr" in box.text()
-        assert str(config) in box.text()
-    finally:
-        QSettings.setPath(
-            QSettings.IniFormat, QSettings.UserScope, str(Path(original).parent.parent)
-        )
+    monkeypatch.setattr(ui_settings, "_settings", [Settings(config / "settings.json")])
+    assert logging_setup.setup_logging() is None
+    assert str(data) in logging_setup.log_problem()
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.show()
+    box = show_storage_problems(window)
+    assert box is not None and box.isVisible() and not box.isModal()
+    assert str(data) in box.text() and "stderr" in box.text()
+    assert str(config) in box.text()
 
 
 def test_usable_folders_show_no_note(qtbot, isolated_log, monkeypatch):

@@ -35,7 +35,7 @@ def _run_window(argv: list[str] | None, drawing: str | None) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0], *(argv or [])])
     app.setApplicationName("Vision Agent")
     app.setOrganizationName("VisionAgent")
-    set_language(app_settings().value("language", system_language(), type=str))
+    set_language(app_settings().value("language") or system_language())
     apply_app_icon(app)
     splash = show_splash(app)
 

@@ -7,13 +7,14 @@ calls `set_language` and then asks its widgets to re-read their text.
 
 from __future__ import annotations
 
-import json
 import locale
 import os
 
+from vision_agent.core.user_files import read_user_json
 from vision_agent.paths import resource
 
 LANGUAGES = {"en": "English", "ko": "한국어"}
+CATALOG_MAX_BYTES = 4 << 20
 _state = {"language": "en"}
 _catalogs: dict[str, dict[str, str]] = {}
 
@@ -49,7 +50,7 @@ def _catalog(lang: str) -> dict[str, str]:
         merged: dict[str, str] = {}
         folder = resource("i18n")
         for path in sorted(folder.glob(f"{lang}*.json")):
-            merged.update(json.loads(path.read_text(encoding="utf-8")))
+            merged.update(read_user_json(path, "a message catalog", CATALOG_MAX_BYTES))
         _catalogs[lang] = merged
     return _catalogs[lang]
 

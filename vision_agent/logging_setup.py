@@ -16,6 +16,8 @@ from pathlib import Path
 from types import TracebackType
 
 from vision_agent import __version__
+from vision_agent.core.errors import UserError
+from vision_agent.core.user_writes import require_writable_target
 from vision_agent.paths import user_data_dir
 
 LOG_FILE_NAME = "vision-agent.log"
@@ -47,8 +49,9 @@ def setup_logging(level: int = logging.INFO) -> Path | None:
     path = log_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        require_writable_target(path, _NotOurFile)
         handler = _LogFile(path)
-    except OSError as exc:
+    except (OSError, _NotOurFile) as exc:
         handler = _StderrLog()
         _report_problem(path, exc)
     handler.vision_agent_log = True
@@ -66,6 +69,10 @@ def setup_logging(level: int = logging.INFO) -> Path | None:
     return None if log_problem() else path
 
 
+class _NotOurFile(UserError):
+    """The log's place holds a link, a device or a FIFO: never written through."""
+
+
 _problem: list[str] = []
 
 
@@ -74,10 +81,10 @@ def log_problem() -> str | None:
     return _problem[0] if _problem else None
 
 
-def _report_problem(path: Path, exc: OSError) -> None:
+def _report_problem(path: Path, exc: OSError | UserError) -> None:
     if _problem:
         return
-    _problem.append(f"{path}: {exc.strerror or exc}")
+    _problem.append(str(exc) if isinstance(exc, UserError) else f"{path}: {exc.strerror or exc}")
     if sys.stderr is not None:
         print(
             f"vision-agent: cannot write the log file {_problem[0]}; logging to stderr instead.",
@@ -105,16 +112,21 @@ class _LogFile(logging.handlers.RotatingFileHandler):
 
     def emit(self, record: logging.LogRecord) -> None:
         if self._fallback is not None:
-            self._fallback.handle(record)
+            self._to_stderr(record)
         else:
             super().emit(record)
+
+    def _to_stderr(self, record: logging.LogRecord) -> None:
+        """Warnings and errors only: the terminal is the user's, not the log's."""
+        if self._fallback is not None and record.levelno >= self._fallback.level:
+            self._fallback.handle(record)
 
     def handleError(self, record: logging.LogRecord) -> None:
         exc = sys.exc_info()[1]
         if self._fallback is None and isinstance(exc, OSError):
             _report_problem(Path(self.baseFilename), exc)
             self._fallback = _StderrLog()
-            self._fallback.handle(record)
+            self._to_stderr(record)
             return
         super().handleError(record)
 

@@ -6,20 +6,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PyQt5.QtCore import QSettings
 
 from tests.support.paths import asset
 from vision_agent.controllers.choices import CLASSIFIER_MODEL_KEY, SharedChoices
+from vision_agent.core.settings import Settings
 from vision_agent.models.store import ModelStore
 from vision_agent.ui.widgets.model_combo import ModelCombo
 
 
 @pytest.fixture
-def settings(tmp_path) -> QSettings:
-    return QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+def settings(tmp_path) -> Settings:
+    return Settings(tmp_path / "settings.json")
 
 
-def choices_with(settings: QSettings, search: list[Path], cache: Path) -> SharedChoices:
+def choices_with(settings: Settings, search: list[Path], cache: Path) -> SharedChoices:
     return SharedChoices(settings, lambda: ModelStore(search_path=search, cache_dir=cache))
 
 

@@ -4,20 +4,20 @@ real settings and a real model store."""
 from __future__ import annotations
 
 import pytest
-from PyQt5.QtCore import QSettings
 
 from tests.support import photo_files
 from tests.support.paths import asset
 from vision_agent.controllers.choices import CLASSIFIER_MODEL_KEY, SharedChoices
 from vision_agent.controllers.classifier import ClassifierController
 from vision_agent.core.imageio import read_image
+from vision_agent.core.settings import Settings
 
 TIMEOUT = 60_000
 
 
 @pytest.fixture
-def settings(tmp_path) -> QSettings:
-    return QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+def settings(tmp_path) -> Settings:
+    return Settings(tmp_path / "settings.json")
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def test_the_shared_choice_changes_only_when_the_model_loaded(
     controller.load_model(str(broken))
     qtbot.waitUntil(lambda: controller.slot.refusal is not None, timeout=TIMEOUT)
     qtbot.waitUntil(lambda: controller.service.state == "ready", timeout=TIMEOUT)
-    assert announced == [] and settings.value(CLASSIFIER_MODEL_KEY) is None
+    assert announced == [] and settings.value(CLASSIFIER_MODEL_KEY) == ""
     assert controller.model == "mobilenet_v2" and not controller.is_keras_model()
     classify(qtbot, controller, "still answering")
     controller.load_model("mobilenet_v2")  # the user picks it: remembered once it works

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 from pathlib import Path
 
 from vision_agent.commands.common import cannot_start, emit, for_each_file
 from vision_agent.commands.explain_output import explain_layer_folder, explain_photo
 from vision_agent.core.classify import DEFAULT_MODEL, MODEL_ALIASES, PHOTO_MAX_SIDE
 from vision_agent.core.errors import UserError
+from vision_agent.core.user_writes import write_user_file
 
 CSV_FIELDS = ("file", "model", "rank", "index", "label", "probability", "latency_ms")
 
@@ -118,11 +120,12 @@ def run(args: argparse.Namespace) -> int:
         except UserError as exc:
             return cannot_start(exc)
     if args.csv is not None:
+        text = io.StringIO(newline="")
+        writer = csv.DictWriter(text, fieldnames=CSV_FIELDS)
+        writer.writeheader()
+        writer.writerows(rows)
         try:
-            with open(args.csv, "w", newline="", encoding="utf-8") as out:
-                writer = csv.DictWriter(out, fieldnames=CSV_FIELDS)
-                writer.writeheader()
-                writer.writerows(rows)
-        except OSError as exc:
-            return cannot_start(f"cannot write {args.csv}: {exc.strerror or exc}")
+            write_user_file(args.csv, text.getvalue().encode("utf-8"))
+        except UserError as exc:
+            return cannot_start(exc)
     return status

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from vision_agent.core.digit_explain import file_safe
 from vision_agent.core.errors import UserError
+from vision_agent.core.user_writes import write_user_file
 
 LAYERS_JSON = "layers.json"
 
@@ -56,10 +57,7 @@ class ExplainFolder:
         """layers.json: {"model": ..., key: [records]} (UserError if it cannot be written)."""
         path = self.folder / LAYERS_JSON
         text = json.dumps({"model": self.model, key: self.records}, ensure_ascii=False, indent=1)
-        try:
-            path.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+        write_user_file(path, text.encode("utf-8"))
 
 
 def explain_folder(folder: Path, recognizer) -> ExplainFolder:

@@ -116,12 +116,11 @@ def teach(name: str, code: str, drawing: Path) -> int:
         )
     try:
         store = default_store()
-        profile = store.load(name)
+        store.load(name)  # a damaged profile is named before the drawing is read
         inputs, present = canvas_inputs(read_canvas(drawing))
         boxes = [i for i, c in enumerate(code) if c != "?" and present[i]]
         labels = [NOT_A_DIGIT_LABEL if code[i] in "xX" else int(code[i]) for i in boxes]
-        profile.teach(inputs[boxes], labels)
-        store.save(profile)
+        profile = store.add_samples(name, inputs[boxes], labels)
     except UserError as exc:
         return cannot_start(exc)
     skipped = [str(i + 1) for i, c in enumerate(code) if c != "?" and not present[i]]

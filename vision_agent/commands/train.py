@@ -7,6 +7,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from vision_agent.commands import train_classes
 from vision_agent.commands.common import cannot_start
 from vision_agent.core.errors import UserError
 from vision_agent.core.user_files import require_regular_file
@@ -32,6 +33,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=Path,
         help="UNIPEN trajectories (pendigits-orig-*.tes) of writers kept out, to measure on",
     )
+    digits.add_argument(
+        "--usps", type=Path, help="USPS ZIP-code digits (zip.train.gz): real mail to train on"
+    )
+    digits.add_argument(
+        "--usps-folds",
+        default="0,1,2",
+        help="which of its 5 contiguous blocks to train on (the rest are kept out); default 0,1,2",
+    )
+    digits.add_argument("--init", type=Path, help="fine-tune this .keras model instead")
+    digits.add_argument("--learning-rate", type=float, default=1e-3)
+    digits.add_argument(
+        "--epoch-share", type=float, default=1.0, help="each epoch's size times this (0-1]"
+    )
     digits.add_argument("--epochs", type=int, default=10)
     digits.add_argument("--seed", type=int, default=42)
     digits.add_argument(
@@ -53,8 +67,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=Path,
         help="UCI pen-digits rows the model trained on (pendigits.tra), for the centres",
     )
+    calibrate.add_argument(
+        "--usps",
+        type=Path,
+        help="USPS zip.train.gz: with --pen-data, the rule is chosen and fitted across groups "
+        "(each writer, each USPS fold the model never trained on)",
+    )
     calibrate.set_defaults(func=_calibrate_digits)
     _register_dogs(kinds)
+    train_classes.register(kinds)
 
 
 def _register_dogs(kinds: argparse._SubParsersAction) -> None:
@@ -131,13 +152,18 @@ def _print_progress(done: int, total: int | None, name: str) -> None:
 def _calibrate_digits(args: argparse.Namespace) -> int:
     from vision_agent.training.digit_calibration import calibrate_card
 
+    if args.usps is not None and args.pen_data is None:
+        return cannot_start("--usps needs --pen-data (the digits' centres come from it)")
     try:
         for path, kind in (
             (args.writers, "a UNIPEN trajectories file"),
             (args.pen_data, "a pen-digits rows file"),
+            (args.usps, "a USPS zip.train.gz file"),
         ):
             if path is not None:
                 require_regular_file(path, kind)
+        if args.usps is not None:
+            return _calibrate_across_groups(args)
         calibration, checked = calibrate_card(args.model, args.writers, args.pen_data)
     except UserError as exc:
         return cannot_start(exc)
@@ -157,22 +183,57 @@ def _calibrate_digits(args: argparse.Namespace) -> int:
     return 0
 
 
+def _calibrate_across_groups(args: argparse.Namespace) -> int:
+    from vision_agent.training.doubt_groups import calibrate_across_groups
+
+    settings, checked = calibrate_across_groups(args.model, args.writers, args.pen_data, args.usps)
+    held_out = "; ".join(
+        f"{kind}: {f.wrong_flagged:.1%} of {f.wrong} wrong readings flagged, "
+        f"{f.right_flagged:.2%} of right ones"
+        for kind, f in checked.items()
+    )
+    print(
+        f"{args.model}: budget {settings.budget:g}, confidence share {settings.share:g} (chosen "
+        f"leaving one group out); nested, on held-out groups: {held_out}",
+        flush=True,
+    )
+    return 0
+
+
 def _train_digits(args: argparse.Namespace) -> int:
+    from vision_agent.training.digit_corpus import CorpusSizes
     from vision_agent.training.digits import DigitData, train_digits
+    from vision_agent.training.usps import USPS_FOLDS
 
     if args.epochs < 1:
         return cannot_start("--epochs must be at least 1")
+    if not 0 < args.epoch_share <= 1 or not 0 < args.learning_rate < 1:
+        return cannot_start("--epoch-share must be in (0, 1] and --learning-rate in (0, 1)")
+    folds = tuple(sorted({int(f) for f in args.usps_folds.split(",") if f.strip().isdigit()}))
+    if not folds or max(folds) >= USPS_FOLDS:
+        return cannot_start(f"--usps-folds must name folds 0–{USPS_FOLDS - 1}, e.g. 0,1,2")
     command = "vision-agent " + shlex.join(sys.argv[1:])
-    data = DigitData(args.data, args.pen_data, args.check_writers)
+    data = DigitData(args.data, args.pen_data, args.check_writers, args.usps, folds)
     try:
         for path, kind in (
             (args.data, "an MNIST .npz file"),
             (args.pen_data, "a pen-digits rows file"),
             (args.check_writers, "a UNIPEN trajectories file"),
+            (args.usps, "a USPS zip.train.gz file"),
+            (args.init, "a Keras digit model"),
         ):
             if path is not None:
                 require_regular_file(path, kind)
-        train_digits(data, args.out, epochs=args.epochs, seed=args.seed, command=command)
+        train_digits(
+            data,
+            args.out,
+            epochs=args.epochs,
+            seed=args.seed,
+            command=command,
+            sizes=CorpusSizes().scaled(args.epoch_share),
+            init=args.init,
+            learning_rate=args.learning_rate,
+        )
     except UserError as exc:
         return cannot_start(exc)
     return 0

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PyQt5.QtCore import QObject, QSettings, pyqtSignal
+from PyQt5.QtCore import QObject, pyqtSignal
 
 from vision_agent.core.classify import DEFAULT_MODEL, MODEL_ALIASES
 from vision_agent.core.errors import UserError
+from vision_agent.core.settings import Settings
 from vision_agent.models.store import ModelStore, default_store
 
 CLASSIFIER_MODEL_KEY = "classifier/model"  # the ImageNet classifier the user chose (dog tab too)
@@ -36,7 +37,7 @@ class SharedChoices(QObject):
 
     def __init__(
         self,
-        settings: QSettings,
+        settings: Settings,
         store: Callable[[], ModelStore] = default_store,
         parent: QObject | None = None,
     ) -> None:
@@ -48,7 +49,7 @@ class SharedChoices(QObject):
     def imagenet_model(self) -> str:
         """The user's choice when it can be used here; else the first built-in that is present
         (offline, the tab opens on a model it has); else the default."""
-        chosen = self._settings.value(CLASSIFIER_MODEL_KEY, "", type=str)
+        chosen = self._settings.value(CLASSIFIER_MODEL_KEY)
         if chosen in MODEL_ALIASES and self.is_present(MODEL_ALIASES[chosen]):
             return chosen
         if chosen and chosen not in MODEL_ALIASES and Path(chosen).is_file():

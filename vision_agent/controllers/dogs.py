@@ -8,11 +8,10 @@ recognized and annotated in the model service.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from PyQt5.QtCore import QObject, QSettings, pyqtSignal, pyqtSlot
+from PyQt5.QtCore import QObject, pyqtSignal, pyqtSlot
 
 from vision_agent.controllers.choices import SharedChoices
 from vision_agent.controllers.model_slot import (
@@ -23,6 +22,7 @@ from vision_agent.controllers.model_slot import (
     registry_caption,
 )
 from vision_agent.core.dogs import BreedRecognizer, DogResult, classifier_model_id
+from vision_agent.core.settings import Settings
 from vision_agent.engine.recipes import imagenet_dog_spec, keras_breed_spec
 from vision_agent.i18n import tr
 
@@ -59,7 +59,7 @@ class DogController(QObject):
     sig_status = pyqtSignal(str)
 
     def __init__(
-        self, choices: SharedChoices, settings: QSettings, parent: QObject | None = None
+        self, choices: SharedChoices, settings: Settings, parent: QObject | None = None
     ) -> None:
         super().__init__(parent)
         self.shared = choices
@@ -147,16 +147,13 @@ class DogController(QObject):
             self.sig_model_changed.emit()
 
     def _saved_models(self) -> list[BreedModelChoice]:
-        try:
-            pairs = json.loads(self._settings.value(MODELS_SETTING, "[]", type=str))
-            saved = [BreedModelChoice(Path(m), Path(c)) for m, c in pairs]
-        except (ValueError, TypeError):
-            return []
+        pairs = self._settings.value(MODELS_SETTING)
+        saved = [BreedModelChoice(Path(m), Path(c)) for m, c in pairs]
         return [c for c in saved if c.model.is_file() and c.classes.is_file()]
 
     def _save_models(self) -> None:
         pairs = [[str(c.model), str(c.classes)] for c in self.choices if c.model is not None]
-        self._settings.setValue(MODELS_SETTING, json.dumps(pairs))
+        self._settings.setValue(MODELS_SETTING, pairs)
 
     @pyqtSlot(object)
     def _on_ready(self, choice: ModelChoice) -> None:

@@ -113,6 +113,7 @@ class FaceCamController(QObject):
         self.shown: FaceDetection | None = None  # what the view shows; None when blank
         self._generation = 0
         self._pending: Reply | None = None
+        self._redetect_when_done = False  # settings changed while a detection was running
         self._last_frame: tuple[np.ndarray, int] | None = None
         self._camera_rate = RateMeter()
         self._shown_rate = RateMeter()
@@ -170,6 +171,7 @@ class FaceCamController(QObject):
                 self.sig_paused.emit(False)
 
     def _discard_pending(self) -> None:
+        self._redetect_when_done = False
         if self._pending is not None:
             self._pending.discard()
             self._pending = None
@@ -200,9 +202,15 @@ class FaceCamController(QObject):
             self.redetect()
 
     def redetect(self) -> None:
-        """Run the detector again on the last frame (a still image, or while paused)."""
-        if self._last_frame is not None and self._pending is None:
+        """Run the detector again on the last frame (a still image, or while paused). While a
+        detection runs, once more when it is done: a slider dragged through many values shows
+        some of them, and always the last."""
+        if self._last_frame is None:
+            return
+        if self._pending is None:
             self._request(*self._last_frame)
+        else:
+            self._redetect_when_done = True
 
     @pyqtSlot(int)
     def _on_frame_available(self, generation: int) -> None:
@@ -259,12 +267,22 @@ class FaceCamController(QObject):
         self._latency_ms = detection.latency_ms
         self._shown_rate.tick()
         self.sig_shown.emit(detection, self.stats())
-        self._pump()
+        self._next()
 
     @pyqtSlot(str)
     def _on_error(self, message: str) -> None:
         self._pending = None
         self.sig_detection_failed.emit(message)
+        self._next()
+
+    def _next(self) -> None:
+        """After a detection: the newest frame, or the last frame again with new settings."""
+        if self._redetect_when_done and not self.is_streaming():
+            self._redetect_when_done = False
+            self.redetect()
+        else:
+            self._redetect_when_done = False
+            self._pump()
 
     def stats(self) -> StreamStats:
         slot = self.grabber.slot if self.grabber is not None else None

@@ -9,13 +9,12 @@ names such as "n02085620-Chihuahua" are shown as "Chihuahua": the WordNet id is 
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 from vision_agent.core.errors import UserError
 from vision_agent.core.safe_pickle import MAX_PICKLE_BYTES, is_pickle, load_plain_pickle
-from vision_agent.core.user_files import require_regular_file
+from vision_agent.core.user_files import parse_json, read_user_bytes
 
 CLASS_NAMES_FILE_FILTER = "Class names (*.json *.txt *.pkl *.pickle *.names *.csv);;All files (*)"
 
@@ -53,11 +52,7 @@ def read_class_names(path: str | Path) -> list[str]:
     code: a pickle that imports or calls is refused with UnsafePickleError.
     """
     path = Path(path)
-    require_regular_file(path, "a class-name list", MAX_PICKLE_BYTES)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UserError(f"{path.name} cannot be read: {exc.strerror or exc}") from None
+    data = read_user_bytes(path, "a class-name list", MAX_PICKLE_BYTES)
     if (
         data.startswith(_PICKLE_PROTOCOL_2_PLUS)
         or path.suffix.lower() in _PICKLE_SUFFIXES
@@ -78,10 +73,7 @@ def read_class_names(path: str | Path) -> list[str]:
 def _parse_text(text: str, name: str) -> object:
     stripped = text.strip()
     if stripped.startswith(("[", "{")):
-        try:
-            return json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            raise UserError(f"{name} looks like JSON but is not valid: {exc}") from None
+        return parse_json(stripped.encode("utf-8"), name, "a class-name list")
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 

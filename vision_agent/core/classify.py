@@ -225,6 +225,8 @@ class ImageClassifier:
             classifier = cls.from_model_id(model_id, {"weights": path}, accelerate=accelerate)
             classifier.model_name = f"{classifier.model_name} + {path.name}"
             return classifier
+        if path.suffix.lower() == ".onnx":
+            return cls._from_own_model(path)
         if path.suffix.lower() not in KERAS_SUFFIXES:
             raise ModelLoadError(
                 f"{path.name} is not a Keras model file (.h5, .keras). For weights of a known "
@@ -233,6 +235,20 @@ class ImageClassifier:
         backend = keras_file_backend(path)
         preprocessing = keras_mode(backend.keras_mode or "caffe", backend.input_size)
         return cls(backend, preprocessing, labels, path.name)
+
+    @classmethod
+    def _from_own_model(cls, path: Path) -> ImageClassifier:
+        """A model trained in the "My classes" tab or by `train classes` (ONNX, card beside)."""
+        from vision_agent.core.own_classes.export import CARD_FILE, read_own_model
+
+        own = read_own_model(path)
+        if own is None:
+            raise ModelLoadError(
+                f"{path.name} has no {CARD_FILE} beside it saying how to prepare a photo; "
+                "only ONNX models trained by Vision Agent are opened from a file."
+            )
+        backend = onnxruntime_backend(path, own.preprocessing.size, own.layout, "probabilities")
+        return cls(backend, own.preprocessing, own.classes, path.name)
 
     @classmethod
     def from_onnx_export(

@@ -16,7 +16,6 @@ centres judges the sum `margin + weight · logit(confidence)` against a threshol
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -24,9 +23,12 @@ from pathlib import Path
 import numpy as np
 
 from vision_agent.core.digit_centres import FeatureCentres, centres_path
+from vision_agent.core.errors import UserError
 from vision_agent.core.probabilities import softmax
+from vision_agent.core.user_files import read_user_json
 
 DIGIT_CLASSES = 10
+CARD_MAX_BYTES = 1 << 20  # a card is a few hundred bytes
 
 
 class DigitStatus(str, Enum):
@@ -68,7 +70,7 @@ def calibration_for(model_path: str | Path) -> Calibration:
     confidence threshold alone."""
     card = Path(model_path).with_suffix(".card.json")
     try:
-        stored = json.loads(card.read_text(encoding="utf-8"))["calibration"]
+        stored = read_user_json(card, "a model card", CARD_MAX_BYTES)["calibration"]
         calibration = Calibration(float(stored["temperature"]), float(stored["unsure_below"]))
         feature_doubt = stored.get("feature_doubt")
         weight, below = (
@@ -76,7 +78,7 @@ def calibration_for(model_path: str | Path) -> Calibration:
             if feature_doubt is not None
             else (0.0, 0.0)
         )
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (UserError, ValueError, KeyError, TypeError, AttributeError):
         return Calibration()
     if not (calibration.temperature > 0 and 0 < calibration.unsure_below <= 1):
         return Calibration()

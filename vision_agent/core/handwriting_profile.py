@@ -10,18 +10,23 @@ half-written profile.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
-import tempfile
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from vision_agent.core.errors import UserError
-from vision_agent.core.user_files import require_regular_file
+from vision_agent.core.npz_gate import read_npz_arrays
+from vision_agent.core.user_files import read_user_bytes
+from vision_agent.core.user_writes import (
+    remove_stale_temp_files,
+    user_file_lock,
+    write_user_file,
+)
 
 PROFILE_FORMAT = "vision-agent handwriting profile 1"
 PROFILE_SUFFIX = ".npz"
@@ -29,6 +34,7 @@ DEFAULT_PROFILE = "default"
 NOT_A_DIGIT_LABEL = 10
 MAX_SAMPLES = 5000  # ~4 MB; far more than anyone teaches by hand
 MAX_FILE_BYTES = 8 * 1024 * 1024
+_MEMBER_BYTES = {"format": 4096, "inputs": MAX_SAMPLES * 28 * 28, "labels": MAX_SAMPLES * 8}
 _NAME = re.compile(r"^[\w][\w .-]{0,63}$")
 
 
@@ -89,20 +95,15 @@ class HandwritingProfile:
 def read_profile(path: Path, name: str | None = None) -> HandwritingProfile:
     """A profile file, checked; ProfileError (naming the file) for anything else."""
     path = Path(path)
-    require_regular_file(path, "a handwriting profile", MAX_FILE_BYTES, ProfileError)
+    data = read_user_bytes(path, "a handwriting profile", MAX_FILE_BYTES, ProfileError)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ProfileError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
-    try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
-            kind = str(arrays["format"])
-            inputs, labels = arrays["inputs"], arrays["labels"]
-    except (ValueError, KeyError, OSError, zipfile.BadZipFile, EOFError) as exc:
+        arrays = read_npz_arrays(data, _MEMBER_BYTES, ProfileError)
+    except ProfileError as exc:
         raise ProfileError(
-            f"{path.name} is not a handwriting profile ({type(exc).__name__}); the general "
-            "model reads as usual."
+            f"{path.name} is not a handwriting profile: {exc}; the general model reads as usual."
         ) from None
+    kind = str(arrays["format"])[:200] if arrays["format"].dtype.kind == "U" else "?"
+    inputs, labels = arrays["inputs"], arrays["labels"]
     if kind != PROFILE_FORMAT:
         raise ProfileError(f"{path.name} is not a handwriting profile of this app ({kind[:60]}).")
     valid = (
@@ -119,34 +120,30 @@ def read_profile(path: Path, name: str | None = None) -> HandwritingProfile:
     return HandwritingProfile(name or path.stem, inputs, labels.astype(np.int8))
 
 
-def write_profile(profile: HandwritingProfile, path: Path) -> None:
-    """Write atomically: a temporary file beside the target, flushed, then renamed over it."""
-    path = Path(path)
+def profile_bytes(profile: HandwritingProfile) -> bytes:
     buffer = io.BytesIO()
     np.savez_compressed(
         buffer, format=np.array(PROFILE_FORMAT), inputs=profile.inputs, labels=profile.labels
     )
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".profile-", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(buffer.getvalue())
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise ProfileError(f"Cannot save the profile to {path}: {exc.strerror or exc}.") from None
+    return buffer.getvalue()
+
+
+def write_profile(profile: HandwritingProfile, path: Path) -> None:
+    """Write atomically (`write_user_file`: never over or through a link or a device)."""
+    write_user_file(path, profile_bytes(profile), ProfileError)
 
 
 class ProfileStore:
-    """The profiles of this user: one file each in a folder."""
+    """The profiles of this user: one file each in a folder.
+
+    Several processes (windows, CLI runs) may share the folder: every change of a profile file
+    is a read-modify-write under its lock (`user_file_lock`), so taught samples are added to
+    what is on disk, never to a stale copy.
+    """
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
+        remove_stale_temp_files(self.folder)
 
     def path(self, name: str) -> Path:
         return self.folder / f"{check_name(name)}{PROFILE_SUFFIX}"
@@ -161,24 +158,40 @@ class ProfileStore:
     def load(self, name: str) -> HandwritingProfile:
         """The named profile; an empty one when it does not exist yet."""
         path = self.path(name)
-        if not path.exists():
+        if not os.path.lexists(path):  # False too for a path the system cannot hold
             return HandwritingProfile(check_name(name))
         return read_profile(path, check_name(name))
 
-    def save(self, profile: HandwritingProfile) -> None:
-        write_profile(profile, self.path(profile.name))
+    def save(self, profile: HandwritingProfile) -> HandwritingProfile:
+        """Replace the named profile's samples with `profile`'s (a reset, an import)."""
+        path = self.path(profile.name)
+        with user_file_lock(path, ProfileError):
+            write_profile(profile, path)
+        return profile
+
+    def add_samples(self, name: str, inputs: np.ndarray, labels: list[int]) -> HandwritingProfile:
+        """Teach the stored profile these samples; the profile as saved (others' samples too)."""
+        path = self.path(name)
+        with user_file_lock(path, ProfileError):
+            profile = self.load(name)
+            profile.teach(inputs, labels)
+            write_profile(profile, path)
+        return profile
 
     def rename(self, old: str, new: str) -> None:
         source, target = self.path(old), self.path(new)
-        if target.exists():
-            raise ProfileError(f"A profile named '{check_name(new)}' exists already.")
-        if not source.exists():
-            self.save(HandwritingProfile(check_name(new)))
-            return
-        try:
-            os.replace(source, target)
-        except OSError as exc:
-            raise ProfileError(f"Cannot rename the profile: {exc.strerror or exc}.") from None
+        with contextlib.ExitStack() as locks:
+            for path in sorted((source, target)):  # one order for everyone: no deadlock
+                locks.enter_context(user_file_lock(path, ProfileError))
+            if os.path.lexists(target):
+                raise ProfileError(f"A profile named '{check_name(new)}' exists already.")
+            if not os.path.lexists(source):
+                write_profile(HandwritingProfile(check_name(new)), target)
+                return
+            try:
+                os.replace(source, target)
+            except OSError as exc:
+                raise ProfileError(f"Cannot rename the profile: {exc.strerror or exc}.") from None
 
     def set_aside(self, name: str) -> str:
         """Move a profile file that cannot be read out of the way (kept, no longer listed)."""

@@ -31,7 +31,14 @@ from vision_agent.core.digit_status import (
     judge,
     tempered,
 )
-from vision_agent.core.digits import MNIST_SIZE, drawing_problem, ink_from_gray, normalize_digit
+from vision_agent.core.digits import (
+    INK_THRESHOLD,
+    MIN_INK_PIXELS,
+    MNIST_SIZE,
+    drawing_problem,
+    ink_from_gray,
+    normalize_digit,
+)
 from vision_agent.core.errors import ImageReadError, UserError
 from vision_agent.core.imageio import read_photo
 from vision_agent.core.predictors import (
@@ -72,6 +79,7 @@ class DigitReading:
     alternatives: tuple[tuple[int, float], ...] = ()
     not_digit: float = 0.0
     by_profile: bool = False  # the handwriting profile changed the model's answer
+    crosses_edge: bool = False  # ink of one stroke lies in this box and beyond its edge
 
     @property
     def unsure(self) -> bool:
@@ -87,6 +95,8 @@ class DigitReading:
             record["alternatives"] = [[d, round(p, 4)] for d, p in self.alternatives]
         if self.by_profile:
             record["by_profile"] = True
+        if self.crosses_edge:
+            record["crosses_edge"] = True
         return record
 
     @property
@@ -101,10 +111,17 @@ class PostalReading:
     digits: tuple[DigitReading, ...]
     inputs: np.ndarray = field(repr=False)  # (5, 28, 28) float32, zeros for blank boxes
     latency_ms: float = 0.0
+    ink_outside: bool = False  # ink outside every box, which is not read
 
     @property
     def code(self) -> str:
+        """The likeliest digits, unsure ones included ('?' for a box without one)."""
         return "".join(d.symbol for d in self.digits)
+
+    @property
+    def crossing_boxes(self) -> tuple[int, ...]:
+        """The boxes whose digit crosses the box's edge."""
+        return tuple(i for i, d in enumerate(self.digits) if d.crosses_edge)
 
     @property
     def marked_code(self) -> str:
@@ -114,6 +131,11 @@ class PostalReading:
 
     @property
     def region(self) -> Region | None:
+        """The region of the code's first two digits when both are sure (it is named by them;
+        an unsure guess names none) and every box holds a digit."""
+        sure = self.marked_code
+        if not sure[:2].isdigit() or any(d.digit is None for d in self.digits):
+            return None
         return region_for_code(self.code)
 
     def region_name(self, language: str) -> str | None:
@@ -130,6 +152,8 @@ class PostalReading:
         region = self.region
         record["region"] = None if region is None else {"ko": region.ko, "en": region.en}
         record["latency_ms"] = round(self.latency_ms, 2)
+        if self.ink_outside:
+            record["ink_outside"] = True
         return record
 
 
@@ -170,6 +194,70 @@ def canvas_inputs(canvas_gray: np.ndarray) -> tuple[np.ndarray, list[bool]]:
         if digit is not None:
             inputs[i] = digit
     return inputs, present
+
+
+OVERFLOW_PIXELS = 12  # ink of a box's stroke this far past its edge (beyond the margin) counts
+
+
+def _box_maps() -> tuple[np.ndarray, np.ndarray]:
+    """Per canvas pixel: the box whose read area it is in (-1: none), and whether it lies past
+    every box's edge by more than the margin."""
+    place = np.full((CANVAS_HEIGHT, CANVAS_WIDTH), -1, np.int16)
+    beyond = np.ones((CANVAS_HEIGHT, CANVAS_WIDTH), bool)
+    m = BOX_MARGIN
+    for i in range(BOX_COUNT):
+        x, y, w, h = box_rect(i)
+        place[y + m : y + h - m, x + m : x + w - m] = i
+        beyond[max(y - m, 0) : y + h + m, max(x - m, 0) : x + w + m] = False
+    return place, beyond
+
+
+_PLACE, _BEYOND = _box_maps()
+
+
+def _unread_bands() -> list[tuple[slice, slice]]:
+    """The canvas outside the boxes' read areas, as rectangles (above, below, between)."""
+    m, top, bottom = BOX_MARGIN, BOX_TOP + BOX_MARGIN, BOX_TOP + BOX_SIZE - BOX_MARGIN
+    bands = [(slice(0, top), slice(None)), (slice(bottom, None), slice(None))]
+    edges = [BOX_LEFT + BOX_SIZE * i for i in range(BOX_COUNT + 1)]
+    for i, x in enumerate(edges):
+        left = 0 if i == 0 else x - m
+        right = CANVAS_WIDTH if i == BOX_COUNT else x + m
+        bands.append((slice(top, bottom), slice(left, right)))
+    return bands
+
+
+_UNREAD_BANDS = _unread_bands()
+
+
+def ink_layout(canvas_gray: np.ndarray) -> tuple[bool, frozenset[int]]:
+    """Where the canvas's ink lies: (whether a stroke lies outside every box, the boxes whose
+    strokes also reach into another box or past the box's edge). A stroke is a connected
+    piece of ink; the 3 px just inside and beyond each box edge are tolerated."""
+    darkest = min(int(canvas_gray[band].min()) for band in _UNREAD_BANDS)
+    if darkest > 255 - INK_THRESHOLD:
+        return False, frozenset()  # all ink inside read areas, which no stroke joins
+    ink = (ink_from_gray(canvas_gray) >= INK_THRESHOLD).astype(np.uint8)
+    count, pieces, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    outside, crossing = False, set()
+    for piece in range(1, count):
+        left, top, width, height, area = (int(v) for v in stats[piece])
+        window = (slice(top, top + height), slice(left, left + width))
+        mine = pieces[window] == piece
+        boxes = np.bincount(_PLACE[window][mine] + 1, minlength=BOX_COUNT + 1)[1:]
+        inside = np.flatnonzero(boxes >= MIN_INK_PIXELS)
+        spilled = int(np.count_nonzero(_BEYOND[window][mine]))
+        if len(inside) > 1 or (len(inside) == 1 and spilled >= OVERFLOW_PIXELS):
+            crossing.update(int(b) for b in inside)
+        elif not len(inside) and area >= MIN_INK_PIXELS:
+            outside = True
+    return outside, frozenset(crossing)
+
+
+def _crossing(reading: DigitReading) -> DigitReading:
+    """A digit whose strokes cross its box's edge: read from part of it, so unsure."""
+    status = DigitStatus.UNSURE if reading.status is DigitStatus.OK else reading.status
+    return dataclasses.replace(reading, status=status, crosses_edge=True)
 
 
 class PostalRecognizer:
@@ -255,8 +343,12 @@ class PostalRecognizer:
             judged = self.read_boxes(inputs[indices][..., None])
             for reading, i in zip(judged, indices, strict=True):
                 readings[i] = reading
+        outside, crossing = ink_layout(canvas_gray)
+        for i in crossing:
+            if readings[i].digit is not None or readings[i].status is DigitStatus.NOT_DIGIT:
+                readings[i] = _crossing(readings[i])
         latency = (time.perf_counter() - started) * 1000
-        return PostalReading(tuple(readings), inputs, latency)
+        return PostalReading(tuple(readings), inputs, latency, outside)
 
     def read_boxes(self, boxes: np.ndarray) -> list[DigitReading]:
         """(n, 28, 28, 1) inputs of boxes holding ink, read with the profile when one is in use.

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from vision_agent.core.errors import UserError
-from vision_agent.core.user_files import require_regular_file
+from vision_agent.core.user_files import read_user_bytes
 
 MAX_PICKLE_BYTES = 16 * 1024 * 1024
 
@@ -86,11 +86,7 @@ def load_plain_pickle(source: bytes | str | Path, name: str | None = None) -> An
     else:
         path = Path(source)
         label = name or path.name
-        require_regular_file(path, "a pickle", MAX_PICKLE_BYTES)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise UserError(f"{label} cannot be read: {exc.strerror or exc}") from None
+        data = read_user_bytes(path, "a pickle", MAX_PICKLE_BYTES)
     check_plain_pickle(data, label)
     try:
         return _NoClassesUnpickler(io.BytesIO(data)).load()

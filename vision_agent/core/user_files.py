@@ -7,13 +7,16 @@ first asks `require_regular_file`, which looks at the file's type and size witho
 
 from __future__ import annotations
 
+import json
+import math
 import os
+import re
 import stat
 from pathlib import Path
 
 from vision_agent.core.errors import UserError
 
-_KINDS = (
+FILE_KINDS = (
     (stat.S_ISDIR, "a folder"),
     (stat.S_ISFIFO, "a named pipe (FIFO)"),
     (stat.S_ISSOCK, "a socket"),
@@ -49,7 +52,7 @@ def require_regular_file(
         raise error(f"File not found: {path}") from None
     except OSError as exc:
         raise error(f"Cannot read {path}: {exc.strerror or exc}") from None
-    for is_kind, kind in _KINDS:
+    for is_kind, kind in FILE_KINDS:
         if is_kind(info.st_mode):
             raise error(f"{path} is {kind}, not {what}.")
     if not stat.S_ISREG(info.st_mode):
@@ -62,3 +65,91 @@ def require_regular_file(
     if not os.access(path, os.R_OK):
         raise error(f"Cannot read {path}: permission denied.")
     return info.st_size
+
+
+def read_user_bytes(
+    path: str | Path,
+    what: str = "a file",
+    max_bytes: int = 1 << 20,
+    error: type[UserError] = UserError,
+) -> bytes:
+    """The bytes of `path`, read through the gate: a regular file of at most `max_bytes`.
+
+    Opened without blocking and checked again on the open file, so a file swapped for a FIFO or
+    a device after the first look is still refused; at most `max_bytes` are ever read.
+    """
+    path = Path(path)
+    require_regular_file(path, what, max_bytes, error)
+    try:
+        handle = os.open(
+            path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+        )
+    except OSError as exc:
+        raise error(f"Cannot read {path}: {exc.strerror or exc}") from None
+    with os.fdopen(handle, "rb") as file:
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            raise error(f"{path} is not a regular file, not {what}.")
+        try:
+            data = file.read(max_bytes + 1)
+        except OSError as exc:
+            raise error(f"Cannot read {path}: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        raise error(f"{path} grew past {format_bytes(max_bytes)} while it was read; not read.")
+    return data
+
+
+_JSON_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_BRACKETS = re.compile(rb"[\[\]{}]")
+
+
+def json_depth(data: bytes) -> int:
+    """How deeply `data`'s arrays and objects nest (strings skipped), without parsing it."""
+    depth = deepest = 0
+    for bracket in _JSON_BRACKETS.findall(_JSON_STRINGS.sub(b"", data)):
+        if bracket in b"[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def parse_json(
+    data: bytes,
+    path: str | Path,
+    what: str,
+    error: type[UserError] = UserError,
+    max_depth: int = 32,
+):
+    """JSON text of a user or side file, with its nesting bounded before Python's parser (which
+    recurses) sees it; numbers too large for a float are refused, not read as infinity."""
+    if json_depth(data) > max_depth:
+        raise error(f"{path} nests deeper than {max_depth} levels, so it is not read as {what}.")
+    try:
+        return json.loads(data, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except (ValueError, RecursionError) as exc:
+        reason = exc.args[0] if isinstance(exc, ValueError) and exc.args else "unreadable"
+        raise error(f"{path} is not valid JSON ({reason}), so it is not read as {what}.") from None
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:20]} is too large a number")
+    return value
+
+
+def read_user_json(
+    path: str | Path,
+    what: str,
+    max_bytes: int = 1 << 20,
+    error: type[UserError] = UserError,
+    max_depth: int = 32,
+):
+    """A JSON side file (model card, registry, class list, catalog) read through the gate."""
+    data = read_user_bytes(path, what, max_bytes, error)
+    return parse_json(data, path, what, error, max_depth)

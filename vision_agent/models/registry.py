@@ -13,7 +13,6 @@ The registry can be replaced for tests or site installs with the environment var
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import threading
@@ -22,9 +21,11 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from vision_agent.core.errors import UserError
+from vision_agent.core.user_files import read_user_json
 from vision_agent.paths import resource
 
 REGISTRY_ENV = "VISION_AGENT_REGISTRY"
+REGISTRY_MAX_BYTES = 4 << 20
 TASKS = ("classify", "detect_faces", "backbone", "digits")
 LOADERS = (
     "keras",
@@ -121,12 +122,12 @@ class Registry:
 
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path) if path is not None else default_registry_path()
+        if not os.path.lexists(self.path):
+            raise RegistryError(f"The model registry {self.path} does not exist.")
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError as exc:
-            raise RegistryError(f"The model registry {self.path} does not exist.") from exc
-        except (OSError, ValueError) as exc:
-            raise RegistryError(f"The model registry {self.path} cannot be read: {exc}") from exc
+            data = read_user_json(self.path, "a model registry", REGISTRY_MAX_BYTES)
+        except UserError as exc:
+            raise RegistryError(f"The model registry cannot be read: {exc}") from None
         models = data.get("models", []) if isinstance(data, dict) else None
         if not isinstance(models, list):
             raise RegistryError(f"The model registry {self.path} must hold a list of models.")

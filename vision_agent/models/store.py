@@ -31,6 +31,7 @@ from stat import S_ISREG
 import platformdirs
 
 from vision_agent.core.errors import UserError
+from vision_agent.core.user_writes import require_writable_target
 from vision_agent.models.download import (
     DownloadCancelled,
     Limits,
@@ -117,6 +118,7 @@ class ModelStore:
         self.stall_timeout = stall_timeout
         self.size_cap = size_cap
         self.retries = retries
+        remove_stale_temp_files([self.cache_dir / e.id for e in self.registry.all_entries()])
 
     # ----------------------------------------------------------------- queries (no network)
 
@@ -262,6 +264,7 @@ class ModelStore:
             shutil.copyfile(src, tmp)
             if not _matches_any(Path(tmp), f.accepted_hashes):
                 return ImportResult(entry.id, role, src, None, False, "changed while copying")
+            require_writable_target(dest, CacheError)
             os.replace(tmp, dest)
         except OSError as exc:
             raise self._cache_error(dest.parent, exc) from exc
@@ -348,6 +351,11 @@ class ModelStore:
                 "corrupted or the file changed upstream. Try again, or import a verified "
                 "copy with `vision-agent models import DIR`."
             )
+        try:
+            require_writable_target(dest, CacheError)
+        except CacheError:
+            temp.unlink(missing_ok=True)
+            raise
         try:
             os.replace(temp, dest)
         except OSError as exc:

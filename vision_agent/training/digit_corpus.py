@@ -3,8 +3,9 @@
 Every image is drawn into a 100×100 box of white paper at a random size, pen width, slant and
 position — as a user draws on the canvas — and then goes through the app's own preprocessing
 (`core.digits.normalize_digit`), so the network learns from exactly what it will be given:
-- MNIST digits, cut out, scaled, re-inked with thinner or thicker pens;
+- MNIST digits, cut out, scaled, re-inked with thinner or thicker pens (and some as they are);
 - real pen trajectories of 30 writers (`pendigits.tra`: 8 points each, drawn as smooth curves);
+- real mail: USPS ZIP-code digits (`usps.py`), scaled as a whole to a user's size, re-inked;
 - stroke templates of the ways people write digits (`stroke_templates.py`: one-stroke 4s, tiny
   9 loops, flagged 1s, crossed 7s …), jittered;
 - ink that is no digit (class 10): dashes, dots, zigzags, scribbles, crosses and letters.
@@ -12,6 +13,7 @@ position — as a user draws on the canvas — and then goes through the app's o
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,6 +31,7 @@ from vision_agent.training.pen_digits import (
     smooth_curve,
 )
 from vision_agent.training.stroke_templates import DIGIT_STROKES, ellipse
+from vision_agent.training.usps import usps_box
 
 CLASS_COUNT = DIGIT_CLASSES + 1  # the ten digits and 'not a digit'
 MARGIN = 3  # the app ignores 3 px inside each box edge
@@ -46,6 +49,12 @@ class CorpusSizes:
     pen_rows: int = 7494 * 3
     templates: int = 8000
     non_digits: int = 10000
+    usps: int = 12000
+    mnist_as_is: int = 20000  # MNIST digits as they are (already MNIST-normalised), not redrawn
+
+    def scaled(self, share: float) -> CorpusSizes:
+        """Every source's count times `share` (a shorter epoch, e.g. for fine-tuning)."""
+        return CorpusSizes(**{k: round(v * share) for k, v in dataclasses.asdict(self).items()})
 
 
 def normalized_box(box: np.ndarray) -> np.ndarray | None:
@@ -133,6 +142,14 @@ def mnist_digit(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return box
 
 
+def usps_digit(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A USPS frame at a random canvas size, pen and place in the box."""
+    height = float(rng.uniform(*SIZE_RANGE))
+    slack = int((BOX - height) // 2)
+    offset = (int(rng.integers(-slack, slack + 1)), int(rng.integers(-slack, slack + 1)))
+    return usps_box(image, height, offset, int(rng.integers(-1, 4)))
+
+
 def _dash(rng: np.random.Generator) -> list[np.ndarray]:
     angle = np.radians(rng.uniform(-15, 15))
     return [np.array([[0.0, 0.0], [np.cos(angle), np.sin(angle)]])]
@@ -201,9 +218,14 @@ def build_epoch(
     pen_labels: np.ndarray | None,
     rng: np.random.Generator,
     sizes: CorpusSizes = CorpusSizes(),
+    usps: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """One epoch of freshly drawn images: (n, 28, 28, 1) uint8 and (n,) labels 0..10, shuffled."""
+    """One epoch of freshly drawn images: (n, 28, 28, 1) uint8 and (n,) labels 0..10, shuffled.
+    `usps`: USPS frames and labels to draw from (none: no real mail in this epoch)."""
     boxes: list[tuple[np.ndarray, int]] = []
+    if usps is not None and len(usps[1]):
+        for k in rng.choice(len(usps[1]), sizes.usps):
+            boxes.append((usps_digit(usps[0][k], rng), int(usps[1][k])))
     for k in rng.choice(len(mnist_images), sizes.mnist, replace=sizes.mnist > len(mnist_images)):
         boxes.append((mnist_digit(mnist_images[k], rng), int(mnist_labels[k])))
     if pen_points is not None and pen_labels is not None and len(pen_points):
@@ -223,5 +245,8 @@ def build_epoch(
         images[kept] = np.round(normalized * 255)
         labels[kept] = label
         kept += 1
-    order = rng.permutation(kept)
+    picked = rng.choice(len(mnist_images), sizes.mnist_as_is)
+    images = np.concatenate([images[:kept], mnist_images[picked].astype(np.uint8)])
+    labels = np.concatenate([labels[:kept], mnist_labels[picked].astype(np.int64)])
+    order = rng.permutation(len(labels))
     return images[order][..., None], labels[order]

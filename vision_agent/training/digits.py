@@ -137,9 +137,11 @@ class DigitData:
     mnist: Path | None
     pen_rows: Path | None = None
     check_writers: Path | None = None
+    usps: Path | None = None  # USPS zip.train.gz; only its `usps_folds` are trained on
+    usps_folds: tuple[int, ...] = ()
 
 
-def _epochs(mnist, pen, rng, count: int, sizes: CorpusSizes):
+def _epochs(mnist, pen, rng, count: int, sizes: CorpusSizes, usps=None):
     """Each epoch's freshly drawn images, the next one made in a thread while this one trains."""
     from concurrent.futures import ThreadPoolExecutor
 
@@ -148,11 +150,11 @@ def _epochs(mnist, pen, rng, count: int, sizes: CorpusSizes):
     x_fit, y_fit = mnist
     points, labels = pen
     with ThreadPoolExecutor(1) as pool:
-        upcoming = pool.submit(build_epoch, x_fit, y_fit, points, labels, rng, sizes)
+        upcoming = pool.submit(build_epoch, x_fit, y_fit, points, labels, rng, sizes, usps)
         for epoch in range(count):
             images, targets = upcoming.result()
             if epoch + 1 < count:
-                upcoming = pool.submit(build_epoch, x_fit, y_fit, points, labels, rng, sizes)
+                upcoming = pool.submit(build_epoch, x_fit, y_fit, points, labels, rng, sizes, usps)
             yield images.astype(np.float32) / 255.0, targets
 
 
@@ -176,6 +178,11 @@ def checks(predict, data: DigitData, x_test: np.ndarray, y_test: np.ndarray) -> 
         scores["real_writers_by_writer"] = {
             str(w): accuracy(x[writers == w], y[writers == w]) for w in sorted(set(writers))
         }
+    if data.usps is not None:
+        from vision_agent.training.usps import kept_out_usps_inputs
+
+        x, y = kept_out_usps_inputs(data.usps, data.usps_folds)
+        scores["usps_kept_out_folds"] = accuracy(x, y)
     if OPENCV_DIGITS.is_file():
         canvases = opencv_digit_canvases(np.random.default_rng(1))
         inputs, truths = [], []
@@ -196,12 +203,16 @@ def train_digits(
     command: str = "",
     export_onnx: bool = True,
     sizes: CorpusSizes | None = None,
+    init: Path | None = None,
+    learning_rate: float = 1e-3,
 ) -> DigitTrainingReport:
+    """Train (or, from `init`'s Keras weights, fine-tune) the digit model and write its files."""
     import keras
     import tensorflow as tf
 
     from vision_agent.training.digit_corpus import LETTERS
     from vision_agent.training.pen_digits import read_resampled
+    from vision_agent.training.usps import read_usps, usps_folds
 
     keras.utils.set_random_seed(seed)
     rng = np.random.default_rng(seed)
@@ -212,19 +223,26 @@ def train_digits(
     y_val = y_train[-VALIDATION_SIZE:]
     x_test = (x_test.astype("float32") / 255.0)[..., None]
     pen = read_resampled(data.pen_rows) if data.pen_rows is not None else (None, None)
+    usps = None
+    if data.usps is not None:
+        frames, digit_labels = read_usps(data.usps)
+        chosen = np.isin(usps_folds(len(digit_labels)), data.usps_folds)
+        usps = frames[chosen], digit_labels[chosen]
     sizes = sizes or CorpusSizes()
-    per_epoch = sizes.mnist + sizes.templates + sizes.non_digits
+    per_epoch = sizes.mnist + sizes.mnist_as_is + sizes.templates + sizes.non_digits
     per_epoch += sizes.pen_rows if data.pen_rows is not None else 0
+    per_epoch += sizes.usps if usps is not None else 0
     steps = epochs * int(np.ceil(per_epoch / batch_size))
-    schedule = keras.optimizers.schedules.CosineDecay(1e-3, steps, alpha=0.02)
-    model = build_model()
+    schedule = keras.optimizers.schedules.CosineDecay(learning_rate, steps, alpha=0.02)
+    model = build_model() if init is None else keras.models.load_model(init, compile=False)
     model.compile(
         optimizer=keras.optimizers.Adam(schedule),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
     history: dict[str, list[float]] = {}
-    for epoch, (images, targets) in enumerate(_epochs((x_fit, y_fit), pen, rng, epochs, sizes)):
+    epoch_images = _epochs((x_fit, y_fit), pen, rng, epochs, sizes, usps)
+    for epoch, (images, targets) in enumerate(epoch_images):
         fitted = model.fit(
             images,
             targets,
@@ -254,9 +272,16 @@ def train_digits(
         print(f"checks (ONNX via OpenCV DNN): {json.dumps(onnx_scores)}", flush=True)
 
     seconds = time.perf_counter() - started
-    sources = [mnist_source + f": train {len(x_fit)} (re-inked at canvas sizes and pens)"]
+    sources = [mnist_source + f": train {len(x_fit)} (re-inked at canvas sizes and pens; as is)"]
     if data.pen_rows is not None:
         sources.append(file_digest(data.pen_rows) + f": {len(pen[1])} digits by 30 writers")
+    if usps is not None:
+        sources.append(
+            file_digest(data.usps) + f": {len(usps[1])} digits of real mail, folds "
+            f"{', '.join(map(str, data.usps_folds))} of 5 contiguous blocks (the others kept out)"
+        )
+    if init is not None:
+        sources.append(f"fine-tuned from {file_digest(init)} (its own card says what it saw)")
     sources.append("stroke templates (vision_agent/training/stroke_templates.py), jittered")
     sources.append(f"non-digits: dashes, dots, zigzags, scribbles, crosses, letters {LETTERS!r}")
     card = {
@@ -271,8 +296,10 @@ def train_digits(
         "per_epoch": asdict(sizes) if data.pen_rows is not None else None,
         "drawing": "every image drawn into a 100×100 box: larger side 34-86 px, pen 3-14 px, "
         "slant ±0.35, stretch 0.7-1.3, anywhere in the box; then the app's preprocessing",
-        "kept_out": "the writers of the check file (never trained on); MNIST test; digits.png",
-        "optimizer": f"Adam, cosine decay from 1e-3 over {steps} steps, batch {batch_size}",
+        "kept_out": "the writers of the check file (never trained on); MNIST test; digits.png; "
+        "the USPS folds not named above",
+        "optimizer": f"Adam, cosine decay from {learning_rate:g} over {steps} steps, "
+        f"batch {batch_size}",
         "epochs": epochs,
         "seed": seed,
         "checks_keras": scores,

@@ -15,12 +15,15 @@ from PyQt5.QtGui import QCloseEvent, QKeySequence
 from PyQt5.QtWidgets import (
     QAction,
     QActionGroup,
+    QApplication,
     QMainWindow,
+    QMessageBox,
     QTabWidget,
     QWidget,
 )
 
 from vision_agent.i18n import LANGUAGES, language, set_language, tr
+from vision_agent.ui.focus_style import show_focus_frames
 from vision_agent.ui.settings import app_settings
 from vision_agent.ui.tabs.base import VisionTab
 
@@ -62,6 +65,7 @@ class MainWindow(QMainWindow):
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("MainWindow")
+        show_focus_frames(QApplication.instance())
         self.tabs = QTabWidget(self)
         self.setCentralWidget(self.tabs)
         self._pages: dict[int, VisionTab] = {}
@@ -90,7 +94,7 @@ class MainWindow(QMainWindow):
                 else kind.load()(self)
             )
             tab.sig_status_message.connect(self._on_tab_status)
-            tab.sig_quit_requested.connect(self.close)
+            tab.sig_quit_requested.connect(self.quit_asking)
             placeholder = self.tabs.widget(index)
             current = self.tabs.currentIndex()
             self.tabs.blockSignals(True)
@@ -171,7 +175,7 @@ class MainWindow(QMainWindow):
         bar.addMenu(self.help_menu)
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence.Quit)
-        self.quit_action.triggered.connect(self.close)
+        self.quit_action.triggered.connect(self.quit_asking)
 
     def _rebuild_file_menu(self) -> None:
         self.file_menu.clear()
@@ -242,20 +246,35 @@ class MainWindow(QMainWindow):
         if self._choices is not None:
             self._choices.models_changed()
 
+    def quit_asking(self) -> None:
+        """Q and File → Quit: close, after asking when a tab holds work that would be lost."""
+        lost = [text for page in self.built_pages() if (text := page.unsaved_work())]
+        if lost:
+            box = QMessageBox(QMessageBox.Question, tr("Quit?"), "\n".join(lost), parent=self)
+            box.setInformativeText(tr("Quit anyway and lose it?"))
+            box.setStandardButtons(QMessageBox.Discard | QMessageBox.Cancel)
+            box.button(QMessageBox.Discard).setText(tr("Quit without saving"))
+            box.button(QMessageBox.Cancel).setText(tr("Cancel"))
+            box.setDefaultButton(QMessageBox.Cancel)
+            answer = box.exec_()
+            box.deleteLater()
+            if answer != QMessageBox.Discard:
+                return
+        self.close()
+
     # ----------------------------------------------------------------- state
 
     def _restore_state(self) -> None:
         settings = app_settings()
-        geometry = settings.value("window/geometry", QByteArray(), type=QByteArray)
+        geometry = QByteArray(settings.value("window/geometry"))
         if geometry.isEmpty() or not self.restoreGeometry(geometry):
             self.resize(1100, 640)
-        self.tabs.setCurrentIndex(settings.value("window/tab", 0, type=int))
+        self.tabs.setCurrentIndex(settings.value("window/tab"))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         settings = app_settings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/tab", self.tabs.currentIndex())
-        settings.sync()
         for page in self.built_pages():
             page.shutdown()
         from vision_agent.services.download_worker import DownloadWorker

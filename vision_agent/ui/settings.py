@@ -1,20 +1,27 @@
-"""Persistent user settings (language, window geometry, last folders) through QSettings."""
+"""The window's settings (`core/settings.Settings`, one per process) and the open/save dialogs
+that start in the folder last used."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PyQt5.QtCore import QSettings
 from PyQt5.QtWidgets import QFileDialog, QWidget
 
+from vision_agent.core.settings import Settings
 
-def app_settings() -> QSettings:
-    return QSettings(QSettings.IniFormat, QSettings.UserScope, "VisionAgent", "vision-agent")
+_settings: list[Settings] = []
+
+
+def app_settings() -> Settings:
+    """This process's settings: the file is read once, each change merged into it on disk."""
+    if not _settings:
+        _settings.append(Settings())
+    return _settings[0]
 
 
 def last_folder(key: str) -> str:
     """The folder last used for `key` (e.g. "drawings"), or the home folder."""
-    folder = app_settings().value(f"folders/{key}", "", type=str)
+    folder = app_settings().value(f"folders/{key}")
     return folder if folder and Path(folder).is_dir() else str(Path.home())
 
 

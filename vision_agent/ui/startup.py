@@ -140,7 +140,7 @@ def show_storage_problems(parent: QWidget) -> QMessageBox | None:
             tr("The log cannot be written ({problem}); it goes to stderr.").format(problem=problem)
         )
     settings = app_settings()
-    if not settings.isWritable():
+    if settings.problem() or not settings.isWritable():
         lines.append(tr("Settings cannot be saved in {path}.").format(path=settings.fileName()))
     if not lines:
         return None

@@ -99,6 +99,7 @@ def test_panel_follows_the_drawing_and_the_chosen_box(qtbot, tab):
     second = wait_for_box(qtbot, tab, 1)
     assert second is not first
     assert np.array_equal(second.steps.centered, tab.reading.inputs[1])
+    qtbot.keyClick(tab.readout.correction_menu, Qt.Key_Escape)  # the click opened it
     qtbot.keyClick(tab.canvas, Qt.Key_E)
     assert tab.network_panel.explanation is None
     assert not tab.network_panel.layers_box.isVisible()

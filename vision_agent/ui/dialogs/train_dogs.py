@@ -70,11 +70,11 @@ class TrainDogsDialog(QDialog):
 
     def _build_ui(self) -> None:
         settings = app_settings()
-        self.data_edit = QLineEdit(settings.value(DATA_SETTING, "", type=str), self)
+        self.data_edit = QLineEdit(settings.value(DATA_SETTING), self)
         self.data_button = QPushButton(self)
         self.data_button.clicked.connect(self._choose_data)
         default_out = str(user_data_dir() / "dog_models")
-        self.out_edit = QLineEdit(settings.value(OUT_SETTING, default_out, type=str), self)
+        self.out_edit = QLineEdit(settings.value(OUT_SETTING) or default_out, self)
         self.out_button = QPushButton(self)
         self.out_button.clicked.connect(self._choose_out)
         self.backbone_combo = QComboBox(self)

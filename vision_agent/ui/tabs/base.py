@@ -45,5 +45,9 @@ class VisionTab(QWidget):
     def fill_file_menu(self, menu: QMenu) -> None:
         """Add this tab's actions to the File menu (called whenever the tab becomes current)."""
 
+    def unsaved_work(self) -> str | None:
+        """What quitting now would lose, in the UI's language; None when nothing would be."""
+        return None
+
     def shutdown(self) -> None:
         """Stop every thread the tab owns and wait for it."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 from PyQt5.QtCore import Qt, pyqtSignal, pyqtSlot
 from PyQt5.QtGui import QKeySequence
 from PyQt5.QtWidgets import QHBoxLayout, QMenu, QVBoxLayout, QWidget
@@ -25,7 +26,7 @@ from vision_agent.ui.widgets.inputs_strip import InputsStrip
 from vision_agent.ui.widgets.inside_network_panel import InsideNetworkPanel
 from vision_agent.ui.widgets.model_status import ModelStatusView
 from vision_agent.ui.widgets.postal_controls import PostalControls
-from vision_agent.ui.widgets.postal_readout import PostalReadout
+from vision_agent.ui.widgets.postal_readout import PostalReadout, ink_warning
 from vision_agent.ui.widgets.profile_panel import ProfilePanel, shown_name
 
 
@@ -44,6 +45,7 @@ class PostalTab(VisionTab):
         self.controller.sig_recognized.connect(self.on_recognized)
         self.controller.sig_recognition_failed.connect(self.on_recognition_failed)
         self._status: Callable[[], str] = str
+        self._kept_drawing: np.ndarray | None = None  # as last saved or opened
         self._build_ui()
         self.controller.sig_explained.connect(self.network_panel.set_explanation)
         self.controller.sig_explain_failed.connect(self.network_panel.show_problem)
@@ -249,14 +251,25 @@ class PostalTab(VisionTab):
         if gray is None:
             return False
         self.canvas.set_drawing(gray)
+        self._kept_drawing = self.canvas.drawing_gray()
         self._say(lambda: tr("Opened {name}").format(name=path.name))
         self.recognize()
         return True
 
     def save_drawing(self) -> None:
-        path = save_drawing(self, self.canvas.drawing_gray())
+        drawing = self.canvas.drawing_gray()
+        path = save_drawing(self, drawing)
         if path is not None:
+            self._kept_drawing = drawing
             self._say(lambda: tr("Saved {name}").format(name=path.name))
+
+    def unsaved_work(self) -> str | None:
+        kept = self._kept_drawing
+        if not self.canvas.has_ink() or (
+            kept is not None and (kept == self.canvas.drawing_gray()).all()
+        ):
+            return None
+        return tr("The drawing on the canvas is not saved.")
 
     # --- results ------------------------------------------------------------------------
     @pyqtSlot(object)
@@ -268,8 +281,15 @@ class PostalTab(VisionTab):
                 self.canvas.select_box(index)
                 self.controller.choose_box(index)
         self.chart.show_box(reading, self.readout.checked_box())
-        code, ms = reading.code, reading.latency_ms
-        self._say(lambda: tr("Recognized {code} in {ms:.1f} ms").format(code=code, ms=ms))
+        code, ms = reading.marked_code, reading.latency_ms  # as the code line shows it
+        self._say(
+            lambda: " ".join(
+                (
+                    tr("Recognized {code} in {ms:.1f} ms").format(code=code, ms=ms),
+                    ink_warning(reading),
+                )
+            ).strip()
+        )
         self.sig_recognized.emit(reading)
 
     @pyqtSlot(str)

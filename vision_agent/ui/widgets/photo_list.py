@@ -71,6 +71,7 @@ class PhotoList(QListWidget):
             host,
             [(key, "Previous photo", self.show_previous) for key in BACK_KEYS]
             + [(key, "Next photo", self.show_next) for key in FORWARD_KEYS],
+            Qt.WidgetWithChildrenShortcut,  # on the tab bar, the arrows switch tabs
         )
         keeper = _KeepArrows(self)
         for widget in host.findChildren(QWidget):

@@ -9,7 +9,7 @@ Signals:
 from __future__ import annotations
 
 from PyQt5.QtCore import QPoint, Qt, pyqtSignal
-from PyQt5.QtGui import QFont
+from PyQt5.QtGui import QFocusEvent, QFont, QKeyEvent
 from PyQt5.QtWidgets import QAction, QButtonGroup, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
 
 from vision_agent.core.digit_status import DigitStatus
@@ -32,6 +32,26 @@ def _bold_font(points: int) -> QFont:
     return font
 
 
+def _every_box_takes_tab(group: QButtonGroup) -> None:
+    for button in group.buttons():
+        button.setFocusPolicy(Qt.StrongFocus)
+
+
+class _BoxButton(QToolButton):
+    """A box's reading: a click, Space or Enter opens its correction menu; Tab reaches every
+    box (not only the chosen one, as an exclusive group would have it)."""
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)  # in a button group this takes Tab from the other boxes
+        _every_box_takes_tab(self.group())
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key_Return, Qt.Key_Enter):
+            self.click()
+        else:
+            super().keyPressEvent(event)
+
+
 class PostalReadout(QWidget):
     """One button under each box of a canvas `width` pixels wide, then the code and its region."""
 
@@ -44,14 +64,15 @@ class PostalReadout(QWidget):
         row = QWidget(self)
         row.setFixedSize(width, 56)
         self.box_buttons = QButtonGroup(self)
-        self.box_buttons.setExclusive(True)
+        self.box_buttons.setExclusive(False)  # kept exclusive by _check: every box takes Tab
         for i in range(BOX_COUNT):
-            button = QToolButton(row)
+            button = _BoxButton(row)
             button.setCheckable(True)
             button.setFont(_bold_font(15))
             button.setToolButtonStyle(Qt.ToolButtonTextOnly)
             button.setGeometry(BOX_LEFT + BOX_SIZE * i + 4, 2, BOX_SIZE - 8, 52)
             self.box_buttons.addButton(button, i)
+        _every_box_takes_tab(self.box_buttons)
         self.box_buttons.idClicked.connect(self._on_box_clicked)
         self.correction_menu = QMenu(self)
         self.correction_menu.triggered.connect(self._on_correction_chosen)
@@ -61,9 +82,12 @@ class PostalReadout(QWidget):
         self.code_label.setTextFormat(Qt.RichText)
         self.code_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.region_label = QLabel(self)
+        self.warning_label = QLabel(self)
+        self.warning_label.setWordWrap(True)
+        self.warning_label.setStyleSheet(f"color: {STATUS_COLORS[DigitStatus.UNSURE]};")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (row, self.code_label, self.region_label):
+        for widget in (row, self.code_label, self.region_label, self.warning_label):
             layout.addWidget(widget)
 
     def retranslate_ui(self) -> None:
@@ -76,7 +100,8 @@ class PostalReadout(QWidget):
 
     def checked_box(self) -> int:
         """The chosen box, or -1."""
-        return self.box_buttons.checkedId()
+        checked = [self.box_buttons.id(b) for b in self.box_buttons.buttons() if b.isChecked()]
+        return checked[0] if checked else -1
 
     def choose_least_confident(self) -> int | None:
         """Choose the box whose digit the model is least sure of (None: no digit read)."""
@@ -86,10 +111,16 @@ class PostalReadout(QWidget):
         if not confidences:
             return None
         index = min(confidences)[1]
-        self.box_buttons.button(index).setChecked(True)
+        self._check(index)
         return index
 
+    def _check(self, index: int) -> None:
+        for button in self.box_buttons.buttons():
+            button.setChecked(self.box_buttons.id(button) == index)
+        _every_box_takes_tab(self.box_buttons)
+
     def _on_box_clicked(self, index: int) -> None:
+        self._check(index)
         self.sig_box_chosen.emit(index)
         if self.reading is None or self.reading.digits[index].status is DigitStatus.BLANK:
             return
@@ -116,6 +147,8 @@ class PostalReadout(QWidget):
             button.setText(text)
             button.setToolTip(tip)
             button.setStyleSheet(f"color: {STATUS_COLORS[digit.status]};")
+        self.warning_label.setText(ink_warning(reading))
+        self.warning_label.setVisible(bool(self.warning_label.text()))
         if reading is None:
             self.code_label.setText(tr("Postal code: -----"))
             self.region_label.setText("")
@@ -144,10 +177,30 @@ def _box_texts(digit: DigitReading) -> tuple[str, str]:
         tip = tr("Unsure: {a} ({pa:.0%}) or {b} ({pb:.0%}). Check this digit.").format(
             a=first, pa=p1, b=second, pb=p2
         )
+        if digit.crosses_edge:
+            tip = tr("This digit crosses its box's edge: only the part inside the box is read.")
         return text, tip
     if digit.by_profile:
         return f"{digit.digit} ✎\n{digit.confidence:.0%}", tr("Read with your handwriting profile.")
     return f"{digit.digit}\n{digit.confidence:.0%}", ""
+
+
+def ink_warning(reading: PostalReading | None) -> str:
+    """What the reading left out or read only in part: ink outside the boxes, digits across a
+    box's edge ('' when neither)."""
+    if reading is None:
+        return ""
+    warnings = []
+    if reading.ink_outside:
+        warnings.append(tr("Ink outside the five boxes is not read."))
+    if reading.crossing_boxes:
+        boxes = ", ".join(str(i + 1) for i in reading.crossing_boxes)
+        warnings.append(
+            tr(
+                "A digit crosses a box's edge (box {boxes}): write each digit inside its box."
+            ).format(boxes=boxes)
+        )
+    return " ".join(warnings)
 
 
 def _region_text(reading: PostalReading) -> str:
@@ -155,6 +208,8 @@ def _region_text(reading: PostalReading) -> str:
         return tr("Some boxes hold no digit.")
     if "?" in reading.code:
         return tr("Some boxes are blank.")
+    if not reading.marked_code[:2].isdigit():
+        return tr("The region waits for the unsure first two digits: check them.")
     name = reading.region_name(language())
     if name is None:
         return tr(

@@ -14,6 +14,7 @@ Signals:
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +39,6 @@ from vision_agent.core.handwriting_profile import (
     HandwritingProfile,
     ProfileStore,
     default_store,
-    write_profile,
 )
 from vision_agent.i18n import tr
 from vision_agent.ui.settings import app_settings, ask_open_path, ask_save_path
@@ -54,19 +54,21 @@ def shown_name(name: str) -> str:
 
 
 class _SaveSignals(QObject):
+    sig_saved = pyqtSignal(object)
     sig_failed = pyqtSignal(str)
 
 
 class _SaveJob(QRunnable):
-    """Writes one snapshot of a profile (the pool runs one job at a time: latest wins on disk)."""
+    """One change of the stored profile (the pool runs one job at a time, in order); emits the
+    profile as saved, with what other windows or CLI runs taught meanwhile."""
 
-    def __init__(self, profile: HandwritingProfile, path: Path, signals: _SaveSignals) -> None:
+    def __init__(self, change: Callable[[], HandwritingProfile], signals: _SaveSignals) -> None:
         super().__init__()
-        self.profile, self.path, self.signals = profile, path, signals
+        self.change, self.signals = change, signals
 
     def run(self) -> None:
         try:
-            write_profile(self.profile, self.path)
+            self.signals.sig_saved.emit(self.change())
         except UserError as exc:
             self.signals.sig_failed.emit(str(exc))
 
@@ -83,7 +85,9 @@ class ProfilePanel(QWidget):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._save_signals = _SaveSignals(self)
+        self._save_signals.sig_saved.connect(self.on_saved)
         self._save_signals.sig_failed.connect(self.on_save_failed)
+        self._pending_saves = 0
         self._build_ui()
         self.retranslate_ui()
 
@@ -142,7 +146,7 @@ class ProfilePanel(QWidget):
     # --- choosing -----------------------------------------------------------------------
     def open_saved_choice(self) -> None:
         """Use the profile chosen last time (the default one at first)."""
-        name = str(app_settings().value(SETTINGS_KEY, DEFAULT_PROFILE))
+        name = app_settings().value(SETTINGS_KEY)
         self.switch_to(name if name in self.store.names() else DEFAULT_PROFILE)
 
     def switch_to(self, name: str) -> None:
@@ -181,8 +185,10 @@ class ProfilePanel(QWidget):
 
     # --- teaching -----------------------------------------------------------------------
     def teach(self, inputs: np.ndarray, labels: list[int]) -> None:
+        """Use the samples at once; the stored profile gets them added in the pool thread."""
         self.profile.teach(inputs, labels)
-        self._save()
+        name, inputs, labels = self.profile.name, np.array(inputs), list(labels)
+        self._save(lambda: self.store.add_samples(name, inputs, labels))
         self._show_counts()
 
     def on_teach_clicked(self) -> None:
@@ -192,12 +198,25 @@ class ProfilePanel(QWidget):
     def clear_code(self) -> None:
         self.code_edit.clear()
 
-    def _save(self) -> None:
-        snapshot = copy.deepcopy(self.profile)
-        self._pool.start(_SaveJob(snapshot, self.store.path(snapshot.name), self._save_signals))
+    def _save(self, change: Callable[[], HandwritingProfile]) -> None:
+        self._pending_saves += 1
+        self._pool.start(_SaveJob(change, self._save_signals))
+
+    @pyqtSlot(object)
+    def on_saved(self, saved: HandwritingProfile) -> None:
+        """Once every save is done, use the profile as stored: others' samples merged in."""
+        self._pending_saves -= 1
+        if self._pending_saves or saved.name != self.profile.name:
+            return
+        merged = len(saved) != len(self.profile)
+        self.profile = saved
+        self._show_counts()
+        if merged:
+            self.sig_profile_changed.emit(saved)
 
     @pyqtSlot(str)
     def on_save_failed(self, message: str) -> None:
+        self._pending_saves -= 1
         self.sig_message.emit(message)
         QMessageBox.warning(self, tr("Profile not saved"), message)
 
@@ -253,7 +272,8 @@ class ProfilePanel(QWidget):
         )
         if answer == QMessageBox.Yes:
             self.profile.forget()
-            self._save()
+            emptied = copy.deepcopy(self.profile)
+            self._save(lambda: self.store.save(emptied))
             self._show_counts()
             self.sig_profile_changed.emit(self.profile)
 
@@ -270,5 +290,5 @@ class ProfilePanel(QWidget):
         path = ask_save_path(self, tr("Export profile"), "profiles", default, PROFILE_FILTER)
         if path is not None:
             self.wait_for_saves()
-            if self._try(lambda: write_profile(self.profile, path)):
+            if self._try(lambda: self.store.export_file(self.profile.name, path)):
                 self.sig_message.emit(tr("Exported to {name}").format(name=Path(path).name))

@@ -1,0 +1,76 @@
+"""The "My classes" core: the cut backbone, the head, the split, the export's parity."""
+
+import numpy as np
+import pytest
+
+from tests.support.class_folders import real_photos
+from tests.support.paths import asset
+from vision_agent.core.errors import UserError
+from vision_agent.core.own_classes.dataset import photo_set, validation_split
+from vision_agent.core.own_classes.head import (
+    confusion_matrix,
+    plain_logistic_regression,
+    train_head,
+)
+
+
+@pytest.fixture(scope="module")
+def extractor():
+    asset("imagenet_small", "mobilenetv2-12-int8_onnx", "mobilenetv2-12-int8.onnx")
+    from vision_agent.core.own_classes.features import FeatureExtractor, shipped_backbone
+
+    return FeatureExtractor(shipped_backbone(), None)
+
+
+def separable(per_class=30, classes=3, dims=16, seed=1):
+    centres = np.random.default_rng(0).normal(0, 5, (classes, dims))
+    rng = np.random.default_rng(seed)
+    labels = np.repeat(np.arange(classes), per_class)
+    return centres[labels] + rng.normal(0, 0.5, (len(labels), dims)), labels
+
+
+def test_head_learns_a_separable_set_and_reports_every_epoch():
+    x, y = separable()
+    x_val, y_val = separable(seed=2)
+    seen = []
+    head = train_head(x, y, 3, x_val, y_val, on_epoch=seen.append)
+    assert [f.epoch for f in seen] == list(range(1, len(seen) + 1)) and len(seen) >= 2
+    assert seen[-1].val_accuracy == 1.0 and seen[-1].train_loss < seen[0].train_loss
+    assert (head.predict(x_val) == y_val).all()
+    assert (plain_logistic_regression(x, y, 3).predict(x_val) == y_val).all()
+
+
+def test_confusion_matrix_rows_are_the_truth():
+    matrix = confusion_matrix(np.array([0, 0, 1, 2]), np.array([0, 1, 1, 0]), 3)
+    assert matrix.tolist() == [[1, 1, 0], [0, 1, 0], [1, 0, 0]]
+
+
+def test_validation_split_keeps_out_a_share_of_every_class():
+    labels = np.array([0] * 10 + [1] * 5 + [2] * 1)
+    train, held = validation_split(labels, 0.2)
+    assert sorted(np.concatenate([train, held]).tolist()) == list(range(16))
+    assert [int(np.sum(labels[held] == k)) for k in range(3)] == [2, 1, 0]
+
+
+def test_a_single_class_is_refused():
+    with pytest.raises(UserError, match="two classes"):
+        photo_set({"dogs": [asset("photos", "dogs", "Boxer_02426.jpg")], "cats": []})
+
+
+def test_exported_graph_gives_the_heads_probabilities(extractor, tmp_path):
+    from vision_agent.core.classify import ImageClassifier
+    from vision_agent.core.imageio import read_image
+    from vision_agent.core.own_classes.export import export_model, preprocessing_record
+
+    dogs, objects = real_photos("dogs")[:6], real_photos("objects")[:6]
+    features, _ = extractor.of_files(dogs + objects)
+    labels = np.array([0] * 6 + [1] * 6)
+    head = train_head(features, labels, 2)
+    card = {"preprocessing": preprocessing_record(extractor.backbone.preprocessing)}
+    files = export_model(tmp_path, extractor.backbone.path, head, ("dog", "object"), card)
+    classifier = ImageClassifier.from_file(files.model)
+    for path, row in zip(dogs[:2] + objects[:2], [0, 1, 6, 7], strict=True):
+        photo = read_image(path, max_side=512)
+        expected = head.probabilities(features[row : row + 1])[0]
+        assert np.allclose(classifier.probabilities(photo), expected, atol=1e-4)
+    assert classifier.labels == ["dog", "object"]

@@ -1,0 +1,171 @@
+"""The trained model as files the rest of the app reads without TensorFlow: one ONNX graph
+(the frozen backbone and the new head, composed: features -> Gemm -> Softmax), `classes.json`
+(the class names in output order) and a card (strategy, backbone, data, validation figures,
+and the preprocessing the graph's input needs). Each file is written whole or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from vision_agent.core.errors import ModelLoadError, UserError
+from vision_agent.core.imagenet_preprocess import Preprocessing
+from vision_agent.core.own_classes.features import FEATURES_OUTPUT, feature_graph
+from vision_agent.core.own_classes.head import LinearHead
+from vision_agent.core.user_files import require_regular_file
+
+MODEL_FILE = "own_classes.onnx"
+CLASSES_FILE = "classes.json"
+CARD_FILE = "model_card.json"
+OUTPUT = "probabilities"
+CARD_KIND = "vision-agent own classes"
+MAX_SIDECAR_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class ExportedFiles:
+    model: Path
+    classes: Path
+    card: Path
+
+
+def composed_model(backbone_path: Path, head: LinearHead):
+    """The backbone cut at its features with `head` on top: input as the backbone's,
+    output `probabilities` (N, K)."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    model = feature_graph(backbone_path)
+    graph = model.graph
+    weights = np.ascontiguousarray(head.weights, np.float32)
+    graph.initializer.extend(
+        [
+            numpy_helper.from_array(weights, "head_weights"),
+            numpy_helper.from_array(np.asarray(head.bias, np.float32), "head_bias"),
+        ]
+    )
+    graph.node.extend(
+        [
+            helper.make_node(
+                "Gemm", [FEATURES_OUTPUT, "head_weights", "head_bias"], ["head_logits"]
+            ),
+            helper.make_node("Softmax", ["head_logits"], [OUTPUT], axis=1),
+        ]
+    )
+    del graph.output[:]
+    graph.output.append(
+        helper.make_tensor_value_info(OUTPUT, TensorProto.FLOAT, ["N", weights.shape[1]])
+    )
+    graph.name = "backbone_and_own_head"
+    return model
+
+
+def export_model(
+    out_dir: Path,
+    backbone_path: Path,
+    head: LinearHead,
+    classes: tuple[str, ...],
+    card: dict,
+) -> ExportedFiles:
+    """Write the composed ONNX model, classes.json and the card into `out_dir`."""
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"Cannot create {out_dir}: {exc.strerror or exc}") from None
+    model_path = out_dir / MODEL_FILE
+    _write_atomically(model_path, composed_model(backbone_path, head).SerializeToString())
+    return write_sidecars(out_dir, model_path, classes, card)
+
+
+def write_sidecars(
+    out_dir: Path, model_path: Path, classes: tuple[str, ...], card: dict
+) -> ExportedFiles:
+    """classes.json and the card beside an exported model (which `read_own_model` reads)."""
+    files = ExportedFiles(model_path, out_dir / CLASSES_FILE, out_dir / CARD_FILE)
+    _write_atomically(files.classes, _json_bytes(list(classes)))
+    _write_atomically(files.card, _json_bytes({"kind": CARD_KIND, **card}))
+    return files
+
+
+def preprocessing_record(preprocessing: Preprocessing, layout: str = "NCHW") -> dict:
+    return {
+        "size": list(preprocessing.size),
+        "color_order": preprocessing.color_order,
+        "mean": list(preprocessing.mean),
+        "scale": preprocessing.scale,
+        "std": None if preprocessing.std is None else list(preprocessing.std),
+        "resize_shorter": preprocessing.resize_shorter,
+        "layout": layout,
+    }
+
+
+@dataclass(frozen=True)
+class OwnModel:
+    """What `ImageClassifier` needs to run an exported model: its input recipe and classes."""
+
+    preprocessing: Preprocessing
+    layout: str
+    classes: list[str]
+    card: dict
+
+
+def read_own_model(model_path: Path) -> OwnModel | None:
+    """The card and classes beside an exported `.onnx`; None when it has no card (it is then
+    some other ONNX file); ModelLoadError when the card or the classes are unusable."""
+    folder = Path(model_path).parent
+    card_path, classes_path = folder / CARD_FILE, folder / CLASSES_FILE
+    if not card_path.is_file():
+        return None
+    card = _read_json(card_path)
+    if not isinstance(card, dict) or card.get("kind") != CARD_KIND:
+        return None
+    classes = _read_json(classes_path)
+    if not (
+        isinstance(classes, list) and len(classes) >= 2 and all(isinstance(c, str) for c in classes)
+    ):
+        raise ModelLoadError(f"{classes_path} does not list two or more class names.")
+    try:
+        recipe = card["preprocessing"]
+        std = recipe["std"]
+        preprocessing = Preprocessing(
+            size=(int(recipe["size"][0]), int(recipe["size"][1])),
+            color_order=str(recipe["color_order"]),
+            mean=tuple(float(m) for m in recipe["mean"]),
+            scale=float(recipe["scale"]),
+            std=None if std is None else tuple(float(s) for s in std),
+            resize_shorter=int(recipe["resize_shorter"]) if recipe["resize_shorter"] else None,
+        )
+        layout = str(recipe["layout"])
+    except (KeyError, TypeError, ValueError, IndexError):
+        raise ModelLoadError(f"{card_path} does not say how to prepare a photo.") from None
+    return OwnModel(preprocessing, layout, classes, card)
+
+
+def _read_json(path: Path):
+    require_regular_file(path, "a JSON file", MAX_SIDECAR_BYTES, ModelLoadError)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelLoadError(f"{path} is not readable JSON ({exc}).") from None
+
+
+def _json_bytes(value) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False) + "\n").encode()
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        with open(partial, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise UserError(f"Cannot write {path}: {exc.strerror or exc}") from None

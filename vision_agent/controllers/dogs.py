@@ -189,7 +189,7 @@ class DogController(QObject):
         self._discard_pending()
         self.result, self.error = None, message
         self.sig_result_changed.emit()
-        self.sig_status.emit(message.splitlines()[0] if message else "")
+        self.sig_status.emit(self.status_text())
 
     def _discard_pending(self) -> None:
         if self._pending is not None:
@@ -201,11 +201,16 @@ class DogController(QObject):
         self._pending = None
         self.result = result
         self.sig_result_changed.emit()
-        self.sig_status.emit(
-            tr("Recognized {name} in {ms:.0f} ms").format(
-                name=self.photo.name if self.photo else "", ms=result.latency_ms
-            )
-        )
+        self.sig_status.emit(self.status_text())
+
+    def status_text(self) -> str:
+        """The status line for the photo on screen, in the UI's language (again after a switch)."""
+        if self.error:
+            return self.error.splitlines()[0]
+        if self.result is None:
+            return ""
+        name = self.photo.name if self.photo else ""
+        return tr("Recognized {name} in {ms:.0f} ms").format(name=name, ms=self.result.latency_ms)
 
     @pyqtSlot(str)
     def _on_error(self, message: str) -> None:

@@ -22,6 +22,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from vision_agent.core.errors import ImageReadError
+from vision_agent.core.image_metadata import bounded_metadata
 from vision_agent.core.user_files import require_regular_file
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".gif")
@@ -88,7 +89,7 @@ def decode_image(data: bytes, name: str = "image", max_side: int | None = None) 
 
 def _decode(source: BinaryIO, name: str, max_side: int | None) -> Photo:
     try:
-        image = Image.open(source)
+        image = Image.open(bounded_metadata(source))
         width, height = image.size
         if min(width, height) < MIN_SIDE:
             raise ImageReadError(f"{name} is too small ({width}×{height} pixels) to be a photo.")

@@ -186,3 +186,13 @@ def default_cache_dir() -> Path:
     from vision_agent.models.store import default_store
 
     return default_store().cache_dir / CACHE_FOLDER
+
+
+def backbone_parameters(path: Path) -> int:
+    """How many weights and biases the feature graph holds (its quantised tensors)."""
+    from onnx import numpy_helper
+
+    graph = feature_graph(path).graph
+    return sum(
+        numpy_helper.to_array(t).size for t in graph.initializer if t.name.endswith("_quantized")
+    )

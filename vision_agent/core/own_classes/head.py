@@ -1,7 +1,8 @@
 """The new classifier on frozen features, trained in numpy: a softmax head, and the plain
 logistic regression it is compared with in every run.
 
-`train_head`: features standardised (mean and spread of the training photos), a softmax layer
+`train_head`: features standardised (mean and spread of the training photos, the spread
+floored at a tenth of the mean spread), a softmax layer
 trained by mini-batch Adam with weight decay for a number of epochs; after each epoch the
 training and validation accuracy and loss are reported (the tab's live curves). The last
 epoch's weights are kept: the validation photos only measure, they choose nothing.
@@ -84,7 +85,9 @@ def train_head(
     """A softmax head trained on standardised features; see the module's description."""
     x_train = np.asarray(x_train, np.float64)
     mean = x_train.mean(axis=0)
-    spread = x_train.std(axis=0) + 1e-6
+    # A feature (nearly) constant on the training photos is not blown up on others.
+    spread = x_train.std(axis=0)
+    spread = np.maximum(spread, 0.1 * spread.mean() + 1e-6)
     z_train = (x_train - mean) / spread
     has_val = x_val is not None and y_val is not None and len(y_val) > 0
     z_val = (np.asarray(x_val, np.float64) - mean) / spread if has_val else None

@@ -107,6 +107,7 @@ class DogTab(VisionTab):
         self.view.set_placeholder(tr("Open a dog photo or a folder, or drop one here."))
         self._show_model_state()
         self._show_result()
+        self.sig_status_message.emit(self.controller.status_text())
         if self._train_dialog is not None:
             self._train_dialog.retranslate_ui()
 

@@ -26,14 +26,13 @@ from vision_agent.core.own_classes.project import (
     load_project,
     save_project,
 )
+from vision_agent.core.own_classes.runner import OwnModelRunner
 from vision_agent.engine.spec import RecognizerSpec
 from vision_agent.i18n import tr
 from vision_agent.paths import user_data_dir
 from vision_agent.services.model_service import ModelService, Reply
-from vision_agent.training.own_classes_trainer import TrainRequest
+from vision_agent.training.own_classes_trainer import ClassTrainer, TrainRequest
 
-TRAINER = "vision_agent.training.own_classes_trainer:ClassTrainer"
-RUNNER = "vision_agent.core.own_classes.runner:OwnModelRunner"
 STRATEGIES = ("head", "partial", "all")
 
 
@@ -197,7 +196,7 @@ class OwnClassesController(QObject):
         request = replace(self.request, classes={c.name: [] for c in self.classes})
         self._describing = (
             self._trainer_service()
-            .call("describe", request, latest=True)
+            .call(ClassTrainer.describe, request, latest=True)
             .then(self._on_described, self._on_describe_failed)
         )
 
@@ -224,7 +223,7 @@ class OwnClassesController(QObject):
         self._started = time.perf_counter()
         self.sig_training_changed.emit()
         service = self._trainer_service()
-        self._training_reply = service.call("train", request).then(
+        self._training_reply = service.call(ClassTrainer.train, request).then(
             lambda result: self._on_trained(result, request, number), self._on_train_failed
         )
 
@@ -294,7 +293,7 @@ class OwnClassesController(QObject):
             return
         if self._runner is None:
             self._runner = ModelService("own-classes-try", self)
-        self._runner.load(RecognizerSpec(RUNNER, {"model": Path(model)}, label="own model"))
+        self._runner.load(RecognizerSpec(OwnModelRunner, {"model": Path(model)}, label="own model"))
 
     def try_photo(self, path: Path) -> None:
         if self._runner is None:
@@ -302,9 +301,9 @@ class OwnClassesController(QObject):
             return
         if self._trying is not None:
             self._trying.discard()
-        self._trying = self._runner.call("classify_file", Path(path), 3, latest=True).then(
-            self.sig_tried.emit, self.sig_error.emit
-        )
+        self._trying = self._runner.call(
+            OwnModelRunner.classify_file, Path(path), 3, latest=True
+        ).then(self.sig_tried.emit, self.sig_error.emit)
 
     # --- services ---------------------------------------------------------------------------
     def _trainer_service(self) -> ModelService:
@@ -312,7 +311,7 @@ class OwnClassesController(QObject):
             self._trainer = ModelService("own-classes-training", self)
             self._trainer.sig_event.connect(self._on_event)
             self._trainer.sig_state_changed.connect(self._on_trainer_state)
-            self._trainer.load(RecognizerSpec(TRAINER, in_process=False, label="trainer"))
+            self._trainer.load(RecognizerSpec(ClassTrainer, in_process=False, label="trainer"))
         return self._trainer
 
     def _on_trainer_state(self, state: str, detail: str) -> None:

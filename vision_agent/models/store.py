@@ -147,13 +147,13 @@ class ModelStore:
         No hashing: cheap enough for the window's thread. Loading the model checks the hash
         (`local_files`, in a model service's thread)."""
         entry = self.registry.get(model_id)
-        index: dict[str, list[Path]] | None = None
+        index: dict[str, list[str]] | None = None
         for f in (f for f in entry.files.values() if not f.optional):
             if entry.shipped:
                 candidates = [resources_dir() / (f.resource or "")]
             else:
                 index = self._search_index() if index is None else index
-                found = [p for n in f.names for p in index.get(n, [])]
+                found = [Path(p) for n in f.names for p in index.get(n, [])]
                 candidates = [*found, self.cache_path(entry.id, f)]
             size = None if f.alt_hashes else f.size  # other revisions may differ in size
             if not any(_has_size(p, size) for p in candidates):

@@ -47,8 +47,8 @@ class SharedChoices(QObject):
         self._present: dict[str, bool] = {}
 
     def imagenet_model(self) -> str:
-        """The user's choice when it can be used here; else the first built-in that is present
-        (offline, the tab opens on a model it has); else the default."""
+        """The user's choice when it can be used here; else the default (the shipped model) or
+        the first built-in that is present (offline, the tab opens on a model it has)."""
         chosen = self._settings.value(CLASSIFIER_MODEL_KEY)
         if chosen in MODEL_ALIASES and self.is_present(MODEL_ALIASES[chosen]):
             return chosen
@@ -57,7 +57,9 @@ class SharedChoices(QObject):
         present = [key for key, model_id in MODEL_ALIASES.items() if self.is_present(model_id)]
         if chosen in MODEL_ALIASES and not present:
             return chosen
-        return present[0] if present else DEFAULT_MODEL
+        if DEFAULT_MODEL in present or not present:
+            return DEFAULT_MODEL
+        return present[0]
 
     def set_imagenet_model(self, model: str) -> None:
         """The user chose `model` (and it loaded): remember it and tell the other tabs."""

@@ -25,14 +25,19 @@ from vision_agent.controllers.model_slot import (
     file_caption,
     registry_caption,
 )
-from vision_agent.core.faces import DEFAULT_THRESHOLD, MODEL_CHOICES, FaceDetection, FaceDetector
+from vision_agent.core.faces import (
+    DEFAULT_THRESHOLD,
+    MODEL_CHOICES,
+    SHIPPED_MODEL,
+    FaceDetection,
+    FaceDetector,
+)
 from vision_agent.core.imageio import write_image
 from vision_agent.core.rate import RateMeter
 from vision_agent.core.video_source import FrameGrabber, SourceEnded, SourceSpec, probe_cameras
 from vision_agent.engine.recipes import face_model_spec
 
 SNAPSHOT_SUFFIXES = (".png", ".jpg", ".jpeg")
-DEFAULT_CHOICE = "res10-caffe"
 
 
 def model_choice(choice: str) -> ModelChoice:
@@ -126,7 +131,7 @@ class FaceCamController(QObject):
     def model_choice(self) -> str:
         """The model in use or being loaded (the default before any)."""
         shown = self.slot.shown
-        return shown.key if shown is not None else DEFAULT_CHOICE
+        return shown.key if shown is not None else SHIPPED_MODEL
 
     def load_model(self, choice: str) -> None:
         """Load a face model: a MODEL_CHOICES name, a registry id or a detector file path."""

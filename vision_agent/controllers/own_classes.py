@@ -46,7 +46,7 @@ class OwnClassesController(QObject):
     sig_network_changed(): `network` (the stages and parameter counts) is new, or being made.
     sig_training_changed(): training started, made progress (`progress`), ended or stopped.
     sig_epoch(object): an `EpochFigures` of the run in progress.
-    sig_runs_changed(): a run was added, or the runs overlaid changed.
+    sig_runs_changed(): a run was added or chosen (`latest_run`), or the runs overlaid changed.
     sig_tried(object): the `Classification` of the photo tried.
     sig_error(str): a message for the user.
     """
@@ -281,6 +281,15 @@ class OwnClassesController(QObject):
     # --- runs -------------------------------------------------------------------------------
     def set_overlaid(self, number: int, shown: bool) -> None:
         (self.overlaid.add if shown else self.overlaid.discard)(number)
+        self.sig_runs_changed.emit()
+
+    def select_run(self, number: int) -> None:
+        """Show run `number`'s results, and try photos on its model."""
+        run = next((r for r in self.project.runs if r.get("number") == number), None)
+        if run is None or run is self.latest_run:
+            return
+        self.latest_run, self.history = run, []
+        self._load_runner(run)
         self.sig_runs_changed.emit()
 
     def overlaid_runs(self) -> list[dict]:

@@ -42,12 +42,16 @@ from vision_agent.core.predictors import KERAS_SUFFIXES, require_model_file
 
 IMAGENET_LABELS = "imagenet_classes.txt"
 IMAGENET_CLASSES = 1000
-DEFAULT_MODEL = "resnet50"
+# MobileNetV2 int8 ships with the app (resources/models/imagenet): the tabs start on it.
+DEFAULT_MODEL = "mobilenet_v2"
 MODEL_ALIASES = {
     "resnet50": "resnet50_imagenet",
     "mobilenet_v2": "mobilenet_v2_int8",
     "googlenet": "googlenet_caffe",
 }
+# The CLI's choice without --model: the first present, by published ImageNet top-1 (Keras
+# ResNet50 74.9 %, BVLC GoogLeNet 68.7 %, ONNX Model Zoo MobileNetV2 int8 68.3 %).
+BEST_FIRST = ("resnet50", "googlenet", "mobilenet_v2")
 KERAS_LOADERS = ("keras", "keras_application")
 # A Keras application's classification moves into the window's process (onnxruntime on the
 # verified ONNX export) once the export exists; Grad-CAM stays with Keras in the child process.

@@ -30,12 +30,14 @@ PHOTO_MAX_SIDE = 4096  # the network sees 300×300; larger photos are decoded re
 NMS_THRESHOLD = 0.4
 BOX_COLOR = (0, 255, 0)  # green in RGB and BGR alike
 
-# Names the CLI and the tab use for the registry's face models.
+# Names the CLI and the tab use for the registry's face models, best first (the CLI's choice
+# without --model is the first present: the original fp32 weights, then their copies).
 MODEL_CHOICES = {
     "res10-caffe": "res10_caffe_fp32",
     "res10-caffe-fp16": "res10_caffe_fp16",
     "res10-tf": "res10_tf_uint8",
 }
+SHIPPED_MODEL = "res10-tf"  # ships with the app (resources/models/faces): the tab starts on it
 CONFIG_SUFFIXES = {".caffemodel": (".prototxt",), ".pb": (".pbtxt",), ".onnx": ()}
 FACE_MODEL_FILE_FILTER = "Face detectors (*.caffemodel *.pb *.onnx)"
 

@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 
 from vision_agent.core.errors import ModelLoadError
-from vision_agent.core.user_files import require_regular_file
+from vision_agent.core.user_files import require_nonempty_file
 
 KERAS_SUFFIXES = (".h5", ".hdf5", ".keras")
 DNN_SUFFIXES = (".onnx", ".pb", ".caffemodel", ".prototxt", ".pbtxt", ".t7", ".net", ".tflite")
@@ -32,8 +32,7 @@ MAX_MODEL_BYTES = 4 << 30  # the largest Keras ImageNet models are ~0.6 GB
 
 def require_model_file(path: str | Path) -> Path:
     """`path` if it is a model file that can be read; a ModelLoadError naming it otherwise."""
-    if require_regular_file(path, "a model file", MAX_MODEL_BYTES, ModelLoadError) == 0:
-        raise ModelLoadError(f"{path} is empty (0 bytes), not a model file.")
+    require_nonempty_file(path, "a model file", MAX_MODEL_BYTES, ModelLoadError)
     return Path(path)
 
 
@@ -117,6 +116,8 @@ def read_dnn_net(weights: Path, config: str | Path | None = None) -> cv2.dnn.Net
     require_model_file(weights)
     if config is not None:
         require_model_file(config)
+    if weights.suffix.lower() == ".onnx":
+        require_onnx_weights_beside(weights)
     try:
         net = cv2.dnn.readNet(str(weights), "" if config is None else str(config))
     except cv2.error as exc:
@@ -126,6 +127,28 @@ def read_dnn_net(weights: Path, config: str | Path | None = None) -> cv2.dnn.Net
     if net.empty():
         raise ModelLoadError(f"{weights.name} holds no network OpenCV DNN can run.")
     return net
+
+
+def require_onnx_weights_beside(path: Path) -> None:
+    """A ModelLoadError naming the file when an ONNX model keeps its weights in another file
+    (ONNX "external data") that is not beside it; such a model is otherwise refused with a
+    parse error from deep inside the reader."""
+    import onnx
+
+    try:
+        model = onnx.load(str(path), load_external_data=False)
+    except Exception:
+        return  # not readable as ONNX at all: the reader says so
+    for tensor in model.graph.initializer:
+        if tensor.data_location != onnx.TensorProto.EXTERNAL:
+            continue
+        location = next((e.value for e in tensor.external_data if e.key == "location"), "")
+        if not location or Path(location).is_absolute() or not (path.parent / location).is_file():
+            raise ModelLoadError(
+                f"{path.name} keeps its weights in another file ({location or 'unnamed'}), "
+                f"which is not beside it: put that file in {path.parent} with the model, or "
+                "export the model with its weights inside."
+            )
 
 
 def short_cv_error(exc: cv2.error) -> str:

@@ -374,8 +374,8 @@ class ModelStore:
         if entry.shipped:
             return (
                 f"The model file {f.name} of '{entry.id}' is missing from this installation "
-                f"(resources/{f.resource}): {reason}. Reinstall Vision Agent or train the model "
-                "again."
+                f"(resources/{f.resource}): {reason}. Reinstall Vision Agent"
+                + (" or train the model again." if entry.task == "digits" else ".")
             )
         return (
             f"Could not get {f.name} (model '{entry.id}') from {f.url}: {reason}.\n"

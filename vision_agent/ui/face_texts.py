@@ -24,9 +24,12 @@ def face_count_text(count: int) -> str:
     return tr("{n} faces").format(n=count)
 
 
-def overlay_text(stats: StreamStats, width: int, height: int, paused: bool) -> str:
-    """Face count, then what makes sense for the source: a photo's size, a paused stream's state,
-    or a running stream's rates; then the inference time."""
+def overlay_text(
+    stats: StreamStats, width: int, height: int, paused: bool, stopped: bool = False
+) -> str:
+    """Face count, then what makes sense for the source: a photo's size, a paused or stopped
+    stream's state (no rates: nothing is flowing), or a running stream's rates; then the
+    inference time."""
     faces = face_count_text(stats.faces)
     if stats.still:
         return "\n".join(
@@ -40,8 +43,9 @@ def overlay_text(stats: StreamStats, width: int, height: int, paused: bool) -> s
     timing = tr("inference {ms:.1f} ms · skipped frames {dropped}").format(
         ms=stats.inference_ms, dropped=stats.dropped
     )
-    if paused:
-        return "\n".join((" · ".join((faces, tr("Paused"))), timing))
+    if paused or stopped:
+        state = tr("Paused") if paused else tr("Stopped")
+        return "\n".join((" · ".join((faces, state)), timing))
     rates = tr("source {source:.1f} FPS · network {network:.1f} FPS · shown {shown:.1f} FPS")
     return "\n".join(
         (

@@ -210,7 +210,8 @@ def test_a_missing_model_says_so_and_offers_the_download(qtbot, monkeypatch, tmp
         qtbot.waitUntil(lambda: panel.isVisible(), timeout=TIMEOUT)
         text = panel.message_label.text()
         assert text.startswith(
-            "GoogLeNet (Caffe, the course's OpenCV classifier) is not on this computer."
+            "GoogLeNet (Caffe, the course's OpenCV classifier) is not on this computer "
+            "(53.6 MB to download)."
         )
         assert "Click Download, or Import from folder…" in text and "vision-agent" not in text
         assert panel.download_button.isVisible() and panel.download_button.isEnabled()
@@ -290,9 +291,8 @@ def test_the_model_choice_is_restored_after_a_restart(qtbot):
 
 
 def test_offline_the_tab_opens_on_a_model_that_is_here(qtbot):
-    """Item 2: no choice saved, only the shared models here: a present model, no orange wall,
-    and the model list marks what needs a download."""
-    asset("imagenet_small", "mobilenetv2-12-int8_onnx", "mobilenetv2-12-int8.onnx")
+    """Item 2: no choice saved: the shipped model, no orange wall, and the model list marks
+    what needs a download, with its size."""
     app_settings().remove(CLASSIFIER_MODEL_KEY)
     tab = make_tab(qtbot, None)
     try:

@@ -1,7 +1,8 @@
 """Downloads in the window: only on the user's click, and Cancel or closing act at once.
 
 Every registry address points at a real local server that trickles, stays silent or serves the
-file; the model search path is empty, so no model is on this computer.
+file; the model search path is empty and only the digit model ships, so no other model is on this
+computer.
 """
 
 from __future__ import annotations
@@ -11,9 +12,8 @@ import time
 
 import pytest
 
-from tests.support.model_server import ModelServer, write_registry
+from tests.support.model_server import ModelServer, only_digits_shipped, write_registry
 from vision_agent.controllers.choices import CLASSIFIER_MODEL_KEY
-from vision_agent.models.registry import default_registry
 from vision_agent.ui.settings import app_settings
 
 PROMPT_S = 5.0  # the design answers within 0.1 s; a stalled read used to hold 60 s or forever
@@ -31,7 +31,8 @@ def route_registry(tmp_path, monkeypatch, server):
     (tmp_path / "empty").mkdir()
     monkeypatch.setenv("VISION_AGENT_MODEL_PATH", str(tmp_path / "empty"))
     monkeypatch.setenv("VISION_AGENT_CACHE_DIR", str(tmp_path / "cache"))
-    models = json.loads(default_registry().path.read_text(encoding="utf-8"))["models"]
+    # MobileNetV2 and the res10 uint8 face model ship with the app: here they are downloads too
+    models = json.loads(only_digits_shipped(tmp_path).read_text(encoding="utf-8"))["models"]
 
     def use(route: str) -> None:
         for model in models:

@@ -23,6 +23,8 @@ GROUP = ("photos", "faces", "t1_insightface_group.jpg")
 def tab(qtbot):
     asset("face_detector", "res10_300x300_ssd_iter_140000.caffemodel")
     page = FaceCamTab()
+    page.controller.model_choice = "res10-caffe"  # these tests' figures are fp32's (the tab
+    # starts on the shipped uint8 model otherwise: test_the_tab_starts_on_the_shipped_model)
     qtbot.addWidget(page)
     page.resize(900, 700)
     page.show()
@@ -30,6 +32,24 @@ def tab(qtbot):
     qtbot.waitUntil(lambda: page.controller.service.state == "ready", timeout=30000)
     yield page
     page.shutdown()
+
+
+def test_the_tab_starts_on_the_shipped_model(qtbot, tmp_path, monkeypatch):
+    """No search path, an empty cache: the face tab opens on the res10 model that ships."""
+    from tests.support.offline_window import empty_model_folders
+
+    empty_model_folders(tmp_path, monkeypatch)
+    page = FaceCamTab()
+    qtbot.addWidget(page)
+    page.show()
+    page.start()
+    try:
+        qtbot.waitUntil(lambda: page.controller.service.state == "ready", timeout=30000)
+        assert page.controller.model_choice == "res10-tf"
+        assert page.detector_bar.combo.currentData() == "res10-tf"
+        assert not page.download_panel.isVisibleTo(page)
+    finally:
+        page.shutdown()
 
 
 def capture_threads() -> list[str]:

@@ -77,6 +77,14 @@ def test_classes_dropped_trained_tried_and_a_second_run_overlaid(qtbot, tab, tmp
     assert tab.curves.curve_count() == 3  # train, validation, and run 1's validation
     assert len(tab.curves.accuracy.getPlotItem().listDataItems()[2].getData()[0]) == 20
 
+    run_1 = tab.runs_list.visualItemRect(tab.runs_list.item(1)).center()
+    qtbot.mouseClick(tab.runs_list.viewport(), Qt.LeftButton, pos=run_1)  # its results, model
+    assert tab.curves.curve_count() == 3  # the click chose run 1, it did not untick it
+    assert tab.summary_label.text().startswith("run 1 ")
+    with qtbot.waitSignal(tab.controller.sig_tried, timeout=60_000):
+        tab.try_path(probe)
+    assert tab.try_label.text().startswith("red ") and tab.try_label.text().endswith("(run 1)")
+
 
 def test_runs_come_back_with_the_project(qtbot, tmp_path):
     first = OwnClassesTab(project=tmp_path / "project")

@@ -47,7 +47,8 @@ def shipped_backbone(download: bool = False) -> Backbone:
     files = store.resolve(entry.id) if download else store.local_files(entry.id)
     path = Path(files["weights"])
     digest = file_digest(path, "sha256").split(":")[-1]
-    return Backbone(entry.id, path, from_registry_entry(entry), entry.name_en, digest)
+    name = f"{entry.extra.get('architecture', entry.id)} int8 (ONNX)"
+    return Backbone(entry.id, path, from_registry_entry(entry), name, digest)
 
 
 def feature_graph(path: Path):

@@ -101,6 +101,7 @@ class ClassifierTab(VisionTab):
         self.view = ImageView(self)
         self.view.sig_files_dropped.connect(self.photos.open_paths)
         self.results.sig_opacity_changed.connect(self.view.set_overlay_opacity)
+        self.results.sig_labels_shown.connect(self._show_labels)
         splitter = QSplitter(Qt.Horizontal, self)
         splitter.addWidget(self.photos)
         splitter.addWidget(self.view)
@@ -234,11 +235,17 @@ class ClassifierTab(VisionTab):
             self.view.set_image(photo)
             self._shown_photo = photo
             self.network_panel.follow(photo)
-        self.view.set_labels(None if result is None else result.labels)
+        self._show_labels()
         self.results.show_result(result, controller.gradcam_wanted, controller.gradcam_class)
         self._show_overlay()
         self.model_status.show_note(self.controller.model_note())
         self._update_controls()
+
+    def _show_labels(self) -> None:
+        """The top-5 panel over the photo, unless the student hid it to see the subject."""
+        result = self.controller.result
+        wanted = result is not None and self.results.labels_check.isChecked()
+        self.view.set_labels(result.labels if wanted else None)
 
     def _show_overlay(self) -> None:
         image, heat = self.view.image(), self.controller.heat

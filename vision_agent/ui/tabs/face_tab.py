@@ -168,6 +168,7 @@ class FaceCamTab(VisionTab):
 
     def stop(self) -> None:
         self.controller.stop_source()
+        self.view.set_stopped()
         self._update_buttons()
         self._say(lambda: tr("Stopped."))
 
@@ -194,10 +195,14 @@ class FaceCamTab(VisionTab):
     def on_source_ended(self, ended: SourceEnded) -> None:
         """A failure offers Retry; a video that ended offers Play again (a photo, nothing)."""
         self._update_buttons()
+        self.view.set_stopped()
         spec = self.controller.source
         again = [self.play_again_button, self.other_source_button]
         if ended.reason == "failed":
-            self._show_problem(lambda: ended.message, None, [self.retry_button, again[1]])
+            # a camera may be free next time; a file that is no video will not become one
+            camera = spec is not None and spec.kind == "camera"
+            buttons = [self.retry_button, again[1]] if camera else again[1:]
+            self._show_problem(lambda: ended.message, None, buttons)
         elif ended.reason == "finished" and ended.damaged:
             self._show_problem(lambda: ended.message, None, again)
         elif ended.reason == "finished" and spec is not None and spec.kind != "image":
@@ -213,7 +218,7 @@ class FaceCamTab(VisionTab):
         """Say what went wrong; Retry loads `model` again, or reopens the source when None."""
         self._retry_model = model
         self.banner.show_notice(render, buttons or [self.retry_button], problem=True)
-        self.sig_status_message.emit(render())
+        self._say(render)  # in place of "Opening…" or "Showing…"
 
     def _say(self, render: Callable[[], str]) -> None:
         """The status line (and the window's status bar), re-rendered on a language switch."""
@@ -245,10 +250,21 @@ class FaceCamTab(VisionTab):
         if self.controller.shown is None:
             return
         path = ask_save_path(
-            self, tr("Save snapshot"), "snapshots", "faces.png", "PNG (*.png);;JPEG (*.jpg)"
+            self,
+            tr("Save snapshot"),
+            "snapshots",
+            self._snapshot_name(),
+            "PNG (*.png);;JPEG (*.jpg)",
         )
         if path:
             self.save_snapshot_to(path)
+
+    def _snapshot_name(self) -> str:
+        """ "group_faces.png" for group.jpg, "camera0_faces.png" for camera 0."""
+        spec = self.controller.source
+        if spec is None or spec.kind == "camera":
+            return f"camera{spec.index if spec else ''}_faces.png"
+        return f"{Path(spec.path).stem}_faces.png"
 
     def save_snapshot_to(self, path: Path) -> bool:
         """Write the picture on screen to `path`; False when nothing is shown or it failed."""

@@ -169,7 +169,11 @@ class OwnClassesTab(VisionTab):
         self.wrong_list.setIconSize(QSize(THUMB, THUMB))
         self.wrong_list.setMaximumHeight(THUMB + 48)
         self.runs_list = QListWidget(self)
+        self.runs_list.setWordWrap(True)
         self.runs_list.itemChanged.connect(self._on_run_checked)
+        self.runs_list.itemClicked.connect(
+            lambda item: self.controller.select_run(item.data(Qt.UserRole))
+        )
         self.try_button = QPushButton(self)
         self.try_button.clicked.connect(self._try_photo)
         self.try_label = QLabel(self)
@@ -444,6 +448,8 @@ class OwnClassesTab(VisionTab):
             item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
             item.setCheckState(Qt.Checked if run["number"] in c.overlaid else Qt.Unchecked)
             self.runs_list.addItem(item)
+            if run is c.latest_run:
+                self.runs_list.setCurrentItem(item)
         self.runs_list.blockSignals(False)
         run = c.latest_run
         if run is None:
@@ -461,9 +467,10 @@ class OwnClassesTab(VisionTab):
             run.get("validation_accuracy"),
             run.get("plain_logistic_regression_validation_accuracy"),
         )
+        text = tr("run {n}").format(n=run["number"]) + " — "
         if accuracy is None:
-            return tr("No validation photos: every photo was used for training.")
-        text = tr("Validation accuracy {accuracy:.1%} on {count} photos kept out.").format(
+            return text + tr("No validation photos: every photo was used for training.")
+        text += tr("Validation accuracy {accuracy:.1%} on {count} photos kept out.").format(
             accuracy=accuracy, count=run["validation_photos"]
         )
         if baseline is not None:
@@ -510,7 +517,9 @@ class OwnClassesTab(VisionTab):
         self.controller.try_photo(path)
 
     def _show_tried(self, result) -> None:
-        self.try_label.setText("  ".join(f"{s.label} {s.probability:.1%}" for s in result.top))
+        run = self.controller.latest_run or {}
+        answers = "  ".join(f"{s.label} {s.probability:.1%}" for s in result.top)
+        self.try_label.setText(f"{answers}  ({tr('run {n}').format(n=run.get('number'))})")
 
     def _show_error(self, message: str) -> None:
         self.progress_label.setText(message)

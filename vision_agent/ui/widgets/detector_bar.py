@@ -5,8 +5,13 @@ from __future__ import annotations
 from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider, QWidget
 
-from vision_agent.controllers.faces import DEFAULT_CHOICE, model_name
-from vision_agent.core.faces import DEFAULT_THRESHOLD, FACE_MODEL_FILE_FILTER, MODEL_CHOICES
+from vision_agent.controllers.faces import model_name
+from vision_agent.core.faces import (
+    DEFAULT_THRESHOLD,
+    FACE_MODEL_FILE_FILTER,
+    MODEL_CHOICES,
+    SHIPPED_MODEL,
+)
 from vision_agent.i18n import tr
 from vision_agent.ui.settings import ask_open_path
 
@@ -45,7 +50,7 @@ class DetectorBar(QWidget):
             layout.addWidget(widget)
         layout.addWidget(self.threshold_value)
         layout.addWidget(self.blur_check)
-        self._choice = DEFAULT_CHOICE
+        self._choice = SHIPPED_MODEL
 
     def retranslate_ui(self) -> None:
         self.label.setText(tr("Model:"))

@@ -66,13 +66,17 @@ class NetworkStages(QWidget):
             painter.drawRoundedRect(box, 4, 4)
             painter.setPen(Qt.white if stage.trainable else Qt.black)
             label = stage.name.replace("_", " ")
+            text = f"{label}\n{compact(stage.parameters)}"
+            if box_width >= box_height:  # room to write across
+                painter.drawText(box, Qt.AlignCenter | Qt.TextWordWrap, text)
+                continue
             painter.save()
             painter.translate(box.center())
             painter.rotate(-90)
             painter.drawText(
                 QRectF(-box_height / 2, -box_width / 2, box_height, box_width),
                 Qt.AlignCenter | Qt.TextWordWrap,
-                f"{label}\n{compact(stage.parameters)}",
+                text,
             )
             painter.restore()
         painter.setPen(self.palette().windowText().color())

@@ -302,9 +302,9 @@ def test_offline_the_tab_opens_on_a_model_that_is_here(qtbot):
         combo = tab.model_combo
         captions = {combo.itemData(i): combo.itemText(i) for i in range(combo.count())}
         assert captions["mobilenet_v2"] == "MobileNetV2 int8 (ONNX, fast ImageNet classifier)"
-        assert captions["resnet50"] == "ResNet50 (ImageNet, 1000 classes) — download needed"
+        assert captions["resnet50"] == "ResNet50 (ImageNet, 1000 classes) — download 103.0 MB"
         assert captions["googlenet"] == (
-            "GoogLeNet (Caffe, the course's OpenCV classifier) — download needed"
+            "GoogLeNet (Caffe, the course's OpenCV classifier) — download 53.6 MB"
         )
     finally:
         tab.shutdown()
@@ -429,7 +429,8 @@ def test_korean_ui(qtbot, tab):
         tab.retranslate_ui()
         assert tab.title() == "ImageNet 상위 5"
         assert tab.open_button.text() == "사진 열기…"
-        assert tab.model_combo.itemText(0) == "ResNet50 (ImageNet 1000개 클래스) — 다운로드 필요"
+        resnet50 = "ResNet50 (ImageNet 1000개 클래스) — 다운로드 103.0 MB"
+        assert tab.model_combo.itemText(0) == resnet50
         assert tab.model_combo.currentData() == "mobilenet_v2"  # the choice survives
     finally:
         set_language("en")

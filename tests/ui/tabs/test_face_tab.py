@@ -23,12 +23,11 @@ GROUP = ("photos", "faces", "t1_insightface_group.jpg")
 def tab(qtbot):
     asset("face_detector", "res10_300x300_ssd_iter_140000.caffemodel")
     page = FaceCamTab()
-    page.controller.model_choice = "res10-caffe"  # these tests' figures are fp32's (the tab
-    # starts on the shipped uint8 model otherwise: test_the_tab_starts_on_the_shipped_model)
     qtbot.addWidget(page)
     page.resize(900, 700)
     page.show()
-    page.start()
+    page.load_model("res10-caffe")  # these tests' figures are fp32's (the tab starts on the
+    # shipped uint8 model otherwise: test_the_tab_starts_on_the_shipped_model)
     qtbot.waitUntil(lambda: page.controller.service.state == "ready", timeout=30000)
     yield page
     page.shutdown()
@@ -47,7 +46,7 @@ def test_the_tab_starts_on_the_shipped_model(qtbot, tmp_path, monkeypatch):
         qtbot.waitUntil(lambda: page.controller.service.state == "ready", timeout=30000)
         assert page.controller.model_choice == "res10-tf"
         assert page.detector_bar.combo.currentData() == "res10-tf"
-        assert not page.download_panel.isVisibleTo(page)
+        assert not page.model_status.panel.isVisibleTo(page)
     finally:
         page.shutdown()
 

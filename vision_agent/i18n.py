@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import locale
 import os
+import re
+from collections.abc import Sequence
 
 from vision_agent.core.user_files import read_user_json
 from vision_agent.paths import resource
@@ -43,6 +45,17 @@ def tr(text: str) -> str:
     if lang == "en":
         return text
     return _catalog(lang).get(text, text)
+
+
+def tr_template(text: str, templates: Sequence[str]) -> str:
+    """`text` made from one of `templates` (English, "{name}" standing for any text) said in the
+    UI's language with the same values; unknown texts are kept as they are."""
+    for template in templates:
+        pattern = re.escape(template).replace(r"\{", "{").replace(r"\}", "}")
+        pattern = re.sub(r"{(\w+)}", r"(?P<\1>.+?)", pattern)
+        if match := re.fullmatch(pattern + r"\.?", text):
+            return tr(template).format(**match.groupdict())
+    return text
 
 
 def _catalog(lang: str) -> dict[str, str]:

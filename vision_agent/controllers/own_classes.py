@@ -11,6 +11,7 @@ in-process service: no TensorFlow in the window's process.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -305,14 +306,21 @@ class OwnClassesController(QObject):
         self._runner.load(RecognizerSpec(OwnModelRunner, {"model": Path(model)}, label="own model"))
 
     def try_photo(self, path: Path) -> None:
+        self._try(OwnModelRunner.classify_file, Path(path))
+
+    def try_frame(self, rgb: np.ndarray) -> None:
+        """A camera frame through the chosen run's model (a newer frame replaces one waiting)."""
+        self._try(OwnModelRunner.classify_image, rgb)
+
+    def _try(self, method: Callable[..., object], subject: object) -> None:
         if self._runner is None:
             self.sig_error.emit(tr("Train a model first."))
             return
         if self._trying is not None:
             self._trying.discard()
-        self._trying = self._runner.call(
-            OwnModelRunner.classify_file, Path(path), 3, latest=True
-        ).then(self.sig_tried.emit, self.sig_error.emit)
+        self._trying = self._runner.call(method, subject, 3, latest=True).then(
+            self.sig_tried.emit, self.sig_error.emit
+        )
 
     # --- services ---------------------------------------------------------------------------
     def _trainer_service(self) -> ModelService:

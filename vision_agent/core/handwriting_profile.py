@@ -99,9 +99,7 @@ def read_profile(path: Path, name: str | None = None) -> HandwritingProfile:
     try:
         arrays = read_npz_arrays(data, _MEMBER_BYTES, ProfileError)
     except ProfileError as exc:
-        raise ProfileError(
-            f"{path.name} is not a handwriting profile: {exc}; the general model reads as usual."
-        ) from None
+        raise ProfileError(f"{path.name} is not a handwriting profile: {exc}.") from None
     kind = str(arrays["format"])[:200] if arrays["format"].dtype.kind == "U" else "?"
     inputs, labels = arrays["inputs"], arrays["labels"]
     if kind != PROFILE_FORMAT:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -306,6 +306,25 @@ class OnnxLayers:
             ) from None
         self._input = self._session.get_inputs()[0].name
         self._layout = layout
+        self._fill_unknown_shapes()
+
+    def _fill_unknown_shapes(self) -> None:
+        """Shapes that shape inference left unknown (quantized graphs), from one run on zeros,
+        so that the layer list shows every layer's shape before any is looked at."""
+        unknown = [i for i, layer in enumerate(self._plan) if not layer.shape]
+        dims = self._session.get_inputs()[0].shape
+        if not unknown or not all(isinstance(d, int) for d in dims[1:]):
+            return
+        feed = {self._input: np.zeros((1, *dims[1:]), np.float32)}
+        try:
+            arrays = self._session.run([self._plan[i].tensor for i in unknown], feed)
+        except Exception:  # e.g. an input that is not float: the shapes stay unknown
+            return
+        for i, array in zip(unknown, arrays, strict=True):
+            layer = self._plan[i]
+            shape = _channels_last(tuple(int(d) for d in np.shape(array)), layer.type)
+            self._plan[i] = replace(layer, shape=shape)
+            self.layers[i] = LayerInfo(layer.name, layer.type, shape)
 
     def outputs(
         self, batch: np.ndarray, names: Sequence[str] | None = None

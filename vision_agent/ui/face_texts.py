@@ -6,7 +6,25 @@ from pathlib import Path
 
 from vision_agent.controllers.faces import StreamStats
 from vision_agent.core.video_source import SourceSpec
-from vision_agent.i18n import tr
+from vision_agent.i18n import tr, tr_template
+
+# What the capture thread says when a source fails or ends (core/video_source.py), as templates.
+SOURCE_TEMPLATES = (
+    "Camera {n} could not be opened: it is not connected, or another program is using it.",
+    "Camera {n} opened but gives no picture: another program may be using it.",
+    "Camera {n} stopped delivering frames after {frames} (unplugged?).",
+    "{what} could not be opened as a video (damaged or unknown).",
+    "{what} holds no frame that can be decoded.",
+    "{what} stopped after {frames} of {expected} frames: the rest of the file is damaged or "
+    "missing.",
+    "{what} did not answer within {seconds} s.",
+    "{what} could not be opened: {error}",
+)
+
+
+def source_message(message: str) -> str:
+    """A source's failure or end, in the UI's language."""
+    return tr_template(message, SOURCE_TEMPLATES)
 
 
 def describe(spec: SourceSpec) -> str:

@@ -47,3 +47,19 @@ def test_the_snapshot_is_named_after_its_source(qtbot, tab, monkeypatch):
     monkeypatch.setattr(QFileDialog, "getSaveFileName", cancelled)
     tab.save_snapshot()
     assert proposed and proposed[0].endswith("t1_insightface_group_faces.png")
+
+
+def test_a_failed_camera_is_reported_in_korean_in_korean_mode(qtbot, tab):
+    from vision_agent.i18n import set_language
+
+    set_language("ko")
+    try:
+        tab.retranslate_ui()
+        tab.open_source(SourceSpec.camera(99))
+        qtbot.waitUntil(lambda: tab.banner.isVisible(), timeout=15000)
+        assert tab.banner.message().startswith("카메라 99")
+        assert "could not" not in tab.banner.message() + tab.status_label.text()
+    finally:
+        set_language("en")
+        tab.retranslate_ui()
+    assert "Camera 99 could not be opened" in tab.banner.message()  # and back, live

@@ -142,3 +142,31 @@ def test_closing_the_window_mid_training_leaves_no_process(qtbot, tmp_path, monk
     assert tab.controller.training and multiprocessing.active_children()
     window.close()
     assert multiprocessing.active_children() == []
+
+
+def test_held_camera_button_adds_a_burst_of_shots(qtbot, tab):
+    from vision_agent.core.video_source import SourceSpec
+
+    tab.camera_spec = SourceSpec.file(asset("photos", "video", "vtest_first150.avi"), loop=True)
+    qtbot.mouseClick(tab.add_class_button, Qt.LeftButton)
+    qtbot.mousePress(tab.burst_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: len(tab._burst) >= 3, timeout=20_000)
+    qtbot.mouseRelease(tab.burst_button, Qt.LeftButton)
+    photos = tab.controller.classes[0].photos
+    assert len(photos) >= 3 and all(p.is_file() and p.parent.name == "shots" for p in photos)
+    assert tab.photo_list.count() == len(photos)
+
+
+def test_try_it_on_the_camera_classifies_its_frames(qtbot, tab, tmp_path):
+    from vision_agent.core.video_source import SourceSpec
+
+    for name in ("red", "blue"):
+        add_class(qtbot, tab, name, colour_photos(tmp_path / name, name, 6))
+    train(qtbot, tab)
+    still = colour_photos(tmp_path / "camera", "blue", 1, seed=4)[0]
+    tab.camera_spec = SourceSpec.file(still)  # a camera that shows one blue picture
+    with qtbot.waitSignal(tab.controller.sig_tried, timeout=60_000):
+        qtbot.mouseClick(tab.live_button, Qt.LeftButton)
+    assert tab.try_label.text().startswith("blue ")
+    qtbot.mouseClick(tab.live_button, Qt.LeftButton)
+    assert tab._live is None

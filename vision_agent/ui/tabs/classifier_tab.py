@@ -173,7 +173,9 @@ class ClassifierTab(VisionTab):
 
     def choose_model_file(self) -> None:
         title = tr("Open own Keras ImageNet classifier")
-        path = ask_open_path(self, title, "models", "Keras (*.h5 *.hdf5 *.keras)")
+        path = ask_open_path(
+            self, title, "models", "Keras, My classes ONNX (*.h5 *.hdf5 *.keras *.onnx)"
+        )
         if path:
             self.controller.load_model(str(path))
 

@@ -29,7 +29,7 @@ from vision_agent.core.errors import UserError
 from vision_agent.core.faces import FaceDetection
 from vision_agent.core.video_source import SourceEnded, SourceSpec
 from vision_agent.i18n import tr
-from vision_agent.ui.face_texts import describe
+from vision_agent.ui.face_texts import describe, source_message
 from vision_agent.ui.settings import ask_save_path, remember_folder
 from vision_agent.ui.shortcuts import add_shortcuts
 from vision_agent.ui.tabs.base import VisionTab, add_menu_actions
@@ -202,9 +202,9 @@ class FaceCamTab(VisionTab):
             # a camera may be free next time; a file that is no video will not become one
             camera = spec is not None and spec.kind == "camera"
             buttons = [self.retry_button, again[1]] if camera else again[1:]
-            self._show_problem(lambda: ended.message, None, buttons)
+            self._show_problem(lambda: source_message(ended.message), None, buttons)
         elif ended.reason == "finished" and ended.damaged:
-            self._show_problem(lambda: ended.message, None, again)
+            self._show_problem(lambda: source_message(ended.message), None, again)
         elif ended.reason == "finished" and spec is not None and spec.kind != "image":
             render = lambda: tr("{source} ended after {frames} frames.").format(  # noqa: E731
                 source=describe(spec), frames=ended.frames

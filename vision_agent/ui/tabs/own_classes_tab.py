@@ -46,18 +46,23 @@ BACKBONES = (
 )
 THUMB = 72
 BURST_INTERVAL_MS = 200
+LIVE_INTERVAL_MS = 300
 
 
 class OwnClassesTab(VisionTab):
     def __init__(self, parent: QWidget | None = None, project: Path | None = None) -> None:
         super().__init__(parent)
         self.controller = OwnClassesController(project, self)
-        self.camera_spec = None  # what a burst captures (a SourceSpec); camera 0 by default
-        self._grabber = None
+        self.camera_spec = None  # what the camera buttons capture (a SourceSpec); camera 0
+        self._grabber = None  # the burst's
         self._burst: list = []
         self._burst_timer = QTimer(self)
         self._burst_timer.setInterval(BURST_INTERVAL_MS)
         self._burst_timer.timeout.connect(self._take_shot)
+        self._live = None  # Try it on the camera: its grabber
+        self._live_timer = QTimer(self)
+        self._live_timer.setInterval(LIVE_INTERVAL_MS)
+        self._live_timer.timeout.connect(self._try_live_frame)
         self.setAcceptDrops(True)
         self._build()
         c = self.controller
@@ -176,6 +181,9 @@ class OwnClassesTab(VisionTab):
         )
         self.try_button = QPushButton(self)
         self.try_button.clicked.connect(self._try_photo)
+        self.live_button = QPushButton(self)
+        self.live_button.setCheckable(True)
+        self.live_button.toggled.connect(self.set_live)
         self.try_label = QLabel(self)
         self.try_label.setWordWrap(True)
         self.summary_label = QLabel(self)
@@ -198,6 +206,7 @@ class OwnClassesTab(VisionTab):
         right.addWidget(self.wrong_list)
         tries = QHBoxLayout()
         tries.addWidget(self.try_button)
+        tries.addWidget(self.live_button)
         tries.addWidget(self.try_label, 1)
         right.addLayout(tries)
 
@@ -237,6 +246,7 @@ class OwnClassesTab(VisionTab):
         self.wrong_label.setText(tr("Validation photos it got wrong"))
         self.runs_label.setText(tr("Runs (tick to compare)"))
         self.try_button.setText(tr("Try it on a photo…"))
+        self.live_button.setText(tr("Try it on the camera"))
         self.curves.retranslate_ui()
         self._show_classes()
         self._show_network()
@@ -245,6 +255,7 @@ class OwnClassesTab(VisionTab):
 
     def shutdown(self) -> None:
         self.stop_burst()
+        self.set_live(False)
         self.controller.shutdown()
 
     # --- classes and photos -----------------------------------------------------------------
@@ -334,16 +345,20 @@ class OwnClassesTab(VisionTab):
             self.add_photos(paths)
 
     # --- camera burst -----------------------------------------------------------------------
-    def start_burst(self) -> None:
+    def _open_camera(self):
         from vision_agent.core.video_source import FrameGrabber, SourceSpec
 
+        spec = self.camera_spec or SourceSpec.camera(0)
+        grabber = FrameGrabber(spec, on_frame=lambda: None, on_ended=lambda _: None)
+        grabber.start()
+        return grabber
+
+    def start_burst(self) -> None:
         if self._grabber is not None:
             return
         self._current_class()
         self._burst = []
-        spec = self.camera_spec or SourceSpec.camera(0)
-        self._grabber = FrameGrabber(spec, on_frame=lambda: None, on_ended=lambda _: None)
-        self._grabber.start()
+        self._grabber = self._open_camera()
         self._burst_timer.start()
 
     def _take_shot(self) -> None:
@@ -511,6 +526,23 @@ class OwnClassesTab(VisionTab):
         )
         if path:
             self.try_path(Path(path))
+
+    def set_live(self, on: bool) -> None:
+        """Try it on the camera: every few hundred milliseconds its newest frame."""
+        if on and self._live is None:
+            self._live = self._open_camera()
+            self._live_timer.start()
+        elif not on and self._live is not None:
+            self._live_timer.stop()
+            self._live.stop()
+            self._live = None
+        if self.live_button.isChecked() != on:
+            self.live_button.setChecked(on)
+
+    def _try_live_frame(self) -> None:
+        taken = self._live.slot.take() if self._live is not None else None
+        if taken is not None:
+            self.controller.try_frame(taken[0])
 
     def try_path(self, path: Path) -> None:
         self.try_label.setText(tr("Classifying {name}…").format(name=path.name))

@@ -32,8 +32,8 @@ from vision_agent.core.classify import (
 )
 from vision_agent.core.errors import UserError
 from vision_agent.core.gradcam import overlay_heatmap
+from vision_agent.core.keras_files import is_keras_model
 from vision_agent.core.photo_reader import PhotoReader
-from vision_agent.core.predictors import KERAS_SUFFIXES
 from vision_agent.engine.recipes import classifier_spec
 from vision_agent.engine.spec import RecognizerSpec
 from vision_agent.i18n import tr
@@ -50,7 +50,7 @@ ModelKey = tuple[str, Path | None]  # (alias or Keras file path, weights file or
 
 
 def is_keras(model: str) -> bool:
-    return model in KERAS_MODELS or Path(model).suffix.lower() in KERAS_SUFFIXES
+    return model in KERAS_MODELS or is_keras_model(model)
 
 
 def model_choice(key: ModelKey) -> ModelChoice:

@@ -36,9 +36,10 @@ from vision_agent.core.imagenet_preprocess import (
     from_registry_entry,
     keras_mode,
 )
+from vision_agent.core.keras_files import is_keras_model
 from vision_agent.core.layer_activations import LayerInfo, LayerOutput, LayerReader
 from vision_agent.core.onnx_export import MAX_DIFFERENCE
-from vision_agent.core.predictors import KERAS_SUFFIXES, require_model_file
+from vision_agent.core.predictors import require_model_file
 
 IMAGENET_LABELS = "imagenet_classes.txt"
 IMAGENET_CLASSES = 1000
@@ -231,7 +232,7 @@ class ImageClassifier:
             return classifier
         if path.suffix.lower() == ".onnx":
             return cls._from_own_model(path)
-        if path.suffix.lower() not in KERAS_SUFFIXES:
+        if not is_keras_model(path):
             raise ModelLoadError(
                 f"{path.name} is not a Keras model file (.h5, .keras). For weights of a known "
                 "network, name it: --model resnet50|mobilenet_v2|googlenet --weights FILE."

@@ -107,12 +107,11 @@ def onnx_features(path: Path, sample_shape: tuple[int, int, int]) -> JointOnnxRu
 
 def keras_features(model: Any) -> FeatureExtractor | None:
     """A compiled sub-model from the Keras model's input to its last layer's input."""
-    import keras
-
+    from vision_agent.core.keras_files import keras_of
     from vision_agent.core.predictors import compiled_forward
 
     try:
-        sub = keras.Model(model.inputs, model.layers[-1].input)
+        sub = keras_of(model).Model(model.inputs, model.layers[-1].input)
     except Exception:
         return None
     forward = compiled_forward(sub)

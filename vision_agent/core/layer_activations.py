@@ -180,8 +180,9 @@ class KerasLayers:
     """
 
     def __init__(self, model: Any, adapt: Callable[[np.ndarray], np.ndarray] | None = None):
-        import keras
+        from vision_agent.core.keras_files import keras_of
 
+        keras = self._keras = keras_of(model)
         self._model = model
         self._adapt = adapt or (lambda batch: batch)
         self._sequential = isinstance(model, keras.Sequential)
@@ -226,7 +227,6 @@ class KerasLayers:
         return None
 
     def _compile(self, names: tuple[str, ...]) -> Callable[[Any], Any]:
-        import keras
         import tensorflow as tf
 
         if self._sequential:
@@ -244,7 +244,10 @@ class KerasLayers:
                 return outputs
 
             return forward
-        model = keras.Model(self._model.inputs, [self._layers[n].output for n in names])
+        from vision_agent.core.keras_files import output_in
+
+        outputs = [output_in(self._model, self._layers[n]) for n in names]
+        model = self._keras.Model(self._model.inputs, outputs)
         return tf.function(lambda x: model(x, training=False), reduce_retracing=True)
 
 

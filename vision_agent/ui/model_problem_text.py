@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from vision_agent.core.keras_files import MESSAGES as KERAS_FILE_MESSAGES
 from vision_agent.i18n import language, tr, tr_template
 from vision_agent.models.registry import ModelEntry, format_size
 
@@ -96,3 +97,9 @@ def failure_reason(message: str) -> str:
 def translate_reason(reason: str) -> str:
     """A transfer failure's reason in the UI's language (unknown reasons are kept as they are)."""
     return tr_template(reason, REASON_TEMPLATES)
+
+
+def model_file_problem(message: str) -> str:
+    """Why a model file was not opened (core/keras_files' messages) in the UI's language; any
+    other message is kept as it is."""
+    return tr_template(message.strip(), KERAS_FILE_MESSAGES)

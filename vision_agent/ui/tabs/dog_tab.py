@@ -26,6 +26,8 @@ from vision_agent.core.breed_names import CLASS_NAMES_FILE_FILTER
 from vision_agent.core.imageio import is_image_path
 from vision_agent.core.keras_breeds import BREED_MODEL_FILE_FILTER
 from vision_agent.i18n import tr
+from vision_agent.ui.model_problem_text import model_file_problem
+from vision_agent.ui.photo_messages import photo_message
 from vision_agent.ui.photo_output import ask_image_path, copy_results, save_image_to
 from vision_agent.ui.settings import app_settings, ask_open_path
 from vision_agent.ui.shortcuts import add_shortcuts
@@ -48,7 +50,9 @@ class DogTab(VisionTab):
         self.controller.sig_model_changed.connect(self._show_model_state)
         self.controller.slot.sig_status.connect(self._show_model_state)
         self.controller.sig_result_changed.connect(self._show_result)
-        self.controller.sig_status.connect(self.sig_status_message)
+        self.controller.sig_status.connect(
+            lambda text: self.sig_status_message.emit(photo_message(text))
+        )
         self._train_dialog = None
         self._build_ui()
         self.retranslate_ui()
@@ -107,7 +111,7 @@ class DogTab(VisionTab):
         self.view.set_placeholder(tr("Open a dog photo or a folder, or drop one here."))
         self._show_model_state()
         self._show_result()
-        self.sig_status_message.emit(self.controller.status_text())
+        self.sig_status_message.emit(photo_message(self.controller.status_text()))
         if self._train_dialog is not None:
             self._train_dialog.retranslate_ui()
 
@@ -186,7 +190,8 @@ class DogTab(VisionTab):
         controller = self.controller
         if controller.error:
             self.view.set_image(None)
-            self.breeds.show_error(tr("Cannot recognize this photo"), controller.error)
+            message = photo_message(model_file_problem(controller.error))
+            self.breeds.show_error(tr("Cannot recognize this photo"), message)
             return
         if controller.is_busy():
             self.breeds.show_busy(controller.photo.name if controller.photo else "")

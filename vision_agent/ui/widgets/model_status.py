@@ -9,6 +9,7 @@ from PyQt5.QtWidgets import QLabel, QVBoxLayout, QWidget
 from vision_agent.controllers.model_slot import ModelState, SlotStatus
 from vision_agent.i18n import tr
 from vision_agent.models.store import ModelStore
+from vision_agent.ui.model_problem_text import model_file_problem
 from vision_agent.ui.widgets.model_download_panel import ModelDownloadPanel
 
 
@@ -22,6 +23,7 @@ def model_line_text(state: str, name: str) -> str:
 
 
 def failed_text(name: str, problem: str) -> str:
+    problem = model_file_problem(problem)
     return tr("{name} could not be loaded: {problem}").format(name=name, problem=problem)
 
 

@@ -45,8 +45,14 @@ def test_the_tab_starts_on_the_shipped_model(qtbot, tmp_path, monkeypatch):
     try:
         qtbot.waitUntil(lambda: page.controller.service.state == "ready", timeout=30000)
         assert page.controller.model_choice == "res10-tf"
-        assert page.detector_bar.combo.currentData() == "res10-tf"
+        combo = page.detector_bar.combo
+        assert combo.currentData() == "res10-tf"
         assert not page.model_status.panel.isVisibleTo(page)
+        captions = {combo.itemData(i): combo.itemText(i) for i in range(combo.count())}
+        name = "SSD face detector (ResNet-10, {})"
+        assert captions["res10-tf"] == name.format("TensorFlow uint8")
+        assert captions["res10-caffe"] == name.format("Caffe fp32") + " — download ≥ 10.7 MB"
+        assert captions["res10-caffe-fp16"] == name.format("Caffe fp16") + " — download ≥ 5.4 MB"
     finally:
         page.shutdown()
 

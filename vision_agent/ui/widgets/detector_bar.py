@@ -1,4 +1,8 @@
-"""The face cam's detector row: "Model:" (res10 models, own file), confidence slider, blur."""
+"""The face cam's detector row: "Model:" (res10 models, own file), confidence slider, blur.
+
+A res10 model that is not on this computer is listed with its download size (only the TensorFlow
+uint8 one ships with the app).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider, QWidget
 
 from vision_agent.controllers.faces import model_name
+from vision_agent.controllers.model_slot import store_presence
 from vision_agent.core.faces import (
     DEFAULT_THRESHOLD,
     FACE_MODEL_FILE_FILTER,
@@ -14,6 +19,7 @@ from vision_agent.core.faces import (
 )
 from vision_agent.i18n import tr
 from vision_agent.ui.settings import ask_open_path
+from vision_agent.ui.widgets.model_combo import needs_download_caption
 
 OWN_MODEL = "own-file"
 
@@ -61,9 +67,12 @@ class DetectorBar(QWidget):
     def set_choice(self, choice: str) -> None:
         self._choice = choice
         self.combo.clear()
-        for item in (*MODEL_CHOICES, choice):
-            if self.combo.findData(item) < 0:
-                self.combo.addItem(model_name(item), item)
+        for item, model_id in MODEL_CHOICES.items():
+            label = model_name(item)
+            here = store_presence(model_id)
+            self.combo.addItem(label if here else needs_download_caption(label, model_id), item)
+        if self.combo.findData(choice) < 0:
+            self.combo.addItem(model_name(choice), choice)
         self.combo.addItem(tr("Own detector file…"), OWN_MODEL)
         self.combo.setCurrentIndex(self.combo.findData(choice))
 

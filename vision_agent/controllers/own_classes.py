@@ -318,7 +318,7 @@ class OwnClassesController(QObject):
         paths = [Path(w["file"]) for w in run.get("wrong", [])]
         if self._runner is None or not paths:
             return
-        self._runner.call("thumbnails", paths, side).then(
+        self._runner.call(OwnModelRunner.thumbnails, paths, side).then(
             lambda pictures: self.sig_thumbnails.emit((run.get("number"), pictures))
         )
 

@@ -17,6 +17,11 @@ and a memory watchdog. Prints one row per run and the totals:
   peak MB    the process's peak resident memory
 
     python bench/torture.py [--jobs 2] [--timeout 90] [--only TEXT] [--messages] [--keep]
+                            [--second-round] [--teaching-rounds 20]
+
+Then two `postal --profile P --teach` runs at once, 20 rounds (lost samples), and the links to a
+file, a FIFO and a device the runs were asked to write through are compared (writes outside the
+app's own regular files).
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 ASSETS = REPO.parent / "shared" / "assets"
 
 import numpy as np  # noqa: E402
+import torture_files as more_cases  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
 
 from tests.support import photo_files  # noqa: E402
@@ -60,6 +66,7 @@ FACE_PHOTO = ASSETS / "photos" / "faces" / "grace_hopper_matplotlib.jpg"
 VIDEO = ASSETS / "photos" / "video" / "Megamind.avi"
 MOBILENET = ASSETS / "imagenet_small" / "mobilenetv2-12-int8_onnx" / "mobilenetv2-12-int8.onnx"
 RES10 = ASSETS / "face_detector" / "res10_300x300_ssd_iter_140000.caffemodel"
+IMPORT_BAD_NAME = "bvlc_googlenet.caffemodel"  # a registry file name; the bad file wears it
 RES10_PROTOTXT = ASSETS / "face_detector" / "deploy.prototxt"
 
 
@@ -72,6 +79,8 @@ class Run:
     argv: tuple[str, ...]
     bad: str
     good: str | None
+    env: tuple[tuple[str, str], ...] = ()  # set for this run only
+    stdout: str = "file"  # "full": stdout is /dev/full; "head": closed after its first line
 
 
 @dataclass
@@ -118,7 +127,10 @@ class Outcome:
     @property
     def bad_outcome(self) -> str:
         """refused (named on stderr), answered (its result, or its folder's, on stdout),
-        accepted (a model, names file or option the command ran with), or SILENT."""
+        accepted (a model, names file or option the command ran with), or SILENT. A run whose
+        stdout closes after one line is accepted when it ends quietly, as `cmd | head -1`."""
+        if self.run.stdout == "head":
+            return "accepted" if not self.stderr.strip() and self.code is not None else "SILENT"
         if any(self._names_bad(line) for line in self.app_errors):
             return "refused"
         if any(line.startswith(self.run.bad) for line in self.stdout.splitlines()):
@@ -377,8 +389,8 @@ def bad_datasets(root: Path) -> list[Path]:
 
 
 def import_folders(root: Path) -> list[Path]:
-    """Folders for `models import`, each with a bad file named like a registry file and the
-    real MobileNetV2 (the good file) beside it."""
+    """Folders for `models import`, each with a bad file named like a registry file (GoogLeNet's
+    weights) and the real res10 face detector (the good file, not shipped) beside it."""
     made = []
     cases = {
         "fifo": lambda p: os.mkfifo(p),
@@ -390,9 +402,9 @@ def import_folders(root: Path) -> list[Path]:
     for name, make in cases.items():
         folder = root / "imports" / name
         folder.mkdir(parents=True)
-        make(folder / RES10.name)
-        shutil.copyfile(MOBILENET, folder / MOBILENET.name)
-        made.append(folder / RES10.name)
+        make(folder / IMPORT_BAD_NAME)
+        shutil.copyfile(RES10, folder / RES10.name)
+        made.append(folder / IMPORT_BAD_NAME)
     empty = root / "imports" / "empty"
     empty.mkdir()
     not_folder = _write(root / "imports" / "a file.txt", b"not a folder")
@@ -408,13 +420,15 @@ def breed_model(root: Path) -> Path:
 # ------------------------------------------------------------------ the runs
 
 
-def plan(root: Path, mnist) -> tuple[list[Run], int]:
+def plan(root: Path, mnist, second_only: bool = False) -> tuple[list[Run], int]:
     """Every (command, bad input) run, and how many distinct bad inputs there are."""
     good_photo = str(shutil.copyfile(FACE_PHOTO, root / "good photo.jpg"))
     canvas, _ = random_mnist_canvas(mnist["x_test"], mnist["y_test"], np.random.default_rng(1))
     good_drawing = root / "good drawing.png"
     Image.fromarray(canvas).save(good_drawing)
     good_drawing = str(good_drawing)
+    if second_only:
+        return second_round(root, good_photo, good_drawing)
     runs: list[Run] = []
     images, folders = bad_images(root), bad_folders(root)
     drawings, videos = bad_drawings(root, mnist), bad_videos(root)
@@ -457,13 +471,56 @@ def plan(root: Path, mnist) -> tuple[list[Run], int]:
         argv = ("train", "digits", "--data", bad, "--epochs", "1", "--out", str(root / "trained"))
         runs.append(Run("dataset", "train digits", argv, bad, None))
     for bad in imports:
-        folder = bad.parent if bad.name == RES10.name else bad
+        folder = bad.parent if bad.name == IMPORT_BAD_NAME else bad
         argv = ("models", "import", str(folder))
-        good = None if folder == bad else MOBILENET.name
+        good = None if folder == bad else RES10.name
         runs.append(Run("import", "models import", argv, str(bad), good))
     inputs = len(set(images) | set(folders) | set(drawings) | set(videos) | set(digit_models))
     inputs += len(face_models) + len(class_files) + len(imports) + len(datasets) + 2
-    return runs, inputs
+    more, more_inputs = second_round(root, good_photo, good_drawing)
+    return runs + more, inputs + more_inputs
+
+
+def second_round(root: Path, good_photo: str, good_drawing: str) -> tuple[list[Run], int]:
+    """Issue 22's cases: metadata bombs, profiles, side files, registries, output errors, a data
+    folder path past the system limit, and links the app is asked to write through."""
+    runs: list[Run] = []
+    photos = more_cases.bad_photos(root / "photos 2")
+    for bad in map(str, photos):
+        runs.append(Run("image", "postal", ("postal", bad, good_drawing), bad, good_drawing))
+        argv = ("classify", "--model", "mobilenet_v2", bad, good_photo)
+        runs.append(Run("image", "classify", argv, bad, good_photo))
+    profiles = more_cases.bad_profiles(root / "data" / "profiles")
+    for profile in profiles:
+        argv = ("postal", "--profile", profile.stem, good_drawing)
+        runs.append(Run("profile", "postal", argv, profile.name, good_drawing))
+    readable, refused = more_cases.digit_models(root / "digit models 2")
+    for model in map(str, readable):
+        argv = ("postal", good_drawing, "--model", model)
+        runs.append(Run("digit model", "postal", argv, model, None))
+    for model in map(str, refused):
+        runs.append(Run("digit model", "postal", ("postal", good_drawing, "--model", model),
+                        model, None))  # fmt: skip
+    registries = more_cases.bad_registries(root / "registries")
+    for registry in map(str, registries):
+        env = (("VISION_AGENT_REGISTRY", registry),)
+        runs.append(Run("registry", "models list", ("models", "list"), registry, None, env))
+    runs.append(Run("output", "models list", ("models", "list"), "output", None, stdout="full"))
+    argv = ("classify", "--model", "mobilenet_v2", str(ASSETS / "photos" / "objects"))
+    runs.append(Run("output", "classify", argv, "closed pipe", None, stdout="head"))
+    long = str(root.joinpath(*["d" * 200] * 25))
+    argv = ("postal", "--profile", "me", good_drawing)
+    runs.append(Run("data folder", "postal", argv, long, good_drawing,
+                    (("VISION_AGENT_DATA_DIR", long),)))  # fmt: skip
+    for name, link, _ in more_cases.write_targets(root, root / "data" / "profiles"):
+        if link.suffix == ".csv":
+            argv = ("classify", "--model", "mobilenet_v2", good_photo, "--csv", str(link))
+            runs.append(Run("write", "classify --csv", argv, str(link), good_photo))
+        else:
+            argv = ("postal", "--profile", name, "--teach", "?????", good_drawing)
+            runs.append(Run("write", "postal --teach", argv, link.name, None))
+    inputs = len(photos) + len(profiles) + len(readable) + len(refused) + len(registries) + 3
+    return runs, inputs + len(list(root.glob("outside/*")))
 
 
 def execute(run: Run, env: dict, timeout: float) -> Outcome:
@@ -473,11 +530,16 @@ def execute(run: Run, env: dict, timeout: float) -> Outcome:
         out_path, err_path, peak_path = (Path(scratch) / n for n in ("out", "err", "peak"))
         command = [TIME, "-f", "%M", "-o", str(peak_path), sys.executable, "-m", "vision_agent"]
         started = time.monotonic()
-        with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        target = {"full": "/dev/full"}.get(run.stdout, out_path)
+        with open(target, "wb") as out, open(err_path, "wb") as err:
             process = subprocess.Popen(
-                [*command, *run.argv], stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                env=env, cwd=REPO, start_new_session=True,
+                [*command, *run.argv], stdout=subprocess.PIPE if run.stdout == "head" else out,
+                stderr=err, stdin=subprocess.DEVNULL, env={**env, **dict(run.env)}, cwd=REPO,
+                start_new_session=True,
             )  # fmt: skip
+            if run.stdout == "head":
+                out.write(process.stdout.readline())
+                process.stdout.close()
             killed, watched = "", 0
             while process.poll() is None:
                 watched = max(watched, _rss(process.pid))
@@ -501,7 +563,9 @@ def execute(run: Run, env: dict, timeout: float) -> Outcome:
             killed,
             seconds,
             peak,
-            out_path.read_bytes().decode("utf-8", "surrogateescape"),
+            (out_path.read_bytes() if out_path.exists() else b"").decode(
+                "utf-8", "surrogateescape"
+            ),
             err_path.read_bytes().decode("utf-8", "surrogateescape"),
         )
 
@@ -581,6 +645,13 @@ def main() -> int:
     parser.add_argument("--only", help="only runs whose command or input contains this text")
     parser.add_argument("--messages", action="store_true", help="also list every refusal")
     parser.add_argument("--keep", action="store_true", help="keep the corpus folder")
+    parser.add_argument(
+        "--second-round", action="store_true", help="only issue 22's cases (bench/torture_files)"
+    )
+    parser.add_argument(
+        "--teaching-rounds", type=int, default=20,
+        help="rounds of two concurrent `postal --teach` runs (default 20; 0 skips)",
+    )  # fmt: skip
     args = parser.parse_args()
     if not ASSETS.is_dir():
         print(f"needs the shared assets in {ASSETS}", file=sys.stderr)
@@ -599,10 +670,13 @@ def main() -> int:
         with np.load(ASSETS / "mnist" / "mnist.npz") as data:
             mnist = {key: data[key] for key in ("x_test", "y_test")}
         started = time.monotonic()
-        runs, inputs = plan(root, mnist)
+        runs, inputs = plan(root, mnist, args.second_round)
         print(f"corpus of {inputs} bad inputs in {root} ({time.monotonic() - started:.0f} s)")
         if args.only:
             runs = [r for r in runs if args.only in r.command or args.only in r.bad]
+        watched = [*root.glob("outside/*"), *root.glob("data/profiles/link-to-*"),
+                   *root.glob("csv-link-to-*")]  # fmt: skip
+        before = {path: more_cases.snapshot(path) for path in watched}
         lock = threading.Lock()
         done: list[Outcome] = []
 
@@ -628,6 +702,23 @@ def main() -> int:
                     )
         pwned = Path("/tmp/torture-pwned").exists()
         print(f"  hostile pickle ran: {'YES' if pwned else 'no'}")
+        changed = more_cases.changed_targets(before)
+        print(f"  writes outside the app's own regular files: {len(changed)}")
+        for path in changed:
+            print(f"  [written] {_short(str(path), root)}")
+        if args.teaching_rounds:
+            canvas, code = random_mnist_canvas(
+                mnist["x_test"], mnist["y_test"], np.random.default_rng(7)
+            )
+            drawing = root / "teaching drawing.png"
+            Image.fromarray(canvas).save(drawing)
+            taught, kept = more_cases.concurrent_teaching(
+                root, drawing, code, env, args.teaching_rounds
+            )
+            print(
+                f"  lost samples: {taught - kept} (two teachers at once, "
+                f"{args.teaching_rounds} rounds: {kept} of {taught} kept)"
+            )
     finally:
         locked = root / "locked folder"
         if locked.exists():

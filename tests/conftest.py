@@ -11,7 +11,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 _SANDBOX = Path(tempfile.mkdtemp(prefix="vision-agent-tests-"))
-# QSettings, the model cache and user data never touch the developer's real folders.
+# The settings, the model cache and user data never touch the developer's real folders.
 os.environ["XDG_CONFIG_HOME"] = str(_SANDBOX / "config")
 os.environ["VISION_AGENT_DATA_DIR"] = str(_SANDBOX / "data")
 os.environ.setdefault("VISION_AGENT_CACHE_DIR", str(_SANDBOX / "cache"))
@@ -88,3 +88,34 @@ def garbage_collected_on_the_gui_thread(request):
         stop_services_left_running()
     gc.collect()  # this test's garbage goes here, on the GUI thread
     collector.uninstall()
+
+
+@pytest.fixture(scope="session")
+def keras2_files(tmp_path_factory) -> Path:
+    """A folder of model files saved by Keras 2 (tf_keras) with Keras 2's own predictions
+    (tests/support/keras2_files.py), made once per session in one TensorFlow process, or a
+    folder the script made before, named by VISION_AGENT_KERAS2_FILES (to rerun tests quickly)."""
+    import importlib.util
+    import subprocess
+    import sys
+
+    from tests.support.paths import ASSETS, REPO_ROOT
+
+    if importlib.util.find_spec("tf_keras") is None:
+        pytest.skip("tf_keras (Keras 2) is not installed")
+    asset("photos", "dogs", "Beagle_01141.jpg")
+    asset("mnist", "mnist.npz")
+    if os.environ.get("VISION_AGENT_KERAS2_FILES"):
+        return Path(os.environ["VISION_AGENT_KERAS2_FILES"])
+    folder = tmp_path_factory.mktemp("keras2")
+    env = os.environ | {"PYTHONPATH": str(REPO_ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.support.keras2_files", str(folder), str(ASSETS)],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return folder

@@ -122,6 +122,8 @@ def test_bundle_builds_and_passes_its_self_test(tmp_path):
         executable = bundle / ("vision-agent.exe" if sys.platform == "win32" else "vision-agent")
         internal = bundle / "_internal"
         assert (internal / "resources" / "models" / "digits" / "digits_cnn.keras").is_file()
+        assert "PASS  models: registry and store (every shipped model ready)" in output
+        assert "PASS  classify: mobilenet_v2 through the service" in output
         assert (internal / "resources" / "icons" / "vision-agent.png").is_file()
         modules = _bundled_modules(work)
         assert {"tensorflow", "keras", "tf2onnx", "onnx", "vision_agent.checks.faces"} <= modules
@@ -130,7 +132,8 @@ def test_bundle_builds_and_passes_its_self_test(tmp_path):
         assert "grpc" not in modules
         unused = internal / "tensorflow" / "compiler" / "tf2xla" / "ops" / "_xla_ops.so"
         assert not unused.exists()
-        assert not (internal / "PyQt5" / "Qt5" / "translations").exists()
+        translations = internal / "PyQt5" / "Qt5" / "translations"
+        assert [p.name for p in translations.iterdir()] == ["qtbase_ko.qm"]  # Qt's own, Korean
         assert [p for p in internal.rglob("*") if p.is_symlink() and not p.exists()] == []
         if sys.platform == "linux":
             for left_out in (
@@ -200,8 +203,9 @@ def _check_keras_classifier(executable: Path, folder: Path) -> None:
 
 
 def _check_model_store(executable: Path, cache: Path) -> None:
-    """The frozen app's store finds models on VISION_AGENT_MODEL_PATH and in its cache."""
-    models = ASSETS / "imagenet_small"
+    """The frozen app's store: the shipped models are ready with nothing else around, others
+    are found on VISION_AGENT_MODEL_PATH and in its cache."""
+    models = ASSETS / "face_detector"
     if not models.is_dir():
         return
     env = dict(os.environ, VISION_AGENT_CACHE_DIR=str(cache), VISION_AGENT_MODEL_PATH="")
@@ -220,9 +224,63 @@ def _check_model_store(executable: Path, cache: Path) -> None:
     def state(listing: str, model_id: str) -> str:
         return next(line.split()[1] for line in listing.splitlines() if line.startswith(model_id))
 
-    assert state(frozen("list"), "mobilenet_v2_int8") == "missing"
+    listing = frozen("list")
+    assert state(listing, "mobilenet_v2_int8") == state(listing, "res10_tf_uint8") == "ready"
+    assert state(listing, "res10_caffe_fp32") == "missing"
     listing = frozen("list", VISION_AGENT_MODEL_PATH=str(ASSETS))
-    assert state(listing, "mobilenet_v2_int8") == "ready"
+    assert state(listing, "res10_caffe_fp32") == "ready"
     frozen("import", str(models))
-    assert state(frozen("list"), "mobilenet_v2_int8") == "ready"
-    assert any(cache.rglob("*.onnx"))
+    assert state(frozen("list"), "res10_caffe_fp32") == "ready"
+    assert any(cache.rglob("*.caffemodel"))
+
+
+def _executables_module():
+    spec = importlib.util.spec_from_file_location(
+        "bundle_executables", REPO_ROOT / "packaging" / "bundle_executables.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _pyinstaller_versioninfo(monkeypatch):
+    """PyInstaller's own version-resource module, importable here with its Windows-only imports
+    (pywin32, pefile) stubbed: loading a version file and packing it to bytes is plain Python."""
+    import types
+
+    compat = pytest.importorskip("PyInstaller.compat")
+    monkeypatch.setitem(sys.modules, "pefile", types.ModuleType("pefile"))
+    monkeypatch.setattr(compat, "win32api", None, raising=False)
+    monkeypatch.delitem(sys.modules, "PyInstaller.utils.win32.versioninfo", raising=False)
+    import PyInstaller.utils.win32.versioninfo as versioninfo
+
+    return versioninfo
+
+
+def test_windows_gets_a_windowed_program_and_a_console_one_with_icon_and_version(
+    tmp_path, monkeypatch
+):
+    bundle = _executables_module()
+    windows = bundle.executables("win32", "0.1.0", "icon.png", tmp_path)
+    by_name = {options["name"]: options for options in windows}
+    assert by_name["Vision Agent"]["console"] is False  # double-clicked: no console window
+    assert by_name["vision-agent"]["console"] is True  # the terminal's: CLI and --self-test
+    versioninfo = _pyinstaller_versioninfo(monkeypatch)
+    for name, options in by_name.items():
+        assert options["icon"] == "icon.png"
+        info = versioninfo.load_version_info_from_text_file(options["version"])
+        assert (info.ffi.fileVersionMS, info.ffi.fileVersionLS) == (0 << 16 | 1, 0)
+        strings = {s.name: s.val for s in info.kids[0].kids[0].kids}
+        assert strings["ProductVersion"] == "0.1.0" and strings["ProductName"] == "Vision Agent"
+        assert strings["OriginalFilename"] == f"{name}.exe"
+        assert len(info.toRaw()) > 500  # packs into the resource the .exe carries
+
+
+def test_macos_and_linux_get_one_executable():
+    bundle = _executables_module()
+    [mac] = bundle.executables("darwin", "0.1.0", "icon.png", Path("unused"))
+    assert mac == {"name": "vision-agent", "console": False, "icon": "icon.png"}
+    [linux] = bundle.executables("linux", "0.1.0", "icon.png", Path("unused"))
+    assert linux == {"name": "vision-agent", "console": True}
+    assert bundle.version_numbers("1.2") == (1, 2, 0, 0)
+    assert bundle.version_numbers("2.0.0rc1") == (2, 0, 0, 1)

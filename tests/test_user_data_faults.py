@@ -38,6 +38,7 @@ def assert_runs_and_says_so_once(result, expected_stdout: str, reason: str) -> N
     assert expected_stdout in result.stdout
     assert result.stderr.count(NOTICE) == 1, result.stderr[-3000:]
     assert reason in result.stderr
+    assert " INFO " not in result.stderr, result.stderr[-3000:]
 
 
 @pytest.mark.parametrize(
@@ -48,6 +49,23 @@ def test_data_folder_that_is_a_file(tmp_path, args, expected):
     data = tmp_path / "data"
     data.write_text("a file where the data folder should be")
     assert_runs_and_says_so_once(run(args, data), expected, "Not a directory")
+
+
+def test_data_folder_path_longer_than_the_system_allows(tmp_path, mnist):
+    import numpy as np
+
+    from tests.support.drawings import random_mnist_canvas
+    from vision_agent.core.imageio import write_image
+
+    drawing = tmp_path / "code.png"
+    canvas, code = random_mnist_canvas(mnist["x_test"], mnist["y_test"], np.random.default_rng(1))
+    write_image(drawing, canvas)
+    data = tmp_path.joinpath(*["d" * 200] * 25)  # 5,000 characters: past PATH_MAX
+    result = run(["postal", "--profile", "me", str(drawing)], data)
+    assert_runs_and_says_so_once(result, f"{drawing}:", "File name too long")
+    taught = run(["postal", "--profile", "me", "--teach", code, str(drawing)], data)
+    assert taught.returncode == 2 and "Traceback" not in taught.stderr
+    assert "longer than the system allows" in taught.stderr
 
 
 def test_read_only_data_folder(tmp_path):

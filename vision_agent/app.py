@@ -27,15 +27,19 @@ def _run_window(argv: list[str] | None, drawing: str | None) -> int:
     os.environ.setdefault("QT_XCB_GL_INTEGRATION", "none")
     from PyQt5.QtWidgets import QApplication
 
-    from vision_agent.i18n import set_language, system_language
+    from vision_agent.i18n import language, set_language, system_language
+    from vision_agent.ui.fonts import use_korean_fonts
     from vision_agent.ui.gui_thread_gc import GuiThreadGarbageCollector
+    from vision_agent.ui.qt_translations import use_qt_translations
     from vision_agent.ui.settings import app_settings
     from vision_agent.ui.startup import apply_app_icon, show_splash, show_storage_problems
 
     app = QApplication.instance() or QApplication([sys.argv[0], *(argv or [])])
     app.setApplicationName("Vision Agent")
     app.setOrganizationName("VisionAgent")
+    use_korean_fonts(app.font())
     set_language(app_settings().value("language") or system_language())
+    use_qt_translations(language())
     apply_app_icon(app)
     splash = show_splash(app)
 

@@ -72,7 +72,15 @@ def main(argv: list[str] | None = None) -> int:
         return run_self_test()
     func = getattr(args, "func", _run_gui)
     try:
-        return int(func(args) or 0)
+        status = int(func(args) or 0)
+        sys.stdout.flush()
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
+    except OSError as exc:
+        from vision_agent.commands.common import is_output_error, output_failed
+
+        if not is_output_error(exc):
+            raise
+        return output_failed(exc)
+    return status

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import locale
 import os
+import re
+from collections.abc import Sequence
 
 from vision_agent.core.user_files import read_user_json
 from vision_agent.paths import resource
@@ -43,6 +45,31 @@ def tr(text: str) -> str:
     if lang == "en":
         return text
     return _catalog(lang).get(text, text)
+
+
+def tr_template(text: str, templates: Sequence[str]) -> str:
+    """`text` made from one of `templates` (English, "{name}" standing for any text) said in the
+    UI's language with the same values; unknown texts are kept as they are."""
+    for template in templates:
+        if match := re.fullmatch(_template_pattern(template) + r"\.?", text, re.DOTALL):
+            return tr(template).format(**match.groupdict())
+    return text
+
+
+def _template_pattern(template: str) -> str:
+    """A regular expression for the texts made from `template`; a name used twice ("load
+    '{file}' … open '{file}'") stands for the same text both times."""
+    seen: set[str] = set()
+
+    def group(match: re.Match) -> str:
+        name = match[1]
+        if name in seen:
+            return f"(?P={name})"
+        seen.add(name)
+        return f"(?P<{name}>.+?)"
+
+    escaped = re.escape(template).replace(r"\{", "{").replace(r"\}", "}")
+    return re.sub(r"{(\w+)}", group, escaped)
 
 
 def _catalog(lang: str) -> dict[str, str]:

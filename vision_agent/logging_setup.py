@@ -112,16 +112,21 @@ class _LogFile(logging.handlers.RotatingFileHandler):
 
     def emit(self, record: logging.LogRecord) -> None:
         if self._fallback is not None:
-            self._fallback.handle(record)
+            self._to_stderr(record)
         else:
             super().emit(record)
+
+    def _to_stderr(self, record: logging.LogRecord) -> None:
+        """Warnings and errors only: the terminal is the user's, not the log's."""
+        if self._fallback is not None and record.levelno >= self._fallback.level:
+            self._fallback.handle(record)
 
     def handleError(self, record: logging.LogRecord) -> None:
         exc = sys.exc_info()[1]
         if self._fallback is None and isinstance(exc, OSError):
             _report_problem(Path(self.baseFilename), exc)
             self._fallback = _StderrLog()
-            self._fallback.handle(record)
+            self._to_stderr(record)
             return
         super().handleError(record)
 

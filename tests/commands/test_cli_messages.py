@@ -92,7 +92,7 @@ def test_a_truncated_video_is_reported_after_its_readable_frames(capfd, tmp_path
     cut = tmp_path / "cut.avi"
     cut.write_bytes(data[: len(data) // 2])
     photo = asset(*FACE_PHOTO)
-    assert main(["faces", str(cut), str(photo)]) == 1
+    assert main(["faces", str(cut), str(photo), "--model", "res10-caffe"]) == 1
     out, err = capfd.readouterr()
     assert [row.split(": ")[0] for row in out.splitlines()] == [str(cut), str(photo)]
     assert len(err.splitlines()) == 1, err  # FFmpeg's own complaints stay out of stderr

@@ -2,11 +2,11 @@
 Keras backbone (MobileNetV2 alpha 0.35 at 64×64, its weights saved to a file: no download)."""
 
 import json
-import re
 
 import pytest
 
 from tests.support.class_folders import dogs_and_objects
+from tests.support.small_keras_backbone import keras_summary_counts, save_small_backbone
 from vision_agent.cli import main
 
 SMALL = ["--backbone", "mobilenet_v2", "--alpha", "0.35", "--image-size", "64"]
@@ -14,29 +14,7 @@ SMALL = ["--backbone", "mobilenet_v2", "--alpha", "0.35", "--image-size", "64"]
 
 @pytest.fixture(scope="module")
 def backbone_weights(tmp_path_factory):
-    import keras
-
-    keras.utils.set_random_seed(3)
-    model = keras.applications.MobileNetV2(
-        include_top=False, weights=None, input_shape=(64, 64, 3), alpha=0.35, pooling="avg"
-    )
-    path = tmp_path_factory.mktemp("weights") / "mobilenet_v2_035_64.weights.h5"
-    model.save_weights(path)
-    return path
-
-
-def keras_summary_counts(options) -> tuple[int, int]:
-    """Trainable and non-trainable parameters as Keras's own model.summary() prints them."""
-    from vision_agent.training.own_classes_keras import build_model
-
-    lines = []
-    build_model(options, 2).summary(print_fn=lambda line, **_: lines.append(line))
-    text = "\n".join(lines)
-
-    def count(label: str) -> int:
-        return int(re.search(rf"{label} params: ([\d,]+)", text).group(1).replace(",", ""))
-
-    return count("Trainable"), count("Non-trainable")
+    return save_small_backbone(tmp_path_factory.mktemp("weights"))
 
 
 def train(capsys, data, out, *args) -> dict:

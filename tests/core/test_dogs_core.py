@@ -118,5 +118,5 @@ def test_annotation_text_is_ascii_so_opencv_can_draw_it(recognizer, monkeypatch)
     monkeypatch.setattr(annotate.cv2, "putText", spy)
     cat = asset("photos", "objects", "tabby_cat_jetson_cat_1.jpg")
     recognizer.recognize_file(cat)
-    assert drawn[0].startswith("No dog found - looks like a")
+    assert drawn[0].startswith("? tabby") or drawn[0].startswith("? tiger cat")  # names only
     assert all(text.isascii() for text in drawn), drawn

@@ -72,7 +72,7 @@ def test_logits_are_turned_into_probabilities(tmp_path, mnist):
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("cnn.h5", b"\x89HDF\r\n\x1a\n" + b"\0" * 64, "could not be loaded as a Keras model"),
+        ("cnn.h5", b"\x89HDF\r\n\x1a\n" + b"\0" * 64, "is damaged or incomplete: HDF5 says"),
         ("cnn.keras", b"PK\x03\x04 not really a zip", "is damaged or incomplete"),
         ("mnist.onnx", b"this is text, not a network", "could not be read by OpenCV DNN"),
         ("mnist.pb", b"", "is empty"),

@@ -137,3 +137,34 @@ def test_cli_csv_export_to_a_link_leaves_its_target_alone(tmp_path, capsys):
                  str(photo)])  # fmt: skip
     assert code != 0 and "is a link" in capsys.readouterr().err
     assert target.read_text() == "keep me"
+
+
+def test_an_interrupted_imports_temporary_file_is_removed_when_the_store_starts(tmp_path):
+    from vision_agent.models.download import STALE_AFTER_S
+    from vision_agent.models.registry import default_registry
+    from vision_agent.models.store import ModelStore
+
+    entry = next(iter(default_registry().all_entries()))
+    folder = tmp_path / "cache" / entry.id
+    folder.mkdir(parents=True)
+    stale, fresh = folder / ".import-k2j3h4", folder / ".import-now123"
+    for path in (stale, fresh):
+        path.write_bytes(bytes(1 << 20))
+    then = time.time() - STALE_AFTER_S - 60
+    os.utime(stale, (then, then))
+    ModelStore(cache_dir=tmp_path / "cache")
+    assert not stale.exists() and fresh.exists()
+
+
+def test_saved_images_never_go_through_a_link(tmp_path):
+    from vision_agent.core.errors import ImageReadError
+    from vision_agent.core.imageio import write_image
+
+    target = tmp_path / "someone else's.png"
+    target.write_bytes(b"keep me")
+    (tmp_path / "drawing.png").symlink_to(target)
+    with pytest.raises(ImageReadError, match="is a link"):
+        write_image(tmp_path / "drawing.png", np.zeros((20, 30), np.uint8))
+    assert target.read_bytes() == b"keep me"
+    write_image(tmp_path / "own.png", np.zeros((20, 30), np.uint8))
+    assert (tmp_path / "own.png").read_bytes().startswith(b"\x89PNG")

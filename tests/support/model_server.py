@@ -28,6 +28,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from vision_agent.paths import resource
+
 PAYLOAD = random.Random(3).randbytes(300_000)
 PAYLOAD_SHA256 = "sha256:" + hashlib.sha256(PAYLOAD).hexdigest()
 HOSTILE_ROUTES = ("endless", "huge", "trickle", "silent")
@@ -165,3 +167,13 @@ def write_registry(path: Path, entries: list[dict[str, Any]]) -> Path:
 def repo_assets_dir() -> Path:
     """`../shared/assets` beside the repository root (development copies of model files)."""
     return Path(__file__).resolve().parents[2].parent / "shared" / "assets"
+
+
+def only_digits_shipped(folder: Path) -> Path:
+    """A copy of the app's registry in which only the digit model ships (the others download)."""
+    models = json.loads(resource("models", "registry.json").read_text(encoding="utf-8"))["models"]
+    for model in models:
+        if model["task"] != "digits" and model.pop("shipped", False):
+            for f in model["files"].values():
+                f.pop("resource", None)
+    return write_registry(folder / "registry-only-digits-shipped.json", models)

@@ -115,7 +115,7 @@ def test_how_to_use_the_current_tab_in_both_languages(qtbot, window):
     window.start_tabs()
     sheet = window.help_menu.show_how_to()
     text = sheet.browser.toPlainText()
-    assert text.startswith("Postal code") and "Press R (Recognize)" in text
+    assert text.startswith("Postal code") and "read as you draw" in text
     window.tabs.setCurrentIndex(2)
     assert "ImageNet" in window.help_menu.show_how_to().browser.toPlainText()
     window.switch_language("ko")
@@ -127,6 +127,10 @@ def test_about_credits_every_model_with_its_licence(qtbot, window):
     for entry in default_registry().all_entries():
         assert entry.name_en in text and entry.license in text
     assert text.count("Licence: ") == len(default_registry().all_entries())
+    shipped = [e for e in default_registry().all_entries() if e.shipped]
+    assert {e.id for e in shipped} == {"mobilenet_v2_int8", "res10_tf_uint8", "digits_cnn"}
+    assert text.count("Ships with the app") == len(shipped)
+    assert "Downloaded when chosen: 103.0 MB" in text  # ResNet50, its real size
 
 
 def test_a_model_got_in_the_models_dialog_reaches_the_shared_choices(qtbot, window):

@@ -1,9 +1,10 @@
 """`vision-agent classify IMAGE_OR_DIR... [--model M] [--top N] [--json] [--csv OUT]`.
 
-Prints the top classes of each photo (folders: every image inside, sorted). The model is
-ResNet50 by default (its weights from the model store), MobileNetV2 int8 or GoogLeNet, or the
-path of a user's Keras ImageNet classifier; `--weights` runs the named architecture with a
-weights file the user brings.
+Prints the top classes of each photo (folders: every image inside, sorted). Without --model, the
+best ImageNet classifier on this computer (ResNet50, GoogLeNet, then MobileNetV2 int8, which
+ships with the app; stderr says which); --model names one of them or the path of a user's Keras
+ImageNet classifier; `--weights` runs the named architecture (ResNet50 when none is named) with
+a weights file the user brings.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from pathlib import Path
 
 from vision_agent.commands.common import cannot_start, emit, for_each_file
 from vision_agent.commands.explain_output import explain_layer_folder, explain_photo
-from vision_agent.core.classify import DEFAULT_MODEL, MODEL_ALIASES, PHOTO_MAX_SIDE
+from vision_agent.commands.model_default import announce, best_present
+from vision_agent.core.classify import BEST_FIRST, DEFAULT_MODEL, MODEL_ALIASES, PHOTO_MAX_SIDE
 from vision_agent.core.errors import UserError
 from vision_agent.core.user_writes import write_user_file
 
 CSV_FIELDS = ("file", "model", "rank", "index", "label", "probability", "latency_ms")
+WEIGHTS_ARCHITECTURE = "resnet50"  # what --weights loads into when --model names nothing
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -32,8 +35,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("inputs", nargs="+", type=Path, metavar="IMAGE_OR_DIR")
     parser.add_argument(
         "--model",
-        default=DEFAULT_MODEL,
-        help=f"{' | '.join(MODEL_ALIASES)} | a Keras classifier file (default: {DEFAULT_MODEL})",
+        help=f"{' | '.join(MODEL_ALIASES)} | a Keras classifier file (default: the best of "
+        f"{', '.join(BEST_FIRST)} on this computer)",
     )
     parser.add_argument(
         "--weights", type=Path, help="a weights file for the architecture named by --model"
@@ -50,6 +53,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--layer", metavar="NAME", help="the layer --explain shows")
     parser.set_defaults(func=run)
+
+
+def default_model(weights: Path | None) -> str:
+    """The classifier when --model names none: ResNet50 for --weights, else the best present
+    (said on stderr)."""
+    if weights is not None:
+        return WEIGHTS_ARCHITECTURE
+    model = best_present(BEST_FIRST, MODEL_ALIASES, DEFAULT_MODEL)
+    announce(MODEL_ALIASES[model], "ImageNet classifier", "--model")
+    return model
 
 
 def load_classifier(model: str, weights: Path | None):
@@ -91,7 +104,8 @@ def run(args: argparse.Namespace) -> int:
     if (args.explain is None) != (args.layer is None):
         return cannot_start("--explain OUT_DIR and --layer NAME go together.")
     try:
-        classifier = load_classifier(args.model, args.weights)
+        model = args.model or default_model(args.weights)
+        classifier = load_classifier(model, args.weights)
         explained = None
         if args.explain is not None:
             explained = explain_layer_folder(args.explain, classifier, args.layer)

@@ -7,8 +7,10 @@ stderr, each naming its file.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
+import os
 import sys
 import warnings
 from collections.abc import Callable, Iterable
@@ -18,7 +20,35 @@ from vision_agent.core.errors import UserError
 from vision_agent.core.imageio import IMAGE_SUFFIXES, is_image_path
 
 CANNOT_START = 2
+OUTPUT_FAILED = 1
+PIPE_CLOSED = 141  # what a shell reports for a tool ended by SIGPIPE (`cmd | head -1`)
+_OUTPUT_ERRNOS = {
+    errno.EPIPE,
+    errno.ENOSPC,
+    getattr(errno, "EDQUOT", errno.ENOSPC),
+    errno.EFBIG,
+    errno.EIO,
+}
 log = logging.getLogger(__name__)
+
+
+def is_output_error(exc: BaseException) -> bool:
+    """Whether `exc` is stdout failing: a closed pipe, a full disk (`> /dev/full`)."""
+    return isinstance(exc, OSError) and exc.errno in _OUTPUT_ERRNOS
+
+
+def output_failed(exc: OSError) -> int:
+    """Stop after stdout failed, as Unix tools do: quietly on a closed pipe, else one line; the
+    unwritten rest of stdout is dropped so Python's exit does not report it again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (a test's capture)
+        pass
+    if exc.errno == errno.EPIPE:
+        return PIPE_CLOSED
+    error(f"cannot write the output: {exc.strerror or exc}.")
+    return OUTPUT_FAILED
 
 
 def error(message: object) -> None:
@@ -96,6 +126,12 @@ def _handled(path: Path, handle: Callable[[Path], None]) -> bool:
 def _reported(path: Path, handle: Callable[[Path], None]) -> bool:
     try:
         handle(path)
+    except OSError as exc:
+        if is_output_error(exc):
+            raise  # the output itself failed: no other file can be answered either
+        log.exception("Unexpected failure on %s", path)
+        error(f"{path}: cannot be read ({exc.strerror or exc}).")
+        return False
     except UserError as exc:
         error(_naming(path, str(exc)))
         return False

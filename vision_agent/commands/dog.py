@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from vision_agent.commands.common import cannot_start, emit, for_each_file
+from vision_agent.commands.model_default import announce, best_present
 from vision_agent.core.errors import UserError
 
 
@@ -24,18 +25,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--classifier",
-        default="mobilenet_v2",
         help="ImageNet classifier for the default recognizer and the dog check: resnet50 | "
-        "mobilenet_v2 (default: mobilenet_v2)",
+        "googlenet | mobilenet_v2 (default: the best of these on this computer)",
     )
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     parser.set_defaults(func=run)
 
 
 def load_recognizer(args: argparse.Namespace):
-    from vision_agent.core.classify import MODEL_ALIASES, resolve_model_id
+    from vision_agent.core.classify import (
+        BEST_FIRST,
+        DEFAULT_MODEL,
+        MODEL_ALIASES,
+        resolve_model_id,
+    )
     from vision_agent.core.dogs import ImageNetDogRecognizer, classifier_model_id
 
+    if args.classifier is None:
+        args.classifier = best_present(BEST_FIRST, MODEL_ALIASES, DEFAULT_MODEL)
+        announce(MODEL_ALIASES[args.classifier], "ImageNet classifier", "--classifier")
     if resolve_model_id(args.classifier) is None:
         known = ", ".join(MODEL_ALIASES)
         raise UserError(f"Unknown --classifier '{args.classifier}' (known: {known}).")

@@ -11,8 +11,9 @@ import argparse
 from pathlib import Path
 
 from vision_agent.commands.common import cannot_start, emit, for_each_file
+from vision_agent.commands.model_default import announce, best_present
 from vision_agent.core.errors import UserError
-from vision_agent.core.faces import DEFAULT_THRESHOLD, MODEL_CHOICES
+from vision_agent.core.faces import DEFAULT_THRESHOLD, MODEL_CHOICES, SHIPPED_MODEL
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -25,9 +26,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("inputs", nargs="+", type=Path, metavar="IMAGE_OR_VIDEO")
     parser.add_argument(
         "--model",
-        default="res10-caffe",
         help=f"{' | '.join(MODEL_CHOICES)} | a detector file (.caffemodel with its .prototxt "
-        "beside it, .pb with its .pbtxt, .onnx); default: res10-caffe",
+        "beside it, .pb with its .pbtxt, .onnx); default: the first of these on this computer",
     )
     parser.add_argument(
         "--threshold", type=float, default=DEFAULT_THRESHOLD, help="minimum confidence (0..1)"
@@ -60,10 +60,14 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.save_annotated is not None:
             _make_folder(args.save_annotated)
-        if args.model in MODEL_CHOICES:
-            detector = FaceDetector.from_model_id(MODEL_CHOICES[args.model])
+        model = args.model
+        if model is None:
+            model = best_present(MODEL_CHOICES, MODEL_CHOICES, SHIPPED_MODEL)
+            announce(MODEL_CHOICES[model], "face detector", "--model")
+        if model in MODEL_CHOICES:
+            detector = FaceDetector.from_model_id(MODEL_CHOICES[model])
         else:
-            detector = FaceDetector.from_user_file(args.model)
+            detector = FaceDetector.from_user_file(model)
     except UserError as exc:
         return cannot_start(exc)
 

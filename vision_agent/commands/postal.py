@@ -99,7 +99,7 @@ def use_profile(recognizer, name: str) -> bool:
     try:
         profile = default_store().load(name)
     except UserError as exc:
-        error(f"Profile not used: {exc}")
+        error(f"Profile not used: {exc} The general model reads as usual.")
         return False
     recognizer.use_profile(profile.float_inputs(), profile.labels)
     return True

@@ -15,7 +15,7 @@ from PyQt5.QtCore import QObject, pyqtSignal
 from vision_agent.core.classify import DEFAULT_MODEL, MODEL_ALIASES
 from vision_agent.core.errors import UserError
 from vision_agent.core.settings import Settings
-from vision_agent.models.store import READY, ModelStore, default_store
+from vision_agent.models.store import ModelStore, default_store
 
 CLASSIFIER_MODEL_KEY = "classifier/model"  # the ImageNet classifier the user chose (dog tab too)
 
@@ -47,8 +47,8 @@ class SharedChoices(QObject):
         self._present: dict[str, bool] = {}
 
     def imagenet_model(self) -> str:
-        """The user's choice when it can be used here; else the first built-in that is present
-        (offline, the tab opens on a model it has); else the default."""
+        """The user's choice when it can be used here; else the default (the shipped model) or
+        the first built-in that is present (offline, the tab opens on a model it has)."""
         chosen = self._settings.value(CLASSIFIER_MODEL_KEY)
         if chosen in MODEL_ALIASES and self.is_present(MODEL_ALIASES[chosen]):
             return chosen
@@ -57,7 +57,9 @@ class SharedChoices(QObject):
         present = [key for key, model_id in MODEL_ALIASES.items() if self.is_present(model_id)]
         if chosen in MODEL_ALIASES and not present:
             return chosen
-        return present[0] if present else DEFAULT_MODEL
+        if DEFAULT_MODEL in present or not present:
+            return DEFAULT_MODEL
+        return present[0]
 
     def set_imagenet_model(self, model: str) -> None:
         """The user chose `model` (and it loaded): remember it and tell the other tabs."""
@@ -65,10 +67,11 @@ class SharedChoices(QObject):
         self.sig_imagenet_model_changed.emit(model)
 
     def is_present(self, model_id: str) -> bool:
-        """Whether the registry model's files are on this computer and pass their checks."""
+        """Whether the registry model's files are on this computer (with the registry's sizes:
+        no hashing, the model service checks the hash when it loads the model)."""
         if model_id not in self._present:
             try:
-                self._present[model_id] = self._store().status(model_id) == READY
+                self._present[model_id] = self._store().is_present(model_id)
             except UserError:
                 self._present[model_id] = False
         return self._present[model_id]

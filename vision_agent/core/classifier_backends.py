@@ -17,16 +17,14 @@ import numpy as np
 
 from vision_agent.core.errors import ModelLoadError
 from vision_agent.core.imagenet_preprocess import Preprocessing
+from vision_agent.core.keras_files import import_keras, keras_of, load_keras_model, output_in
 from vision_agent.core.layer_activations import KerasLayers, LayerReader, OnnxLayers
-from vision_agent.core.predictors import (
-    compiled_forward,
-    import_keras,
-    load_keras_model,
-    load_predictor,
-)
+from vision_agent.core.predictors import compiled_forward, load_predictor
 from vision_agent.core.probabilities import as_probabilities, softmax
 
 # keras.applications model names -> their preprocess_input mode (see imagenet_preprocess).
+# Layers that preprocess inside a model, so that it takes raw 0..255 pixels.
+PREPROCESSING_LAYERS = ("Rescaling", "Normalization", "TFOpLambda", "SlicingOpLambda")
 KERAS_NAME_MODES = (
     ("resnet50v2", "tf"),
     ("resnet101v2", "tf"),
@@ -205,8 +203,8 @@ def _use_onnxruntime_when_ready(
 
 def keras_file_backend(path: Path) -> Backend:
     """A whole Keras model saved by a user (.h5 / .keras); its preprocessing is guessed."""
-    keras = import_keras(path)
     model = load_keras_model(path)
+    keras = keras_of(model)
     inputs = getattr(model, "inputs", None) or []
     if len(inputs) != 1 or len(inputs[0].shape) != 4 or inputs[0].shape[-1] != 3:
         shapes = ", ".join(str(tuple(i.shape)) for i in inputs) or "none"
@@ -215,7 +213,7 @@ def keras_file_backend(path: Path) -> Backend:
         )
     logits, outputs = _logits_model(keras, model)
     backend = _keras_backend(logits, outputs, None)
-    backend.keras_mode = _guess_keras_mode(keras, model)
+    backend.keras_mode = _guess_keras_mode(model)
     backend.layer_reader = lambda: KerasLayers(model)
     return backend
 
@@ -246,18 +244,24 @@ def _logits_model(keras: Any, model: Any) -> tuple[Any, str]:
     return logits, "logits"
 
 
-def _guess_keras_mode(keras: Any, model: Any) -> str:
-    """ "raw" for models that rescale inside, else by the keras.applications name, else caffe."""
-    rescaling = (keras.layers.Rescaling, keras.layers.Normalization)
-    if any(isinstance(layer, rescaling) for layer in model.layers[:4]):
+def _guess_keras_mode(model: Any) -> str:
+    """ "raw" for models that preprocess inside (Rescaling, Normalization, `preprocess_input`'s
+    TensorFlow ops), else by the keras.applications name of the model or of the application
+    nested first in it (the course's Sequential([DenseNet121(...), ...])), else caffe."""
+    if any(type(layer).__name__ in PREPROCESSING_LAYERS for layer in model.layers[:4]):
         return "raw"
-    name = model.name.lower()
-    return next((mode for prefix, mode in KERAS_NAME_MODES if name.startswith(prefix)), "caffe")
+    nested = next((layer for layer in model.layers if getattr(layer, "layers", None)), None)
+    for name in (model.name.lower(), "" if nested is None else nested.name.lower()):
+        mode = next((mode for prefix, mode in KERAS_NAME_MODES if name.startswith(prefix)), None)
+        if mode is not None:
+            return mode
+    return "caffe"
 
 
 def _keras_backend(model: Any, outputs: str, gradcam_layer: str | None) -> Backend:
-    import keras
     import tensorflow as tf
+
+    keras = keras_of(model)
 
     shape = model.inputs[0].shape
     size = (int(shape[2] or 224), int(shape[1] or 224))
@@ -313,7 +317,7 @@ def _split_at(keras: Any, model: Any, layer: Any) -> Callable[[Any], tuple[Any, 
             return activations, x
 
         return forward
-    two_outputs = keras.Model(model.inputs, [layer.output, model.output])
+    two_outputs = keras.Model(model.inputs, [output_in(model, layer), model.output])
     return lambda x: two_outputs(x, training=False)
 
 

@@ -12,7 +12,7 @@ to name a class.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,18 +36,23 @@ from vision_agent.core.imagenet_preprocess import (
     from_registry_entry,
     keras_mode,
 )
+from vision_agent.core.keras_files import is_keras_model
 from vision_agent.core.layer_activations import LayerInfo, LayerOutput, LayerReader
 from vision_agent.core.onnx_export import MAX_DIFFERENCE
-from vision_agent.core.predictors import KERAS_SUFFIXES, require_model_file
+from vision_agent.core.predictors import require_model_file
 
 IMAGENET_LABELS = "imagenet_classes.txt"
 IMAGENET_CLASSES = 1000
-DEFAULT_MODEL = "resnet50"
+# MobileNetV2 int8 ships with the app (resources/models/imagenet): the tabs start on it.
+DEFAULT_MODEL = "mobilenet_v2"
 MODEL_ALIASES = {
     "resnet50": "resnet50_imagenet",
     "mobilenet_v2": "mobilenet_v2_int8",
     "googlenet": "googlenet_caffe",
 }
+# The CLI's choice without --model: the first present, by published ImageNet top-1 (Keras
+# ResNet50 74.9 %, BVLC GoogLeNet 68.7 %, ONNX Model Zoo MobileNetV2 int8 68.3 %).
+BEST_FIRST = ("resnet50", "googlenet", "mobilenet_v2")
 KERAS_LOADERS = ("keras", "keras_application")
 # A Keras application's classification moves into the window's process (onnxruntime on the
 # verified ONNX export) once the export exists; Grad-CAM stays with Keras in the child process.
@@ -227,7 +232,7 @@ class ImageClassifier:
             return classifier
         if path.suffix.lower() == ".onnx":
             return cls._from_own_model(path)
-        if path.suffix.lower() not in KERAS_SUFFIXES:
+        if not is_keras_model(path):
             raise ModelLoadError(
                 f"{path.name} is not a Keras model file (.h5, .keras). For weights of a known "
                 "network, name it: --model resnet50|mobilenet_v2|googlenet --weights FILE."
@@ -276,9 +281,9 @@ class ImageClassifier:
             )
         return cls(backend, preprocessing, labels, model_name)
 
-    def in_process_twin(self) -> tuple[str, dict] | None:
+    def in_process_twin(self) -> tuple[Callable[..., ImageClassifier], dict] | None:
         """How to build this classifier in another process once its ONNX export is verified
-        (the Keras model stays here for Grad-CAM): a factory's import path and its arguments;
+        (the Keras model stays here for Grad-CAM): a factory and its arguments;
         None until then, or without an export."""
         path = self.backend.onnx_export
         if path is None:
@@ -287,7 +292,7 @@ class ImageClassifier:
         probe = np.random.default_rng(0).integers(0, 256, (1, height, width, 3), np.uint8)
         expected = self.backend.run(self.preprocessing.normalize(probe[0])[None])
         return (
-            "vision_agent.core.classify:ImageClassifier.from_onnx_export",
+            ImageClassifier.from_onnx_export,
             {
                 "path": path,
                 "preprocessing": self.preprocessing,

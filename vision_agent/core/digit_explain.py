@@ -17,6 +17,7 @@ from vision_agent.core.digits import DigitSteps, normalize_digit_steps
 from vision_agent.core.errors import ModelLoadError, UserError
 from vision_agent.core.feature_mosaic import kernel_mosaic, layer_picture
 from vision_agent.core.imageio import write_image
+from vision_agent.core.keras_files import is_keras_model, load_keras_model
 from vision_agent.core.layer_activations import (
     KerasLayers,
     LayerOutput,
@@ -24,7 +25,7 @@ from vision_agent.core.layer_activations import (
     OnnxLayers,
     onnx_input_layout,
 )
-from vision_agent.core.predictors import KERAS_SUFFIXES, _keras_input_adapter, load_keras_model
+from vision_agent.core.predictors import _keras_input_adapter
 
 STEP_NAMES = ("ink crop", "20x20 fit", "centre of mass")
 
@@ -52,7 +53,7 @@ def digit_layer_reader(
     `keras_model`: the file's model when it is loaded already (then it is not loaded again)."""
     path = Path(path)
     check_explainable(path)
-    if path.suffix.lower() in KERAS_SUFFIXES:
+    if is_keras_model(path):
         model = load_keras_model(path) if keras_model is None else keras_model
         adapt = _keras_input_adapter(tuple(model.inputs[0].shape[1:]), sample_shape, path.name)
         return KerasLayers(model, adapt)
@@ -61,8 +62,7 @@ def digit_layer_reader(
 
 def check_explainable(path: Path) -> None:
     """ModelLoadError unless the file's layers can be shown (Keras files and ONNX graphs)."""
-    suffix = Path(path).suffix.lower()
-    if suffix not in (*KERAS_SUFFIXES, ".onnx"):
+    if not is_keras_model(path) and Path(path).suffix.lower() != ".onnx":
         raise ModelLoadError(
             f"{Path(path).name} runs in OpenCV DNN, which cannot show its layers: looking "
             "inside needs a Keras (.h5, .keras) or ONNX model."

@@ -29,10 +29,26 @@ class JointOnnxRun:
 
     def __init__(self, session: Any, layout: str) -> None:
         self.session, self.layout = session, layout
-        self.input_name = session.get_inputs()[0].name
+        graph_input = session.get_inputs()[0]
+        self.input_name = graph_input.name
+        fixed = graph_input.shape[0] if graph_input.shape else None
+        # a graph exported with a fixed batch (often 1) runs in slices of that size
+        self.fixed_batch = fixed if isinstance(fixed, int) and fixed > 0 else None
 
     def both(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        feed = {self.input_name: to_layout(np.asarray(batch, np.float32), self.layout)}
+        batch = np.asarray(batch, np.float32)
+        step = self.fixed_batch
+        if step is None or len(batch) == step:
+            return self._run(batch)
+        slices = [self._run(_padded(batch[i : i + step], step)) for i in range(0, len(batch), step)]
+        n = len(batch)
+        return (
+            np.concatenate([s[0] for s in slices])[:n],
+            np.concatenate([s[1] for s in slices])[:n],
+        )
+
+    def _run(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        feed = {self.input_name: to_layout(batch, self.layout)}
         outputs, features = self.session.run(None, feed)
         return outputs.reshape(len(batch), -1), features.reshape(len(batch), -1)
 
@@ -41,6 +57,16 @@ class JointOnnxRun:
 
     def __call__(self, batch: np.ndarray) -> np.ndarray:
         return self.both(batch)[1]
+
+
+def _padded(batch: np.ndarray, size: int) -> np.ndarray:
+    """`batch` with blank samples added up to `size` (their results are dropped)."""
+    missing = size - len(batch)
+    return (
+        batch
+        if missing == 0
+        else np.concatenate([batch, np.zeros_like(batch[:1]).repeat(missing, 0)])
+    )
 
 
 def normalized(features: np.ndarray) -> np.ndarray:
@@ -81,12 +107,11 @@ def onnx_features(path: Path, sample_shape: tuple[int, int, int]) -> JointOnnxRu
 
 def keras_features(model: Any) -> FeatureExtractor | None:
     """A compiled sub-model from the Keras model's input to its last layer's input."""
-    import keras
-
+    from vision_agent.core.keras_files import keras_of
     from vision_agent.core.predictors import compiled_forward
 
     try:
-        sub = keras.Model(model.inputs, model.layers[-1].input)
+        sub = keras_of(model).Model(model.inputs, model.layers[-1].input)
     except Exception:
         return None
     forward = compiled_forward(sub)

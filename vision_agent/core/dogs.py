@@ -16,11 +16,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from vision_agent.core.annotate import draw_text_panel, draw_top_labels
+from vision_agent.core.annotate import FIRST_COLOR, draw_text_panel, top_label_texts
 from vision_agent.core.breed_names import imagenet_display_name
 from vision_agent.core.imageio import read_image
 
@@ -29,6 +29,10 @@ if TYPE_CHECKING:
 
 DOG_CLASSES = range(151, 269)  # ImageNet-1k: Chihuahua (151) .. Mexican hairless (268)
 DOG_THRESHOLD = 0.3
+# A dog whose top breed holds less than this share of the breed probabilities is a guess: the tab
+# and the CLI say "not sure" with the alternatives (half, not tuned; bench/dog_doubt.py).
+UNSURE_BELOW = 0.5
+UNSURE_COLOR = (255, 140, 40)
 TOP_K = 5
 MAX_PHOTO_SIDE = 4096
 DEFAULT_CLASSIFIER = "mobilenet_v2_int8"
@@ -78,7 +82,18 @@ class DogResult:
             seen = f" — this looks like {_with_article(self.seen)}" if self.seen else ""
             return f"No dog found{seen}"
         best = self.top[0]
+        if self.unsure:
+            second = self.top[1] if len(self.top) > 1 else best
+            first = f"{best.breed} ({best.probability:.0%})"
+            return f"not sure: {first} or {second.breed} ({second.probability:.0%})?"
         return f"{best.breed} ({best.probability:.0%})"
+
+    @property
+    def unsure(self) -> bool:
+        """A dog (or maybe one) whose top breed is weak: a guess, to be shown with its doubt."""
+        return (
+            self.is_dog is not False and bool(self.top) and self.top[0].probability < UNSURE_BELOW
+        )
 
 
 def classifier_model_id(name: str | None) -> str:
@@ -103,6 +118,14 @@ def top_breeds(
 ) -> tuple[BreedScore, ...]:
     order = np.argsort(-np.asarray(probabilities, np.float64))[:k]
     return tuple(BreedScore(names[i], float(probabilities[i])) for i in order)
+
+
+class BreedRecognizer(Protocol):
+    """What the dog tab asks of a breed recognizer (ImageNet dogs, or a Keras breed model)."""
+
+    def recognize(self, rgb: np.ndarray, annotate: bool = True) -> DogResult: ...
+
+    def recognize_file(self, path: str | Path) -> DogResult: ...
 
 
 class ImageNetDogRecognizer:
@@ -152,13 +175,15 @@ def with_annotation(result: DogResult, rgb: np.ndarray) -> DogResult:
 
 def annotate(rgb: np.ndarray, result: DogResult) -> np.ndarray:
     """The photo with the verdict and the top breeds drawn on it (as the classifier tab draws)."""
+    # Names and figures only, so the picture reads the same in either UI language (the verdict
+    # beside it says it in words); OpenCV's Hershey fonts draw ASCII only. Orange: no dog, or
+    # a guess.
+    breeds = top_label_texts([(s.breed, s.probability) for s in result.top])
     if result.is_dog is not False:
-        return draw_top_labels(rgb, [(s.breed, s.probability) for s in result.top])
-    # OpenCV's Hershey fonts draw ASCII only (an em dash would show as "???").
-    seen = f" - looks like {_with_article(result.seen)}" if result.seen else ""
-    closest = result.top[0]
-    texts = [f"No dog found{seen}", f"closest breed: {closest.breed} {closest.probability:.0%}"]
-    return draw_text_panel(rgb, texts, first_color=(255, 140, 40))
+        color = UNSURE_COLOR if result.unsure else FIRST_COLOR
+        return draw_text_panel(rgb, breeds, first_color=color)
+    seen = [f"? {result.seen}  {result.seen_probability:.0%}"] if result.seen else []
+    return draw_text_panel(rgb, seen + breeds[:1], first_color=UNSURE_COLOR)
 
 
 def _describe(preprocessing) -> str:

@@ -30,12 +30,14 @@ PHOTO_MAX_SIDE = 4096  # the network sees 300×300; larger photos are decoded re
 NMS_THRESHOLD = 0.4
 BOX_COLOR = (0, 255, 0)  # green in RGB and BGR alike
 
-# Names the CLI and the tab use for the registry's face models.
+# Names the CLI and the tab use for the registry's face models, best first (the CLI's choice
+# without --model is the first present: the original fp32 weights, then their copies).
 MODEL_CHOICES = {
     "res10-caffe": "res10_caffe_fp32",
     "res10-caffe-fp16": "res10_caffe_fp16",
     "res10-tf": "res10_tf_uint8",
 }
+SHIPPED_MODEL = "res10-tf"  # ships with the app (resources/models/faces): the tab starts on it
 CONFIG_SUFFIXES = {".caffemodel": (".prototxt",), ".pb": (".pbtxt",), ".onnx": ()}
 FACE_MODEL_FILE_FILTER = "Face detectors (*.caffemodel *.pb *.onnx)"
 
@@ -124,28 +126,37 @@ def blur_faces(rgb: np.ndarray, faces: list[Face]) -> None:
 
 
 def draw_faces(rgb: np.ndarray, faces: list[Face]) -> None:
-    """Green boxes with "Face: 0.97" above each (inside the frame when the box touches the top)."""
+    """Green boxes with their confidence ("0.97": the same in every UI language) above each,
+    inside the frame when the box touches the top, and below the box when that place is taken
+    by a label already drawn (faces close together)."""
     height, width = rgb.shape[:2]
     thickness = max(1, round(min(width, height) / 300))
     scale = max(0.4, min(width, height) / 800)
     for face in faces:
         x, y, w, h = face.box
         cv2.rectangle(rgb, (x, y), (x + w - 1, y + h - 1), BOX_COLOR, thickness)
-        label = f"Face: {face.confidence:.2f}"
+    taken: list[tuple[int, int, int, int]] = []
+    for face in faces:
+        x, y, w, h = face.box
+        label = f"{face.confidence:.2f}"
         (text_w, text_h), baseline = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
-        text_y = y - 4 if y - 4 - text_h >= 0 else y + text_h + 4
         text_x = min(x, max(0, width - text_w))
-        cv2.rectangle(
-            rgb,
-            (text_x, text_y - text_h - 2),
-            (text_x + text_w, text_y + baseline - 1),
-            BOX_COLOR,
-            cv2.FILLED,
-        )
+        above = y - 4 if y - 4 - text_h >= 0 else y + text_h + 4
+        below = min(height - baseline, y + h + text_h + 4)
+        for text_y in (above, below, above):  # the last: both taken, overlap rather than hide
+            box = (text_x, text_y - text_h - 2, text_x + text_w, text_y + baseline - 1)
+            if not any(_overlap(box, other) for other in taken):
+                break
+        taken.append(box)
+        cv2.rectangle(rgb, box[:2], box[2:], BOX_COLOR, cv2.FILLED)
         cv2.putText(
             rgb, label, (text_x, text_y - 1), cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), 1,
             cv2.LINE_AA,
         )  # fmt: skip
+
+
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 class FaceDetector:

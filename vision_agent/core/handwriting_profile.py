@@ -99,9 +99,7 @@ def read_profile(path: Path, name: str | None = None) -> HandwritingProfile:
     try:
         arrays = read_npz_arrays(data, _MEMBER_BYTES, ProfileError)
     except ProfileError as exc:
-        raise ProfileError(
-            f"{path.name} is not a handwriting profile: {exc}; the general model reads as usual."
-        ) from None
+        raise ProfileError(f"{path.name} is not a handwriting profile: {exc}.") from None
     kind = str(arrays["format"])[:200] if arrays["format"].dtype.kind == "U" else "?"
     inputs, labels = arrays["inputs"], arrays["labels"]
     if kind != PROFILE_FORMAT:
@@ -158,7 +156,7 @@ class ProfileStore:
     def load(self, name: str) -> HandwritingProfile:
         """The named profile; an empty one when it does not exist yet."""
         path = self.path(name)
-        if not path.exists():
+        if not os.path.lexists(path):  # False too for a path the system cannot hold
             return HandwritingProfile(check_name(name))
         return read_profile(path, check_name(name))
 
@@ -183,9 +181,9 @@ class ProfileStore:
         with contextlib.ExitStack() as locks:
             for path in sorted((source, target)):  # one order for everyone: no deadlock
                 locks.enter_context(user_file_lock(path, ProfileError))
-            if target.exists():
+            if os.path.lexists(target):
                 raise ProfileError(f"A profile named '{check_name(new)}' exists already.")
-            if not source.exists():
+            if not os.path.lexists(source):
                 write_profile(HandwritingProfile(check_name(new)), target)
                 return
             try:

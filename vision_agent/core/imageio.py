@@ -22,7 +22,9 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from vision_agent.core.errors import ImageReadError
-from vision_agent.core.user_files import require_regular_file
+from vision_agent.core.image_metadata import bounded_metadata
+from vision_agent.core.user_files import require_nonempty_file
+from vision_agent.core.user_writes import write_user_file
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".gif")
 MAX_FILE_BYTES = 1 << 30  # no photo this app reads is larger; /dev/zero-like inputs are
@@ -70,8 +72,7 @@ def read_image(path: str | Path, max_side: int | None = None) -> np.ndarray:
 def read_photo(path: str | Path, max_side: int | None = None) -> Photo:
     """`read_image` with the file's own size (to map results back to its pixels)."""
     path = Path(path)
-    if require_regular_file(path, "an image", MAX_FILE_BYTES, ImageReadError) == 0:
-        raise ImageReadError(f"{path} is empty (0 bytes).")
+    require_nonempty_file(path, "an image", MAX_FILE_BYTES, ImageReadError)
     try:
         with open(path, "rb") as handle:
             return _decode(handle, str(path), max_side)
@@ -88,7 +89,7 @@ def decode_image(data: bytes, name: str = "image", max_side: int | None = None) 
 
 def _decode(source: BinaryIO, name: str, max_side: int | None) -> Photo:
     try:
-        image = Image.open(source)
+        image = Image.open(bounded_metadata(source))
         width, height = image.size
         if min(width, height) < MIN_SIDE:
             raise ImageReadError(f"{name} is too small ({width}×{height} pixels) to be a photo.")
@@ -108,12 +109,30 @@ def _decode(source: BinaryIO, name: str, max_side: int | None) -> Photo:
     except ImageReadError:
         raise
     except UnidentifiedImageError:
-        raise ImageReadError(f"{name} is not an image this app can read.") from None
+        raise ImageReadError(_not_readable(name, source)) from None
     except MemoryError:
         raise ImageReadError(f"{name} is too large to decode in the memory available.") from None
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
         raise ImageReadError(f"{name} is damaged or truncated ({exc}).") from None
     return Photo(_to_rgb8(image), original)
+
+
+_HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif")
+
+
+def _not_readable(name: str, source: BinaryIO) -> str:
+    """Why a file Pillow does not know is not read: a HEIC/AVIF photo is named, with the way out."""
+    try:
+        source.seek(0)
+        head = source.read(12)
+    except (OSError, ValueError):
+        head = b""
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+        return (
+            f"{name} is a HEIC/HEIF or AVIF photo (the format of iPhones and some cameras), which "
+            "this app cannot read: convert it to JPEG or PNG first."
+        )
+    return f"{name} is not an image this app can read (JPEG, PNG, BMP, WebP, TIFF or GIF)."
 
 
 def _fitted(size: tuple[int, int], max_side: int) -> tuple[int, int]:
@@ -155,9 +174,15 @@ def _to_rgb8(image: Image.Image) -> np.ndarray:
 
 
 def write_image(path: str | Path, rgb: np.ndarray) -> None:
-    """Write an RGB (or gray) uint8 array; the format follows the file suffix."""
+    """Write an RGB (or gray) uint8 array; the format follows the file suffix. Encoded in
+    memory, then written by the one writer (never over or through a link or a device)."""
     path = Path(path)
+    encoded = io.BytesIO()
     try:
-        Image.fromarray(np.ascontiguousarray(rgb)).save(path)
+        kind = Image.registered_extensions().get(path.suffix.lower())
+        if kind is None:
+            raise ValueError(f"unknown file extension: {path.suffix or '(none)'}")
+        Image.fromarray(np.ascontiguousarray(rgb)).save(encoded, format=kind)
     except (OSError, ValueError, KeyError) as exc:
         raise ImageReadError(f"Cannot save {path}: {exc}") from None
+    write_user_file(path, encoded.getvalue(), ImageReadError)

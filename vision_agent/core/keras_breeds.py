@@ -3,8 +3,9 @@
 Runs in a child process (it imports TensorFlow). The input is RGB at the model's own size,
 resized like `image_dataset_from_directory` resized the training images (bilinear, whole image).
 What the pixels must look like is read from the model rather than guessed: a `Rescaling` or
-`Normalization` layer before the first layer with weights means the model takes raw 0..255
-pixels (the course's model has `Rescaling(1/255)` inside); otherwise a Keras Applications
+`Normalization` layer, or the TensorFlow ops of `preprocess_input` (TensorFlow's tutorial puts
+it inside), before the first layer with weights means the model takes raw 0..255 pixels (the
+course's model has `Rescaling(1/255)` inside); otherwise a Keras Applications
 backbone inside tells its preprocessing; a plain model without either is fed pixels/255.
 When an ImageNet classifier is on this computer, it also tells whether the photo holds a dog.
 """
@@ -31,10 +32,11 @@ from vision_agent.core.dogs import (
 )
 from vision_agent.core.errors import ModelLoadError
 from vision_agent.core.imageio import read_image
-from vision_agent.core.predictors import compiled_forward, load_keras_model
+from vision_agent.core.keras_files import is_keras_model, load_keras_model
+from vision_agent.core.predictors import compiled_forward, require_model_file
 from vision_agent.core.probabilities import as_probabilities
 
-BREED_MODEL_FILE_FILTER = "Keras models (*.h5 *.hdf5 *.keras)"
+BREED_MODEL_FILE_FILTER = "Keras models (*.h5 *.hdf5 *.keras saved_model.pb)"
 DEFAULT_INPUT_SIZE = 224
 _PASS_THROUGH = (
     "InputLayer",
@@ -87,6 +89,8 @@ def detect_preprocessing(model) -> Preprocessing:
             inside.append(f"Rescaling({_number(layer.scale)}, offset {_number(layer.offset)})")
         elif kind == "Normalization":
             inside.append("Normalization")
+        elif kind in ("TFOpLambda", "SlicingOpLambda"):  # preprocess_input inside the model
+            inside.append(f"tf.{layer.get_config().get('function')}")
         elif kind not in _PASS_THROUGH and layer.weights:
             break
     if inside:
@@ -220,8 +224,11 @@ class KerasBreedRecognizer:
 
 
 def _load_model(path: Path):
-    if path.suffix.lower() not in (".h5", ".hdf5", ".keras"):
-        raise ModelLoadError(f"{path.name}: a breed model must be a Keras file (.h5 or .keras).")
+    path = require_model_file(path)
+    if not is_keras_model(path):
+        raise ModelLoadError(
+            f"{path.name}: a breed model must be a Keras file (.h5, .keras) or SavedModel folder."
+        )
     return load_keras_model(path)
 
 

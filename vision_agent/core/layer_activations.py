@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -180,8 +180,9 @@ class KerasLayers:
     """
 
     def __init__(self, model: Any, adapt: Callable[[np.ndarray], np.ndarray] | None = None):
-        import keras
+        from vision_agent.core.keras_files import keras_of
 
+        keras = self._keras = keras_of(model)
         self._model = model
         self._adapt = adapt or (lambda batch: batch)
         self._sequential = isinstance(model, keras.Sequential)
@@ -226,7 +227,6 @@ class KerasLayers:
         return None
 
     def _compile(self, names: tuple[str, ...]) -> Callable[[Any], Any]:
-        import keras
         import tensorflow as tf
 
         if self._sequential:
@@ -244,7 +244,10 @@ class KerasLayers:
                 return outputs
 
             return forward
-        model = keras.Model(self._model.inputs, [self._layers[n].output for n in names])
+        from vision_agent.core.keras_files import output_in
+
+        outputs = [output_in(self._model, self._layers[n]) for n in names]
+        model = self._keras.Model(self._model.inputs, outputs)
         return tf.function(lambda x: model(x, training=False), reduce_retracing=True)
 
 
@@ -306,6 +309,25 @@ class OnnxLayers:
             ) from None
         self._input = self._session.get_inputs()[0].name
         self._layout = layout
+        self._fill_unknown_shapes()
+
+    def _fill_unknown_shapes(self) -> None:
+        """Shapes that shape inference left unknown (quantized graphs), from one run on zeros,
+        so that the layer list shows every layer's shape before any is looked at."""
+        unknown = [i for i, layer in enumerate(self._plan) if not layer.shape]
+        dims = self._session.get_inputs()[0].shape
+        if not unknown or not all(isinstance(d, int) for d in dims[1:]):
+            return
+        feed = {self._input: np.zeros((1, *dims[1:]), np.float32)}
+        try:
+            arrays = self._session.run([self._plan[i].tensor for i in unknown], feed)
+        except Exception:  # e.g. an input that is not float: the shapes stay unknown
+            return
+        for i, array in zip(unknown, arrays, strict=True):
+            layer = self._plan[i]
+            shape = _channels_last(tuple(int(d) for d in np.shape(array)), layer.type)
+            self._plan[i] = replace(layer, shape=shape)
+            self.layers[i] = LayerInfo(layer.name, layer.type, shape)
 
     def outputs(
         self, batch: np.ndarray, names: Sequence[str] | None = None

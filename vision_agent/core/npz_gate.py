@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import math
 import zipfile
+import zlib
 from collections.abc import Mapping
 
 import numpy as np
@@ -61,7 +62,14 @@ def _member(archive: zipfile.ZipFile, key: str, limit: int, error: type[UserErro
             raw = stream.read(size)
     except KeyError:
         raise error(f"it has no '{key}' array") from None
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile, NotImplementedError) as exc:
+    except (
+        ValueError,
+        OSError,
+        EOFError,
+        zipfile.BadZipFile,
+        NotImplementedError,
+        zlib.error,
+    ) as exc:
         raise error(f"its '{key}' array is damaged ({_reason(exc)})") from None
     if len(raw) != size:
         raise error(f"its '{key}' array is cut short")

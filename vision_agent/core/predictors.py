@@ -9,7 +9,6 @@ Importing this module does not import TensorFlow; loading a Keras file does.
 from __future__ import annotations
 
 import re
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,9 +18,15 @@ import cv2
 import numpy as np
 
 from vision_agent.core.errors import ModelLoadError
-from vision_agent.core.user_files import require_regular_file
+from vision_agent.core.keras_files import (
+    KERAS_METADATA,
+    SAVED_MODEL,
+    is_keras_model,
+    load_keras_model,
+    saved_model_folder,
+)
+from vision_agent.core.user_files import require_nonempty_file
 
-KERAS_SUFFIXES = (".h5", ".hdf5", ".keras")
 DNN_SUFFIXES = (".onnx", ".pb", ".caffemodel", ".prototxt", ".pbtxt", ".t7", ".net", ".tflite")
 MODEL_FILE_FILTER = "Models (*.h5 *.hdf5 *.keras *.onnx *.pb *.caffemodel)"
 # OpenCV logs every failed forward pass ("[ERROR:0@0.1] global net_impl.cpp ...") on stderr;
@@ -31,14 +36,20 @@ MAX_MODEL_BYTES = 4 << 30  # the largest Keras ImageNet models are ~0.6 GB
 
 
 def require_model_file(path: str | Path) -> Path:
-    """`path` if it is a model file that can be read; a ModelLoadError naming it otherwise."""
-    if require_regular_file(path, "a model file", MAX_MODEL_BYTES, ModelLoadError) == 0:
-        raise ModelLoadError(f"{path} is empty (0 bytes), not a model file.")
+    """`path` if it is a model file that can be read (a SavedModel: its folder, also when its
+    saved_model.pb is named); a ModelLoadError naming it otherwise."""
+    folder = saved_model_folder(path)
+    if folder is not None:
+        for part in (SAVED_MODEL, KERAS_METADATA):
+            if (folder / part).exists():
+                require_nonempty_file(folder / part, "a model", MAX_MODEL_BYTES, ModelLoadError)
+        return folder
+    require_nonempty_file(path, "a model file", MAX_MODEL_BYTES, ModelLoadError)
     return Path(path)
 
 
 def needs_tensorflow(path: str | Path) -> bool:
-    return Path(path).suffix.lower() in KERAS_SUFFIXES
+    return is_keras_model(path)
 
 
 @dataclass
@@ -61,7 +72,7 @@ def load_predictor(
     """Load `path` for inputs of `sample_shape` (H, W, C); ModelLoadError if it does not fit."""
     path = require_model_file(path)
     suffix = path.suffix.lower()
-    if suffix in KERAS_SUFFIXES:
+    if is_keras_model(path):
         return _load_keras(path, sample_shape)
     if suffix in DNN_SUFFIXES:
         return _load_dnn(path, sample_shape, config)
@@ -69,36 +80,6 @@ def load_predictor(
         f"{path.name}: unknown model type '{suffix}'. Open a Keras file (.h5, .keras) "
         "or an OpenCV DNN model (.onnx, .pb)."
     )
-
-
-def import_keras(path: Path) -> Any:
-    """Keras (and with it TensorFlow), or a ModelLoadError naming the file that needed it."""
-    try:
-        import keras
-    except ImportError as exc:  # pragma: no cover - depends on the installation
-        raise ModelLoadError(
-            f"TensorFlow is needed for {path.name} but failed to import: {exc}"
-        ) from None
-    return keras
-
-
-def load_keras_model(path: Path) -> Any:
-    """A whole Keras model (.h5 / .keras) without its training state; user-facing errors."""
-    require_model_file(path)
-    if path.suffix.lower() == ".keras" and not zipfile.is_zipfile(path):
-        # Keras itself says "File not found" for a file that is there but cut short.
-        raise ModelLoadError(
-            f"{path.name} is damaged or incomplete: a .keras file is a zip archive, and this one "
-            "cannot be opened."
-        )
-    keras = import_keras(path)
-    try:
-        return keras.models.load_model(path, compile=False)
-    except Exception as exc:
-        raise ModelLoadError(
-            f"{path.name} could not be loaded as a Keras model ({type(exc).__name__}: "
-            f"{str(exc)[:200]}). Is the file complete and saved by Keras?"
-        ) from None
 
 
 def compiled_forward(model: Any) -> Callable[[np.ndarray], np.ndarray]:
@@ -117,6 +98,8 @@ def read_dnn_net(weights: Path, config: str | Path | None = None) -> cv2.dnn.Net
     require_model_file(weights)
     if config is not None:
         require_model_file(config)
+    if weights.suffix.lower() == ".onnx":
+        require_onnx_weights_beside(weights)
     try:
         net = cv2.dnn.readNet(str(weights), "" if config is None else str(config))
     except cv2.error as exc:
@@ -126,6 +109,28 @@ def read_dnn_net(weights: Path, config: str | Path | None = None) -> cv2.dnn.Net
     if net.empty():
         raise ModelLoadError(f"{weights.name} holds no network OpenCV DNN can run.")
     return net
+
+
+def require_onnx_weights_beside(path: Path) -> None:
+    """A ModelLoadError naming the file when an ONNX model keeps its weights in another file
+    (ONNX "external data") that is not beside it; such a model is otherwise refused with a
+    parse error from deep inside the reader."""
+    import onnx
+
+    try:
+        model = onnx.load(str(path), load_external_data=False)
+    except Exception:
+        return  # not readable as ONNX at all: the reader says so
+    for tensor in model.graph.initializer:
+        if tensor.data_location != onnx.TensorProto.EXTERNAL:
+            continue
+        location = next((e.value for e in tensor.external_data if e.key == "location"), "")
+        if not location or Path(location).is_absolute() or not (path.parent / location).is_file():
+            raise ModelLoadError(
+                f"{path.name} keeps its weights in another file ({location or 'unnamed'}), "
+                f"which is not beside it: put that file in {path.parent} with the model, or "
+                "export the model with its weights inside."
+            )
 
 
 def short_cv_error(exc: cv2.error) -> str:

@@ -153,3 +153,29 @@ def read_user_json(
     """A JSON side file (model card, registry, class list, catalog) read through the gate."""
     data = read_user_bytes(path, what, max_bytes, error)
     return parse_json(data, path, what, error, max_depth)
+
+
+def require_nonempty_file(
+    path: str | Path,
+    what: str = "a file",
+    max_bytes: int | None = None,
+    error: type[UserError] = UserError,
+) -> int:
+    """`require_regular_file`, and not empty: a file that reports 0 bytes is called empty —
+    unless it holds data all the same (a system file such as those in /proc), which is said."""
+    size = require_regular_file(path, what, max_bytes, error)
+    if size:
+        return size
+    try:
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        try:
+            holds_data = bool(os.read(handle, 1))
+        finally:
+            os.close(handle)
+    except OSError:
+        holds_data = False
+    if holds_data:
+        raise error(
+            f"{path} is a system file that reports no size (like those in /proc), not {what}."
+        )
+    raise error(f"{path} is empty (0 bytes), not {what}.")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -281,9 +282,39 @@ def _end_message(what: str, frames: int, expected: int) -> str:
     return f"{what} ended after {frames} frames."
 
 
+# The camera API tried first on each system (OpenCV's names), then whatever OpenCV picks itself:
+# DirectShow then Media Foundation on Windows (DirectShow opens most webcams fastest), AVFoundation
+# on macOS, Video4Linux2 on Linux.
+CAMERA_APIS = {
+    "win32": ("CAP_DSHOW", "CAP_MSMF"),
+    "darwin": ("CAP_AVFOUNDATION",),
+    "linux": ("CAP_V4L2",),
+}
+
+
+def camera_apis(platform: str | None = None) -> list[int]:
+    """OpenCV's capture API ids to try for a camera on `platform` (default: this system), in
+    order, ending with CAP_ANY (OpenCV's own choice)."""
+    platform = platform or sys.platform
+    names = next((apis for key, apis in CAMERA_APIS.items() if platform.startswith(key)), ())
+    return [getattr(cv2, name) for name in names if hasattr(cv2, name)] + [cv2.CAP_ANY]
+
+
+def open_camera(index: int) -> cv2.VideoCapture:
+    """Camera `index` through the first API of `camera_apis()` that opens it (an unopened
+    capture when none does: the caller reports it)."""
+    apis = camera_apis()
+    for api in apis[:-1]:
+        capture = cv2.VideoCapture(index, api)
+        if capture.isOpened():
+            return capture
+        capture.release()
+    return cv2.VideoCapture(index, apis[-1])
+
+
 def _default_capture(spec: SourceSpec) -> cv2.VideoCapture:
     if spec.kind == "camera":
-        return cv2.VideoCapture(spec.index)
+        return open_camera(spec.index)
     return cv2.VideoCapture(spec.path)
 
 
@@ -297,7 +328,7 @@ def probe_cameras(max_index: int = 4, timeout_s: float = 2.0) -> list[int]:
         for index in range(max_index):
             try:
                 capture = open_with_timeout(
-                    lambda i=index: cv2.VideoCapture(i), timeout_s, f"Camera {index}"
+                    lambda i=index: open_camera(i), timeout_s, f"Camera {index}"
                 )
             except SourceError:
                 continue

@@ -140,6 +140,26 @@ class ModelStore:
             state = MISSING
         return ModelReport(model_id, state, files)
 
+    def is_present(self, model_id: str) -> bool:
+        """Whether each required file of the model is on this computer with the registry's size
+        (any size for a file with other known revisions).
+
+        No hashing: cheap enough for the window's thread. Loading the model checks the hash
+        (`local_files`, in a model service's thread)."""
+        entry = self.registry.get(model_id)
+        index: dict[str, list[str]] | None = None
+        for f in (f for f in entry.files.values() if not f.optional):
+            if entry.shipped:
+                candidates = [resources_dir() / (f.resource or "")]
+            else:
+                index = self._search_index() if index is None else index
+                found = [Path(p) for n in f.names for p in index.get(n, [])]
+                candidates = [*found, self.cache_path(entry.id, f)]
+            size = None if f.alt_hashes else f.size  # other revisions may differ in size
+            if not any(_has_size(p, size) for p in candidates):
+                return False
+        return True
+
     def verify(self) -> list[ModelReport]:
         """Check every registry model's local files (search path and cache)."""
         return [self.report(entry.id) for entry in self.registry.all_entries()]
@@ -216,7 +236,7 @@ class ModelStore:
             if entry.shipped:
                 continue
             for role, f in entry.files.items():
-                for candidate in (p for n in f.names for p in index.get(n, [])):
+                for candidate in (Path(p) for n in f.names for p in index.get(n, [])):
                     result = self._import_one(entry, role, f, candidate)
                     if result is not None:
                         results.append(result)
@@ -255,11 +275,11 @@ class ModelStore:
 
     # ----------------------------------------------------------------- internals
 
-    def _search_index(self) -> dict[str, list[Path]]:
+    def _search_index(self) -> dict[str, list[str]]:
         return _index_folders(self.search_path)
 
     def _file_report(
-        self, entry: ModelEntry, role: str, f: FileEntry, index: dict[str, list[Path]]
+        self, entry: ModelEntry, role: str, f: FileEntry, index: dict[str, list[str]]
     ) -> FileReport:
         if entry.shipped:
             path = resources_dir() / (f.resource or "")
@@ -269,7 +289,7 @@ class ModelStore:
                 return FileReport(role, f.name, CORRUPT, path, "checksum mismatch")
             return FileReport(role, f.name, READY, path, "shipped")
         corrupt: list[Path] = []
-        for candidate in (p for n in f.names for p in index.get(n, [])):
+        for candidate in (Path(p) for n in f.names for p in index.get(n, [])):
             if _matches_any(candidate, f.accepted_hashes):
                 return FileReport(role, f.name, READY, candidate, "search path")
             if not self._hash_known_for_name(candidate, f.name):
@@ -354,8 +374,8 @@ class ModelStore:
         if entry.shipped:
             return (
                 f"The model file {f.name} of '{entry.id}' is missing from this installation "
-                f"(resources/{f.resource}): {reason}. Reinstall Vision Agent or train the model "
-                "again."
+                f"(resources/{f.resource}): {reason}. Reinstall Vision Agent"
+                + (" or train the model again." if entry.task == "digits" else ".")
             )
         return (
             f"Could not get {f.name} (model '{entry.id}') from {f.url}: {reason}.\n"
@@ -382,17 +402,63 @@ def _default_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir(APP_NAME, APP_AUTHOR)) / "models"
 
 
-def _index_folders(folders: Iterable[Path]) -> dict[str, list[Path]]:
-    """File name -> paths, for every file under the given folders."""
-    index: dict[str, list[Path]] = {}
-    for folder in folders:
+RECHECK_AFTER_S = 5.0  # how long an index is used before its folders are looked at again
+
+
+@dataclass
+class _FolderIndex:
+    """File name -> paths under some folders, with each folder's modification time (a file
+    added, removed or renamed changes its folder's) and when that was last compared."""
+
+    files: dict[str, list[str]]
+    folder_times: dict[str, int]
+    checked: float
+
+    def unchanged(self) -> bool:
+        for folder, mtime in self.folder_times.items():
+            try:
+                if os.stat(folder).st_mtime_ns != mtime:
+                    return False
+            except OSError:
+                return False
+        return True
+
+
+_indexes: dict[tuple[str, ...], _FolderIndex] = {}
+_indexes_lock = threading.Lock()
+
+
+def _index_folders(folders: Iterable[Path]) -> dict[str, list[str]]:
+    """File name -> paths (text: 100,000s of Path objects cost seconds), for every file under
+    the given folders.
+
+    Walked once per process and kept: a search path like /usr or a home folder holds 100,000s
+    of files, and every model lookup asks. The folders' modification times are compared at most
+    every RECHECK_AFTER_S (a stat per folder, no listing); a change walks them again.
+    """
+    key = tuple(str(folder) for folder in folders)
+    now = time.monotonic()
+    with _indexes_lock:
+        cached = _indexes.get(key)
+        if cached is not None and (now - cached.checked < RECHECK_AFTER_S or cached.unchanged()):
+            cached.checked = now
+            return cached.files
+    files: dict[str, list[str]] = {}
+    folder_times: dict[str, int] = {}
+    for folder in map(Path, key):
         if not folder.is_dir():
             continue
-        for root, dirs, files in os.walk(folder):
+        for root, dirs, names in os.walk(folder):
             dirs.sort()
-            for name in sorted(files):
-                index.setdefault(name, []).append(Path(root) / name)
-    return index
+            try:
+                folder_times[root] = os.stat(root).st_mtime_ns
+            except OSError:
+                continue
+            for name in sorted(names):
+                files.setdefault(name, []).append(os.path.join(root, name))
+    with _indexes_lock:
+        _indexes[key] = _FolderIndex(files, folder_times, time.monotonic())
+    return files
 
 
 _digests: dict[tuple[str, int, int, str], str] = {}
@@ -419,6 +485,15 @@ def file_digest(path: Path, algorithm: str) -> str:
     with _digests_lock:
         _digests[key] = digest
     return digest
+
+
+def _has_size(path: Path, size: int | None) -> bool:
+    """A regular file of `size` bytes (of any size when the registry does not say)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return False
+    return S_ISREG(stat.st_mode) and (size is None or stat.st_size == size)
 
 
 def _matches_any(path: Path, hashes: Iterable[str]) -> bool:

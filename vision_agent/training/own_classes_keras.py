@@ -31,6 +31,7 @@ from vision_agent.core.own_classes.export import (
 )
 from vision_agent.core.own_classes.head import EpochFigures, confusion_matrix
 from vision_agent.core.own_classes.train import TrainingResult, WrongPhoto
+from vision_agent.core.user_writes import make_folder
 
 KERAS_MODEL_FILE = "own_classes.keras"
 ARCHITECTURES = {
@@ -194,8 +195,8 @@ def train_keras(
 
 def _export(model, out_dir: Path, result, options, preprocessing, command) -> ExportedFiles:
     out_dir = Path(out_dir)
+    make_folder(out_dir)
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
         model.save(out_dir / KERAS_MODEL_FILE)
         onnx_path = out_dir / MODEL_FILE
         partial = out_dir / f".{MODEL_FILE}.partial.onnx"
@@ -251,8 +252,9 @@ def _weights_file(options: KerasOptions) -> Path:
     if model_id is None:
         raise UserError(
             f"Strategy '{options.strategy}' needs ImageNet weights of {options.backbone} "
-            "without its top, which the model store does not list: give them with "
-            "--backbone-weights FILE, or use --strategy all (architecture only)."
+            "without its top, which the model store does not list: give a Keras weights file "
+            "(--backbone-weights FILE; in the tab: Network weights…), or train the "
+            "architecture only (strategy 'all')."
         )
     from vision_agent.models.store import default_store
 

@@ -6,9 +6,25 @@ from pathlib import Path
 
 from vision_agent.controllers.faces import StreamStats
 from vision_agent.core.video_source import SourceSpec
-from vision_agent.i18n import tr
-from vision_agent.services.model_service import ModelState
-from vision_agent.ui.model_state_text import model_state_text, still_using_text
+from vision_agent.i18n import tr, tr_template
+
+# What the capture thread says when a source fails or ends (core/video_source.py), as templates.
+SOURCE_TEMPLATES = (
+    "Camera {n} could not be opened: it is not connected, or another program is using it.",
+    "Camera {n} opened but gives no picture: another program may be using it.",
+    "Camera {n} stopped delivering frames after {frames} (unplugged?).",
+    "{what} could not be opened as a video (damaged or unknown).",
+    "{what} holds no frame that can be decoded.",
+    "{what} stopped after {frames} of {expected} frames: the rest of the file is damaged or "
+    "missing.",
+    "{what} did not answer within {seconds} s.",
+    "{what} could not be opened: {error}",
+)
+
+
+def source_message(message: str) -> str:
+    """A source's failure or end, in the UI's language."""
+    return tr_template(message, SOURCE_TEMPLATES)
 
 
 def describe(spec: SourceSpec) -> str:
@@ -16,12 +32,6 @@ def describe(spec: SourceSpec) -> str:
     if spec.kind == "camera":
         return tr("Camera {n}").format(n=spec.index)
     return Path(spec.path).name
-
-
-def rejected_text(name: str, problem: str, kept: str) -> str:
-    """A model that failed to load while the previous one, `kept`, stays in use."""
-    failed = model_state_text(ModelState.FAILED, name, problem)[0]
-    return " ".join((failed, still_using_text(kept)))
 
 
 def face_count_text(count: int) -> str:
@@ -32,9 +42,12 @@ def face_count_text(count: int) -> str:
     return tr("{n} faces").format(n=count)
 
 
-def overlay_text(stats: StreamStats, width: int, height: int, paused: bool) -> str:
-    """Face count, then what makes sense for the source: a photo's size, a paused stream's state,
-    or a running stream's rates; then the inference time."""
+def overlay_text(
+    stats: StreamStats, width: int, height: int, paused: bool, stopped: bool = False
+) -> str:
+    """Face count, then what makes sense for the source: a photo's size, a paused or stopped
+    stream's state (no rates: nothing is flowing), or a running stream's rates; then the
+    inference time."""
     faces = face_count_text(stats.faces)
     if stats.still:
         return "\n".join(
@@ -48,8 +61,9 @@ def overlay_text(stats: StreamStats, width: int, height: int, paused: bool) -> s
     timing = tr("inference {ms:.1f} ms · skipped frames {dropped}").format(
         ms=stats.inference_ms, dropped=stats.dropped
     )
-    if paused:
-        return "\n".join((" · ".join((faces, tr("Paused"))), timing))
+    if paused or stopped:
+        state = tr("Paused") if paused else tr("Stopped")
+        return "\n".join((" · ".join((faces, state)), timing))
     rates = tr("source {source:.1f} FPS · network {network:.1f} FPS · shown {shown:.1f} FPS")
     return "\n".join(
         (

@@ -39,11 +39,14 @@ def how_to_text(tab: VisionTab) -> str:
     texts = {
         "PostalTab": tr(
             "Write the five digits of a postal code in the five boxes with the mouse, or open a "
-            "drawing. Press R (Recognize) to read them: each box shows its digit and how sure "
-            "the model is, and the code's region appears below. Click a digit under a box to "
-            "see its probabilities. E erases, Ctrl+Z undoes the last change (Ctrl+Y redoes "
-            "it), S shows the 28×28 inputs the model sees and N what happens inside the network. "
-            "When a digit is read wrongly, say what it was: the model learns your handwriting."
+            'drawing: the code is read as you draw (with "Recognize as I draw" off, R reads it). '
+            'Under each box are its digit and how sure the model is; an orange "3 or 8?" means the '
+            "model is unsure between two digits: check it. In the code line, ? marks an unsure "
+            "digit, _ an empty box and ✗ ink that is no digit; ✎ under a box means your handwriting"
+            " profile read it. Click a digit (or Tab to it and press Enter) to say what it really "
+            "was: the model learns your handwriting. E erases, Ctrl+Z undoes the last change "
+            "(Ctrl+Y redoes it), S shows the 28×28 inputs the model sees and N what happens inside "
+            "the network."
         ),
         "DogTab": tr(
             "Open a dog photo (Ctrl+O) or drop one on the view: the five likeliest breeds are "
@@ -109,7 +112,7 @@ def model_credits_html() -> str:
     """Every registry model: its name, where it comes from and its licence."""
     # Imported here: the menu is built before the window appears, the registry read on demand.
     from vision_agent.core.errors import UserError
-    from vision_agent.models.registry import default_registry
+    from vision_agent.models.registry import default_registry, format_size
     from vision_agent.ui.model_problem_text import model_name
 
     try:
@@ -117,10 +120,15 @@ def model_credits_html() -> str:
     except UserError as exc:
         return f"<p>{escape(str(exc))}</p>"
     rows = "".join(
-        "<li><b>{name}</b><br>{source}<br>{license}</li>".format(
+        "<li><b>{name}</b><br>{source}<br>{license}<br>{where}</li>".format(
             name=escape(model_name(e)),
             source=escape(tr("Source: {source}").format(source=e.source)),
             license=escape(tr("Licence: {license}").format(license=e.license)),
+            where=escape(
+                tr("Ships with the app")
+                if e.shipped
+                else tr("Downloaded when chosen: {size}").format(size=format_size(*e.known_size))
+            ),
         )
         for e in entries
     )

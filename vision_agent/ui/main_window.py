@@ -24,6 +24,7 @@ from PyQt5.QtWidgets import (
 
 from vision_agent.i18n import LANGUAGES, language, set_language, tr
 from vision_agent.ui.focus_style import show_focus_frames
+from vision_agent.ui.qt_translations import use_qt_translations
 from vision_agent.ui.settings import app_settings
 from vision_agent.ui.tabs.base import VisionTab
 
@@ -55,6 +56,7 @@ TAB_KINDS = (
         shares_choices=True,
     ),
     TabKind("vision_agent.ui.tabs.face_tab", "FaceCamTab", "Face cam"),
+    TabKind("vision_agent.ui.tabs.own_classes_tab", "OwnClassesTab", "My classes"),
 )
 
 
@@ -208,6 +210,7 @@ class MainWindow(QMainWindow):
 
     def switch_language(self, code: str) -> None:
         set_language(code)
+        use_qt_translations(code)
         app_settings().setValue("language", code)
         self.language_actions[code].setChecked(True)
         self.retranslate_ui()

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from vision_agent.i18n import language, tr
+from vision_agent.core.keras_files import MESSAGES as KERAS_FILE_MESSAGES
+from vision_agent.i18n import language, tr, tr_template
 from vision_agent.models.registry import ModelEntry, format_size
 
 # The store's "Could not get FILE (model 'ID') from URL: REASON.\n…" and its other failures.
@@ -95,9 +96,10 @@ def failure_reason(message: str) -> str:
 
 def translate_reason(reason: str) -> str:
     """A transfer failure's reason in the UI's language (unknown reasons are kept as they are)."""
-    for template in REASON_TEMPLATES:
-        pattern = re.escape(template).replace(r"\{", "{").replace(r"\}", "}")
-        pattern = re.sub(r"{(\w+)}", r"(?P<\1>.+?)", pattern)
-        if match := re.fullmatch(pattern + r"\.?", reason):
-            return tr(template).format(**match.groupdict())
-    return reason
+    return tr_template(reason, REASON_TEMPLATES)
+
+
+def model_file_problem(message: str) -> str:
+    """Why a model file was not opened (core/keras_files' messages) in the UI's language; any
+    other message is kept as it is."""
+    return tr_template(message.strip(), KERAS_FILE_MESSAGES)

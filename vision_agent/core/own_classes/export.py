@@ -1,23 +1,24 @@
 """The trained model as files the rest of the app reads without TensorFlow: one ONNX graph
 (the frozen backbone and the new head, composed: features -> Gemm -> Softmax), `classes.json`
 (the class names in output order) and a card (strategy, backbone, data, validation figures,
-and the preprocessing the graph's input needs). Each file is written whole or not at all.
+and the preprocessing the graph's input needs). Each file is written by the app's one
+writer (whole or not at all).
 """
 
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from vision_agent.core.errors import ModelLoadError, UserError
+from vision_agent.core.errors import ModelLoadError
 from vision_agent.core.imagenet_preprocess import Preprocessing
 from vision_agent.core.own_classes.features import FEATURES_OUTPUT, feature_graph
 from vision_agent.core.own_classes.head import LinearHead
-from vision_agent.core.user_files import require_regular_file
+from vision_agent.core.user_files import parse_json, read_user_bytes
+from vision_agent.core.user_writes import make_folder, write_user_file
 
 MODEL_FILE = "own_classes.onnx"
 CLASSES_FILE = "classes.json"
@@ -73,12 +74,9 @@ def export_model(
 ) -> ExportedFiles:
     """Write the composed ONNX model, classes.json and the card into `out_dir`."""
     out_dir = Path(out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"Cannot create {out_dir}: {exc.strerror or exc}") from None
+    make_folder(out_dir)
     model_path = out_dir / MODEL_FILE
-    _write_atomically(model_path, composed_model(backbone_path, head).SerializeToString())
+    write_user_file(model_path, composed_model(backbone_path, head).SerializeToString())
     return write_sidecars(out_dir, model_path, classes, card)
 
 
@@ -87,8 +85,8 @@ def write_sidecars(
 ) -> ExportedFiles:
     """classes.json and the card beside an exported model (which `read_own_model` reads)."""
     files = ExportedFiles(model_path, out_dir / CLASSES_FILE, out_dir / CARD_FILE)
-    _write_atomically(files.classes, _json_bytes(list(classes)))
-    _write_atomically(files.card, _json_bytes({"kind": CARD_KIND, **card}))
+    write_user_file(files.classes, _json_bytes(list(classes)))
+    write_user_file(files.card, _json_bytes({"kind": CARD_KIND, **card}))
     return files
 
 
@@ -147,25 +145,9 @@ def read_own_model(model_path: Path) -> OwnModel | None:
 
 
 def _read_json(path: Path):
-    require_regular_file(path, "a JSON file", MAX_SIDECAR_BYTES, ModelLoadError)
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelLoadError(f"{path} is not readable JSON ({exc}).") from None
+    data = read_user_bytes(path, "a model's side file", MAX_SIDECAR_BYTES, ModelLoadError)
+    return parse_json(data, path, "a model's side file", ModelLoadError)
 
 
 def _json_bytes(value) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False) + "\n").encode()
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
-        with open(partial, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(partial, path)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise UserError(f"Cannot write {path}: {exc.strerror or exc}") from None

@@ -47,7 +47,8 @@ def shipped_backbone(download: bool = False) -> Backbone:
     files = store.resolve(entry.id) if download else store.local_files(entry.id)
     path = Path(files["weights"])
     digest = file_digest(path, "sha256").split(":")[-1]
-    return Backbone(entry.id, path, from_registry_entry(entry), entry.name_en, digest)
+    name = f"{entry.extra.get('architecture', entry.id)} int8 (ONNX)"
+    return Backbone(entry.id, path, from_registry_entry(entry), name, digest)
 
 
 def feature_graph(path: Path):
@@ -186,3 +187,13 @@ def default_cache_dir() -> Path:
     from vision_agent.models.store import default_store
 
     return default_store().cache_dir / CACHE_FOLDER
+
+
+def backbone_parameters(path: Path) -> int:
+    """How many weights and biases the feature graph holds (its quantised tensors)."""
+    from onnx import numpy_helper
+
+    graph = feature_graph(path).graph
+    return sum(
+        numpy_helper.to_array(t).size for t in graph.initializer if t.name.endswith("_quantized")
+    )

@@ -1,7 +1,8 @@
 """The new classifier on frozen features, trained in numpy: a softmax head, and the plain
 logistic regression it is compared with in every run.
 
-`train_head`: features standardised (mean and spread of the training photos), a softmax layer
+`train_head`: features standardised (mean and spread of the training photos, the spread
+floored at a tenth of the mean spread), a softmax layer
 trained by mini-batch Adam with weight decay for a number of epochs; after each epoch the
 training and validation accuracy and loss are reported (the tab's live curves). The last
 epoch's weights are kept: the validation photos only measure, they choose nothing.
@@ -67,6 +68,7 @@ class HeadSettings:
     epochs: int = 20
     learning_rate: float = 1e-3
     batch_size: int = 32
+    min_steps: int = 8  # mini-batches per epoch at the least (smaller batches for few photos)
     weight_decay: float = 0.1
     seed: int = 0
 
@@ -84,7 +86,9 @@ def train_head(
     """A softmax head trained on standardised features; see the module's description."""
     x_train = np.asarray(x_train, np.float64)
     mean = x_train.mean(axis=0)
-    spread = x_train.std(axis=0) + 1e-6
+    # A feature (nearly) constant on the training photos is not blown up on others.
+    spread = x_train.std(axis=0)
+    spread = np.maximum(spread, 0.1 * spread.mean() + 1e-6)
     z_train = (x_train - mean) / spread
     has_val = x_val is not None and y_val is not None and len(y_val) > 0
     z_val = (np.asarray(x_val, np.float64) - mean) / spread if has_val else None
@@ -95,8 +99,10 @@ def train_head(
     adam = _Adam(settings.learning_rate, [weights, bias])
     onehot = np.eye(classes)[y_train]
     history: list[EpochFigures] = []
+    # A few photos still give several steps per epoch (else 20 epochs of 30 photos: 20 steps).
+    batch_size = max(1, min(settings.batch_size, len(z_train) // settings.min_steps))
     for epoch in range(1, settings.epochs + 1):
-        for batch in _batches(len(z_train), settings.batch_size, rng):
+        for batch in _batches(len(z_train), batch_size, rng):
             if cancel is not None and cancel.is_set():
                 raise Cancelled()
             xb, tb = z_train[batch], onehot[batch]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from PyQt5.QtCore import Qt
 from PyQt5.QtGui import QFont
 from PyQt5.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -12,6 +14,28 @@ from vision_agent.ui.widgets.probability_bars import ProbabilityBars
 
 ERROR_STYLE = "color: #b00020;"
 NO_DOG_STYLE = "color: #c05000;"
+# The recognizers describe their input in English (core/dogs.py, core/keras_breeds.py); the two
+# descriptions that carry figures are matched here to be said in the UI's language.
+_DESCRIPTIONS = (
+    (
+        re.compile(
+            r"(?P<order>\w+) (?P<w>\d+)×(?P<h>\d+) \(shorter side (?P<side>\d+), centre crop\)"
+        ),
+        "{order} {w}×{h} (shorter side {side}, centre crop)",
+    ),
+    (
+        re.compile(r"raw RGB 0\.\.255 \(the model has (?P<inside>.+) inside\)"),
+        "raw RGB 0..255 (the model has {inside} inside)",
+    ),
+)
+
+
+def input_text(how: str) -> str:
+    """A recognizer's input description in the UI's language."""
+    for pattern, text in _DESCRIPTIONS:
+        if match := pattern.fullmatch(how):
+            return tr(text).format(**match.groupdict())
+    return tr(how)
 
 
 class BreedPanel(QWidget):
@@ -47,8 +71,10 @@ class BreedPanel(QWidget):
         self.copy_button.setText(tr("Copy results"))
 
     def show_busy(self, name: str) -> None:
+        """A photo is being recognized (or a new recognizer loads): no answer of before stays."""
         self._verdict(tr("Recognizing {name}…").format(name=name))
         self.detail_label.setText("")
+        self.chart.clear_bars()
 
     def show_error(self, title: str, message: str) -> None:
         self._verdict(title, ERROR_STYLE)
@@ -72,6 +98,17 @@ class BreedPanel(QWidget):
                 score=result.dog_score or 0.0, breed=best.breed
             )
             title = tr("Closest breeds")
+        elif result.unsure:
+            second = result.top[1] if len(result.top) > 1 else best
+            verdict = tr("Not sure: {first} ({p1:.0%}) or {second} ({p2:.0%})?").format(
+                first=best.breed, p1=best.probability, second=second.breed, p2=second.probability
+            )
+            self._verdict(verdict, NO_DOG_STYLE)
+            detail = tr(
+                "No breed stands out (the first has less than half): the alternatives are in "
+                "the chart. Dog score {score:.1%}."
+            ).format(score=result.dog_score or 0.0)
+            title = tr("Top-5 breeds")
         else:
             self._verdict(f"{best.breed}  {best.probability:.1%}")
             if result.dog_score is None:
@@ -79,7 +116,7 @@ class BreedPanel(QWidget):
             else:
                 detail = tr("Dog score {score:.1%}").format(score=result.dog_score)
             title = tr("Top-5 breeds")
-        how = tr("Input: {how}").format(how=result.preprocessing)
+        how = tr("Input: {how}").format(how=input_text(result.preprocessing))
         self.detail_label.setText(f"{detail}\n{how}")
         self.chart.set_bars(
             [s.breed for s in result.top], [s.probability for s in result.top], title

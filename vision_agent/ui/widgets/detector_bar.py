@@ -1,14 +1,25 @@
-"""The face cam's detector row: "Model:" (res10 models, own file), confidence slider, blur."""
+"""The face cam's detector row: "Model:" (res10 models, own file), confidence slider, blur.
+
+A res10 model that is not on this computer is listed with its download size (only the TensorFlow
+uint8 one ships with the app).
+"""
 
 from __future__ import annotations
 
 from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider, QWidget
 
-from vision_agent.controllers.faces import MODEL_ITEMS, model_name
-from vision_agent.core.faces import DEFAULT_THRESHOLD, FACE_MODEL_FILE_FILTER
+from vision_agent.controllers.faces import model_name
+from vision_agent.controllers.model_slot import store_presence
+from vision_agent.core.faces import (
+    DEFAULT_THRESHOLD,
+    FACE_MODEL_FILE_FILTER,
+    MODEL_CHOICES,
+    SHIPPED_MODEL,
+)
 from vision_agent.i18n import tr
 from vision_agent.ui.settings import ask_open_path
+from vision_agent.ui.widgets.model_combo import needs_download_caption
 
 OWN_MODEL = "own-file"
 
@@ -17,7 +28,7 @@ class DetectorBar(QWidget):
     """The model list shows the current choice (an own file is listed by its name).
 
     Signals:
-        sig_model_chosen(str): load this choice (a MODEL_ITEMS name or a detector file's path).
+        sig_model_chosen(str): load this choice (a MODEL_CHOICES name or a detector file's path).
         sig_threshold(float): the confidence a face needs, 0.05–0.95.
         sig_blur(bool): blur the faces found.
     """
@@ -45,7 +56,7 @@ class DetectorBar(QWidget):
             layout.addWidget(widget)
         layout.addWidget(self.threshold_value)
         layout.addWidget(self.blur_check)
-        self._choice = MODEL_ITEMS[0][0]
+        self._choice = SHIPPED_MODEL
 
     def retranslate_ui(self) -> None:
         self.label.setText(tr("Model:"))
@@ -56,8 +67,10 @@ class DetectorBar(QWidget):
     def set_choice(self, choice: str) -> None:
         self._choice = choice
         self.combo.clear()
-        for item, label in MODEL_ITEMS:
-            self.combo.addItem(label, item)
+        for item, model_id in MODEL_CHOICES.items():
+            label = model_name(item)
+            here = store_presence(model_id)
+            self.combo.addItem(label if here else needs_download_caption(label, model_id), item)
         if self.combo.findData(choice) < 0:
             self.combo.addItem(model_name(choice), choice)
         self.combo.addItem(tr("Own detector file…"), OWN_MODEL)

@@ -19,6 +19,7 @@ class FaceView(ImageView):
         self.overlay = CornerLabel(self)
         self._stats: StreamStats | None = None
         self._paused = False
+        self._stopped = False
 
     def show_detection(self, detection: FaceDetection, stats: StreamStats) -> None:
         self.set_image(detection.annotated)
@@ -28,6 +29,12 @@ class FaceView(ImageView):
     def clear(self) -> None:
         self.set_image(None)
         self._stats = None
+        self._stopped = False
+        self.retranslate_ui()
+
+    def set_stopped(self) -> None:
+        """The source stopped or ended: the last frame stays, its rates go."""
+        self._stopped = True
         self.retranslate_ui()
 
     def set_paused(self, paused: bool) -> None:
@@ -40,5 +47,6 @@ class FaceView(ImageView):
         if self._stats is None or image is None:
             self.overlay.setVisible(False)
             return
-        text = overlay_text(self._stats, image.width(), image.height(), self._paused)
+        size = image.width(), image.height()
+        text = overlay_text(self._stats, *size, self._paused, self._stopped)
         self.overlay.show_text(text)

@@ -6,6 +6,8 @@ wrap them in pixmaps and say, on hover, which channel the pointer is over and it
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from PyQt5.QtCore import QPoint, QRectF, QSize, Qt
 from PyQt5.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPixmap
@@ -126,6 +128,39 @@ def looks_like_probabilities(values: np.ndarray) -> bool:
     return bool(np.all(values >= -1e-6) and abs(float(values.sum()) - 1.0) < 1e-3)
 
 
+# What each kind of layer is called by its role; the layers that finish one (normalisation,
+# activation, dropout) are named after the block they finish.
+_ROLES = (
+    ("Conv", "conv block {n}"),
+    ("Pool", "pooling {n}"),
+    ("Dense", "dense layer {n}"),
+    ("Gemm", "dense layer {n}"),
+    ("MatMul", "dense layer {n}"),
+    ("Flatten", "flatten"),
+)
+
+
+def role_texts(types: Sequence[str]) -> list[str]:
+    """Each layer named by its role, in order ("conv block 1", "conv block 1", "pooling 1", …,
+    "output"), in the UI's language: what a student can follow, not "re_lu_1"."""
+    roles: list[str] = []
+    counts: dict[str, int] = {}
+    current = ""
+    for index, kind in enumerate(types):
+        if index == len(types) - 1:
+            roles.append(tr("output"))
+            continue
+        role = next((text for key, text in _ROLES if key in kind), None)
+        if role is None and current:
+            roles.append(current)
+            continue
+        role = role or "step {n}"
+        counts[role] = counts.get(role, 0) + 1
+        current = tr(role).format(n=counts[role])
+        roles.append(current)
+    return roles
+
+
 class LayerView(QWidget):
     """One layer: a caption (name · type · shape) over its feature maps, bars or output chart.
 
@@ -157,9 +192,15 @@ class LayerView(QWidget):
         picture: np.ndarray | None,
         is_output: bool = False,
         labels: list[str] | None = None,
+        role: str | None = None,
     ) -> None:
         self.output = output
-        self.caption.setText(f"<b>{output.name}</b> · {output.type} · {shape_text(output.shape)}")
+        kind = f"{output.type} · {shape_text(output.shape)}"
+        if role is None:
+            self.caption.setText(f"<b>{output.name}</b> · {kind}")
+        else:  # the role first; the model's own name, small, for who looks it up
+            name = f'<span style="color:#888">{output.name}</span>'
+            self.caption.setText(f"<b>{role}</b> · {kind} · {name}")
         as_chart = is_output and output.values.ndim == 1 and looks_like_probabilities(output.values)
         self.grid.setVisible(output.is_maps and picture is not None)
         self.strip.setVisible(output.values.ndim == 1 and not as_chart)

@@ -15,7 +15,7 @@ from PyQt5.QtWidgets import QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidg
 from vision_agent.core.digit_explain import BoxExplanation, step_images
 from vision_agent.i18n import tr
 from vision_agent.ui.qimage import gray_to_qimage
-from vision_agent.ui.widgets.feature_maps import LayerView, scaled_pixmap
+from vision_agent.ui.widgets.feature_maps import LayerView, role_texts, scaled_pixmap
 
 STEP_SIZE = 84
 PANEL_WIDTH = 360
@@ -140,10 +140,22 @@ class InsideNetworkPanel(QWidget):
             self.filters_view.setPixmap(scaled_pixmap(explanation.kernels, FILTERS_WIDTH)[0])
         self._ensure_layer_views(len(explanation.layers))
         last = len(explanation.layers) - 1
+        roles = role_texts([layer.type for layer in explanation.layers])
         for index, (view, layer, picture) in enumerate(
             zip(self.layer_views, explanation.layers, explanation.pictures, strict=False)
         ):
-            view.set_output(layer, picture, is_output=index == last, labels=self.labels)
+            view.set_output(
+                layer, picture, is_output=index == last, labels=self.labels, role=roles[index]
+            )
+        if self.layer_views and last >= 0:  # the chart by the canvas shows the answer after these
+            note = self.layer_views[last].note
+            note.setText(
+                tr(
+                    "The network's own probabilities. The chart beside the canvas shows the "
+                    "answer after calibration and your handwriting profile, so it can differ."
+                )
+            )
+            note.setVisible(True)
         self._show_contents(True)
         self.filters_caption.setVisible(explanation.kernels is not None)
         self.filters_view.setVisible(explanation.kernels is not None)

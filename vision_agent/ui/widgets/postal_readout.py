@@ -9,7 +9,7 @@ Signals:
 from __future__ import annotations
 
 from PyQt5.QtCore import QPoint, Qt, pyqtSignal
-from PyQt5.QtGui import QFocusEvent, QFont, QKeyEvent
+from PyQt5.QtGui import QFocusEvent, QFont, QFontMetrics, QKeyEvent
 from PyQt5.QtWidgets import QAction, QButtonGroup, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
 
 from vision_agent.core.digit_status import DigitStatus
@@ -144,6 +144,7 @@ class PostalReadout(QWidget):
                 continue
             digit = reading.digits[i]
             text, tip = _box_texts(digit)
+            button.setFont(_fitting_font(text, button.width() - 10))
             button.setText(text)
             button.setToolTip(tip)
             button.setStyleSheet(f"color: {STATUS_COLORS[digit.status]};")
@@ -161,6 +162,17 @@ class PostalReadout(QWidget):
         )
         self.code_label.setText(tr("Postal code: {code}").format(code=marked))
         self.region_label.setText(_region_text(reading))
+
+
+def _fitting_font(text: str, width: int) -> QFont:
+    """The box font (bold, 15 pt), smaller until every line of `text` fits `width` pixels: "no
+    digit" whole, never "no …it"."""
+    font = _bold_font(15)
+    while font.pointSize() > 8:
+        if max(QFontMetrics(font).horizontalAdvance(line) for line in text.split("\n")) <= width:
+            break
+        font.setPointSize(font.pointSize() - 1)
+    return font
 
 
 def _box_texts(digit: DigitReading) -> tuple[str, str]:

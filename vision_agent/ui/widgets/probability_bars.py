@@ -38,10 +38,11 @@ class ProbabilityBars(pg.PlotWidget):
             self._title = title
         count_changed = len(values) != len(self.values)
         self.names, self.values = names, values
-        if not values:
+        if not values:  # no bars, and no names of the last result beside empty places
             if self._bars is not None:
                 self.removeItem(self._bars)
                 self._bars = None
+            self.getAxis("left" if self.horizontal else "bottom").setTicks([[]])
             return
         best = max(range(len(values)), key=values.__getitem__)
         brushes = [self._best_brush if i == best else self._bar_brush for i in range(len(values))]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PyQt5.QtCore import Qt, pyqtSignal
+from PyQt5.QtGui import QColor, QLinearGradient, QPainter, QPixmap
 from PyQt5.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,10 +26,12 @@ class Top5Panel(QWidget):
     Signals:
         sig_gradcam_changed(bool, object): Grad-CAM wanted, for this class index (or None).
         sig_opacity_changed(float): the overlay's opacity, 0..1.
+        sig_labels_shown(bool): the top-5 labels over the photo on or off.
     """
 
     sig_gradcam_changed = pyqtSignal(bool, object)
     sig_opacity_changed = pyqtSignal(float)
+    sig_labels_shown = pyqtSignal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -42,6 +45,12 @@ class Top5Panel(QWidget):
         self.opacity_slider.setRange(0, 100)
         self.opacity_slider.setValue(50)
         self.opacity_slider.valueChanged.connect(self._on_opacity_changed)
+        self.legend_low, self.legend_high = QLabel(self), QLabel(self)
+        self.legend_bar = QLabel(self)
+        self.legend_bar.setPixmap(_heat_legend(120, 10))
+        self.labels_check = QCheckBox(self)
+        self.labels_check.setChecked(True)
+        self.labels_check.toggled.connect(self.sig_labels_shown)
         self.chart = ProbabilityBars(horizontal=True, parent=self)
         self.chart.setMinimumWidth(300)
         self.save_button = QPushButton(self)
@@ -57,6 +66,12 @@ class Top5Panel(QWidget):
             line.addWidget(left)
             line.addWidget(right, 1)
             layout.addLayout(line)
+        legend = QHBoxLayout()
+        for widget in (self.legend_low, self.legend_bar, self.legend_high):
+            legend.addWidget(widget)
+        legend.addStretch(1)
+        layout.addLayout(legend)
+        layout.addWidget(self.labels_check)
         layout.addWidget(self.chart, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button)
@@ -67,6 +82,14 @@ class Top5Panel(QWidget):
     def retranslate_ui(self) -> None:
         self.cam_check.setText(tr("Grad-CAM"))
         self.opacity_caption.setText(tr("Opacity"))
+        self.legend_low.setText(tr("looked least"))
+        self.legend_high.setText(tr("looked most"))
+        legend = tr(
+            "Grad-CAM's colours: blue where the network looked least for the chosen class, "
+            "red where it looked most."
+        )
+        self.legend_bar.setToolTip(legend)
+        self.labels_check.setText(tr("Top-5 labels on the photo"))
         self.save_button.setText(tr("Save image…"))
         self.copy_button.setText(tr("Copy results"))
         self.show_result(
@@ -102,7 +125,12 @@ class Top5Panel(QWidget):
             else tr("Grad-CAM needs a Keras model (ResNet50 or your own).")
         )
         self.cam_class_combo.setEnabled(keras and has_result)
-        self.opacity_slider.setEnabled(keras)
+        shown = keras and has_result and self.cam_check.isChecked()  # a heat map on the photo
+        self.opacity_caption.setEnabled(shown)
+        self.opacity_slider.setEnabled(shown)
+        for widget in (self.legend_low, self.legend_bar, self.legend_high):
+            widget.setVisible(shown)
+        self.labels_check.setEnabled(has_result)
         self.save_button.setEnabled(has_result)
         self.copy_button.setEnabled(has_result)
 
@@ -113,3 +141,15 @@ class Top5Panel(QWidget):
         self.sig_gradcam_changed.emit(
             self.cam_check.isChecked(), self.cam_class_combo.currentData()
         )
+
+
+def _heat_legend(width: int, height: int) -> QPixmap:
+    """Grad-CAM's colour scale (OpenCV's JET: blue, cyan, yellow, red), low to high."""
+    pixmap = QPixmap(width, height)
+    gradient = QLinearGradient(0, 0, width, 0)
+    for stop, color in ((0.0, "#00007f"), (0.35, "#00ffff"), (0.65, "#ffff00"), (1.0, "#7f0000")):
+        gradient.setColorAt(stop, QColor(color))
+    painter = QPainter(pixmap)
+    painter.fillRect(pixmap.rect(), gradient)
+    painter.end()
+    return pixmap

@@ -1,0 +1,179 @@
+"""The "My classes" tab, as a user drives it: classes named, photos dropped, Train pressed,
+curves and a confusion matrix, Try it, a second run overlaid, Cancel, closing mid-training."""
+
+import multiprocessing
+
+import pytest
+from PyQt5.QtCore import QMimeData, QPoint, Qt, QUrl
+from PyQt5.QtGui import QDropEvent
+
+from tests.support.colour_photos import colour_photos
+from tests.support.paths import asset
+from vision_agent.ui.tabs.own_classes_tab import OwnClassesTab
+
+TRAINING_TIMEOUT_MS = 120_000
+
+
+@pytest.fixture(autouse=True)
+def _mobilenet_available():
+    asset("imagenet_small", "mobilenetv2-12-int8_onnx", "mobilenetv2-12-int8.onnx")
+
+
+@pytest.fixture
+def tab(qtbot, tmp_path):
+    widget = OwnClassesTab(project=tmp_path / "project")
+    qtbot.addWidget(widget)
+    widget.show()
+    widget.start()
+    yield widget
+    widget.shutdown()
+
+
+def drop(widget, paths) -> None:
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    event = QDropEvent(QPoint(5, 5), Qt.CopyAction, data, Qt.LeftButton, Qt.NoModifier)
+    widget.dropEvent(event)
+
+
+def add_class(qtbot, tab, name: str, photos) -> None:
+    qtbot.mouseClick(tab.add_class_button, Qt.LeftButton)
+    item = tab.class_list.item(tab.class_list.currentRow())
+    tab.class_list.closePersistentEditor(item)
+    item.setText(name)  # what typing the name in the list does
+    drop(tab, photos)
+
+
+def train(qtbot, tab) -> None:
+    with qtbot.waitSignal(tab.controller.sig_runs_changed, timeout=TRAINING_TIMEOUT_MS):
+        qtbot.mouseClick(tab.train_button, Qt.LeftButton)
+
+
+def test_classes_dropped_trained_tried_and_a_second_run_overlaid(qtbot, tab, tmp_path):
+    for name in ("red", "blue"):
+        add_class(qtbot, tab, name, colour_photos(tmp_path / name, name, 10))
+    assert [c.name for c in tab.controller.classes] == ["red", "blue"]
+    assert [len(c.photos) for c in tab.controller.classes] == [10, 10]
+    qtbot.waitUntil(lambda: tab.network.summary is not None, timeout=60_000)
+    assert tab.network.summary.trainable == (1280 + 1) * 2  # the new head, before training
+
+    train(qtbot, tab)
+    assert tab.confusion.counts() == [[2, 0], [0, 2]]
+    accuracy_curves = tab.curves.accuracy.getPlotItem().listDataItems()
+    assert len(accuracy_curves[0].getData()[0]) == tab.controller.request.epochs
+    assert "100.0%" in tab.summary_label.text()
+    assert tab.wrong_list.count() == 0
+
+    probe = colour_photos(tmp_path / "probe", "red", 1, seed=9)[0]
+    with qtbot.waitSignal(tab.controller.sig_tried, timeout=60_000):
+        tab.try_path(probe)
+    assert tab.try_label.text().startswith("red ")
+
+    # A run's wrong photos are shown small, read in the model's thread, not the GUI's.
+    wrong = {"file": str(probe), "truth": "blue", "predicted": "red", "probability": 0.6}
+    tab.controller.latest_run = dict(tab.controller.latest_run, wrong=[wrong])
+    tab._show_runs()
+    assert tab.wrong_list.item(0).text() == "blue → red"
+    qtbot.waitUntil(lambda: not tab.wrong_list.item(0).icon().isNull(), timeout=30_000)
+
+    tab.epochs_spin.setValue(5)
+    train(qtbot, tab)
+    assert tab.runs_list.count() == 2
+    first = tab.runs_list.item(1)  # newest first
+    first.setCheckState(Qt.Checked)
+    assert tab.curves.curve_count() == 3  # train, validation, and run 1's validation
+    assert len(tab.curves.accuracy.getPlotItem().listDataItems()[2].getData()[0]) == 20
+
+    run_1 = tab.runs_list.visualItemRect(tab.runs_list.item(1)).center()
+    qtbot.mouseClick(tab.runs_list.viewport(), Qt.LeftButton, pos=run_1)  # its results, model
+    assert tab.curves.curve_count() == 3  # the click chose run 1, it did not untick it
+    assert tab.summary_label.text().startswith("run 1 ")
+    with qtbot.waitSignal(tab.controller.sig_tried, timeout=60_000):
+        tab.try_path(probe)
+    assert tab.try_label.text().startswith("red ") and tab.try_label.text().endswith("(run 1)")
+
+
+def test_runs_come_back_with_the_project(qtbot, tmp_path):
+    first = OwnClassesTab(project=tmp_path / "project")
+    qtbot.addWidget(first)
+    first.start()
+    for name in ("red", "blue"):
+        first.controller.add_photos(
+            first.controller.add_class(name), colour_photos(tmp_path / name, name, 6)
+        )
+    with qtbot.waitSignal(first.controller.sig_runs_changed, timeout=TRAINING_TIMEOUT_MS):
+        first.controller.train()
+    first.shutdown()
+    again = OwnClassesTab(project=tmp_path / "project")
+    qtbot.addWidget(again)
+    again.start()
+    assert [c.name for c in again.controller.classes] == ["red", "blue"]
+    assert again.runs_list.count() == 1
+    assert again.confusion.rowCount() == 2
+    again.shutdown()
+
+
+def features_started(tab) -> bool:
+    """The training process is computing the photos' features (a few seconds for 200)."""
+    return tab.controller.progress.startswith("Features of photo")
+
+
+def test_cancel_stops_the_training_at_once(qtbot, tab, tmp_path):
+    for name in ("red", "blue"):
+        add_class(qtbot, tab, name, colour_photos(tmp_path / name, name, 100))
+    qtbot.mouseClick(tab.train_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: features_started(tab), timeout=TRAINING_TIMEOUT_MS)
+    assert tab.controller.training and multiprocessing.active_children()
+    qtbot.mouseClick(tab.cancel_button, Qt.LeftButton)
+    assert multiprocessing.active_children() == []
+    assert tab.train_button.isEnabled() and not tab.cancel_button.isEnabled()
+    assert tab.runs_list.count() == 0
+
+
+def test_closing_the_window_mid_training_leaves_no_process(qtbot, tmp_path, monkeypatch):
+    from vision_agent.ui.main_window import TAB_KINDS, MainWindow
+    from vision_agent.ui.settings import app_settings
+
+    monkeypatch.setenv("VISION_AGENT_DATA_DIR", str(tmp_path / "data"))
+    app_settings().setValue("window/tab", len(TAB_KINDS) - 1)
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    window.start_tabs()
+    tab = window.current_page()
+    assert isinstance(tab, OwnClassesTab)
+    for name in ("red", "blue"):
+        add_class(qtbot, tab, name, colour_photos(tmp_path / name, name, 100))
+    qtbot.mouseClick(tab.train_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: features_started(tab), timeout=TRAINING_TIMEOUT_MS)
+    assert tab.controller.training and multiprocessing.active_children()
+    window.close()
+    assert multiprocessing.active_children() == []
+
+
+def test_held_camera_button_adds_a_burst_of_shots(qtbot, tab):
+    from vision_agent.core.video_source import SourceSpec
+
+    tab.camera_spec = SourceSpec.file(asset("photos", "video", "vtest_first150.avi"), loop=True)
+    qtbot.mouseClick(tab.add_class_button, Qt.LeftButton)
+    qtbot.mousePress(tab.burst_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: len(tab._burst) >= 3, timeout=20_000)
+    qtbot.mouseRelease(tab.burst_button, Qt.LeftButton)
+    photos = tab.controller.classes[0].photos
+    assert len(photos) >= 3 and all(p.is_file() and p.parent.name == "shots" for p in photos)
+    assert tab.photo_list.count() == len(photos)
+
+
+def test_try_it_on_the_camera_classifies_its_frames(qtbot, tab, tmp_path):
+    from vision_agent.core.video_source import SourceSpec
+
+    for name in ("red", "blue"):
+        add_class(qtbot, tab, name, colour_photos(tmp_path / name, name, 6))
+    train(qtbot, tab)
+    still = colour_photos(tmp_path / "camera", "blue", 1, seed=4)[0]
+    tab.camera_spec = SourceSpec.file(still)  # a camera that shows one blue picture
+    with qtbot.waitSignal(tab.controller.sig_tried, timeout=60_000):
+        qtbot.mouseClick(tab.live_button, Qt.LeftButton)
+    assert tab.try_label.text().startswith("blue ")
+    qtbot.mouseClick(tab.live_button, Qt.LeftButton)
+    assert tab._live is None

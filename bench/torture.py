@@ -66,6 +66,7 @@ FACE_PHOTO = ASSETS / "photos" / "faces" / "grace_hopper_matplotlib.jpg"
 VIDEO = ASSETS / "photos" / "video" / "Megamind.avi"
 MOBILENET = ASSETS / "imagenet_small" / "mobilenetv2-12-int8_onnx" / "mobilenetv2-12-int8.onnx"
 RES10 = ASSETS / "face_detector" / "res10_300x300_ssd_iter_140000.caffemodel"
+IMPORT_BAD_NAME = "bvlc_googlenet.caffemodel"  # a registry file name; the bad file wears it
 RES10_PROTOTXT = ASSETS / "face_detector" / "deploy.prototxt"
 
 
@@ -388,8 +389,8 @@ def bad_datasets(root: Path) -> list[Path]:
 
 
 def import_folders(root: Path) -> list[Path]:
-    """Folders for `models import`, each with a bad file named like a registry file and the
-    real MobileNetV2 (the good file) beside it."""
+    """Folders for `models import`, each with a bad file named like a registry file (GoogLeNet's
+    weights) and the real res10 face detector (the good file, not shipped) beside it."""
     made = []
     cases = {
         "fifo": lambda p: os.mkfifo(p),
@@ -401,9 +402,9 @@ def import_folders(root: Path) -> list[Path]:
     for name, make in cases.items():
         folder = root / "imports" / name
         folder.mkdir(parents=True)
-        make(folder / RES10.name)
-        shutil.copyfile(MOBILENET, folder / MOBILENET.name)
-        made.append(folder / RES10.name)
+        make(folder / IMPORT_BAD_NAME)
+        shutil.copyfile(RES10, folder / RES10.name)
+        made.append(folder / IMPORT_BAD_NAME)
     empty = root / "imports" / "empty"
     empty.mkdir()
     not_folder = _write(root / "imports" / "a file.txt", b"not a folder")
@@ -470,9 +471,9 @@ def plan(root: Path, mnist, second_only: bool = False) -> tuple[list[Run], int]:
         argv = ("train", "digits", "--data", bad, "--epochs", "1", "--out", str(root / "trained"))
         runs.append(Run("dataset", "train digits", argv, bad, None))
     for bad in imports:
-        folder = bad.parent if bad.name == RES10.name else bad
+        folder = bad.parent if bad.name == IMPORT_BAD_NAME else bad
         argv = ("models", "import", str(folder))
-        good = None if folder == bad else MOBILENET.name
+        good = None if folder == bad else RES10.name
         runs.append(Run("import", "models import", argv, str(bad), good))
     inputs = len(set(images) | set(folders) | set(drawings) | set(videos) | set(digit_models))
     inputs += len(face_models) + len(class_files) + len(imports) + len(datasets) + 2

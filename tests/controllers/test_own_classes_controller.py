@@ -109,3 +109,20 @@ def test_partial_strategy_trains_in_the_child_with_keras_counts(qtbot, controlle
     run = controller.latest_run
     assert run["strategy"] == "partial" and run["epochs"] == 2
     assert run["parameters"] == {"trainable": expected[0], "non_trainable": expected[1]}
+
+
+def test_an_unreadable_project_file_is_named_and_never_overwritten(qtbot, tmp_path):
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    (folder / "project.json").write_text('{"classes": [', encoding="utf-8")
+    controller = OwnClassesController(folder)
+    errors = []
+    controller.sig_error.connect(errors.append)
+    try:
+        controller.start()
+        assert errors and "project.json" in errors[0]
+        controller.add_class("cats")
+        assert (folder / "project.json").read_text(encoding="utf-8") == '{"classes": ['
+        assert [c.name for c in controller.classes] == ["cats"]
+    finally:
+        controller.shutdown()

@@ -154,3 +154,17 @@ def test_an_interrupted_imports_temporary_file_is_removed_when_the_store_starts(
     os.utime(stale, (then, then))
     ModelStore(cache_dir=tmp_path / "cache")
     assert not stale.exists() and fresh.exists()
+
+
+def test_saved_images_never_go_through_a_link(tmp_path):
+    from vision_agent.core.errors import ImageReadError
+    from vision_agent.core.imageio import write_image
+
+    target = tmp_path / "someone else's.png"
+    target.write_bytes(b"keep me")
+    (tmp_path / "drawing.png").symlink_to(target)
+    with pytest.raises(ImageReadError, match="is a link"):
+        write_image(tmp_path / "drawing.png", np.zeros((20, 30), np.uint8))
+    assert target.read_bytes() == b"keep me"
+    write_image(tmp_path / "own.png", np.zeros((20, 30), np.uint8))
+    assert (tmp_path / "own.png").read_bytes().startswith(b"\x89PNG")

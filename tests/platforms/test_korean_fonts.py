@@ -1,10 +1,13 @@
 """Korean text in the window uses each system's Korean UI font: Malgun Gothic (Windows), Apple SD
 Gothic Neo (macOS), Nanum Gothic or Noto CJK (Linux), put behind the app's font.
 
-What only a run there shows: that the font is installed there and Qt picks it for Hangul
-(docs/packaging.md); here the Linux case runs for real with the installed fonts."""
+What only a run there shows: that the font is installed there and has Hangul (the build
+workflow runs these tests on Windows and macOS; docs/packaging.md); here the Linux case runs for
+real with the installed fonts."""
 
 from __future__ import annotations
+
+import sys
 
 import pytest
 from PyQt5.QtGui import QFont, QFontDatabase, QRawFont
@@ -35,3 +38,12 @@ def test_on_linux_an_installed_korean_font_draws_hangul(qapp):
     assert use_korean_fonts(font, "linux") == installed
     assert QFont.substitutes(font.family()) == [f.lower() for f in installed]  # Qt folds case
     assert QRawFont.fromFont(QFont(installed[0])).supportsCharacter("우")
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith(("win32", "darwin")), reason="Windows and macOS ship these fonts"
+)
+def test_this_systems_korean_font_is_installed_and_has_hangul(qapp):
+    first = korean_fonts()[0]
+    assert first in QFontDatabase().families()
+    assert QRawFont.fromFont(QFont(first)).supportsCharacter("우")

@@ -29,6 +29,7 @@ def fresh_user(tmp_path, monkeypatch) -> Path:
     for name in ("VISION_AGENT_DATA_DIR", "VISION_AGENT_CACHE_DIR"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("USERPROFILE", str(tmp_path / "home"))  # "~" on Windows
     return tmp_path
 
 

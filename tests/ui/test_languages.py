@@ -178,6 +178,7 @@ def test_every_tab_in_both_languages(qtbot, drawn):
     finally:
         window.close()
         set_language("en")
+        app_settings().remove(CLASSIFIER_MODEL_KEY)
 
 
 def test_qt_dialogs_speak_the_ui_language(qtbot):

@@ -22,7 +22,13 @@ from vision_agent.core.imageio import IMAGE_SUFFIXES, is_image_path
 CANNOT_START = 2
 OUTPUT_FAILED = 1
 PIPE_CLOSED = 141  # what a shell reports for a tool ended by SIGPIPE (`cmd | head -1`)
-_OUTPUT_ERRNOS = {errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
+_OUTPUT_ERRNOS = {
+    errno.EPIPE,
+    errno.ENOSPC,
+    getattr(errno, "EDQUOT", errno.ENOSPC),
+    errno.EFBIG,
+    errno.EIO,
+}
 log = logging.getLogger(__name__)
 
 

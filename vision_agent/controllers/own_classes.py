@@ -49,6 +49,7 @@ class OwnClassesController(QObject):
     sig_epoch(object): an `EpochFigures` of the run in progress.
     sig_runs_changed(): a run was added or chosen (`latest_run`), or the runs overlaid changed.
     sig_tried(object): the `Classification` of the photo tried.
+    sig_thumbnails(object): (run number, [RGB or None]) pictures of the run's wrong photos.
     sig_error(str): a message for the user.
     """
 
@@ -58,6 +59,7 @@ class OwnClassesController(QObject):
     sig_epoch = pyqtSignal(object)
     sig_runs_changed = pyqtSignal()
     sig_tried = pyqtSignal(object)
+    sig_thumbnails = pyqtSignal(object)
     sig_error = pyqtSignal(str)
 
     def __init__(self, folder: Path | None = None, parent: QObject | None = None) -> None:
@@ -77,6 +79,7 @@ class OwnClassesController(QObject):
         self._training_reply: Reply | None = None
         self._trying: Reply | None = None
         self._started = 0.0
+        self._unsaveable = ""  # why the project file is not written (it could not be read)
 
     # --- project ----------------------------------------------------------------------------
     def start(self) -> None:
@@ -86,9 +89,11 @@ class OwnClassesController(QObject):
         self.cancel()
         try:
             self.project = load_project(folder)
+            self._unsaveable = ""
         except UserError as exc:
+            # An unreadable project file is never overwritten: work goes on unsaved.
+            self.project, self._unsaveable = Project(Path(folder)), str(exc)
             self.sig_error.emit(str(exc))
-            return
         self.latest_run = self.project.runs[-1] if self.project.runs else None
         self.overlaid = set()
         if self.latest_run is not None:
@@ -98,6 +103,9 @@ class OwnClassesController(QObject):
         self.describe()
 
     def _save(self) -> None:
+        if self._unsaveable:
+            self.sig_error.emit(self._unsaveable)
+            return
         try:
             save_project(self.project)
         except UserError as exc:
@@ -304,6 +312,15 @@ class OwnClassesController(QObject):
         if self._runner is None:
             self._runner = ModelService("own-classes-try", self)
         self._runner.load(RecognizerSpec(RUNNER, {"model": Path(model)}, label="own model"))
+
+    def request_thumbnails(self, run: dict, side: int) -> None:
+        """Small pictures of `run`'s wrong photos, read in the model's thread."""
+        paths = [Path(w["file"]) for w in run.get("wrong", [])]
+        if self._runner is None or not paths:
+            return
+        self._runner.call("thumbnails", paths, side).then(
+            lambda pictures: self.sig_thumbnails.emit((run.get("number"), pictures))
+        )
 
     def try_photo(self, path: Path) -> None:
         self._try("classify_file", Path(path))

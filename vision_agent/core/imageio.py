@@ -24,6 +24,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from vision_agent.core.errors import ImageReadError
 from vision_agent.core.image_metadata import bounded_metadata
 from vision_agent.core.user_files import require_nonempty_file
+from vision_agent.core.user_writes import write_user_file
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".gif")
 MAX_FILE_BYTES = 1 << 30  # no photo this app reads is larger; /dev/zero-like inputs are
@@ -173,9 +174,15 @@ def _to_rgb8(image: Image.Image) -> np.ndarray:
 
 
 def write_image(path: str | Path, rgb: np.ndarray) -> None:
-    """Write an RGB (or gray) uint8 array; the format follows the file suffix."""
+    """Write an RGB (or gray) uint8 array; the format follows the file suffix. Encoded in
+    memory, then written by the one writer (never over or through a link or a device)."""
     path = Path(path)
+    encoded = io.BytesIO()
     try:
-        Image.fromarray(np.ascontiguousarray(rgb)).save(path)
+        kind = Image.registered_extensions().get(path.suffix.lower())
+        if kind is None:
+            raise ValueError(f"unknown file extension: {path.suffix or '(none)'}")
+        Image.fromarray(np.ascontiguousarray(rgb)).save(encoded, format=kind)
     except (OSError, ValueError, KeyError) as exc:
         raise ImageReadError(f"Cannot save {path}: {exc}") from None
+    write_user_file(path, encoded.getvalue(), ImageReadError)

@@ -252,8 +252,9 @@ def _weights_file(options: KerasOptions) -> Path:
     if model_id is None:
         raise UserError(
             f"Strategy '{options.strategy}' needs ImageNet weights of {options.backbone} "
-            "without its top, which the model store does not list: give them with "
-            "--backbone-weights FILE, or use --strategy all (architecture only)."
+            "without its top, which the model store does not list: give a Keras weights file "
+            "(--backbone-weights FILE; in the tab: Network weights…), or train the "
+            "architecture only (strategy 'all')."
         )
     from vision_agent.models.store import default_store
 

@@ -34,3 +34,14 @@ def test_a_weak_top_breed_says_not_sure_with_the_alternatives(qtbot, tab, tmp_pa
     tab.open_photo(asset("photos", "dogs", "Beagle_01141.jpg"))
     _wait_result(qtbot, tab)
     assert tab.breeds.verdict_label.text().startswith("beagle")
+
+
+def test_no_breed_of_the_last_photo_stays_while_the_next_is_recognized(qtbot, tab):
+    tab.open_photo(asset("photos", "dogs", "Beagle_01141.jpg"))
+    _wait_result(qtbot, tab)
+    assert tab.breeds.chart.names
+    tab.open_photo(asset("photos", "dogs", "Samoyed_pytorch_hub.jpg"))
+    assert tab.controller.is_busy()
+    assert tab.breeds.chart.names == [] and "Recognizing" in tab.breeds.verdict_label.text()
+    _wait_result(qtbot, tab)
+    assert tab.breeds.chart.names[0] == "Samoyed"

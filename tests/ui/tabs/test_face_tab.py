@@ -44,8 +44,13 @@ def test_the_tab_starts_on_the_shipped_model(qtbot, tmp_path, monkeypatch):
     try:
         qtbot.waitUntil(lambda: page.controller.service.state == "ready", timeout=30000)
         assert page.controller.model_choice == "res10-tf"
-        assert page.detector_bar.combo.currentData() == "res10-tf"
+        combo = page.detector_bar.combo
+        assert combo.currentData() == "res10-tf"
         assert not page.download_panel.isVisibleTo(page)
+        captions = {combo.itemData(i): combo.itemText(i) for i in range(combo.count())}
+        assert captions["res10-tf"] == "res10 TensorFlow uint8"
+        assert captions["res10-caffe"] == "res10 Caffe fp32 — download ≥ 10.7 MB"
+        assert captions["res10-caffe-fp16"] == "res10 Caffe fp16 — download ≥ 5.4 MB"
     finally:
         page.shutdown()
 

@@ -69,6 +69,13 @@ def test_classes_dropped_trained_tried_and_a_second_run_overlaid(qtbot, tab, tmp
         tab.try_path(probe)
     assert tab.try_label.text().startswith("red ")
 
+    # A run's wrong photos are shown small, read in the model's thread, not the GUI's.
+    wrong = {"file": str(probe), "truth": "blue", "predicted": "red", "probability": 0.6}
+    tab.controller.latest_run = dict(tab.controller.latest_run, wrong=[wrong])
+    tab._show_runs()
+    assert tab.wrong_list.item(0).text() == "blue → red"
+    qtbot.waitUntil(lambda: not tab.wrong_list.item(0).icon().isNull(), timeout=30_000)
+
     tab.epochs_spin.setValue(5)
     train(qtbot, tab)
     assert tab.runs_list.count() == 2

@@ -1,5 +1,6 @@
 """Trying a trained model on a photo file (the tab's "Try it"), in the window's process:
-the exported ONNX through onnxruntime, no TensorFlow."""
+the exported ONNX through onnxruntime, no TensorFlow; and the small pictures of the photos a
+run got wrong, read here rather than on the GUI thread."""
 
 from __future__ import annotations
 
@@ -23,3 +24,16 @@ class OwnModelRunner:
 
     def classify_image(self, rgb: np.ndarray, top: int = 3):
         return self.classifier.classify(rgb, top=top, annotate=False)
+
+    def thumbnails(self, paths: list[Path], side: int) -> list[np.ndarray | None]:
+        """Each photo at most `side` pixels on its longer side (None where it cannot be read)."""
+        from vision_agent.core.errors import UserError
+        from vision_agent.core.imageio import read_image
+
+        pictures: list[np.ndarray | None] = []
+        for path in paths:
+            try:
+                pictures.append(read_image(path, max_side=side))
+            except UserError:
+                pictures.append(None)
+        return pictures

@@ -30,6 +30,7 @@ from vision_agent.core.predictors import MODEL_FILE_FILTER
 from vision_agent.i18n import tr
 from vision_agent.services.model_service import ModelState
 from vision_agent.ui.model_state_text import model_state_text, still_using_text
+from vision_agent.ui.photo_messages import photo_message
 from vision_agent.ui.photo_output import ask_image_path, copy_results, save_image_to
 from vision_agent.ui.qimage import qimage_to_rgb
 from vision_agent.ui.settings import app_settings, ask_open_path
@@ -63,7 +64,9 @@ class ClassifierTab(VisionTab):
         self.controller.sig_photo_changed.connect(self._show_result)
         self.controller.sig_model_changed.connect(self._show_model)
         self.controller.sig_photo_failed.connect(self._show_photo_failed)
-        self.controller.sig_status.connect(self.sig_status_message)
+        self.controller.sig_status.connect(
+            lambda text: self.sig_status_message.emit(photo_message(text))
+        )
         self._shown_photo = None  # the photo the view holds now
         self._build_ui()
         self.controller.sig_model_loading.connect(self.network_panel.model_changed)
@@ -238,7 +241,7 @@ class ClassifierTab(VisionTab):
     def _show_photo_failed(self, message: str) -> None:
         self.view.set_image(None)
         self._shown_photo = None
-        self.view.set_placeholder(message)
+        self.view.set_placeholder(photo_message(message))
         self._show_result()
 
     def show_network_panel(self, visible: bool) -> None:

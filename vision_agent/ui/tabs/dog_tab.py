@@ -28,6 +28,7 @@ from vision_agent.core.keras_breeds import BREED_MODEL_FILE_FILTER
 from vision_agent.i18n import tr
 from vision_agent.ui.model_problem_text import model_file_problem
 from vision_agent.ui.model_state_text import model_state_text
+from vision_agent.ui.photo_messages import photo_message
 from vision_agent.ui.photo_output import ask_image_path, copy_results, save_image_to
 from vision_agent.ui.settings import app_settings, ask_open_path
 from vision_agent.ui.shortcuts import add_shortcuts
@@ -50,7 +51,9 @@ class DogTab(VisionTab):
         self.controller.sig_model_changed.connect(self._show_model_state)
         self.controller.sig_result_changed.connect(self._show_result)
         self.controller.sig_choice_failed.connect(self._show_choice_failed)
-        self.controller.sig_status.connect(self.sig_status_message)
+        self.controller.sig_status.connect(
+            lambda text: self.sig_status_message.emit(photo_message(text))
+        )
         self._error_title = ""
         self._train_dialog = None
         self._build_ui()
@@ -115,7 +118,7 @@ class DogTab(VisionTab):
         self.download_panel.retranslate_ui()
         self._show_model_state()
         self._show_result()
-        self.sig_status_message.emit(self.controller.status_text())
+        self.sig_status_message.emit(photo_message(self.controller.status_text()))
         if self._train_dialog is not None:
             self._train_dialog.retranslate_ui()
 
@@ -209,7 +212,8 @@ class DogTab(VisionTab):
         if controller.error:
             self.view.set_image(None)
             title = self._error_title or tr("Cannot recognize this photo")
-            self.breeds.show_error(title, model_file_problem(controller.error))
+            message = photo_message(model_file_problem(controller.error))
+            self.breeds.show_error(title, message)
             return
         self._error_title = ""
         if controller.is_busy():

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PyQt5.QtCore import QSize, Qt, QTimer
-from PyQt5.QtGui import QDragEnterEvent, QDropEvent, QIcon, QImageReader, QPixmap
+from PyQt5.QtGui import QDragEnterEvent, QDropEvent, QIcon
 from PyQt5.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -33,6 +33,7 @@ from PyQt5.QtWidgets import (
 
 from vision_agent.controllers.own_classes import OwnClassesController
 from vision_agent.i18n import tr
+from vision_agent.ui.qimage import rgb_to_pixmap
 from vision_agent.ui.tabs.base import VisionTab
 from vision_agent.ui.widgets.confusion_table import ConfusionTable
 from vision_agent.ui.widgets.image_view import IMAGE_FILE_FILTER
@@ -72,6 +73,7 @@ class OwnClassesTab(VisionTab):
         c.sig_epoch.connect(lambda _: self._show_curves())
         c.sig_runs_changed.connect(self._show_runs)
         c.sig_tried.connect(self._show_tried)
+        c.sig_thumbnails.connect(self._show_thumbnails)
         c.sig_error.connect(self._show_error)
         self.retranslate_ui()
         self._show_training()
@@ -473,7 +475,7 @@ class OwnClassesTab(VisionTab):
             self.summary_label.setText(tr("No run yet."))
         else:
             self.confusion.show_matrix(run["classes"], run["confusion_matrix"])
-            self._show_wrong(run.get("wrong", []))
+            self._show_wrong(run)
             self.summary_label.setText(self._summary(run))
         self._show_curves()
 
@@ -494,22 +496,24 @@ class OwnClassesTab(VisionTab):
             )
         return text
 
-    def _show_wrong(self, wrong: list[dict]) -> None:
+    def _show_wrong(self, run: dict) -> None:
         self.wrong_list.clear()
-        for photo in wrong:
-            reader = QImageReader(photo["file"])
-            reader.setAutoTransform(True)
-            size = reader.size()
-            if size.isValid():
-                reader.setScaledSize(size.scaled(THUMB, THUMB, Qt.KeepAspectRatio))
-            item = QListWidgetItem(
-                QIcon(QPixmap.fromImage(reader.read())),
-                tr("{truth} → {predicted}").format(
-                    truth=photo["truth"], predicted=photo["predicted"]
-                ),
+        for photo in run.get("wrong", []):
+            text = tr("{truth} → {predicted}").format(
+                truth=photo["truth"], predicted=photo["predicted"]
             )
+            item = QListWidgetItem(text)
             item.setToolTip(photo["file"])
             self.wrong_list.addItem(item)
+        self.controller.request_thumbnails(run, THUMB)
+
+    def _show_thumbnails(self, numbered: tuple) -> None:
+        number, pictures = numbered
+        if (self.controller.latest_run or {}).get("number") != number:
+            return  # another run is shown now
+        for row, picture in enumerate(pictures[: self.wrong_list.count()]):
+            if picture is not None:
+                self.wrong_list.item(row).setIcon(QIcon(rgb_to_pixmap(picture)))
 
     def _on_run_checked(self, item: QListWidgetItem) -> None:
         self.controller.set_overlaid(item.data(Qt.UserRole), item.checkState() == Qt.Checked)

@@ -71,8 +71,10 @@ class BreedPanel(QWidget):
         self.copy_button.setText(tr("Copy results"))
 
     def show_busy(self, name: str) -> None:
+        """A photo is being recognized (or a new recognizer loads): no answer of before stays."""
         self._verdict(tr("Recognizing {name}…").format(name=name))
         self.detail_label.setText("")
+        self.chart.clear_bars()
 
     def show_error(self, title: str, message: str) -> None:
         self._verdict(title, ERROR_STYLE)

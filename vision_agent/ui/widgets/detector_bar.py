@@ -1,4 +1,8 @@
-"""The face cam's detector row: "Model:" (res10 models, own file), confidence slider, blur."""
+"""The face cam's detector row: "Model:" (res10 models, own file), confidence slider, blur.
+
+A res10 model that is not on this computer is listed with its download size (only the TensorFlow
+uint8 one ships with the app).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,17 @@ from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider, QWidget
 
 from vision_agent.controllers.faces import MODEL_ITEMS, model_name
-from vision_agent.core.faces import DEFAULT_THRESHOLD, FACE_MODEL_FILE_FILTER, SHIPPED_MODEL
+from vision_agent.core.errors import UserError
+from vision_agent.core.faces import (
+    DEFAULT_THRESHOLD,
+    FACE_MODEL_FILE_FILTER,
+    MODEL_CHOICES,
+    SHIPPED_MODEL,
+)
 from vision_agent.i18n import tr
+from vision_agent.models.store import READY, default_store
 from vision_agent.ui.settings import ask_open_path
+from vision_agent.ui.widgets.model_combo import needs_download_caption
 
 OWN_MODEL = "own-file"
 
@@ -57,7 +69,9 @@ class DetectorBar(QWidget):
         self._choice = choice
         self.combo.clear()
         for item, label in MODEL_ITEMS:
-            self.combo.addItem(label, item)
+            model_id = MODEL_CHOICES[item]
+            here = _is_here(model_id)
+            self.combo.addItem(label if here else needs_download_caption(label, model_id), item)
         if self.combo.findData(choice) < 0:
             self.combo.addItem(model_name(choice), choice)
         self.combo.addItem(tr("Own detector file…"), OWN_MODEL)
@@ -80,3 +94,12 @@ class DetectorBar(QWidget):
     def _on_threshold(self, value: int) -> None:
         self.threshold_value.setText(f"{value / 100:.2f}")
         self.sig_threshold.emit(value / 100)
+
+
+def _is_here(model_id: str) -> bool:
+    """Whether the registry model's files are on this computer (checked files are remembered by
+    the store, so listing again after a download costs little)."""
+    try:
+        return default_store().status(model_id) == READY
+    except UserError:
+        return False

@@ -65,6 +65,7 @@ class ClassifierTab(VisionTab):
             lambda text: self.sig_status_message.emit(photo_message(text))
         )
         self._shown_photo = None  # the photo the view holds now
+        self._photo_failure = ""  # why the last photo was not read ("" once one is shown)
         self._build_ui()
         self.controller.slot.sig_loading.connect(self.network_panel.model_changed)
         add_shortcuts(self, ((QKeySequence.Paste, "Paste an image", self.paste),))
@@ -144,9 +145,7 @@ class ClassifierTab(VisionTab):
         self.results.retranslate_ui()
         self.network_button.setText(tr("Inside the network"))
         self.network_panel.retranslate_ui()
-        self.view.set_placeholder(
-            tr("Open a photo (Ctrl+O), drop photos or a folder here, or paste an image (Ctrl+V).")
-        )
+        self._show_placeholder()
         self._show_model()
 
     def fill_file_menu(self, menu: QMenu) -> None:
@@ -220,8 +219,19 @@ class ClassifierTab(VisionTab):
     def _show_photo_failed(self, message: str) -> None:
         self.view.set_image(None)
         self._shown_photo = None
-        self.view.set_placeholder(photo_message(message))
+        self._photo_failure = message
+        self._show_placeholder()
         self._show_result()
+
+    def _show_placeholder(self) -> None:
+        """Why the last photo was not read (said again after a language switch), or how to
+        open one."""
+        if self._photo_failure:
+            self.view.set_placeholder(photo_message(self._photo_failure))
+            return
+        self.view.set_placeholder(
+            tr("Open a photo (Ctrl+O), drop photos or a folder here, or paste an image (Ctrl+V).")
+        )
 
     def show_network_panel(self, visible: bool) -> None:
         self.network_panel.setVisible(visible)
@@ -239,6 +249,7 @@ class ClassifierTab(VisionTab):
                 return  # the old view stays a moment: the labels may come at once
             self.view.set_image(photo)
             self._shown_photo = photo
+            self._photo_failure = ""
             self.network_panel.follow(photo)
         self._show_labels()
         self.results.show_result(result, controller.gradcam_wanted, controller.gradcam_class)

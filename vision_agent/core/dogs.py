@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -118,6 +118,14 @@ def top_breeds(
 ) -> tuple[BreedScore, ...]:
     order = np.argsort(-np.asarray(probabilities, np.float64))[:k]
     return tuple(BreedScore(names[i], float(probabilities[i])) for i in order)
+
+
+class BreedRecognizer(Protocol):
+    """What the dog tab asks of a breed recognizer (ImageNet dogs, or a Keras breed model)."""
+
+    def recognize(self, rgb: np.ndarray, annotate: bool = True) -> DogResult: ...
+
+    def recognize_file(self, path: str | Path) -> DogResult: ...
 
 
 class ImageNetDogRecognizer:

@@ -193,14 +193,16 @@ def test_window_service_moves_a_keras_2_classifier_to_onnxruntime(qtbot, keras2_
     service = ModelService("keras2")
     service.load(classifier_spec(str(model)))
     try:
-        assert call(qtbot, service, "engine") == "tf.function"
+        assert call(qtbot, service, ImageClassifier.engine) == "tf.function"
         qtbot.waitUntil(
-            lambda: call(qtbot, service, "engine") == IN_PROCESS_ENGINE, timeout=240_000
+            lambda: call(qtbot, service, ImageClassifier.engine) == IN_PROCESS_ENGINE,
+            timeout=240_000,
         )
-        assert service.serves_in_process("classify")
-        result = call(qtbot, service, "classify", photo_rgb())
+        assert service.serves_in_process(ImageClassifier.classify)
+        assert not service.serves_in_process(ImageClassifier.gradcam)
+        result = call(qtbot, service, ImageClassifier.classify, photo_rgb())
         np.testing.assert_allclose(result.probabilities, expected, atol=1e-5)
-        cam = call(qtbot, service, "gradcam", photo_rgb(), int(expected.argmax()))
+        cam = call(qtbot, service, ImageClassifier.gradcam, photo_rgb(), int(expected.argmax()))
         assert cam.shape == photo_rgb().shape[:2] and np.isfinite(cam).all()
     finally:
         service.shutdown()

@@ -14,7 +14,7 @@ import pytest
 
 from tests.support.imagenet_models import reference_probabilities, save_resnet50_weights, top5
 from tests.support.paths import REPO_ROOT, asset
-from vision_agent.core.classify import IN_PROCESS_ENGINE
+from vision_agent.core.classify import IN_PROCESS_ENGINE, ImageClassifier
 from vision_agent.core.imageio import read_image
 from vision_agent.engine.recipes import classifier_spec
 from vision_agent.services.model_service import ModelService
@@ -92,8 +92,8 @@ def test_service_gives_the_reference_top5_and_probabilities(qtbot, reference, re
             timeout=240_000,
         )
     assert engines == ["tf.function", IN_PROCESS_ENGINE]
-    assert resnet_service.serves_in_process("classify")
-    assert not resnet_service.serves_in_process("gradcam")
+    assert resnet_service.serves_in_process(ImageClassifier.classify)
+    assert not resnet_service.serves_in_process(ImageClassifier.gradcam)
     cam = call(qtbot, resnet_service, "gradcam", read_image(asset("photos", PHOTOS[0])), 162)
     assert cam.ndim == 2 and np.isfinite(cam).all()
 

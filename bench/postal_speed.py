@@ -24,6 +24,7 @@ from PyQt5.QtWidgets import QApplication  # noqa: E402
 
 from bench.postal_latency import wait_for  # noqa: E402
 from vision_agent.checks.postal import draw_code  # noqa: E402
+from vision_agent.core.postal import PostalRecognizer  # noqa: E402
 from vision_agent.engine.recipes import digit_model_spec  # noqa: E402
 from vision_agent.services.model_service import ModelService  # noqa: E402
 
@@ -41,13 +42,13 @@ def main() -> None:
     for path in args.models:
         service = ModelService(path.name)
         service.load(digit_model_spec(path))
-        wait_for(service.call("recognize", canvases[0]))
+        wait_for(service.call(PostalRecognizer.recognize, canvases[0]))
         services.append(service)
     times: list[list[float]] = [[] for _ in services]
     for k in range(args.repeats):
         for service, own in zip(services, times, strict=True):
             started = time.perf_counter()
-            wait_for(service.call("recognize", canvases[k % len(canvases)]))
+            wait_for(service.call(PostalRecognizer.recognize, canvases[k % len(canvases)]))
             own.append((time.perf_counter() - started) * 1000)
     medians = [statistics.median(own) for own in times]
     for path, median in zip(args.models, medians, strict=True):

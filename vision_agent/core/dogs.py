@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 DOG_CLASSES = range(151, 269)  # ImageNet-1k: Chihuahua (151) .. Mexican hairless (268)
 DOG_THRESHOLD = 0.3
 # A dog whose top breed holds less than this share of the breed probabilities is a guess: the tab
-# and the CLI say "not sure" with the alternatives (half, not tuned; bench/dog_doubt.py).
+# and the CLI say "not sure" with the alternatives (half, not tuned; bench/dog_threshold.py).
 UNSURE_BELOW = 0.5
 UNSURE_COLOR = (255, 140, 40)
 TOP_K = 5

@@ -133,7 +133,10 @@ def accuracy(models: dict[str, PostalRecognizer]) -> None:
         with np.load(MNIST) as data:
             x, y = data["x_test"].astype(np.float32)[..., None] / 255.0, data["y_test"]
         for name, recognizer in models.items():
-            right = (recognizer.predictor(x)[:, :10].argmax(axis=1) == y).mean()
+            outputs = np.vstack(
+                [recognizer.predictor(x[k : k + 1000]) for k in range(0, len(x), 1000)]
+            )
+            right = (outputs[:, :10].argmax(axis=1) == y).mean()
             print(f"{'MNIST test (10,000)':<24} {name:<8} {right:7.2%}")
 
 

@@ -1,5 +1,6 @@
 """Five digits through the postal tab's model service: a digit model beside another, same run.
 
+Writer 1's first ten codes (`pendigits-orig-writers1-6.tes`, drawn as on the canvas) are read.
 Both models are loaded in their own service (as the tab hosts them); the same drawings are read
 by each in turn, alternating, so that the machine's load falls on both alike. Prints the median
 request → result time of each and their ratio.
@@ -23,12 +24,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PyQt5.QtWidgets import QApplication  # noqa: E402
 
 from bench.postal_latency import wait_for  # noqa: E402
-from vision_agent.checks.postal import draw_code  # noqa: E402
 from vision_agent.core.postal import PostalRecognizer  # noqa: E402
 from vision_agent.engine.recipes import digit_model_spec  # noqa: E402
 from vision_agent.services.model_service import ModelService  # noqa: E402
+from vision_agent.training.digit_checks import writer_codes  # noqa: E402
+from vision_agent.training.pen_digits import read_unipen  # noqa: E402
 
-CODES = ("10701", "48058", "63209", "27514", "91836")
+WRITERS = ROOT.parent / "shared" / "datasets" / "pendigits" / "pendigits-orig-writers1-6.tes"
 
 
 def main() -> None:
@@ -37,7 +39,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=300)
     args = parser.parse_args()
     app = QApplication.instance() or QApplication([])
-    canvases = [draw_code(code) for code in CODES]
+    canvases = writer_codes(read_unipen(WRITERS))[0].canvases[:10]  # writer 1's first codes
     services = []
     for path in args.models:
         service = ModelService(path.name)

@@ -237,7 +237,7 @@ class ImageClassifier:
                 f"{path.name} is not a Keras model file (.h5, .keras). For weights of a known "
                 "network, name it: --model resnet50|mobilenet_v2|googlenet --weights FILE."
             )
-        backend = keras_file_backend(path)
+        backend = keras_file_backend(path, accelerate)
         preprocessing = keras_mode(backend.keras_mode or "caffe", backend.input_size)
         return cls(backend, preprocessing, labels, path.name)
 

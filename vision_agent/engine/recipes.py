@@ -77,11 +77,13 @@ def classifier_spec(
         raise ModelLoadError(
             f"--weights needs a known architecture ({', '.join(MODEL_ALIASES)}), not {path.name}."
         )
+    keras = needs_tensorflow(path)  # a Keras file moves to onnxruntime once exported
     return RecognizerSpec(
         factory=ImageClassifier.from_file,
-        kwargs={"path": path},
-        in_process=not needs_tensorflow(path),
+        kwargs={"path": path} | ({"accelerate": True} if keras else {}),
+        in_process=not keras,
         label=path.name,
+        twin_methods=TWIN_METHODS if keras else (),
     )
 
 

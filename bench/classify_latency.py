@@ -49,7 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np
 
 from tests.support.imagenet_models import save_resnet50_weights
-from vision_agent.core.classify import PHOTO_MAX_SIDE
+from vision_agent.core.classify import PHOTO_MAX_SIDE, ImageClassifier
 from vision_agent.core.imageio import read_image
 
 ASSETS = Path(__file__).resolve().parents[2] / "shared" / "assets"
@@ -142,18 +142,18 @@ class AppPath:
     def engine(self) -> str:
         box: dict[str, object] = {}
         service = self.tab.controller.service
-        reply = service.call("engine").then(lambda r: box.setdefault("engine", r))
+        reply = service.call(ImageClassifier.engine).then(lambda r: box.setdefault("engine", r))
         wait_for(reply.finished, lambda: "engine" in box)
-        where = "window" if service.serves_in_process("classify") else "child"
+        where = "window" if service.serves_in_process(ImageClassifier.classify) else "child"
         return f"{box['engine']} ({where} process)"
 
     def service_only(self) -> None:
         """The same request straight to the tab's service, answered without the tab's update:
         what the app's path costs before the widgets."""
         box: dict[str, object] = {}
-        reply = self.tab.controller.service.call("classify", self.photo, 5, True).then(
-            lambda r: box.setdefault("result", r)
-        )
+        reply = self.tab.controller.service.call(
+            ImageClassifier.classify, self.photo, 5, True
+        ).then(lambda r: box.setdefault("result", r))
         wait_for(reply.finished, lambda: "result" in box)
 
     def classify_stall(self, runs: int) -> tuple[float, float]:

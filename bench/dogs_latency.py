@@ -61,7 +61,7 @@ def service_ms(spec, photos, repeats: int) -> float:
     times = []
     for index in range(repeats * len(photos) + 1):
         started = time.perf_counter()
-        service.call("recognize", photos[index % len(photos)]).then(
+        service.call(ImageNetDogRecognizer.recognize, photos[index % len(photos)]).then(
             lambda _result: loop.quit(), lambda message: (print(message), loop.quit())
         )
         loop.exec_()

@@ -2,7 +2,7 @@
 
 Drives the real postal tab (offscreen) with a five-digit drawing and box 1 selected, and prints,
 as medians in one run, with ratios to the bare service call:
-  * the bare service: `service.call("recognize")` until its result signal;
+  * the bare service: `service.call(PostalRecognizer.recognize)` until its result signal;
   * the tab's recognition with the panel hidden (until the reading is shown);
   * the tab's recognition with the panel shown (until the panel shows every layer of box 1);
 the longest GUI event-loop stall while the shown panel updates; and, to see where the time
@@ -74,7 +74,7 @@ def measure(model: Path, repeats: int) -> dict[str, float]:
     tab.select_box(0)
 
     def bare() -> None:
-        wait_for(controller.service.call("recognize", drawing))
+        wait_for(controller.service.call(PostalRecognizer.recognize, drawing))
 
     def recognize() -> None:
         last[0] = controller.reading

@@ -36,10 +36,9 @@ from vision_agent.core.postal import (  # noqa: E402
     BOX_COUNT,
     SHIPPED_MODEL,
     PostalRecognizer,
-    box_rect,
 )
 from vision_agent.training.digit_calibration import reference_centres  # noqa: E402
-from vision_agent.training.digit_checks import VARIANTS, blank_canvas, writer_codes  # noqa: E402
+from vision_agent.training.digit_checks import VARIANTS, canvas_of, writer_codes  # noqa: E402
 from vision_agent.training.doubt_groups import (  # noqa: E402
     USPS_GROUP,
     figures,
@@ -91,12 +90,10 @@ def usps_codes(way: tuple[int, int]) -> dict[int, tuple[list[np.ndarray], list[s
         picked = np.flatnonzero(folds == fold)
         canvases, codes = [], []
         for start in range(0, len(picked) - BOX_COUNT + 1, BOX_COUNT):
-            canvas = blank_canvas()
             group = picked[start : start + BOX_COUNT]
-            for index, k in enumerate(group):
-                x, y, w, h = box_rect(index)
-                canvas[y : y + h, x : x + w] = usps_box(frames[k], way[0], pen_change=way[1])
-            canvases.append(canvas)
+            canvases.append(
+                canvas_of([usps_box(frames[k], way[0], pen_change=way[1]) for k in group])
+            )
             codes.append("".join(str(labels[k]) for k in group))
         result[fold] = canvases, codes
     return result
@@ -136,7 +133,10 @@ def accuracy(models: dict[str, PostalRecognizer]) -> None:
         with np.load(MNIST) as data:
             x, y = data["x_test"].astype(np.float32)[..., None] / 255.0, data["y_test"]
         for name, recognizer in models.items():
-            right = (recognizer.predictor(x)[:, :10].argmax(axis=1) == y).mean()
+            outputs = np.vstack(
+                [recognizer.predictor(x[k : k + 1000]) for k in range(0, len(x), 1000)]
+            )
+            right = (outputs[:, :10].argmax(axis=1) == y).mean()
             print(f"{'MNIST test (10,000)':<24} {name:<8} {right:7.2%}")
 
 

@@ -36,7 +36,7 @@ from PyQt5.QtWidgets import QApplication  # noqa: E402
 
 from vision_agent.checks.postal import draw_code  # noqa: E402
 from vision_agent.core.imageio import write_image  # noqa: E402
-from vision_agent.core.postal import SHIPPED_MODEL, canvas_inputs  # noqa: E402
+from vision_agent.core.postal import SHIPPED_MODEL, PostalRecognizer, canvas_inputs  # noqa: E402
 from vision_agent.engine.recipes import digit_model_spec  # noqa: E402
 from vision_agent.services.model_service import ModelService, Reply  # noqa: E402
 
@@ -96,12 +96,12 @@ def service_latency(model: Path, canvas, repeats: int, meter: StallMeter) -> tup
     service = ModelService("bench")
     meter.start()
     service.load(digit_model_spec(model))
-    wait_for(service.call("recognize", canvas))
+    wait_for(service.call(PostalRecognizer.recognize, canvas))
     stall = meter.stop()
     times = []
     for _ in range(repeats):
         started = time.perf_counter()
-        wait_for(service.call("recognize", canvas))
+        wait_for(service.call(PostalRecognizer.recognize, canvas))
         times.append((time.perf_counter() - started) * 1000)
     service.shutdown()
     return statistics.median(times), stall

@@ -78,13 +78,13 @@ def through_the_service(writer_canvases, writer_code_list, teach: int) -> None:
     app = QApplication.instance() or QApplication([])
     service = ModelService("postal")
     service.load(digit_model_spec(SHIPPED_MODEL))
-    wait_for(service.call("recognize", writer_canvases[0]))
+    wait_for(service.call(PostalRecognizer.recognize, writer_canvases[0]))
 
     def warm_median(rounds: int = 100) -> float:
         times = []
         for k in range(rounds):
             started = time.perf_counter()
-            wait_for(service.call("recognize", writer_canvases[k % teach]))
+            wait_for(service.call(PostalRecognizer.recognize, writer_canvases[k % teach]))
             times.append(time.perf_counter() - started)
         return float(np.median(times) * 1000)
 
@@ -99,8 +99,10 @@ def through_the_service(writer_canvases, writer_code_list, teach: int) -> None:
         inputs, present = canvas_inputs(canvas)
         keep = [i for i in range(5) if present[i]]
         started = time.perf_counter()
-        service.call("teach", inputs[keep][..., None], np.array([int(code[i]) for i in keep]))
-        wait_for(service.call("recognize", following))
+        service.call(
+            PostalRecognizer.teach, inputs[keep][..., None], np.array([int(code[i]) for i in keep])
+        )
+        wait_for(service.call(PostalRecognizer.recognize, following))
         effects.append((time.perf_counter() - started) * 1000)
     with_profile = warm_median()
     service.shutdown()

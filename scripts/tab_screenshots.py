@@ -7,9 +7,9 @@ captured with ImageMagick's `import -window root`, as a student would see it:
 
 A fresh user (settings, profiles and model cache in a temporary folder; the shipped models, and
 ../shared/assets on the model path), then in each language: the postal code 17101 drawn with the
-mouse's strokes and read; a golden retriever, and a beagle and a Samoyed in one frame ("not sure")
-on the dog tab; a folder of object photos on the ImageNet tab; a group photo on the face tab; the
-"My classes" tab as it opens.
+mouse's strokes and read, and a box's correction menu opened with Enter; a golden retriever, and a
+beagle and a Samoyed in one frame ("not sure") on the dog tab; a folder of object photos on the
+ImageNet tab; a group photo on the face tab; the "My classes" tab as it opens.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 from PyQt5.QtCore import QEvent, QPoint, Qt  # noqa: E402
 from PyQt5.QtGui import QMouseEvent  # noqa: E402
+from PyQt5.QtTest import QTest  # noqa: E402
 from PyQt5.QtWidgets import QApplication  # noqa: E402
 
 from vision_agent.core.imageio import read_image, write_image  # noqa: E402
@@ -118,6 +119,12 @@ def main() -> None:
         draw_code(postal.canvas, "17101")
         wait_until(app, lambda p=postal: p.reading is not None and "?" not in p.reading.code)
         shoot(app, out / f"postal_{language}.png")
+        box = postal.readout.box_buttons.button(1)  # the correction menu, from the keyboard
+        box.setFocus(Qt.TabFocusReason)
+        QTest.keyClick(box, Qt.Key_Return)
+        wait_until(app, postal.readout.correction_menu.isVisible)
+        shoot(app, out / f"postal_correction_{language}.png")
+        postal.readout.correction_menu.close()
 
         window.tabs.setCurrentIndex(index["DogTab"])
         dogs = window.current_page()

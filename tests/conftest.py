@@ -119,3 +119,20 @@ def keras2_files(tmp_path_factory) -> Path:
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return folder
+
+
+@pytest.fixture(autouse=True)
+def english_again_after_each_test():
+    """A test that switched to Korean, or saved Korean as the user's choice (the window's
+    language menu does), leaves English behind: the next test, or an app it starts, reads it."""
+    yield
+    import sys
+
+    if "vision_agent.i18n" in sys.modules:
+        sys.modules["vision_agent.i18n"].set_language("en")
+    if "vision_agent.ui.settings" in sys.modules:
+        settings = sys.modules["vision_agent.ui.settings"].app_settings()
+        if settings.value("language") not in (None, "", "en"):
+            settings.setValue("language", "en")
+    if "vision_agent.ui.qt_translations" in sys.modules:
+        sys.modules["vision_agent.ui.qt_translations"].use_qt_translations("en")

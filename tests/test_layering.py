@@ -1,8 +1,12 @@
-"""The layers stay apart: core is a leaf (no Qt, no hosting, no UI); the UI never imports
-TensorFlow; services and controllers are widget-free.
+"""The layers stay apart, by rank: each layer imports only its own rank or lower ones.
 
-Every import statement counts, including those inside functions (read from the source, so a
-lazy import cannot slip through).
+    core (0) < models (1) < engine (2) < services, training (3)
+        < controllers, commands, checks (4) < ui (5)
+
+and beside the ranks: core is Qt-free, services and controllers are widget-free, the UI never
+imports TensorFlow, and ui/widgets and ui/dialogs never import services (they talk to
+controllers). Every import statement counts, including those inside functions (read from the
+source, so a lazy import cannot slip through).
 """
 
 import ast
@@ -11,6 +15,30 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "vision_agent"
+RANKS = {
+    "core": 0,
+    "models": 1,
+    "engine": 2,
+    "services": 3,
+    "training": 3,
+    "controllers": 4,
+    "commands": 4,
+    "checks": 4,
+    "ui": 5,
+}
+# Imports that break a rank today, each listed so that no new one slips in and a fixed one must
+# leave the list: core's recognizers still find registry models themselves (issue 24, item 3).
+KNOWN_BREAKS = {
+    "core/classify.py": {"vision_agent.models", "vision_agent.models.labels"}
+    | {"vision_agent.models.store"},
+    "core/faces.py": {"vision_agent.models.registry", "vision_agent.models.store"},
+    "core/onnx_export.py": {"vision_agent.models.store"},
+    "core/own_classes/features.py": {"vision_agent.models", "vision_agent.models.store"},
+}
+# The missing-model panel still starts its DownloadWorker itself (issue 24, item 3).
+KNOWN_WIDGET_SERVICES = {
+    "ui/widgets/model_download_panel.py": ["vision_agent.services.download_worker"]
+}
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -23,46 +51,54 @@ def imported_modules(path: Path) -> set[str]:
     return modules
 
 
-def offenders(layer: str, forbidden: tuple[str, ...]) -> dict[str, list[str]]:
+def files(layer: str) -> list[Path]:
+    return sorted((PACKAGE / layer).rglob("*.py"))
+
+
+def within(module: str, prefixes: tuple[str, ...]) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in prefixes)
+
+
+def rank_breaks(layer: str) -> dict[str, set[str]]:
+    """{file: modules of a higher rank it imports}."""
     found = {}
-    for path in sorted((PACKAGE / layer).rglob("*.py")):
-        bad = sorted(
+    for path in files(layer):
+        above = {
             m
             for m in imported_modules(path)
-            if any(m == f or m.startswith(f + ".") for f in forbidden)
-        )
-        if bad:
-            found[str(path.relative_to(PACKAGE))] = bad
+            if m.startswith("vision_agent.") and RANKS.get(m.split(".")[1], -1) > RANKS[layer]
+        }
+        if above:
+            found[str(path.relative_to(PACKAGE))] = above
     return found
 
 
+@pytest.mark.parametrize("layer", sorted(RANKS))
+def test_each_layer_imports_only_its_rank_or_lower(layer):
+    assert (PACKAGE / layer / "__init__.py").is_file()
+    expected = {f: m for f, m in KNOWN_BREAKS.items() if f.startswith(layer + "/")}
+    assert rank_breaks(layer) == expected
+
+
 @pytest.mark.parametrize(
-    ("layer", "forbidden"),
+    ("folders", "forbidden", "known"),
     [
-        (
-            "core",
-            (
-                "PyQt5",
-                "vision_agent.engine",
-                "vision_agent.services",
-                "vision_agent.ui",
-                "vision_agent.controllers",
-                "vision_agent.commands",
-            ),
-        ),
-        ("models", ("PyQt5", "vision_agent.ui")),
-        ("engine", ("vision_agent.ui",)),
-        ("commands", ("vision_agent.ui",)),
-        ("checks", ("vision_agent.ui",)),
-        ("training", ("vision_agent.ui",)),
-        ("ui", ("tensorflow", "keras", "tf2onnx")),
-        ("services", ("PyQt5.QtWidgets", "PyQt5.QtGui", "vision_agent.ui")),
-        ("controllers", ("PyQt5.QtWidgets", "PyQt5.QtGui", "vision_agent.ui")),
+        (("core",), ("PyQt5",), {}),
+        (("models",), ("PyQt5",), {}),
+        (("services", "controllers"), ("PyQt5.QtWidgets", "PyQt5.QtGui"), {}),
+        (("ui",), ("tensorflow", "keras", "tf2onnx"), {}),
+        (("ui/widgets", "ui/dialogs"), ("vision_agent.services",), KNOWN_WIDGET_SERVICES),
     ],
 )
-def test_layer_imports_nothing_above_it(layer, forbidden):
-    assert (PACKAGE / layer / "__init__.py").is_file()
-    assert offenders(layer, forbidden) == {}
+def test_what_a_layer_never_imports(folders, forbidden, known):
+    found = {
+        str(path.relative_to(PACKAGE)): sorted(
+            m for m in imported_modules(path) if within(m, forbidden)
+        )
+        for folder in folders
+        for path in files(folder)
+    }
+    assert {f: m for f, m in found.items() if m} == known
 
 
 def test_the_check_sees_a_lazy_import(tmp_path):

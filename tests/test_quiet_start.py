@@ -133,7 +133,8 @@ def test_a_model_child_process_logs_its_python_warnings(tmp_path):
     script = (
         "from vision_agent.engine.host import ProcessHost;"
         "from vision_agent.engine.spec import RecognizerSpec;"
-        "warner = RecognizerSpec('tests.support.fake_recognizers:Warner', in_process=False);"
+        "from tests.support.fake_recognizers import Warner;"
+        "warner = RecognizerSpec(Warner, in_process=False);"
         "host = ProcessHost(warner);"
         "print(host.start()); host.close()"
     )

@@ -41,7 +41,7 @@ def classify(qtbot, controller: ClassifierController, name: str) -> None:
 def test_a_missing_model_is_not_loaded_and_the_one_in_use_keeps_answering(qtbot, controller):
     classify(qtbot, controller, "before")
     controller.load_model("googlenet")
-    assert controller.problem.missing_id == "googlenet_caffe"
+    assert controller.slot.refusal.missing_id == "googlenet_caffe"
     assert controller.service.state == "ready" and controller.model == "mobilenet_v2"
     classify(qtbot, controller, "after")
 
@@ -54,7 +54,7 @@ def test_the_shared_choice_changes_only_when_the_model_loaded(
     broken = tmp_path / "own.h5"
     broken.write_bytes(b"not a Keras file")
     controller.load_model(str(broken))
-    qtbot.waitUntil(lambda: controller.problem is not None, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: controller.slot.refusal is not None, timeout=TIMEOUT)
     qtbot.waitUntil(lambda: controller.service.state == "ready", timeout=TIMEOUT)
     assert announced == [] and settings.value(CLASSIFIER_MODEL_KEY) == ""
     assert controller.model == "mobilenet_v2" and not controller.is_keras_model()
@@ -62,4 +62,4 @@ def test_the_shared_choice_changes_only_when_the_model_loaded(
     controller.load_model("mobilenet_v2")  # the user picks it: remembered once it works
     qtbot.waitUntil(lambda: announced == ["mobilenet_v2"], timeout=TIMEOUT)
     assert settings.value(CLASSIFIER_MODEL_KEY) == "mobilenet_v2"
-    assert controller.problem is None
+    assert controller.slot.refusal is None

@@ -16,7 +16,7 @@ GROUP = ("photos", "faces", "t1_insightface_group.jpg")
 def controller(qtbot):
     asset("face_detector", "res10_300x300_ssd_iter_140000.caffemodel")
     ctrl = FaceCamController()
-    with qtbot.waitSignal(ctrl.sig_model_state, check_params_cb=lambda s, *_: s == "ready"):
+    with qtbot.waitSignal(ctrl.slot.sig_ready):
         ctrl.load_model("res10-caffe")
     yield ctrl
     ctrl.shutdown()
@@ -73,22 +73,23 @@ def test_a_video_that_plays_to_its_end_is_finished_not_damaged(qtbot, controller
 def test_a_model_that_fails_to_load_gives_way_to_the_previous_one(qtbot, controller, tmp_path):
     bogus = tmp_path / "bogus.onnx"
     bogus.write_bytes(b"not a model")
-    with qtbot.waitSignal(controller.sig_model_rejected, timeout=15000) as rejected:
+    with qtbot.waitSignal(controller.slot.sig_refused, timeout=15000) as refused:
         controller.load_model(str(bogus))
-    assert rejected.args[:2] == [str(bogus), "failed"]
-    assert controller.model_choice == "res10-caffe"
+    refusal = refused.args[0]
+    assert refusal.key == str(bogus) and "bogus.onnx" in refusal.message
+    assert refusal.missing_id is None and controller.model_choice == "res10-caffe"
     qtbot.waitUntil(lambda: controller.service.state == "ready", timeout=15000)
     with qtbot.waitSignal(controller.sig_shown, timeout=10000):
         controller.start_source(SourceSpec.file(asset(*GROUP)))
 
 
-def test_a_missing_model_gives_way_to_the_previous_one(qtbot, controller):
+def test_a_missing_model_is_not_loaded_and_the_one_in_use_stays(qtbot, controller):
     """res10 fp16 is neither shipped nor in ../shared/assets: offline, it is missing."""
-    with qtbot.waitSignal(controller.sig_model_rejected, timeout=15000) as rejected:
+    with qtbot.waitSignal(controller.slot.sig_refused, timeout=15000) as refused:
         controller.load_model("res10-caffe-fp16")
-    assert rejected.args[:2] == ["res10-caffe-fp16", "missing"]
-    assert controller.model_choice == "res10-caffe"
-    qtbot.waitUntil(lambda: controller.service.state == "ready", timeout=15000)
+    assert refused.args[0].missing_id == "res10_caffe_fp16"
+    assert controller.model_choice == "res10-caffe" and controller.slot.is_ready()
+    assert controller.slot.status().kept.key == "res10-caffe"
 
 
 def test_a_failed_first_model_is_reported_as_the_model_state(qtbot, tmp_path):
@@ -96,17 +97,16 @@ def test_a_failed_first_model_is_reported_as_the_model_state(qtbot, tmp_path):
     bogus.write_bytes(b"not a model")
     ctrl = FaceCamController()
     try:
-        states = []
-        ctrl.sig_model_state.connect(lambda *args: states.append(args))
-        with qtbot.assertNotEmitted(ctrl.sig_model_rejected):
+        with qtbot.waitSignal(ctrl.slot.sig_refused, timeout=15000) as refused:
             ctrl.load_model(str(bogus))
-            qtbot.waitUntil(lambda: ctrl.service.state == "failed", timeout=15000)
-        assert states[-1][:2] == ("failed", "bogus.pb") and "bogus.pb" in states[-1][2]
+        status = ctrl.slot.status()
+        assert status.choice is None and status.kept is None  # nothing to go on with
+        assert status.refusal == refused.args[0] and "bogus.pb" in status.refusal.message
     finally:
         ctrl.shutdown()
 
 
 def test_registry_ids_and_files_have_the_names_the_user_knows():
     assert choice_of("res10_tf_uint8") == "res10-tf"
-    assert model_name(choice_of("res10_tf_uint8")) == "res10 TensorFlow uint8"
+    assert model_name("res10-tf") == "SSD face detector (ResNet-10, TensorFlow uint8)"
     assert model_name("/somewhere/my_detector.onnx") == "my_detector.onnx"

@@ -179,7 +179,7 @@ def test_refusals_name_the_problem(tmp_path):
     with pytest.raises(ModelLoadError, match="not an image classifier"):
         ImageClassifier.from_file(SHIPPED_KERAS)  # the 28×28 digit model
     onnx = asset("imagenet_small", "mobilenetv2-12-int8_onnx", "mobilenetv2-12-int8.onnx")
-    with pytest.raises(ModelLoadError, match="no model_card.json beside it"):
+    with pytest.raises(ModelLoadError, match=r"no model_card\.json beside it"):
         ImageClassifier.from_file(onnx)  # an ONNX file not trained by Vision Agent
     with pytest.raises(ModelLoadError, match="does not hold ResNet50 weights"):
         ImageClassifier.from_file(SHIPPED_KERAS, architecture="resnet50")

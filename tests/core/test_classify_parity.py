@@ -8,13 +8,15 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
 
 from tests.support.imagenet_models import reference_probabilities, save_resnet50_weights, top5
 from tests.support.paths import REPO_ROOT, asset
-from vision_agent.core.classify import IN_PROCESS_ENGINE
+from vision_agent.core.classify import IN_PROCESS_ENGINE, ImageClassifier
 from vision_agent.core.imageio import read_image
 from vision_agent.engine.recipes import classifier_spec
 from vision_agent.services.model_service import ModelService
@@ -52,7 +54,7 @@ def resnet_service(weights):
     service.shutdown()
 
 
-def call(qtbot, service, method, *args, timeout=180_000):
+def call(qtbot, service, method: Callable[..., Any], *args, timeout=180_000):
     box = {}
     service.call(method, *args).then(
         lambda r: box.setdefault("ok", r), lambda m: box.setdefault("error", m)
@@ -82,25 +84,27 @@ def test_service_gives_the_reference_top5_and_probabilities(qtbot, reference, re
     service makes, run by onnxruntime in this process (the child keeps Grad-CAM)."""
     engines = []
     for _round in range(2):
-        engines.append(call(qtbot, resnet_service, "engine"))
+        engines.append(call(qtbot, resnet_service, ImageClassifier.engine))
         for name in PHOTOS:
-            result = call(qtbot, resnet_service, "classify", read_image(asset("photos", name)))
+            result = call(
+                qtbot, resnet_service, ImageClassifier.classify, read_image(asset("photos", name))
+            )
             assert_parity(result, reference[name], name)
             assert result.labels is not None and result.labels.pixels.shape[2] == 4
         qtbot.waitUntil(
-            lambda: call(qtbot, resnet_service, "engine").startswith("onnxruntime"),
+            lambda: call(qtbot, resnet_service, ImageClassifier.engine).startswith("onnxruntime"),
             timeout=240_000,
         )
     assert engines == ["tf.function", IN_PROCESS_ENGINE]
-    assert resnet_service.serves_in_process("classify")
-    assert not resnet_service.serves_in_process("gradcam")
-    cam = call(qtbot, resnet_service, "gradcam", read_image(asset("photos", PHOTOS[0])), 162)
+    assert resnet_service.serves_in_process(ImageClassifier.classify)
+    assert not resnet_service.serves_in_process(ImageClassifier.gradcam)
+    cam = call(
+        qtbot, resnet_service, ImageClassifier.gradcam, read_image(asset("photos", PHOTOS[0])), 162
+    )
     assert cam.ndim == 2 and np.isfinite(cam).all()
 
 
 def test_tf_function_path_gives_the_reference(monkeypatch, tmp_path, reference, weights):
-    from vision_agent.core.classify import ImageClassifier
-
     monkeypatch.setenv("VISION_AGENT_CACHE_DIR", str(tmp_path))  # no ONNX export cached here
     classifier = ImageClassifier.from_file(weights, architecture="resnet50")
     assert classifier.engine() == "tf.function"
@@ -130,7 +134,7 @@ def test_cli_gives_the_reference_top5_and_probabilities(reference, weights):
 
 def test_resnet50_gradcam_through_the_service(qtbot, resnet_service):
     photo = read_image(asset("photos", PHOTOS[0]))
-    heat = call(qtbot, resnet_service, "gradcam", photo, 156)
+    heat = call(qtbot, resnet_service, ImageClassifier.gradcam, photo, 156)
     assert heat.shape == photo.shape[:2]
     assert heat.dtype == np.float32
     assert heat.min() >= 0.0 and 0.9 < heat.max() <= 1.0

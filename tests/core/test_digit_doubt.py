@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -19,8 +21,6 @@ from vision_agent.core.postal import SHIPPED_MODEL, PostalRecognizer, box_rect
 from vision_agent.training.digit_calibration import (
     CalibrationSet,
     calibration_set,
-    cross_validated,
-    leave_one_writer_out,
 )
 from vision_agent.training.digit_checks import blank_canvas
 from vision_agent.training.pen_digits import read_unipen, render_digit
@@ -29,6 +29,7 @@ PENDIGITS = REPO_ROOT.parent / "shared" / "datasets" / "pendigits"
 WRITERS = PENDIGITS / "pendigits-orig-writers1-6.tes"
 PEN_ROWS = PENDIGITS / "pendigits.tra"
 SHIPPED_CARD = SHIPPED_MODEL.with_suffix(".card.json")
+USPS = REPO_ROOT.parent / "shared" / "datasets" / "usps" / "zip.train.gz"
 
 
 def _clusters(rng: np.random.Generator) -> tuple[FeatureCentres, np.ndarray]:
@@ -111,20 +112,51 @@ def _flag_rates(right: np.ndarray, flagged: np.ndarray) -> tuple[float, float]:
     return flagged[~right].mean(), flagged[right].mean()
 
 
-def test_stored_calibration_meets_the_target_on_real_writers(recognizer, kept_out):
-    """≥ 80 % of wrong readings unsure or not a digit, ≤ 3 % of right ones not ok — with the
-    stored calibration, and fitted on five writers and judged on the sixth, each in turn."""
-    assert recognizer.calibration.doubt is not None
-    readings = recognizer.readings(kept_out.probabilities, kept_out.features)
-    right = np.array([r.digit == y for r, y in zip(readings, kept_out.labels, strict=True)])
-    flagged = np.array([r.status is not DigitStatus.OK for r in readings])
-    assert (~right).sum() >= 50  # enough mistakes for the share to mean something
-    wrong_flagged, right_flagged = _flag_rates(right, flagged)
-    assert wrong_flagged >= 0.80 and right_flagged <= 0.03, (wrong_flagged, right_flagged)
+@pytest.fixture(scope="module")
+def held_out(recognizer) -> dict:
+    """{real mail?: the nested figures} of pen writers 1–6 (False) and of the USPS folds no
+    model trained on (True)."""
+    return {real_mail: _held_out_figures(recognizer, real_mail) for real_mail in (False, True)}
 
-    centres = recognizer.calibration.doubt.centres  # from the training writers only
-    checked = cross_validated(kept_out, centres, leave_one_writer_out(kept_out.writers))
-    assert checked.wrong_flagged >= 0.80 and checked.right_flagged <= 0.03, checked
+
+def _held_out_figures(recognizer, real_mail: bool):
+    """The nested figures of pen writers 1–6 (or of the USPS folds no model trained on): each
+    group judged by a rule whose settings were chosen and fitted on the other groups only."""
+    from vision_agent.training.doubt_groups import (
+        USPS_GROUP,
+        figures,
+        grouped_readings,
+        nested,
+    )
+
+    if not (WRITERS.is_file() and USPS.is_file()):
+        pytest.skip("pen writers or USPS digits not available")
+    centres = recognizer.calibration.doubt.centres  # from the training writers' rows
+    per_group = nested(grouped_readings(recognizer, WRITERS, centres, USPS))
+    members = [g for g in per_group if (g >= USPS_GROUP) == real_mail]
+    return figures(
+        np.concatenate([per_group[g][0] for g in members]),
+        np.concatenate([per_group[g][1] for g in members]),
+    )
+
+
+def test_unsure_rule_holds_on_writers_it_never_saw(held_out):
+    """≥ 80 % of wrong readings flagged and ≤ 3 % of right ones, on each pen writer judged by
+    a rule chosen and fitted without that writer."""
+    pen = held_out[False]
+    assert pen.wrong >= 50, pen
+    assert pen.wrong_flagged >= 0.80 and pen.right_flagged <= 0.03, pen
+
+
+def test_unsure_rule_flags_few_right_readings_of_real_mail_it_never_saw(held_out):
+    mail = held_out[True]
+    assert mail.wrong >= 50, mail
+    assert mail.right_flagged <= 0.03, mail
+
+
+@pytest.mark.xfail(strict=True, reason="not met yet: 78.1 % of real mail's wrong readings flagged")
+def test_unsure_rule_flags_most_wrong_readings_of_real_mail_it_never_saw(held_out):
+    assert held_out[True].wrong_flagged >= 0.80
 
 
 def _canvas_with(strokes) -> np.ndarray:
@@ -132,21 +164,6 @@ def _canvas_with(strokes) -> np.ndarray:
     x, y, w, h = box_rect(0)
     canvas[y : y + h, x : x + w] = render_digit(strokes)
     return canvas
-
-
-def test_a_confident_mistake_is_flagged_by_where_its_features_lie(recognizer):
-    """A real digit read wrong with a confidence the old rule called ok: the feature margin
-    makes it unsure (the tab shows it orange, the CLI says "unsure")."""
-    if not WRITERS.is_file():
-        pytest.skip(f"real writers' trajectories not available: {WRITERS}")
-    threshold = recognizer.calibration.unsure_below
-    caught = []
-    for digit in read_unipen(WRITERS):
-        reading = recognizer.recognize(_canvas_with(digit.strokes)).digits[0]
-        if reading.digit != digit.label and reading.confidence >= threshold:
-            caught.append(reading)
-    assert any(r.status is DigitStatus.UNSURE for r in caught), caught
-    assert all(r.alternatives[0] == (r.digit, r.confidence) for r in caught)
 
 
 def test_a_taught_digit_is_judged_by_the_users_own_samples():
@@ -189,11 +206,16 @@ def test_calibrate_digits_command_reproduces_the_shipped_calibration(tmp_path: P
     if not (WRITERS.is_file() and PEN_ROWS.is_file()):
         pytest.skip(f"pen-digits files not available in {PENDIGITS}")
     model = _copy_of_shipped_model(tmp_path)
-    result = run_cli(
-        "train", "calibrate-digits", str(model), str(WRITERS), "--pen-data", str(PEN_ROWS)
-    )
+    if not USPS.is_file():
+        pytest.skip(f"USPS digits not available: {USPS}")
+    result = subprocess.run(
+        [sys.executable, "-m", "vision_agent", "train", "calibrate-digits", str(model),
+         str(WRITERS), "--pen-data", str(PEN_ROWS), "--usps", str(USPS)],
+        capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)),
+        cwd=REPO_ROOT, timeout=1800,
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert "judged on the sixth" in result.stdout and "Traceback" not in result.stderr
+    assert "on held-out groups" in result.stdout and "Traceback" not in result.stderr
     written = json.loads(model.with_suffix(".card.json").read_text(encoding="utf-8"))
     shipped = json.loads(SHIPPED_CARD.read_text(encoding="utf-8"))
     assert _same(written["calibration"], shipped["calibration"])

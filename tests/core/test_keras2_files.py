@@ -174,3 +174,35 @@ def test_config_of_every_file_is_json_the_check_reads(keras2_files):
     tutorial = read_keras_file(keras2_files / k2.TUTORIAL_CAFFE).configs
     assert {"TFOpLambda", "SlicingOpLambda"} <= {k for _, k, _ in _layers(tutorial)}
     assert json.dumps(tutorial)
+
+
+def test_window_service_moves_a_keras_2_classifier_to_onnxruntime(qtbot, keras2_files):
+    """The ImageNet tab's "Own model…": the Keras 2 model runs in the child process, exports
+    itself to ONNX (tf2onnx) and is then served by onnxruntime in this process, with Keras 2's
+    probabilities; Grad-CAM stays with the child."""
+    import tf_keras
+
+    from tests.core.test_classify_parity import call
+    from vision_agent.core.classify import IN_PROCESS_ENGINE, ImageClassifier
+    from vision_agent.engine.recipes import classifier_spec
+    from vision_agent.services.model_service import ModelService
+
+    model = keras2_files / k2.TUTORIAL_CAFFE
+    batch = ImageClassifier.from_file(model).preprocessing.prepare(photo_rgb())
+    expected = tf_keras.models.load_model(model).predict(batch, verbose=0)[0]
+    service = ModelService("keras2")
+    service.load(classifier_spec(str(model)))
+    try:
+        assert call(qtbot, service, ImageClassifier.engine) == "tf.function"
+        qtbot.waitUntil(
+            lambda: call(qtbot, service, ImageClassifier.engine) == IN_PROCESS_ENGINE,
+            timeout=240_000,
+        )
+        assert service.serves_in_process(ImageClassifier.classify)
+        assert not service.serves_in_process(ImageClassifier.gradcam)
+        result = call(qtbot, service, ImageClassifier.classify, photo_rgb())
+        np.testing.assert_allclose(result.probabilities, expected, atol=1e-5)
+        cam = call(qtbot, service, ImageClassifier.gradcam, photo_rgb(), int(expected.argmax()))
+        assert cam.shape == photo_rgb().shape[:2] and np.isfinite(cam).all()
+    finally:
+        service.shutdown()

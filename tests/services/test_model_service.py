@@ -2,13 +2,15 @@
 
 import os
 import time
+from collections.abc import Callable
 
 import numpy as np
 import pytest
 
 from tests.support.drawings import random_mnist_canvas
+from tests.support.fake_recognizers import Sleeper, TwinOffering, refusing_loader
 from tests.support.model_files import SHIPPED_KERAS
-from vision_agent.core.postal import SHIPPED_MODEL
+from vision_agent.core.postal import SHIPPED_MODEL, PostalRecognizer
 from vision_agent.engine.recipes import digit_model_spec
 from vision_agent.engine.spec import RecognizerSpec
 from vision_agent.services.model_service import ModelService, Reply
@@ -16,7 +18,7 @@ from vision_agent.services.model_service import ModelService, Reply
 
 def sleeper(in_process: bool = True, load_seconds: float = 0.0) -> RecognizerSpec:
     return RecognizerSpec(
-        "tests.support.fake_recognizers:Sleeper",
+        Sleeper,
         {"load_seconds": load_seconds},
         in_process,
         label="zz",
@@ -35,7 +37,7 @@ class Collector:
         service.sig_event.connect(self.events.append)
         service.sig_state_changed.connect(lambda s, d: self.states.append((s, d)))
 
-    def call(self, method: str, *args, latest: bool = False) -> Reply:
+    def call(self, method: Callable, *args, latest: bool = False) -> Reply:
         reply = self.service.call(method, *args, latest=latest)
         reply.finished.connect(lambda r: self.results.__setitem__(reply, r))
         reply.failed.connect(lambda m: self.errors.__setitem__(reply, m))
@@ -53,7 +55,7 @@ def test_first_request_waits_for_the_model_and_gets_the_code(qtbot, service, mni
     seen = Collector(service)
     canvas, code = random_mnist_canvas(mnist["x_test"], mnist["y_test"], np.random.default_rng(1))
     service.load(digit_model_spec(SHIPPED_MODEL))
-    request = seen.call("recognize", canvas)  # made before the model is ready
+    request = seen.call(PostalRecognizer.recognize, canvas)  # made before the model is ready
     qtbot.waitUntil(lambda: request in seen.results, timeout=10000)
     assert seen.results[request].code == code
     assert ("ready", "digits_cnn.onnx") in seen.states and not seen.errors
@@ -65,7 +67,7 @@ def test_keras_model_runs_in_a_child_process_and_agrees(qtbot, service, mnist):
     spec = digit_model_spec(SHIPPED_KERAS)
     assert not spec.in_process
     service.load(spec)
-    request = seen.call("recognize", canvas)
+    request = seen.call(PostalRecognizer.recognize, canvas)
     qtbot.waitUntil(lambda: request in seen.results, timeout=60000)
     assert seen.results[request].code == code
 
@@ -78,13 +80,13 @@ def test_refused_model_reports_the_reason_and_the_service_recovers(qtbot, servic
     service.load(digit_model_spec(bad))
     qtbot.waitUntil(lambda: service.state == "failed", timeout=60000)
     assert "expects input 32×32×3" in seen.states[-1][1]
-    unserved = seen.call("recognize", np.full((200, 520), 255, np.uint8))
-    echoed = seen.call("recognize", np.full((200, 520), 255, np.uint8))
+    unserved = seen.call(PostalRecognizer.recognize, np.full((200, 520), 255, np.uint8))
+    echoed = seen.call(PostalRecognizer.recognize, np.full((200, 520), 255, np.uint8))
     qtbot.wait(300)
     assert unserved not in seen.errors and echoed not in seen.errors, "reported once, by the state"
     assert [s for s, _ in seen.states].count("failed") == 1
     service.load(digit_model_spec(SHIPPED_MODEL))
-    request = seen.call("recognize", np.full((200, 520), 255, np.uint8))
+    request = seen.call(PostalRecognizer.recognize, np.full((200, 520), 255, np.uint8))
     qtbot.waitUntil(lambda: request in seen.results, timeout=10000)
     assert seen.results[request].code == "?????"
 
@@ -93,9 +95,9 @@ def test_refused_model_reports_the_reason_and_the_service_recovers(qtbot, servic
 def test_request_errors_come_back_as_messages(qtbot, service, in_process):
     seen = Collector(service)
     service.load(sleeper(in_process))
-    refused = seen.call("refuse")
-    broken = seen.call("break_down")
-    echoed = seen.call("echo", "still alive")
+    refused = seen.call(Sleeper.refuse)
+    broken = seen.call(Sleeper.break_down)
+    echoed = seen.call(Sleeper.echo, "still alive")
     qtbot.waitUntil(lambda: echoed in seen.results, timeout=60000)
     assert seen.errors[refused] == "this photo is not usable"
     assert seen.errors[broken] == "ValueError: internal bug"
@@ -104,7 +106,7 @@ def test_request_errors_come_back_as_messages(qtbot, service, in_process):
 
 def twin_offering(**kwargs) -> RecognizerSpec:
     return RecognizerSpec(
-        "tests.support.fake_recognizers:TwinOffering",
+        TwinOffering,
         kwargs,
         in_process=False,
         twin_methods=("pid",),
@@ -116,40 +118,38 @@ def test_a_child_process_model_hands_over_to_its_in_process_twin(qtbot, service)
     other methods stay with the child."""
     seen = Collector(service)
     service.load(twin_offering(after_calls=1))
-    before = seen.call("pid")
+    before = seen.call(Sleeper.pid)
     qtbot.waitUntil(lambda: before in seen.results, timeout=60000)
-    assert seen.results[before] != os.getpid() and not service.serves_in_process("pid")
-    echoed = seen.call("echo", "offer it now")  # the host adopts the twin after this
-    after = seen.call("pid")
+    assert seen.results[before] != os.getpid() and not service.serves_in_process(Sleeper.pid)
+    echoed = seen.call(Sleeper.echo, "offer it now")  # the host adopts the twin after this
+    after = seen.call(Sleeper.pid)
     qtbot.waitUntil(lambda: after in seen.results, timeout=60000)
     assert seen.results[echoed] == "offer it now"
     assert seen.results[after] == os.getpid()
-    assert service.serves_in_process("pid") and not service.serves_in_process("echo")
+    assert service.serves_in_process(Sleeper.pid) and not service.serves_in_process(Sleeper.echo)
     assert not seen.errors
 
 
 def test_a_twin_that_cannot_be_built_leaves_the_child_serving(qtbot, service):
     seen = Collector(service)
-    service.load(
-        twin_offering(after_calls=0, twin_factory="tests.support.fake_recognizers:refusing_loader")
-    )
-    request = seen.call("pid")
+    service.load(twin_offering(after_calls=0, twin_factory=refusing_loader))
+    request = seen.call(Sleeper.pid)
     qtbot.waitUntil(lambda: request in seen.results, timeout=60000)
     assert seen.results[request] != os.getpid()
-    assert not service.serves_in_process("pid") and not seen.errors
+    assert not service.serves_in_process(Sleeper.pid) and not seen.errors
 
 
 def test_child_process_crash_is_reported_not_fatal(qtbot, service):
     seen = Collector(service)
     service.load(sleeper(in_process=False))
-    died = seen.call("die")
+    died = seen.call(Sleeper.die)
     qtbot.waitUntil(lambda: died in seen.errors, timeout=60000)
     assert "stopped unexpectedly (exit code 3)" in seen.errors[died]
 
 
 def test_load_failure_in_child_process_is_reported(qtbot, service):
     seen = Collector(service)
-    service.load(RecognizerSpec("tests.support.fake_recognizers:refusing_loader", in_process=False))
+    service.load(RecognizerSpec(refusing_loader, in_process=False))
     qtbot.waitUntil(lambda: service.state == "failed", timeout=60000)
     assert seen.states[-1] == ("failed", "this model does not fit")
 
@@ -157,7 +157,7 @@ def test_load_failure_in_child_process_is_reported(qtbot, service):
 def test_events_reach_the_gui_thread_from_a_child_process(qtbot, service):
     seen = Collector(service)
     service.load(sleeper(in_process=False))
-    request = seen.call("count", 3)
+    request = seen.call(Sleeper.count, 3)
     qtbot.waitUntil(lambda: request in seen.results, timeout=60000)
     assert seen.events == [{"step": 0}, {"step": 1}, {"step": 2}]
 
@@ -166,10 +166,10 @@ def test_superseded_requests_are_dropped(qtbot, service):
     seen = Collector(service)
     service.load(sleeper())
     qtbot.waitUntil(lambda: service.state == "ready", timeout=5000)
-    first = seen.call("sleep", 0.3, latest=True)
+    first = seen.call(Sleeper.sleep, 0.3, latest=True)
     qtbot.wait(100)  # the first one is running now; the next two queue behind it
-    stale = seen.call("sleep", 0.01, latest=True)
-    newest = seen.call("sleep", 0.02, latest=True)
+    stale = seen.call(Sleeper.sleep, 0.01, latest=True)
+    newest = seen.call(Sleeper.sleep, 0.02, latest=True)
     qtbot.waitUntil(lambda: newest in seen.results, timeout=10000)
     qtbot.wait(100)
     assert stale not in seen.results and stale not in seen.errors
@@ -180,10 +180,10 @@ def test_shutdown_while_a_child_process_is_busy_stops_everything(qtbot):
     service = ModelService("busy")
     seen = Collector(service)
     service.load(sleeper(in_process=False))
-    pid_request = seen.call("pid")
+    pid_request = seen.call(Sleeper.pid)
     qtbot.waitUntil(lambda: pid_request in seen.results, timeout=60000)
     child = seen.results[pid_request]
-    seen.call("sleep", 60)
+    seen.call(Sleeper.sleep, 60)
     qtbot.wait(200)
     started = time.monotonic()
     service.shutdown()

@@ -12,7 +12,7 @@ import tracemalloc
 
 from tests.support.paths import asset
 from vision_agent.core.imageio import read_image
-from vision_agent.core.photo_reader import PHOTO_READER_FACTORY
+from vision_agent.core.photo_reader import PhotoReader
 from vision_agent.engine.spec import RecognizerSpec
 from vision_agent.services.model_service import ModelService
 
@@ -24,12 +24,12 @@ def test_superseded_photos_are_dropped_while_the_window_is_busy(qtbot):
     photo_bytes = read_image(photo).nbytes
     reader = ModelService("photo-reader-test")
     delivered: list[int] = []
-    reader.load(RecognizerSpec(PHOTO_READER_FACTORY, label="photo reader"))
+    reader.load(RecognizerSpec(PhotoReader, label="photo reader"))
     qtbot.waitUntil(lambda: reader.state == "ready", timeout=10000)
     try:
         tracemalloc.start()
         for call in range(REQUESTS):  # the window's thread, busy: no events processed meanwhile
-            reply = reader.call("read", str(photo), None, latest=True)
+            reply = reader.call(PhotoReader.read, str(photo), None, latest=True)
             reply.finished.connect(lambda _rgb, call=call: delivered.append(call))
             time.sleep(0.01)  # a decode takes a few ms: the reader keeps up with each request
         held, _ = tracemalloc.get_traced_memory()
@@ -46,10 +46,10 @@ def test_every_call_without_latest_is_answered(qtbot):
     photo = asset("photos", "objects", "banana_jetson_banana_0.jpg")
     reader = ModelService("photo-reader-test")
     delivered: list[int] = []
-    reader.load(RecognizerSpec(PHOTO_READER_FACTORY, label="photo reader"))
+    reader.load(RecognizerSpec(PhotoReader, label="photo reader"))
     try:
         for call in range(5):
-            reply = reader.call("read", str(photo), 64)
+            reply = reader.call(PhotoReader.read, str(photo), 64)
             reply.finished.connect(lambda _rgb, call=call: delivered.append(call))
         qtbot.waitUntil(lambda: len(delivered) == 5, timeout=10000)
         assert delivered == list(range(5))

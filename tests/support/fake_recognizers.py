@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 
 from vision_agent.core.errors import ModelLoadError, UserError
 from vision_agent.engine.events import emit
@@ -46,11 +47,9 @@ def refusing_loader() -> None:
 
 class TwinOffering(Sleeper):
     """A child-process recognizer that offers an in-process twin once `echo` was called
-    `after_calls` times; `twin_factory` names what the twin is built from."""
+    `after_calls` times; `twin_factory` is what the twin is built from."""
 
-    def __init__(
-        self, after_calls: int = 1, twin_factory: str = "tests.support.fake_recognizers:Sleeper"
-    ):
+    def __init__(self, after_calls: int = 1, twin_factory: Callable[[], object] = Sleeper):
         super().__init__()
         self.calls, self.after_calls, self.twin_factory = 0, after_calls, twin_factory
 
@@ -58,7 +57,7 @@ class TwinOffering(Sleeper):
         self.calls += 1
         return value
 
-    def in_process_twin(self) -> tuple[str, dict] | None:
+    def in_process_twin(self) -> tuple[Callable[[], object], dict] | None:
         if self.calls < self.after_calls:
             return None
         return self.twin_factory, {}

@@ -30,13 +30,15 @@ def save_resnet50_weights(path: Path, seed: int = SEED) -> Path:
 
 
 def registry_with_resnet50(folder: Path, weights: Path) -> Path:
-    """A copy of the shipped registry whose resnet50_imagenet hash is that of `weights`."""
+    """A copy of the shipped registry whose resnet50_imagenet hash and size are those of
+    `weights`."""
     from vision_agent.models.store import file_digest
 
     data = json.loads(resource("models", "registry.json").read_text(encoding="utf-8"))
     for entry in data["models"]:
         if entry["id"] == "resnet50_imagenet":
             entry["files"]["weights"]["hash"] = "sha256:" + file_digest(weights, "sha256")
+            entry["files"]["weights"]["size"] = weights.stat().st_size
     path = folder / "registry.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     return path

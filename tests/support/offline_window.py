@@ -41,7 +41,8 @@ def offline_window(qtbot) -> tuple[MainWindow, list[ModelDownloadPanel]]:
     for index in range(len(TAB_KINDS)):
         window.tabs.setCurrentIndex(index)
         qtbot.wait(200)
-    panels = [p.download_panel for p in window.tab_pages if hasattr(p, "download_panel")]
+    panels = [p.model_status.panel for p in window.tab_pages if hasattr(p, "model_status")]
+    panels = [p for p in panels if p.receivers(p.sig_downloaded)]  # not the postal tab's
     assert len(panels) == 3  # dog, ImageNet, face: each offers its missing model
     qtbot.waitUntil(lambda: all(p.isVisibleTo(p.parentWidget()) for p in panels), timeout=20_000)
     return window, panels

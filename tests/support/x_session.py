@@ -128,7 +128,7 @@ def click():
     if windows:
         windows[0].tabs.setCurrentIndex(1)  # the user opens the dog tab (built when shown)
     tabs = [w for w in QApplication.allWidgets() if type(w).__name__ == "DogTab"]
-    button = tabs[0].download_panel.download_button if tabs else None
+    button = tabs[0].model_status.panel.download_button if tabs else None
     if button is None or not button.isVisibleTo(tabs[0]):
         QTimer.singleShot(50, click)
         return

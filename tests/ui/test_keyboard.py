@@ -212,3 +212,18 @@ def test_q_quits_at_once_when_the_drawing_is_saved(qtbot, windows, tmp_path, mon
     assert target.exists()
     press(qtbot, window, Qt.Key_Q)
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+
+
+def test_the_canvas_shows_when_it_has_the_focus(qtbot, windows):
+    window = windows("PostalTab")
+    canvas = window.postal_tab().canvas
+    canvas.setFocus(Qt.TabFocusReason)
+    qtbot.waitUntil(canvas.hasFocus, timeout=1000)
+    focused = pixels(canvas.grab().toImage())
+    window.postal_tab().controls.recognize_button.setFocus(Qt.TabFocusReason)
+    qtbot.waitUntil(lambda: not canvas.hasFocus(), timeout=1000)
+    unfocused = pixels(canvas.grab().toImage())
+    border = np.ones(focused.shape[:2], bool)
+    border[3:-3, 3:-3] = False
+    changed = np.abs(focused.astype(int) - unfocused.astype(int)).sum(axis=2) > 60
+    assert changed[border].mean() > 0.5 and not changed[~border].any()

@@ -80,10 +80,10 @@ def test_every_tab_answers_at_first_launch_without_a_missing_model_panel(
             qtbot.waitUntil(lambda: faces.controller.shown is not None, timeout=TIMEOUT)
             assert len(faces.controller.shown.faces) == 2
 
-            panels = [p for p in pages.values() if hasattr(p, "download_panel")]
+            panels = [p for p in pages.values() if hasattr(p, "model_status")]
             assert len(panels) >= 3  # dog, ImageNet, face
             for page in panels:
-                assert not page.download_panel.isVisibleTo(page), type(page).__name__
+                assert not page.model_status.panel.isVisibleTo(page), type(page).__name__
             assert sum(server.requests.values()) == 0, "nothing is fetched at first launch"
         finally:
             window.close()

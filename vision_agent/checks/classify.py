@@ -18,7 +18,7 @@ def test_photo() -> np.ndarray:
 
 
 def self_test_checks() -> list[CheckResult]:
-    from vision_agent.core.classify import resolve_model_id
+    from vision_agent.core.classify import ImageClassifier, resolve_model_id
     from vision_agent.engine.recipes import classifier_spec
     from vision_agent.models.store import default_store
     from vision_agent.services.headless import call_service_once
@@ -30,7 +30,8 @@ def self_test_checks() -> list[CheckResult]:
         if default_store().status(model_id) != "ready":
             results.append(CheckResult(name, True, f"{model_id} is not installed", skipped=True))
             continue
-        result = call_service_once(classifier_spec(model, download=False), "classify", test_photo())
+        spec = classifier_spec(model, download=False)
+        result = call_service_once(spec, ImageClassifier.classify, test_photo())
         total = float(result.probabilities.sum())
         ok = (
             result.probabilities.shape == (1000,) and abs(total - 1) < 1e-3 and len(result.top) == 5

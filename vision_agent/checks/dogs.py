@@ -20,6 +20,7 @@ def _pickle_check() -> CheckResult:
 
 
 def _recognizer_check(model_id: str) -> CheckResult:
+    from vision_agent.core.dogs import ImageNetDogRecognizer
     from vision_agent.engine.recipes import imagenet_dog_spec
     from vision_agent.models.store import READY, default_store
     from vision_agent.services.headless import call_service_once
@@ -28,7 +29,7 @@ def _recognizer_check(model_id: str) -> CheckResult:
     if default_store().status(model_id) != READY:
         return CheckResult(name, True, f"{model_id} is not on this computer", skipped=True)
     gray = np.full((240, 320, 3), 128, np.uint8)
-    result = call_service_once(imagenet_dog_spec(model_id), "recognize", gray)
+    result = call_service_once(imagenet_dog_spec(model_id), ImageNetDogRecognizer.recognize, gray)
     ok = result.is_dog is False and len(result.top) == 5
     detail = f"grey image: dog score {result.dog_score:.3f} in {result.latency_ms:.1f} ms"
     return CheckResult(name, ok, detail)

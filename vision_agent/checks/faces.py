@@ -9,7 +9,7 @@ from vision_agent.selftest import CheckResult
 
 def self_test_checks() -> list[CheckResult]:
     from vision_agent.core.errors import UserError
-    from vision_agent.core.faces import MODEL_CHOICES
+    from vision_agent.core.faces import MODEL_CHOICES, FaceDetector
     from vision_agent.engine.recipes import face_model_spec
     from vision_agent.models.store import default_store
     from vision_agent.services.headless import call_service_once
@@ -25,7 +25,7 @@ def self_test_checks() -> list[CheckResult]:
             results.append(CheckResult(name, True, detail, skipped=True))
             continue
         try:
-            detection = call_service_once(face_model_spec(choice), "detect", frame)
+            detection = call_service_once(face_model_spec(choice), FaceDetector.detect, frame)
         except UserError as exc:
             results.append(CheckResult(name, False, str(exc)))
             continue

@@ -119,14 +119,14 @@ def self_test_checks() -> list[CheckResult]:
     from vision_agent.services.headless import call_service_once
 
     spec = RecognizerSpec(
-        factory="vision_agent.checks.onnx_export:ExportProbe",
+        factory=ExportProbe,
         kwargs={"path": str(KERAS_MODEL)},
         in_process=False,
         label=KERAS_MODEL.name,
     )
     with tempfile.TemporaryDirectory(prefix="vision-agent-onnx-") as folder:
         try:
-            difference = call_service_once(spec, "export_and_compare", folder)
+            difference = call_service_once(spec, ExportProbe.export_and_compare, folder)
             export = CheckResult(NAME, True, f"max |ONNX - Keras| = {difference:.1e}")
         except UserError as exc:
             export = CheckResult(NAME, False, str(exc))

@@ -39,13 +39,16 @@ def draw_code(code: str) -> np.ndarray:
 
 def _read_drawn_code(name: str, model: Path) -> CheckResult:
     """Load `model` through its service (a child process for Keras) and read a drawn code."""
+    from vision_agent.core.postal import PostalRecognizer
     from vision_agent.engine.recipes import digit_model_spec
     from vision_agent.services.headless import call_service_once
 
     if not model.is_file():
         return CheckResult(name, False, f"missing {model}")
     try:
-        reading = call_service_once(digit_model_spec(model), "recognize", draw_code("10701"))
+        reading = call_service_once(
+            digit_model_spec(model), PostalRecognizer.recognize, draw_code("10701")
+        )
     except UserError as exc:
         return CheckResult(name, False, str(exc))
     ok = reading.code == "10701"

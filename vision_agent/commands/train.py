@@ -42,6 +42,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="which of its 5 contiguous blocks to train on (the rest are kept out); default 0,1,2",
     )
     digits.add_argument("--init", type=Path, help="fine-tune this .keras model instead")
+    digits.add_argument(
+        "--average-with-init",
+        action="store_true",
+        help="average the fine-tuned weights with --init's (BatchNorm statistics measured again)",
+    )
     digits.add_argument("--learning-rate", type=float, default=1e-3)
     digits.add_argument(
         "--epoch-share", type=float, default=1.0, help="each epoch's size times this (0-1]"
@@ -233,6 +238,7 @@ def _train_digits(args: argparse.Namespace) -> int:
             sizes=CorpusSizes().scaled(args.epoch_share),
             init=args.init,
             learning_rate=args.learning_rate,
+            average_with_init=args.average_with_init,
         )
     except UserError as exc:
         return cannot_start(exc)

@@ -15,7 +15,7 @@ from PyQt5.QtCore import QObject, pyqtSignal
 from vision_agent.core.classify import DEFAULT_MODEL, MODEL_ALIASES
 from vision_agent.core.errors import UserError
 from vision_agent.core.settings import Settings
-from vision_agent.models.store import READY, ModelStore, default_store
+from vision_agent.models.store import ModelStore, default_store
 
 CLASSIFIER_MODEL_KEY = "classifier/model"  # the ImageNet classifier the user chose (dog tab too)
 
@@ -67,10 +67,11 @@ class SharedChoices(QObject):
         self.sig_imagenet_model_changed.emit(model)
 
     def is_present(self, model_id: str) -> bool:
-        """Whether the registry model's files are on this computer and pass their checks."""
+        """Whether the registry model's files are on this computer (with the registry's sizes:
+        no hashing, the model service checks the hash when it loads the model)."""
         if model_id not in self._present:
             try:
-                self._present[model_id] = self._store().status(model_id) == READY
+                self._present[model_id] = self._store().is_present(model_id)
             except UserError:
                 self._present[model_id] = False
         return self._present[model_id]

@@ -9,22 +9,35 @@ problem for the view to show.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PyQt5.QtCore import QObject, QTimer, pyqtSignal, pyqtSlot
 
 from vision_agent.controllers.choices import SharedChoices
-from vision_agent.core.classify import PHOTO_MAX_SIDE, Classification, resolve_model_id
+from vision_agent.controllers.model_slot import (
+    ModelChoice,
+    ModelSlot,
+    ModelState,
+    Refusal,
+    Reply,
+    file_caption,
+    registry_caption,
+)
+from vision_agent.core.classify import (
+    PHOTO_MAX_SIDE,
+    Classification,
+    ImageClassifier,
+    resolve_model_id,
+)
 from vision_agent.core.errors import UserError
 from vision_agent.core.gradcam import overlay_heatmap
 from vision_agent.core.keras_files import is_keras_model
-from vision_agent.core.photo_reader import PHOTO_READER_FACTORY
+from vision_agent.core.photo_reader import PhotoReader
 from vision_agent.engine.recipes import classifier_spec
 from vision_agent.engine.spec import RecognizerSpec
 from vision_agent.i18n import tr
-from vision_agent.services.model_service import ModelService, ModelState, Reply
+from vision_agent.services.model_service import ModelService
 
 TOP = 5
 KERAS_MODELS = ("resnet50",)
@@ -36,42 +49,35 @@ PHOTO_ALONE_AFTER_MS = 150
 ModelKey = tuple[str, Path | None]  # (alias or Keras file path, weights file or None)
 
 
-def model_choices() -> list[tuple[str, str]]:
-    """(key, caption) of the built-in models, in the order the model list shows them."""
-    return [
-        ("resnet50", tr("ResNet50 (Keras)")),
-        ("mobilenet_v2", tr("MobileNetV2 int8 (ONNX)")),
-        ("googlenet", tr("GoogLeNet (Caffe)")),
-    ]
-
-
 def is_keras(model: str) -> bool:
     return model in KERAS_MODELS or is_keras_model(model)
 
 
-@dataclass(frozen=True)
-class ModelProblem:
-    """A model the user asked for and could not have: missing (a registry id) or refused."""
-
-    key: ModelKey
-    message: str = ""
-    missing_id: str | None = None
+def model_choice(key: ModelKey) -> ModelChoice:
+    """How the tab hosts and names a model: a built-in (by alias) with its own or the user's
+    weights, or a user's Keras file. UserError when it cannot be hosted."""
+    model, weights = key
+    spec = classifier_spec(model, weights)
+    model_id = resolve_model_id(model)
+    if model_id is None:
+        return ModelChoice(key, spec, file_caption(model))
+    if weights is None:
+        return ModelChoice(key, spec, registry_caption(model_id), model_id)
+    name, weights_name = registry_caption(model_id), Path(weights).name
+    return ModelChoice(key, spec, lambda: f"{name()} + {weights_name}")
 
 
 class ClassifierController(QObject):
-    """Owns the classifier and reader services and what the tab shows.
+    """Owns the classifier's model slot, the photo reader and what the tab shows.
 
     Signals:
         sig_photo_changed(): photo, result or heat changed: render them.
-        sig_model_loading(): a model is being loaded (its layers change).
-        sig_model_changed(): the model in use, its state or a model problem changed.
         sig_photo_failed(str): the photo could not be read (why).
         sig_status(str): a line for the status bar.
+    The model's state and problems come from `slot.sig_status`.
     """
 
     sig_photo_changed = pyqtSignal()
-    sig_model_loading = pyqtSignal()
-    sig_model_changed = pyqtSignal()
     sig_photo_failed = pyqtSignal(str)
     sig_status = pyqtSignal(str)
 
@@ -80,21 +86,19 @@ class ClassifierController(QObject):
     ) -> None:
         super().__init__(parent)
         self.choices = choices
-        self.service = ModelService("classifier", self)
-        self.service.sig_state_changed.connect(self._on_state_changed)
+        self.slot = ModelSlot("classifier", choices.is_present, self)
+        self.slot.sig_loading.connect(self._on_loading)
+        self.slot.sig_ready.connect(self._on_ready)
+        self.service = self.slot.service
         self.reader = ModelService("photo-reader", self)
-        self.model = model or choices.imagenet_model()  # in use (or to be loaded at start)
-        self.weights: Path | None = None
-        self.problem: ModelProblem | None = None
+        self._start_key: ModelKey = (model or choices.imagenet_model(), None)
+        self._chosen: ModelKey | None = None  # the user's pick, remembered once it loads
         self.photo: np.ndarray | None = None
         self.photo_name = ""
         self.result: Classification | None = None
         self.heat: np.ndarray | None = None
         self.gradcam_wanted = False
         self.gradcam_class: int | None = None
-        self._candidate: ModelKey | None = None
-        self._remember_candidate = False
-        self._loaded = False  # a model has been ready: a failed one can fall back to it
         self._pending_name = ""
         self._pending_read: Reply | None = None
         self._pending_classify: Reply | None = None
@@ -106,110 +110,79 @@ class ClassifierController(QObject):
         choices.sig_models_changed.connect(self._on_models_changed)
 
     # --- model --------------------------------------------------------------------------
+    @property
+    def key(self) -> ModelKey:
+        """The model in use (until a new one works), else the one being loaded, else the one to
+        load at start."""
+        choice = self.slot.current or self.slot.shown
+        return choice.key if choice is not None else self._start_key
+
+    @property
+    def model(self) -> str:
+        return self.key[0]
+
+    @property
+    def weights(self) -> Path | None:
+        return self.key[1]
+
     def start(self) -> None:
-        self.load_model(self.model, self.weights, chosen=False)
+        self._load(self._start_key, chosen=False)
 
-    def load_model(self, model: str, weights: Path | None = None, chosen: bool = True) -> None:
-        """Load a built-in model (never downloaded here) or a user's file; `chosen`: the user
-        picked it, so it becomes the shared choice once it works."""
-        key = (model, weights)
+    def load_model(self, model: str, weights: Path | None = None) -> None:
+        """The user picked a built-in model (never downloaded here) or a file: it becomes the
+        shared choice once it works."""
+        self._load((model, Path(weights) if weights else None), chosen=True)
+
+    def _load(self, key: ModelKey, chosen: bool) -> None:
         try:
-            spec = classifier_spec(model, weights, download=False)
+            choice = model_choice(key)
         except UserError as exc:
-            self._set_problem(ModelProblem(key, str(exc)))
+            self.slot.refuse(Refusal(key, file_caption(key[0]), str(exc)))
             return
-        model_id = resolve_model_id(model) if weights is None else None
-        if model_id is not None and not self.choices.is_present(model_id):
-            self._set_problem(ModelProblem(key, missing_id=model_id))
-            return
-        self.problem = None
-        self._candidate, self._remember_candidate = key, chosen
-        self._load(spec)
+        self._chosen = key if chosen else None
+        self.slot.load(choice)
+        if self.slot.is_ready():  # the model in use was picked again: nothing to load
+            self._on_ready(choice)
 
-    def _load(self, spec: RecognizerSpec) -> None:
+    @pyqtSlot(object)
+    def _on_loading(self, _choice: ModelChoice) -> None:
         self.result, self.heat = None, None
         self._discard_model_replies()
-        self.service.load(spec)
-        self.sig_model_loading.emit()
-        self.sig_model_changed.emit()
         self.sig_photo_changed.emit()  # the photo without the previous model's labels
         self.classify()
 
-    def _set_problem(self, problem: ModelProblem) -> None:
-        self.problem = problem
-        self.sig_model_changed.emit()
-
-    def loading_key(self) -> ModelKey:
-        """The model being loaded, else the one in use."""
-        return self._candidate or (self.model, self.weights)
+    @pyqtSlot(object)
+    def _on_ready(self, choice: ModelChoice) -> None:
+        if choice.key == self._chosen and choice.key[1] is None:
+            self.choices.set_imagenet_model(choice.key[0])
+        self._chosen = None
+        if self.gradcam_wanted and not self.is_keras_model():
+            self.gradcam_wanted = False
+            self.sig_photo_changed.emit()
 
     def is_keras_model(self) -> bool:
         """Whether the model in use is a Keras model (Grad-CAM needs one)."""
         return is_keras(self.model)
 
-    @pyqtSlot(str, str)
-    def _on_state_changed(self, state: str, detail: str) -> None:
-        if state == ModelState.READY:
-            if self._candidate is not None:
-                (self.model, self.weights), self._candidate = self._candidate, None
-                if self._remember_candidate and self.weights is None:
-                    self.choices.set_imagenet_model(self.model)
-            self._loaded = True
-            if self.gradcam_wanted and not self.is_keras_model():
-                self.gradcam_wanted = False
-                self.sig_photo_changed.emit()
-        elif state in (ModelState.FAILED, ModelState.MISSING):
-            failed = self.loading_key()
-            missing_id = resolve_model_id(failed[0]) if state == ModelState.MISSING else None
-            self.problem = ModelProblem(failed, detail, missing_id)
-            self._candidate = None
-            if self._loaded and failed != (self.model, self.weights):
-                self._load(classifier_spec(self.model, self.weights, download=False))
-                return
-        self.sig_model_changed.emit()
-
     @pyqtSlot()
     def _on_models_changed(self) -> None:
         """A model arrived: the one the user asked for is loaded now."""
-        problem = self.problem
-        if (
-            problem is not None
-            and problem.missing_id
-            and self.choices.is_present(problem.missing_id)
-        ):
-            self.load_model(*problem.key)
+        refusal = self.slot.refusal
+        missing = refusal.missing_id if refusal is not None else None
+        if missing and self.choices.is_present(missing):
+            self.load_model(*refusal.key)
         else:
-            self.sig_model_changed.emit()  # the model list marks what is present
+            self.slot.sig_status.emit(self.slot.status())  # the model list marks what is present
 
-    def caption(self, key: ModelKey) -> str:
-        model, weights = key
-        captions = dict(model_choices())
-        caption = captions.get(model, Path(model).name)
-        return caption + (f" + {weights.name}" if weights else "")
-
-    def model_status(self) -> tuple[str, str, str]:
-        """(state, model name, problem) for the model line (see model_state_text)."""
-        state, problem = self.service.state, self.problem
-        key = self.loading_key()
-        if state == ModelState.IDLE and problem is not None:  # nothing loaded: say why
-            state = ModelState.MISSING if problem.missing_id else ModelState.FAILED
-            key = problem.key
-        return state, self.caption(key), problem.message if problem is not None else ""
-
-    def model_note(self, state: str) -> str:
+    def model_note(self) -> str:
         """What the model line adds: the last answer's time, or why loading takes a while."""
+        state = self.slot.state
         if state == ModelState.READY and self.result is not None:
             return "  ·  " + tr("{ms:.1f} ms").format(ms=self.result.latency_ms)
-        if state == ModelState.LOADING and is_keras(self.loading_key()[0]):
+        shown = self.slot.shown
+        if state == ModelState.LOADING and shown is not None and is_keras(shown.key[0]):
             return " " + tr("(starting TensorFlow takes a few seconds)")
         return ""
-
-    def kept_caption(self) -> str | None:
-        """The model the tab goes on with while the chosen one cannot be used (None if none)."""
-        problem = self.problem
-        if problem is None or not self._loaded or problem.key == (self.model, self.weights):
-            return None
-        return self.caption((self.model, self.weights))
 
     def _discard_model_replies(self) -> None:
         for reply in (self._pending_classify, self._pending_cam):
@@ -221,11 +194,10 @@ class ClassifierController(QObject):
     def open_photo(self, path: Path) -> None:
         """Read the photo in the reader thread; it is shown and classified when read."""
         if self.reader.state == ModelState.IDLE:
-            self.reader.load(RecognizerSpec(PHOTO_READER_FACTORY, label="photo reader"))
+            self.reader.load(RecognizerSpec(PhotoReader, label="photo reader"))
         self._pending_name = path.name
-        self._pending_read = self.reader.call("read", str(path), PHOTO_MAX_SIDE, latest=True).then(
-            self._on_photo_read, self._on_photo_error
-        )
+        reply = self.reader.call(PhotoReader.read, str(path), PHOTO_MAX_SIDE, latest=True)
+        self._pending_read = reply.then(self._on_photo_read, self._on_photo_error)
         self.sig_status.emit(tr("Opening {name}…").format(name=path.name))
 
     def show_photo(self, rgb: np.ndarray, name: str) -> None:
@@ -272,10 +244,10 @@ class ClassifierController(QObject):
     def classify(self) -> None:
         if self.photo is None:
             return
-        self._pending_classify = self.service.call(
-            "classify", self.photo, TOP, True, latest=True
+        self._pending_classify = self.slot.call(
+            ImageClassifier.classify, self.photo, TOP, True, latest=True
         ).then(self._on_classified, self._on_classify_failed)
-        if self.service.state == ModelState.LOADING:
+        if self.slot.state == ModelState.LOADING:
             self.sig_status.emit(tr("Waiting for the model to load…"))
 
     def set_gradcam(self, wanted: bool, class_index: int | None) -> None:
@@ -292,8 +264,8 @@ class ClassifierController(QObject):
         wanted = self.gradcam_wanted and self.is_keras_model()
         if self.photo is None or self.result is None or not wanted or self.gradcam_class is None:
             return
-        self._pending_cam = self.service.call(
-            "gradcam", self.photo, self.gradcam_class, latest=True
+        self._pending_cam = self.slot.call(
+            ImageClassifier.gradcam, self.photo, self.gradcam_class, latest=True
         ).then(self._on_gradcam, self._on_gradcam_failed)
         self.sig_status.emit(tr("Computing Grad-CAM…"))
 
@@ -346,4 +318,4 @@ class ClassifierController(QObject):
 
     def shutdown(self) -> None:
         self.reader.shutdown()
-        self.service.shutdown()
+        self.slot.shutdown()

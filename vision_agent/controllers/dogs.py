@@ -14,12 +14,17 @@ from pathlib import Path
 from PyQt5.QtCore import QObject, pyqtSignal, pyqtSlot
 
 from vision_agent.controllers.choices import SharedChoices
-from vision_agent.core.dogs import DogResult, classifier_model_id
+from vision_agent.controllers.model_slot import (
+    ModelChoice,
+    ModelSlot,
+    Refusal,
+    Reply,
+    registry_caption,
+)
+from vision_agent.core.dogs import BreedRecognizer, DogResult, classifier_model_id
 from vision_agent.core.settings import Settings
 from vision_agent.engine.recipes import imagenet_dog_spec, keras_breed_spec
-from vision_agent.engine.spec import RecognizerSpec
 from vision_agent.i18n import tr
-from vision_agent.services.model_service import ModelService, ModelState, Reply
 
 MODELS_SETTING = "dogs/breed_models"
 
@@ -38,18 +43,19 @@ class BreedModelChoice:
 
 
 class DogController(QObject):
-    """Owns the dog service, the recognizer choices (kept in the settings) and the last answer.
+    """Owns the dog recognizer's slot, the recognizer choices (kept in the settings) and the last
+    answer.
 
     Signals:
-        sig_model_changed(): the recognizer, its state or the missing-model message changed.
+        sig_model_changed(): the recognizer choices or the one in use changed.
         sig_result_changed(): a photo is being recognized, was, or could not be.
-        sig_choice_failed(str, str): a breed model did not load (title, why); it left the list.
         sig_status(str): a line for the status bar.
+    The recognizer's state and refusals come from `slot.sig_status`; a breed model that does
+    not load leaves the list.
     """
 
     sig_model_changed = pyqtSignal()
     sig_result_changed = pyqtSignal()
-    sig_choice_failed = pyqtSignal(str, str)
     sig_status = pyqtSignal(str)
 
     def __init__(
@@ -58,13 +64,13 @@ class DogController(QObject):
         super().__init__(parent)
         self.shared = choices
         self._settings = settings
-        self.service = ModelService("dogs", self)
-        self.service.sig_state_changed.connect(self._on_state_changed)
+        self.slot = ModelSlot("dogs", choices.is_present, self)
+        self.slot.sig_ready.connect(self._on_ready)
+        self.slot.sig_refused.connect(self._on_refused)
+        self.service = self.slot.service
         self.choices: list[BreedModelChoice] = [BreedModelChoice(), *self._saved_models()]
-        self.choice = self.choices[0]
+        self._picked = self.choices[0]  # before the start, or while nothing could load
         self.classifier = classifier_model_id(choices.imagenet_model())
-        self.spec: RecognizerSpec | None = None
-        self.problem = ""  # why the recognizer failed to load
         self.photo: Path | None = None
         self.result: DogResult | None = None
         self.error = ""  # why the photo could not be recognized
@@ -74,18 +80,32 @@ class DogController(QObject):
         choices.sig_models_changed.connect(self._on_models_changed)
 
     # --- recognizers ------------------------------------------------------------------------
+    @property
+    def choice(self) -> BreedModelChoice:
+        """The recognizer in use or being loaded."""
+        shown = self.slot.shown
+        return shown.key[0] if shown is not None else self._picked
+
     def start(self) -> None:
         self._started = True
-        self._load_choice()
+        self._load(self._picked)
 
-    def _load_choice(self) -> None:
-        choice = self.choice
+    def _model_choice(self, choice: BreedModelChoice) -> ModelChoice:
+        key = (choice, self.classifier)
         if choice.model is None:
-            self.spec = imagenet_dog_spec(self.classifier)
+            name = registry_caption(self.classifier)
+            caption = lambda: f"{choice.label()} — {name()}"  # noqa: E731
+            return ModelChoice(key, imagenet_dog_spec(self.classifier), caption, self.classifier)
+        spec = keras_breed_spec(choice.model, choice.classes, self.classifier)
+        return ModelChoice(key, spec, choice.label)
+
+    def _load(self, choice: BreedModelChoice, by_user: bool = True) -> None:
+        self._picked = choice
+        model_choice = self._model_choice(choice)
+        if by_user:
+            self.slot.load(model_choice)
         else:
-            self.spec = keras_breed_spec(choice.model, choice.classes, self.classifier)
-        self.problem = ""
-        self.service.load(self.spec)
+            self.slot.reload(model_choice)
         self.sig_model_changed.emit()
         if self.photo is not None:
             self.recognize(self.photo)
@@ -94,10 +114,10 @@ class DogController(QObject):
         if choice not in self.choices:
             self.choices.append(choice)
             self._save_models()
-        self.choice = choice
         if self._started:
-            self._load_choice()  # which says the model changed
+            self._load(choice)
         else:
+            self._picked = choice
             self.sig_model_changed.emit()
 
     def use_imagenet(self) -> None:
@@ -114,13 +134,15 @@ class DogController(QObject):
         if classifier != self.classifier:
             self.classifier = classifier
             if self._started:
-                self._load_choice()
+                self._load(self.choice, by_user=False)
 
     @pyqtSlot()
     def _on_models_changed(self) -> None:
         """A download or an import: a missing recognizer can load now."""
-        if self._started and self.service.state == ModelState.MISSING:
-            self._load_choice()
+        refusal = self.slot.refusal
+        missing = refusal.missing_id if refusal is not None else None
+        if self._started and missing and self.shared.is_present(missing):
+            self._load(refusal.key[0])
         else:
             self.sig_model_changed.emit()
 
@@ -133,45 +155,30 @@ class DogController(QObject):
         pairs = [[str(c.model), str(c.classes)] for c in self.choices if c.model is not None]
         self._settings.setValue(MODELS_SETTING, pairs)
 
-    @pyqtSlot(str, str)
-    def _on_state_changed(self, state: str, detail: str) -> None:
-        self.problem = detail if state == ModelState.FAILED else ""
-        if state == ModelState.FAILED and self.choice.model is not None:
-            self._drop_failed_choice(detail)
-            return
+    @pyqtSlot(object)
+    def _on_ready(self, choice: ModelChoice) -> None:
         self.sig_model_changed.emit()
-        text = self.model_name()
-        if state == ModelState.READY:
-            self.sig_status.emit(tr("Recognizer: {name}").format(name=text))
+        self.sig_status.emit(tr("Recognizer: {name}").format(name=choice.caption()))
 
-    def _drop_failed_choice(self, message: str) -> None:
-        """A breed model that does not load leaves the list; the ImageNet recognizer takes over."""
-        failed = self.choice
-        self.choices.remove(failed)
-        self._save_models()
-        self.choice = self.choices[0]
-        self._discard_pending()
-        self.result = None
-        self.sig_choice_failed.emit(tr("Cannot use {name}").format(name=failed.label()), message)
-        self._load_choice()
-
-    def model_name(self) -> str:
-        name = self.choice.label()
-        return f"{name} — {self.classifier}" if self.choice.model is None else name
-
-    def missing_model_id(self) -> str | None:
-        """The registry model that is not on this computer, or None when nothing is missing
-        (the missing-model panel says what it is and how to get it)."""
-        if self.service.state != ModelState.MISSING or self.spec is None:
-            return None
-        return self.spec.model_id or None
+    @pyqtSlot(object)
+    def _on_refused(self, refusal: Refusal) -> None:
+        """A breed model that does not load leaves the list; the previous recognizer (else the
+        ImageNet one) takes over."""
+        failed = refusal.key[0]
+        if failed.model is not None and failed in self.choices:
+            self.choices.remove(failed)
+            self._save_models()
+            self._discard_pending()
+            self.result = None
+            if self.slot.current is None:
+                self._load(self.choices[0], by_user=False)
+        self.sig_model_changed.emit()
 
     # --- photos -----------------------------------------------------------------------------
     def recognize(self, path: Path) -> None:
         self.photo, self.error = Path(path), ""
-        self._pending = self.service.call("recognize_file", str(path), latest=True).then(
-            self._on_result, self._on_error
-        )
+        reply = self.slot.call(BreedRecognizer.recognize_file, str(path), latest=True)
+        self._pending = reply.then(self._on_result, self._on_error)
         self.sig_result_changed.emit()
 
     def is_busy(self) -> bool:
@@ -225,4 +232,4 @@ class DogController(QObject):
         return "\n".join(lines)
 
     def shutdown(self) -> None:
-        self.service.shutdown()
+        self.slot.shutdown()

@@ -12,47 +12,51 @@ signals.
 from __future__ import annotations
 
 import threading
-from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PyQt5.QtCore import QObject, pyqtSignal, pyqtSlot
 
+from vision_agent.controllers.model_slot import (
+    ModelChoice,
+    ModelSlot,
+    Reply,
+    file_caption,
+    registry_caption,
+)
 from vision_agent.core.faces import (
     DEFAULT_THRESHOLD,
     MODEL_CHOICES,
     SHIPPED_MODEL,
     FaceDetection,
+    FaceDetector,
 )
 from vision_agent.core.imageio import write_image
 from vision_agent.core.rate import RateMeter
 from vision_agent.core.video_source import FrameGrabber, SourceEnded, SourceSpec, probe_cameras
 from vision_agent.engine.recipes import face_model_spec
-from vision_agent.services.model_service import ModelService, ModelState, Reply
 
-# (choice passed to load_model, its name in the model list and on the model line)
-MODEL_ITEMS = (
-    ("res10-caffe", "res10 Caffe fp32"),
-    ("res10-caffe-fp16", "res10 Caffe fp16"),
-    ("res10-tf", "res10 TensorFlow uint8"),
-)
 SNAPSHOT_SUFFIXES = (".png", ".jpg", ".jpeg")
-_SETTLED = (ModelState.READY, ModelState.FAILED, ModelState.MISSING)
+
+
+def model_choice(choice: str) -> ModelChoice:
+    """How the tab hosts and names a face model: a MODEL_CHOICES name, a registry id or a
+    detector file's path."""
+    choice = choice_of(choice)
+    spec = face_model_spec(choice)
+    if spec.model_id is None:
+        return ModelChoice(choice, spec, file_caption(choice))
+    return ModelChoice(choice, spec, registry_caption(spec.model_id), spec.model_id)
 
 
 def model_name(choice: str) -> str:
-    """A model choice as the user knows it: its list name, or the file's name."""
-    return dict(MODEL_ITEMS).get(choice, Path(choice).name)
-
-
-def model_id(choice: str) -> str | None:
-    """The registry id behind a choice (None for the user's own file)."""
-    return face_model_spec(choice).model_id
+    """A model choice as the user knows it: its registry name, or the file's name."""
+    return model_choice(choice).caption()
 
 
 def choice_of(registry_id: str) -> str:
-    """The MODEL_ITEMS choice of a registry model (the id itself when it has none)."""
+    """The MODEL_CHOICES name of a registry model (the id itself when it has none)."""
     return next((c for c, i in MODEL_CHOICES.items() if i == registry_id), registry_id)
 
 
@@ -82,10 +86,6 @@ class FaceCamController(QObject):
         sig_source_opened(object spec): the SourceSpec delivered its first frame.
         sig_source_ended(object ended): SourceEnded — stopped, finished (video end) or failed.
         sig_paused(bool): capture was paused or resumed.
-        sig_model_state(str state, str name, str problem): the model line: a ModelState value,
-            the model's name, why it failed (for "failed" and "missing").
-        sig_model_rejected(str choice, str state, str problem): `choice` failed to load ("failed"
-            or "missing") and the previous model is being put back.
         sig_detection_failed(str message): a detection failed.
         sig_cameras_found(list): camera indices that opened (from the probe thread, queued).
     """
@@ -95,8 +95,6 @@ class FaceCamController(QObject):
     sig_source_opened = pyqtSignal(object)
     sig_source_ended = pyqtSignal(object)
     sig_paused = pyqtSignal(bool)
-    sig_model_state = pyqtSignal(str, str, str)
-    sig_model_rejected = pyqtSignal(str, str, str)
     sig_detection_failed = pyqtSignal(str)
     sig_cameras_found = pyqtSignal(list)
 
@@ -107,8 +105,9 @@ class FaceCamController(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.service = ModelService("faces", self)
-        self.service.sig_state_changed.connect(self._on_model_state)
+        self.slot = ModelSlot("faces", parent=self)
+        self.slot.sig_ready.connect(self._on_model_ready)
+        self.service = self.slot.service
         self._sig_frame_available.connect(self._on_frame_available)
         self._sig_opened.connect(self._on_opened)
         self._sig_ended.connect(self._on_ended)
@@ -117,9 +116,6 @@ class FaceCamController(QObject):
         self.source: SourceSpec | None = None
         self.grabber: FrameGrabber | None = None
         self.shown: FaceDetection | None = None  # what the view shows; None when blank
-        self.model_choice = SHIPPED_MODEL  # loaded, or being loaded
-        self._good_choice: str | None = None  # the last choice that loaded
-        self._loads: deque[str] = deque()  # choices asked of the service, not settled yet
         self._generation = 0
         self._pending: Reply | None = None
         self._redetect_when_done = False  # settings changed while a detection was running
@@ -131,34 +127,22 @@ class FaceCamController(QObject):
         self.max_backlog = 0
 
     # ----------------------------------------------------------------- model
-    def load_model(self, choice: str) -> None:
-        """Load a face model: a MODEL_ITEMS choice, a registry id or a detector file path."""
-        choice = choice_of(choice)
-        self.model_choice = choice
-        self._loads.append(choice)
-        self.service.load(face_model_spec(choice))
+    @property
+    def model_choice(self) -> str:
+        """The model in use or being loaded (the default before any)."""
+        shown = self.slot.shown
+        return shown.key if shown is not None else SHIPPED_MODEL
 
-    @pyqtSlot(str, str)
-    def _on_model_state(self, state: str, detail: str) -> None:
-        choice = self._loads[0] if self._loads else self.model_choice
-        if state in _SETTLED and self._loads:
-            self._loads.popleft()
-        if state == ModelState.READY:
-            self._good_choice = choice
-            self.sig_model_state.emit(state, model_name(choice), "")
-            self._discard_pending()
-            self._pump()
-            if self._pending is None and not self.is_streaming():
-                self.redetect()
-            return
-        previous = self._good_choice
-        if state in _SETTLED and previous not in (None, choice) and not self._loads:
-            self._good_choice = None  # should the previous one fail now, nothing is retried
-            self.load_model(previous)
-            self.sig_model_rejected.emit(choice, state, detail)
-            return
-        problem = "" if state == ModelState.LOADING else detail
-        self.sig_model_state.emit(state, model_name(choice), problem)
+    def load_model(self, choice: str) -> None:
+        """Load a face model: a MODEL_CHOICES name, a registry id or a detector file path."""
+        self.slot.load(model_choice(choice))
+
+    @pyqtSlot(object)
+    def _on_model_ready(self, _choice: ModelChoice) -> None:
+        self._discard_pending()
+        self._pump()
+        if self._pending is None and not self.is_streaming():
+            self.redetect()
 
     # ----------------------------------------------------------------- source
     def start_source(self, spec: SourceSpec) -> None:
@@ -264,8 +248,7 @@ class FaceCamController(QObject):
 
     # ----------------------------------------------------------------- detection
     def _pump(self) -> None:
-        ready = self.service.state == ModelState.READY
-        if self._pending is not None or not ready or self.grabber is None:
+        if self._pending is not None or not self.slot.is_ready() or self.grabber is None:
             return
         item = self.grabber.slot.take()
         if item is not None:
@@ -273,8 +256,8 @@ class FaceCamController(QObject):
 
     def _request(self, frame: np.ndarray, index: int) -> None:
         self._last_frame = (frame, index)
-        self._pending = self.service.call(
-            "detect", frame, self.threshold, self.blur, index, latest=True
+        self._pending = self.slot.call(
+            FaceDetector.detect, frame, self.threshold, self.blur, index, latest=True
         ).then(self._on_result, self._on_error)
         self.max_backlog = max(self.max_backlog, self.backlog())
 
@@ -334,6 +317,6 @@ class FaceCamController(QObject):
     def shutdown(self) -> None:
         """Stop the capture thread, the detector service and the camera probe, waiting for each."""
         self.stop_source()
-        self.service.shutdown()
+        self.slot.shutdown()
         if self._probe is not None:
             self._probe.join(10)

@@ -11,6 +11,7 @@ in-process service: no TensorFlow in the window's process.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -26,14 +27,13 @@ from vision_agent.core.own_classes.project import (
     load_project,
     save_project,
 )
+from vision_agent.core.own_classes.runner import OwnModelRunner
 from vision_agent.engine.spec import RecognizerSpec
 from vision_agent.i18n import tr
 from vision_agent.paths import user_data_dir
 from vision_agent.services.model_service import ModelService, Reply
-from vision_agent.training.own_classes_trainer import TrainRequest
+from vision_agent.training.own_classes_trainer import ClassTrainer, TrainRequest
 
-TRAINER = "vision_agent.training.own_classes_trainer:ClassTrainer"
-RUNNER = "vision_agent.core.own_classes.runner:OwnModelRunner"
 STRATEGIES = ("head", "partial", "all")
 
 
@@ -205,7 +205,7 @@ class OwnClassesController(QObject):
         request = replace(self.request, classes={c.name: [] for c in self.classes})
         self._describing = (
             self._trainer_service()
-            .call("describe", request, latest=True)
+            .call(ClassTrainer.describe, request, latest=True)
             .then(self._on_described, self._on_describe_failed)
         )
 
@@ -232,7 +232,7 @@ class OwnClassesController(QObject):
         self._started = time.perf_counter()
         self.sig_training_changed.emit()
         service = self._trainer_service()
-        self._training_reply = service.call("train", request).then(
+        self._training_reply = service.call(ClassTrainer.train, request).then(
             lambda result: self._on_trained(result, request, number), self._on_train_failed
         )
 
@@ -311,25 +311,25 @@ class OwnClassesController(QObject):
             return
         if self._runner is None:
             self._runner = ModelService("own-classes-try", self)
-        self._runner.load(RecognizerSpec(RUNNER, {"model": Path(model)}, label="own model"))
+        self._runner.load(RecognizerSpec(OwnModelRunner, {"model": Path(model)}, label="own model"))
 
     def request_thumbnails(self, run: dict, side: int) -> None:
         """Small pictures of `run`'s wrong photos, read in the model's thread."""
         paths = [Path(w["file"]) for w in run.get("wrong", [])]
         if self._runner is None or not paths:
             return
-        self._runner.call("thumbnails", paths, side).then(
+        self._runner.call(OwnModelRunner.thumbnails, paths, side).then(
             lambda pictures: self.sig_thumbnails.emit((run.get("number"), pictures))
         )
 
     def try_photo(self, path: Path) -> None:
-        self._try("classify_file", Path(path))
+        self._try(OwnModelRunner.classify_file, Path(path))
 
     def try_frame(self, rgb: np.ndarray) -> None:
         """A camera frame through the chosen run's model (a newer frame replaces one waiting)."""
-        self._try("classify_image", rgb)
+        self._try(OwnModelRunner.classify_image, rgb)
 
-    def _try(self, method: str, subject) -> None:
+    def _try(self, method: Callable[..., object], subject: object) -> None:
         if self._runner is None:
             self.sig_error.emit(tr("Train a model first."))
             return
@@ -345,7 +345,7 @@ class OwnClassesController(QObject):
             self._trainer = ModelService("own-classes-training", self)
             self._trainer.sig_event.connect(self._on_event)
             self._trainer.sig_state_changed.connect(self._on_trainer_state)
-            self._trainer.load(RecognizerSpec(TRAINER, in_process=False, label="trainer"))
+            self._trainer.load(RecognizerSpec(ClassTrainer, in_process=False, label="trainer"))
         return self._trainer
 
     def _on_trainer_state(self, state: str, detail: str) -> None:

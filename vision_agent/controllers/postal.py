@@ -13,45 +13,46 @@ from pathlib import Path
 import numpy as np
 from PyQt5.QtCore import QObject, pyqtSignal, pyqtSlot
 
+from vision_agent.controllers.model_slot import (
+    ModelChoice,
+    ModelSlot,
+    ModelState,
+    Reply,
+    file_caption,
+)
 from vision_agent.core.digit_status import DigitStatus
 from vision_agent.core.handwriting_profile import HandwritingProfile
-from vision_agent.core.postal import BOX_COUNT, SHIPPED_MODEL, PostalReading
+from vision_agent.core.postal import BOX_COUNT, SHIPPED_MODEL, PostalReading, PostalRecognizer
 from vision_agent.engine.recipes import digit_model_spec
-from vision_agent.services.model_service import ModelService, ModelState, Reply
 
 Pending = tuple[Reply, int] | None  # a call not answered yet, with the load it waits for
 
 
 class PostalController(QObject):
-    """Owns the digit model's service and what is asked of it.
+    """Owns the digit model's slot and what is asked of it.
 
     Signals:
         sig_recognized(object): the PostalReading of the newest drawing sent.
         sig_recognition_failed(str message): the model could not read it.
-        sig_model_state(str state): the service's ModelState changed (see `model_state`,
-            `model_path` and `problem` for the rest).
-        sig_model_refused(str message): a digit model could not be loaded; the previous one is
-            being loaded again, when there was one.
         sig_explained(object): a BoxExplanation of the chosen box of the newest drawing, while
             looking inside is on.
         sig_explain_failed(str message): the model could not explain the box.
+    The model's state and refusals come from `slot.sig_status`.
     """
 
     sig_recognized = pyqtSignal(object)
     sig_recognition_failed = pyqtSignal(str)
-    sig_model_state = pyqtSignal(str)
-    sig_model_refused = pyqtSignal(str)
     sig_explained = pyqtSignal(object)
     sig_explain_failed = pyqtSignal(str)
 
     def __init__(self, model_path: Path | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.service = ModelService("postal", self)
-        self.service.sig_state_changed.connect(self._on_state_changed)
-        self.model_path = Path(model_path or SHIPPED_MODEL)
-        self.problem = ""  # why the last model failed to load
+        self.slot = ModelSlot("postal", parent=self)
+        self.slot.sig_loading.connect(self._on_loading)
+        self.slot.sig_ready.connect(self._on_ready)
+        self.service = self.slot.service
+        self._start_path = Path(model_path or SHIPPED_MODEL)
         self.reading: PostalReading | None = None
-        self._fallback: Path | None = None
         self._profile: HandwritingProfile | None = None
         self._loads = 0  # models asked for so far: a call waits for the model asked for last
         self._drawing: np.ndarray | None = None  # the newest drawing sent to be read
@@ -62,23 +63,31 @@ class PostalController(QObject):
 
     @property
     def model_state(self) -> ModelState:
-        return self.service.state
+        return self.slot.state
+
+    @property
+    def model_path(self) -> Path:
+        """The digit model in use or being loaded (the one to load at start before that)."""
+        shown = self.slot.shown
+        return shown.key if shown is not None else self._start_path
 
     # --- the model ----------------------------------------------------------------------
     def load_model(self, path: Path) -> None:
         """Load this digit model (the current one comes back if it fails)."""
-        if self.service.state == ModelState.READY:
-            self._fallback = self.model_path
-        self.model_path = Path(path)
+        path = Path(path)
+        self.slot.load(ModelChoice(path, digit_model_spec(path), file_caption(path)))
+
+    @pyqtSlot(object)
+    def _on_loading(self, _choice: ModelChoice) -> None:
         self._loads += 1
-        self.service.load(digit_model_spec(self.model_path))
         if self._profile is not None:
             self.use_profile(self._profile)
 
     def use_profile(self, profile: HandwritingProfile) -> None:
         """Read with this handwriting profile's samples from now on."""
         self._profile = profile
-        self.service.call("use_profile", profile.float_inputs(), profile.labels.astype(int))
+        inputs, labels = profile.float_inputs(), profile.labels.astype(int)
+        self.slot.call(PostalRecognizer.use_profile, inputs, labels)
 
     def teach(self, labels: dict[int, int]) -> np.ndarray | None:
         """The model learns these boxes of the current reading ({box: right label}); returns the
@@ -87,7 +96,8 @@ class PostalController(QObject):
             return None
         boxes = sorted(labels)
         inputs = self.reading.inputs[boxes]
-        self.service.call("teach", inputs[..., None], np.array([labels[i] for i in boxes]))
+        answers = np.array([labels[i] for i in boxes])
+        self.slot.call(PostalRecognizer.teach, inputs[..., None], answers)
         return inputs
 
     def code_labels(self, code: str) -> dict[int, int] | None:
@@ -99,22 +109,16 @@ class PostalController(QObject):
         blank = DigitStatus.BLANK
         return {i: int(c) for i, c in enumerate(code) if c != "?" and digits[i].status != blank}
 
-    @pyqtSlot(str, str)
-    def _on_state_changed(self, state: str, detail: str) -> None:
-        if state in (ModelState.FAILED, ModelState.MISSING):
-            self.problem = detail
-            fallback, self._fallback = self._fallback, None
-            if fallback is not None:
-                self.load_model(fallback)
-            self.sig_model_refused.emit(detail)
-        elif state == ModelState.READY and self._drawing is not None:
-            # Read the drawing with this model, unless that is already on its way (a drawing
-            # sent while no model could serve it, or read by the model before, is read again).
-            if not self._waits_for_the_last_model(self._reading_reply):
-                self._ask_reading()
-            if not self._waits_for_the_last_model(self._explain_reply):
-                self._explain()
-        self.sig_model_state.emit(self.service.state.value)
+    @pyqtSlot(object)
+    def _on_ready(self, _choice: ModelChoice) -> None:
+        if self._drawing is None:
+            return
+        # Read the drawing with this model, unless that is already on its way (a drawing sent
+        # while no model could serve it, or read by the model before, is read again).
+        if not self._waits_for_the_last_model(self._reading_reply):
+            self._ask_reading()
+        if not self._waits_for_the_last_model(self._explain_reply):
+            self._explain()
 
     def _waits_for_the_last_model(self, pending: Pending) -> bool:
         return pending is not None and pending[1] == self._loads
@@ -127,7 +131,7 @@ class PostalController(QObject):
         self._explain()
 
     def _ask_reading(self) -> None:
-        reply = self.service.call("recognize", self._drawing, latest=True)
+        reply = self.slot.call(PostalRecognizer.recognize, self._drawing, latest=True)
         self._reading_reply = reply.then(self._on_reading, self._on_reading_failed), self._loads
 
     def forget_drawing(self) -> None:
@@ -172,7 +176,7 @@ class PostalController(QObject):
             self._explain_reply[0].discard()
             self._explain_reply = None
         if self._looking_inside and self._drawing is not None and self._box >= 0:
-            reply = self.service.call("explain", self._drawing, self._box, latest=True)
+            reply = self.slot.call(PostalRecognizer.explain, self._drawing, self._box, latest=True)
             reply.then(self._on_explained, self._on_explain_failed)
             self._explain_reply = reply, self._loads
 
@@ -187,4 +191,4 @@ class PostalController(QObject):
         self.sig_explain_failed.emit(message)
 
     def shutdown(self) -> None:
-        self.service.shutdown()
+        self.slot.shutdown()

@@ -201,8 +201,10 @@ def _use_onnxruntime_when_ready(
         export_in_background(model, path, probe, switch)
 
 
-def keras_file_backend(path: Path) -> Backend:
-    """A whole Keras model saved by a user (.h5 / .keras); its preprocessing is guessed."""
+def keras_file_backend(path: Path, accelerate: bool = False) -> Backend:
+    """A whole Keras model saved by a user (.h5 / .keras / SavedModel, Keras 2 or 3); its
+    preprocessing is guessed. With `accelerate`, the forward pass moves to an ONNX export of
+    the file (made once, in the background) as for the Keras applications."""
     model = load_keras_model(path)
     keras = keras_of(model)
     inputs = getattr(model, "inputs", None) or []
@@ -215,6 +217,8 @@ def keras_file_backend(path: Path) -> Backend:
     backend = _keras_backend(logits, outputs, None)
     backend.keras_mode = _guess_keras_mode(model)
     backend.layer_reader = lambda: KerasLayers(model)
+    if path.is_file():  # a SavedModel folder has no one file to name its export by
+        _use_onnxruntime_when_ready(backend, logits, f"file-{path.stem}", path, accelerate)
     return backend
 
 

@@ -12,7 +12,7 @@ to name a class.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -237,7 +237,7 @@ class ImageClassifier:
                 f"{path.name} is not a Keras model file (.h5, .keras). For weights of a known "
                 "network, name it: --model resnet50|mobilenet_v2|googlenet --weights FILE."
             )
-        backend = keras_file_backend(path)
+        backend = keras_file_backend(path, accelerate)
         preprocessing = keras_mode(backend.keras_mode or "caffe", backend.input_size)
         return cls(backend, preprocessing, labels, path.name)
 
@@ -281,9 +281,9 @@ class ImageClassifier:
             )
         return cls(backend, preprocessing, labels, model_name)
 
-    def in_process_twin(self) -> tuple[str, dict] | None:
+    def in_process_twin(self) -> tuple[Callable[..., ImageClassifier], dict] | None:
         """How to build this classifier in another process once its ONNX export is verified
-        (the Keras model stays here for Grad-CAM): a factory's import path and its arguments;
+        (the Keras model stays here for Grad-CAM): a factory and its arguments;
         None until then, or without an export."""
         path = self.backend.onnx_export
         if path is None:
@@ -292,7 +292,7 @@ class ImageClassifier:
         probe = np.random.default_rng(0).integers(0, 256, (1, height, width, 3), np.uint8)
         expected = self.backend.run(self.preprocessing.normalize(probe[0])[None])
         return (
-            "vision_agent.core.classify:ImageClassifier.from_onnx_export",
+            ImageClassifier.from_onnx_export,
             {
                 "path": path,
                 "preprocessing": self.preprocessing,

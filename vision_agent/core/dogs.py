@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 DOG_CLASSES = range(151, 269)  # ImageNet-1k: Chihuahua (151) .. Mexican hairless (268)
 DOG_THRESHOLD = 0.3
 # A dog whose top breed holds less than this share of the breed probabilities is a guess: the tab
-# and the CLI say "not sure" with the alternatives (half, not tuned; bench/dog_doubt.py).
+# and the CLI say "not sure" with the alternatives (half, not tuned; bench/dog_threshold.py).
 UNSURE_BELOW = 0.5
 UNSURE_COLOR = (255, 140, 40)
 TOP_K = 5
@@ -118,6 +118,14 @@ def top_breeds(
 ) -> tuple[BreedScore, ...]:
     order = np.argsort(-np.asarray(probabilities, np.float64))[:k]
     return tuple(BreedScore(names[i], float(probabilities[i])) for i in order)
+
+
+class BreedRecognizer(Protocol):
+    """What the dog tab asks of a breed recognizer (ImageNet dogs, or a Keras breed model)."""
+
+    def recognize(self, rgb: np.ndarray, annotate: bool = True) -> DogResult: ...
+
+    def recognize_file(self, path: str | Path) -> DogResult: ...
 
 
 class ImageNetDogRecognizer:

@@ -354,9 +354,14 @@ def output_in(model: Any, layer: Any) -> Any:
     return layer.output
 
 
+def by_tf_keras(model: Any) -> bool:
+    """Whether `model` is a Keras 2 (tf_keras) model."""
+    return type(model).__module__.startswith("tf_keras")
+
+
 def keras_of(model: Any) -> Any:
     """The Keras module a loaded model belongs to (tf_keras for Keras 2 files, else keras)."""
-    if type(model).__module__.startswith("tf_keras"):
+    if by_tf_keras(model):
         import tf_keras
 
         return tf_keras

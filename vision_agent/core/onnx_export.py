@@ -79,7 +79,7 @@ def export_in_background(
             for stale in path.parent.glob(f"{path.stem}.*.partial.onnx"):  # a killed export's
                 stale.unlink(missing_ok=True)
             model(sample, training=False)
-            model.export(str(partial), format="onnx", verbose=False)
+            _save_onnx(model, partial)
             os.replace(partial, path)
         except Exception as exc:  # the tf.function path keeps working
             print(f"vision-agent: ONNX export of {model.name} failed: {exc}", file=sys.stderr)
@@ -90,3 +90,19 @@ def export_in_background(
     thread = threading.Thread(target=work, name="onnx-export", daemon=True)
     thread.start()
     return thread
+
+
+def _save_onnx(model: Any, path: Path) -> None:
+    """Keras 3 exports itself; a Keras 2 (tf_keras) model has no ONNX export: tf2onnx converts
+    its forward pass."""
+    from vision_agent.core.keras_files import by_tf_keras
+
+    if not by_tf_keras(model):
+        model.export(str(path), format="onnx", verbose=False)
+        return
+    import tensorflow as tf
+    import tf2onnx
+
+    spec = (tf.TensorSpec((None, *model.inputs[0].shape[1:]), tf.float32, name="input"),)
+    forward = tf.function(lambda x: model(x, training=False))
+    tf2onnx.convert.from_function(forward, input_signature=spec, opset=13, output_path=str(path))

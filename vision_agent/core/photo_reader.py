@@ -1,7 +1,8 @@
 """Reading photos away from the window's thread (a big JPEG takes longer than a frame).
 
-Hosted like a model (`RecognizerSpec(PHOTO_READER_FACTORY)` in a ModelService), so a tab can
-request `read(path, max_side)` or `decode(data, max_side)` and receive the RGB array as a result.
+Hosted like a model (`RecognizerSpec(PhotoReader)` in a ModelService), so a tab can request
+`PhotoReader.read(path, max_side)` or `PhotoReader.decode(data, max_side)` and receive the RGB
+array as a result.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ from pathlib import Path
 import numpy as np
 
 from vision_agent.core.imageio import decode_image, read_image
-
-PHOTO_READER_FACTORY = "vision_agent.core.photo_reader:PhotoReader"
 
 
 class PhotoReader:

@@ -60,7 +60,7 @@ class ProcessHost:
     """Runs the recognizer in a child process (spawned: no inherited Qt or threads).
 
     With `spec.twin_methods`, the host asks the recognizer for an in-process twin (its
-    `in_process_twin()` returns a factory's import path and arguments) when it has
+    `in_process_twin()` returns a factory and its arguments) when it has
     started and between calls (`settle`), until one is offered; from then on those methods
     run in this process, without the child's pipe in between.
     """
@@ -74,7 +74,7 @@ class ProcessHost:
         self._child_conn = child_conn
         self._aborted = False
         self._twin_methods = spec.twin_methods
-        self._label = spec.label or spec.factory
+        self._label = spec.describe()
         self._awaiting_twin = bool(spec.twin_methods)
         self._twin: LocalHost | None = None
 

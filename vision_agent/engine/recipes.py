@@ -1,7 +1,8 @@
 """How each model is hosted: the recipes (`RecognizerSpec`) a `ModelService` loads.
 
-A recipe names the factory that builds the recognizer, its arguments, and whether it runs in the
-service's thread (OpenCV, onnxruntime) or in a child process (TensorFlow). The recognizers live in
+A recipe holds the factory that builds the recognizer (the class method itself), its arguments,
+and whether it runs in the service's thread (OpenCV, onnxruntime) or in a child process
+(TensorFlow). The recognizers live in
 `vision_agent.core`, which knows nothing of how it is hosted. Each recipe imports the core module
 it needs when it is called, so building the postal tab does not import the ImageNet, dog and face
 code.
@@ -18,9 +19,11 @@ from vision_agent.engine.spec import RecognizerSpec
 
 def digit_model_spec(path: str | Path) -> RecognizerSpec:
     """How to host a digit model: OpenCV files in the worker thread, Keras files in a process."""
+    from vision_agent.core.postal import PostalRecognizer
+
     path = Path(path)
     return RecognizerSpec(
-        factory="vision_agent.core.postal:PostalRecognizer.from_file",
+        factory=PostalRecognizer.from_file,
         kwargs={"path": str(path)},
         in_process=not needs_tensorflow(path),
         label=path.name,
@@ -41,6 +44,7 @@ def classifier_spec(
         KERAS_LOADERS,
         MODEL_ALIASES,
         TWIN_METHODS,
+        ImageClassifier,
         resolve_model_id,
     )
 
@@ -53,7 +57,7 @@ def classifier_spec(
         twin_methods = TWIN_METHODS if entry.loader == "keras_application" else ()
         if weights is None:
             return RecognizerSpec(
-                factory="vision_agent.core.classify:ImageClassifier.from_model_id",
+                factory=ImageClassifier.from_model_id,
                 kwargs={"model_id": model_id, "accelerate": True}
                 | ({} if download else {"download": False}),
                 in_process=in_process,
@@ -62,7 +66,7 @@ def classifier_spec(
                 twin_methods=twin_methods,
             )
         return RecognizerSpec(
-            factory="vision_agent.core.classify:ImageClassifier.from_file",
+            factory=ImageClassifier.from_file,
             kwargs={"path": Path(weights), "architecture": model_id, "accelerate": True},
             in_process=in_process,
             label=f"{entry.name_en} + {Path(weights).name}",
@@ -73,22 +77,24 @@ def classifier_spec(
         raise ModelLoadError(
             f"--weights needs a known architecture ({', '.join(MODEL_ALIASES)}), not {path.name}."
         )
+    keras = needs_tensorflow(path)  # a Keras file moves to onnxruntime once exported
     return RecognizerSpec(
-        factory="vision_agent.core.classify:ImageClassifier.from_file",
-        kwargs={"path": path},
-        in_process=not needs_tensorflow(path),
+        factory=ImageClassifier.from_file,
+        kwargs={"path": path} | ({"accelerate": True} if keras else {}),
+        in_process=not keras,
         label=path.name,
+        twin_methods=TWIN_METHODS if keras else (),
     )
 
 
 def imagenet_dog_spec(classifier: str | None = None) -> RecognizerSpec:
     """The default recognizer on the classifier tab's model (hosted where that model must run)."""
-    from vision_agent.core.dogs import classifier_model_id
+    from vision_agent.core.dogs import ImageNetDogRecognizer, classifier_model_id
 
     model_id = classifier_model_id(classifier)
     base = classifier_spec(model_id)
     return RecognizerSpec(
-        factory="vision_agent.core.dogs:ImageNetDogRecognizer.from_model_id",
+        factory=ImageNetDogRecognizer.from_model_id,
         kwargs={"model_id": model_id},
         in_process=base.in_process,
         model_id=model_id,
@@ -99,8 +105,10 @@ def imagenet_dog_spec(classifier: str | None = None) -> RecognizerSpec:
 def keras_breed_spec(
     model_path: Path, classes_path: Path, gate_classifier: str | None = None
 ) -> RecognizerSpec:
+    from vision_agent.core.keras_breeds import KerasBreedRecognizer
+
     return RecognizerSpec(
-        factory="vision_agent.core.keras_breeds:KerasBreedRecognizer.from_files",
+        factory=KerasBreedRecognizer.from_files,
         kwargs={
             "model_path": str(model_path),
             "classes_path": str(classes_path),
@@ -116,18 +124,18 @@ def face_model_spec(choice: str) -> RecognizerSpec:
 
     OpenCV runs every face model, so it stays in the service's thread (no child process).
     """
-    from vision_agent.core.faces import MODEL_CHOICES
+    from vision_agent.core.faces import MODEL_CHOICES, FaceDetector
 
     model_id = MODEL_CHOICES.get(choice, choice)
     if model_id in MODEL_CHOICES.values():
         return RecognizerSpec(
-            factory="vision_agent.core.faces:FaceDetector.from_files",
+            factory=FaceDetector.from_files,
             kwargs={"model_id": model_id},
             model_id=model_id,
             label=model_id,
         )
     return RecognizerSpec(
-        factory="vision_agent.core.faces:FaceDetector.from_user_file",
+        factory=FaceDetector.from_user_file,
         kwargs={"path": str(choice)},
         label=Path(choice).name,
     )

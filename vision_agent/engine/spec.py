@@ -1,8 +1,9 @@
-"""What to build in a host: a factory named by import path, its arguments, and where to run it."""
+"""What to build in a host: a factory (the class or function itself), its arguments, and where
+to run it."""
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,10 +12,11 @@ from typing import Any
 class RecognizerSpec:
     """A picklable recipe for a recognizer object.
 
-    `factory` is "package.module:attribute[.attribute]" (a class or function); it is called with
-    `kwargs`. With `model_id`, the service first finds that model's files through the model
-    store (never downloading them) and passes them as `files={role: path}`.
-    `in_process=False` runs the recognizer in a child process (needed for TensorFlow).
+    `factory` is a module-level class, function or classmethod (pickled by reference, so a child
+    process imports its module); it is called with `kwargs`. With `model_id`, the service first
+    finds that model's files through the model store (never downloading them) and passes them
+    as `files={role: path}`. `in_process=False` runs the recognizer in a child process (needed
+    for TensorFlow).
 
     `twin_methods` (child-process recognizers only): once the recognizer's `in_process_twin()`
     returns (factory, kwargs), the host builds that twin in its own process and sends these
@@ -22,7 +24,7 @@ class RecognizerSpec:
     TensorFlow).
     """
 
-    factory: str
+    factory: Callable[..., Any]
     kwargs: dict[str, Any] = field(default_factory=dict)
     in_process: bool = True
     model_id: str | None = None
@@ -30,8 +32,8 @@ class RecognizerSpec:
     twin_methods: tuple[str, ...] = ()
 
     def build(self, **extra: Any) -> Any:
-        module_name, _, attribute = self.factory.partition(":")
-        target: Any = importlib.import_module(module_name)
-        for part in attribute.split("."):
-            target = getattr(target, part)
-        return target(**self.kwargs, **extra)
+        return self.factory(**self.kwargs, **extra)
+
+    def describe(self) -> str:
+        """The label, else the factory's name (for messages)."""
+        return self.label or getattr(self.factory, "__qualname__", repr(self.factory))

@@ -140,6 +140,26 @@ class ModelStore:
             state = MISSING
         return ModelReport(model_id, state, files)
 
+    def is_present(self, model_id: str) -> bool:
+        """Whether each required file of the model is on this computer with the registry's size
+        (any size for a file with other known revisions).
+
+        No hashing: cheap enough for the window's thread. Loading the model checks the hash
+        (`local_files`, in a model service's thread)."""
+        entry = self.registry.get(model_id)
+        index: dict[str, list[str]] | None = None
+        for f in (f for f in entry.files.values() if not f.optional):
+            if entry.shipped:
+                candidates = [resources_dir() / (f.resource or "")]
+            else:
+                index = self._search_index() if index is None else index
+                found = [Path(p) for n in f.names for p in index.get(n, [])]
+                candidates = [*found, self.cache_path(entry.id, f)]
+            size = None if f.alt_hashes else f.size  # other revisions may differ in size
+            if not any(_has_size(p, size) for p in candidates):
+                return False
+        return True
+
     def verify(self) -> list[ModelReport]:
         """Check every registry model's local files (search path and cache)."""
         return [self.report(entry.id) for entry in self.registry.all_entries()]
@@ -465,6 +485,15 @@ def file_digest(path: Path, algorithm: str) -> str:
     with _digests_lock:
         _digests[key] = digest
     return digest
+
+
+def _has_size(path: Path, size: int | None) -> bool:
+    """A regular file of `size` bytes (of any size when the registry does not say)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return False
+    return S_ISREG(stat.st_mode) and (size is None or stat.st_size == size)
 
 
 def _matches_any(path: Path, hashes: Iterable[str]) -> bool:

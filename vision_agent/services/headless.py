@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PyQt5.QtCore import QCoreApplication, QEventLoop, QTimer
@@ -12,7 +13,7 @@ from vision_agent.services.model_service import ModelService, ModelState
 
 
 def call_service_once(
-    spec: RecognizerSpec, method: str, *args: Any, timeout_s: float = 180.0
+    spec: RecognizerSpec, method: Callable[..., Any], *args: Any, timeout_s: float = 180.0
 ) -> Any:
     """Load `spec` in a ModelService thread, run `method(*args)` there, and return the result.
 
@@ -47,5 +48,5 @@ def call_service_once(
     if "error" in outcome:
         raise UserError(outcome["error"])
     if "result" not in outcome:
-        raise UserError(f"{spec.label or spec.factory}: no answer within {timeout_s:.0f} s")
+        raise UserError(f"{spec.describe()}: no answer within {timeout_s:.0f} s")
     return outcome["result"]

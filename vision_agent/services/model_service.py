@@ -1,6 +1,7 @@
 """A model service: one recognizer, loaded once in a worker QThread and kept warm.
 
-Requests flow one way: a controller calls `call(method, *args)` and gets a `Reply`; the worker
+Requests flow one way: a controller calls `call(Recognizer.method, *args)` (the method itself,
+not its name: the seam keeps its types and go-to-definition) and gets a `Reply`; the worker
 thread runs the recognizer (directly, or in a child process for TensorFlow models, see
 `vision_agent.engine`), and the reply emits `finished(result)` or `failed(message)`. Calls made
 while the model is still loading wait for it. With `latest=True` the newest call of a method wins:
@@ -297,8 +298,9 @@ class ModelService(QObject):
         self.state = ModelState.LOADING
         self._sig_load_requested.emit(spec)
 
-    def call(self, method: str, *args: Any, latest: bool = False) -> Reply:
-        """Queue `recognizer.method(*args)`; the returned reply carries its outcome.
+    def call(self, method: Callable[..., Any], *args: Any, latest: bool = False) -> Reply:
+        """Queue `recognizer.method(*args)`, `method` being the recognizer class's own (e.g.
+        `PostalRecognizer.recognize`); the returned reply carries its outcome.
 
         With `latest=True`, this call supersedes an older call of `method` still in flight: that
         one's reply never emits. Keep the reply to tell a current answer from an old one.
@@ -306,20 +308,21 @@ class ModelService(QObject):
         self._next_id += 1
         reply = Reply()
         self._replies[self._next_id] = reply
-        replaced = self._requests.put(self._next_id, method, args, latest)
+        name = method.__name__
+        replaced = self._requests.put(self._next_id, name, args, latest)
         if replaced is not None:
             self._replies.pop(replaced, None)
-        self._sig_call_requested.emit(self._next_id, method)
+        self._sig_call_requested.emit(self._next_id, name)
         return reply
 
     def calls_in_flight(self) -> int:
         """Calls made and not answered yet (superseded and discarded ones not counted once done)."""
         return len(self._replies)
 
-    def serves_in_process(self, method: str) -> bool:
+    def serves_in_process(self, method: Callable[..., Any]) -> bool:
         """Whether `method` runs in this process now (always for in-process models; for a
         child-process model, once it has handed over an in-process twin)."""
-        return self._worker.serves_in_process(method)
+        return self._worker.serves_in_process(method.__name__)
 
     def is_running(self) -> bool:
         return self._running

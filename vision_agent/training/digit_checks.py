@@ -53,6 +53,15 @@ def blank_canvas() -> np.ndarray:
     return np.full((CANVAS_HEIGHT, CANVAS_WIDTH), 255, np.uint8)
 
 
+def canvas_of(boxes: list[np.ndarray]) -> np.ndarray:
+    """A canvas with these 100×100 boxes of paper in boxes 0, 1, … in turn."""
+    canvas = blank_canvas()
+    for index, box in enumerate(boxes):
+        x, y, w, h = box_rect(index)
+        canvas[y : y + h, x : x + w] = box
+    return canvas
+
+
 def offset_for(index: int, placement: Placement) -> Placement:
     """Off-centre placements point a different way in each box (corners in turn)."""
     dx, dy = placement.offset
@@ -75,14 +84,9 @@ def writer_codes(
     for writer, own in sorted(by_writer.items()):
         canvases, codes = [], []
         for start in range(0, len(own) - BOX_COUNT + 1, BOX_COUNT):
-            canvas = blank_canvas()
             group = own[start : start + BOX_COUNT]
-            for index, digit in enumerate(group):
-                x, y, w, h = box_rect(index)
-                canvas[y : y + h, x : x + w] = render_digit(
-                    digit.strokes, offset_for(index, placement)
-                )
-            canvases.append(canvas)
+            boxes = [render_digit(d.strokes, offset_for(i, placement)) for i, d in enumerate(group)]
+            canvases.append(canvas_of(boxes))
             codes.append("".join(str(d.label) for d in group))
         result.append(WriterCodes(writer, canvases, codes))
     return result

@@ -197,6 +197,24 @@ def checks(predict, data: DigitData, x_test: np.ndarray, y_test: np.ndarray) -> 
     return scores
 
 
+REFRESH_SHARE = 0.3  # the epoch share that BatchNorm's statistics are measured again on
+
+
+def average_with(model, other: Path, images: np.ndarray, labels: np.ndarray):
+    """`model` with each weight the mean of its own and `other`'s (a fine-tuned model and the
+    one it started from: the average keeps what the start read well and most of what
+    fine-tuning added), then its BatchNorm statistics measured again on these images (the
+    averaged layers see other activations than either model's); nothing else is learnt."""
+    import keras
+
+    start = keras.models.load_model(other, compile=False)
+    pairs = zip(model.get_weights(), start.get_weights(), strict=True)
+    model.set_weights([(a + b) / 2 for a, b in pairs])
+    model.compile(optimizer=keras.optimizers.SGD(0.0), loss="sparse_categorical_crossentropy")
+    model.fit(images.astype(np.float32) / 255.0, labels, batch_size=128, epochs=1, verbose=2)
+    return model
+
+
 def train_digits(
     data: DigitData,
     out_dir: Path,
@@ -208,12 +226,14 @@ def train_digits(
     sizes: CorpusSizes | None = None,
     init: Path | None = None,
     learning_rate: float = 1e-3,
+    average_with_init: bool = False,
 ) -> DigitTrainingReport:
-    """Train (or, from `init`'s Keras weights, fine-tune) the digit model and write its files."""
+    """Train (or, from `init`'s Keras weights, fine-tune) the digit model and write its files;
+    `average_with_init`: the fine-tuned weights are averaged with `init`'s (`average_with`)."""
     import keras
     import tensorflow as tf
 
-    from vision_agent.training.digit_corpus import LETTERS
+    from vision_agent.training.digit_corpus import LETTERS, build_epoch
     from vision_agent.training.pen_digits import read_resampled
     from vision_agent.training.usps import read_usps, usps_folds
 
@@ -257,6 +277,9 @@ def train_digits(
         )
         for key, values in fitted.history.items():
             history.setdefault(key, []).extend(values)
+    if init is not None and average_with_init:
+        refresh = build_epoch(x_fit, y_fit, *pen, rng, sizes.scaled(REFRESH_SHARE), usps)
+        model = average_with(model, init, *refresh)
     out_dir.mkdir(parents=True, exist_ok=True)
     keras_path = out_dir / f"{MODEL_BASENAME}.keras"
     model.save(keras_path)
@@ -285,6 +308,11 @@ def train_digits(
         )
     if init is not None:
         sources.append(f"fine-tuned from {file_digest(init)} (its own card says what it saw)")
+        if average_with_init:
+            sources.append(
+                "then each weight averaged with that model's, BatchNorm statistics measured "
+                f"again on one {REFRESH_SHARE:.0%} epoch of the mix above (nothing else learnt)"
+            )
     sources.append("stroke templates (vision_agent/training/stroke_templates.py), jittered")
     sources.append(f"non-digits: dashes, dots, zigzags, scribbles, crosses, letters {LETTERS!r}")
     card = {

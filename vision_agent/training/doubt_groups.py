@@ -36,6 +36,7 @@ BUDGETS = (0.005, 0.01, 0.015, 0.02, 0.025, 0.03)
 SHARES = (0.25, 0.5, 1.0, 2.0)
 RIGHT_FLAGGED_LIMIT = 0.03  # the target: at most 3 % of right readings flagged
 USPS_GROUP = 100  # the group of USPS fold f is 100 + f; pen writers keep their numbers
+BATCH = 1024  # boxes read at a time
 
 
 @dataclass(frozen=True)
@@ -187,8 +188,12 @@ def grouped_readings(
         labels.append(digit_labels[kept][present])
         groups.append(USPS_GROUP + fold_of[kept][present])
     x = np.concatenate(inputs)
-    outputs, features = recognizer.predictor(x), recognizer.features(x)
-    margins = centres.margins(features)
+    outputs, margins = [], []
+    for start in range(0, len(x), BATCH):  # the network's activations of 50,000 boxes are GBs
+        batch = x[start : start + BATCH]
+        outputs.append(recognizer.predictor(batch))
+        margins.append(centres.margins(recognizer.features(batch)))
+    outputs, margins = np.concatenate(outputs), np.concatenate(margins)
     return GroupedReadings(outputs, margins, np.concatenate(labels), np.concatenate(groups))
 
 

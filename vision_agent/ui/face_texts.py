@@ -7,8 +7,6 @@ from pathlib import Path
 from vision_agent.controllers.faces import StreamStats
 from vision_agent.core.video_source import SourceSpec
 from vision_agent.i18n import tr, tr_template
-from vision_agent.services.model_service import ModelState
-from vision_agent.ui.model_state_text import model_state_text, still_using_text
 
 # What the capture thread says when a source fails or ends (core/video_source.py), as templates.
 SOURCE_TEMPLATES = (
@@ -34,12 +32,6 @@ def describe(spec: SourceSpec) -> str:
     if spec.kind == "camera":
         return tr("Camera {n}").format(n=spec.index)
     return Path(spec.path).name
-
-
-def rejected_text(name: str, problem: str, kept: str) -> str:
-    """A model that failed to load while the previous one, `kept`, stays in use."""
-    failed = model_state_text(ModelState.FAILED, name, problem)[0]
-    return " ".join((failed, still_using_text(kept)))
 
 
 def face_count_text(count: int) -> str:

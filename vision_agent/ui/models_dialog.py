@@ -19,12 +19,13 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
+from vision_agent.controllers.model_slot import Refusal, SlotStatus, registry_caption
 from vision_agent.core.errors import UserError
 from vision_agent.i18n import tr
 from vision_agent.models.registry import format_size
 from vision_agent.models.store import CORRUPT, MISSING, READY, ModelStore, default_store
 from vision_agent.ui.model_problem_text import model_name
-from vision_agent.ui.widgets.model_download_panel import ModelDownloadPanel
+from vision_agent.ui.widgets.model_status import ModelStatusView
 
 COL_NAME, COL_TASK, COL_SIZE, COL_STATE = range(4)
 DOWNLOADING = "downloading"
@@ -104,7 +105,8 @@ class ModelsDialog(QDialog):
             self.table.setItem(row, COL_SIZE, size)
         self.table.itemSelectionChanged.connect(self._on_selection_changed)
 
-        self.panel = ModelDownloadPanel(self, self.store)
+        self.status_view = ModelStatusView(self, store=self.store)
+        self.panel = self.status_view.panel
         self.panel.sig_downloaded.connect(self._on_model_ready)
         self.panel.sig_busy_changed.connect(self._on_panel_busy)
 
@@ -134,7 +136,7 @@ class ModelsDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.panel)
+        layout.addWidget(self.status_view)
         layout.addWidget(self.where_label)
         layout.addWidget(self.message_label)
         layout.addLayout(buttons)
@@ -187,9 +189,11 @@ class ModelsDialog(QDialog):
             return
         entry = self._entries.get(model_id or "")
         if entry is None or entry.shipped or self._states[entry.id] == READY:
-            self.panel.clear()
-        else:
-            self.panel.show_missing(entry.id, "")
+            self.status_view.show_status(SlotStatus())
+            return
+        corrupt = self._states[entry.id] == CORRUPT
+        refusal = Refusal(entry.id, registry_caption(entry.id), "", entry.id, corrupt)
+        self.status_view.show_status(SlotStatus(refusal=refusal))
 
     @pyqtSlot(bool)
     def _on_panel_busy(self, busy: bool) -> None:

@@ -27,7 +27,7 @@ def test_opacity_is_off_while_grad_cam_cannot_be_shown(qtbot, tmp_path, monkeypa
     no_models_here(tmp_path, monkeypatch)
     tab = make_tab(qtbot, "resnet50")
     try:
-        qtbot.waitUntil(lambda: tab.download_panel.isVisibleTo(tab), timeout=20000)
+        qtbot.waitUntil(lambda: tab.model_status.panel.isVisibleTo(tab), timeout=20000)
         assert not tab.results.opacity_slider.isEnabled()
         assert not tab.results.legend_bar.isVisibleTo(tab)
     finally:

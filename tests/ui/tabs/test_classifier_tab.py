@@ -12,6 +12,7 @@ from PyQt5.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QImage
 from PyQt5.QtWidgets import QApplication
 
 from tests.support import photo_files
+from tests.support.fake_recognizers import Sleeper
 from tests.support.imagenet_models import (
     RESNET50_FILE,
     reference_probabilities,
@@ -69,7 +70,7 @@ def test_open_a_photo_shows_annotated_photo_chart_model_and_time(qtbot, tab):
     assert result.top[0].index == photo_files.ROBIN_CLASS
     assert tab.results.chart.names == [s.label for s in result.top]
     assert tab.results.chart.values == pytest.approx([s.probability for s in result.top])
-    assert "MobileNetV2" in tab.model_label.text() and " ms" in tab.model_label.text()
+    assert "MobileNetV2" in tab.model_status.line.text() and " ms" in tab.model_status.line.text()
     assert np.array_equal(qimage_to_rgb(tab.view.image()), tab.controller.photo)
     labels = tab.view.labels()
     assert (labels.width(), labels.height()) == result.labels.pixels.shape[1::-1]
@@ -89,9 +90,7 @@ def test_a_quick_result_is_not_replaced_by_the_bare_photo(qtbot, tab):
 
 
 def test_a_photo_whose_labels_are_slow_shows_alone_meanwhile(qtbot, tab):
-    slow = RecognizerSpec(
-        "tests.support.fake_recognizers:Sleeper", {"load_seconds": 5}, label="slow"
-    )
+    slow = RecognizerSpec(Sleeper, {"load_seconds": 5}, label="slow")
     tab.controller.service.load(slow)
     photo = read_image(asset(*photo_files.ROBIN))
     tab.controller.show_photo(photo, "robin")
@@ -207,7 +206,7 @@ def test_a_missing_model_says_so_and_offers_the_download(qtbot, monkeypatch, tmp
     monkeypatch.setenv("VISION_AGENT_CACHE_DIR", str(tmp_path / "cache"))
     tab = make_tab(qtbot, "googlenet")
     try:
-        panel = tab.download_panel
+        panel = tab.model_status.panel
         qtbot.waitUntil(lambda: panel.isVisible(), timeout=TIMEOUT)
         text = panel.message_label.text()
         assert text.startswith(
@@ -217,7 +216,7 @@ def test_a_missing_model_says_so_and_offers_the_download(qtbot, monkeypatch, tmp
         assert "Click Download, or Import from folder…" in text and "vision-agent" not in text
         assert panel.download_button.isVisible() and panel.download_button.isEnabled()
         assert panel.model_id == "googlenet_caffe"
-        assert "not on this computer" in tab.model_label.text()
+        assert tab.model_status.line.text() == ""  # said once, in the panel
         tab.open_paths([asset(*photo_files.BANANA)])  # a photo without a model: no crash
         qtbot.waitUntil(lambda: tab.controller.photo is not None, timeout=TIMEOUT)
         assert tab.controller.result is None
@@ -231,11 +230,11 @@ def test_a_korean_start_says_what_is_missing_in_korean(qtbot, monkeypatch, tmp_p
     monkeypatch.setenv("VISION_AGENT_CACHE_DIR", str(tmp_path / "cache"))
     tab = make_tab(qtbot, "googlenet", language="ko")
     try:
-        panel = tab.download_panel
+        panel = tab.model_status.panel
         qtbot.waitUntil(lambda: panel.isVisible(), timeout=TIMEOUT)
         text = panel.message_label.text()
         assert "이 컴퓨터에 없습니다" in text and "vision-agent" not in text
-        assert "이 컴퓨터에 없습니다" in tab.model_label.text()
+        assert tab.model_status.line.text() == ""
         set_language("en")
         tab.retranslate_ui()  # a live switch redoes the message
         assert "is not on this computer" in panel.message_label.text()
@@ -286,7 +285,7 @@ def test_the_model_choice_is_restored_after_a_restart(qtbot):
     try:
         assert tab.model_combo.currentData() == "mobilenet_v2"
         qtbot.waitUntil(lambda: tab.controller.service.state == "ready", timeout=TIMEOUT)
-        assert "MobileNetV2" in tab.model_label.text()
+        assert "MobileNetV2" in tab.model_status.line.text()
     finally:
         tab.shutdown()
 
@@ -299,12 +298,14 @@ def test_offline_the_tab_opens_on_a_model_that_is_here(qtbot):
     try:
         assert tab.controller.model == "mobilenet_v2"
         qtbot.waitUntil(lambda: tab.controller.service.state == "ready", timeout=TIMEOUT)
-        assert not tab.download_panel.isVisible()
+        assert not tab.model_status.panel.isVisible()
         combo = tab.model_combo
         captions = {combo.itemData(i): combo.itemText(i) for i in range(combo.count())}
-        assert captions["mobilenet_v2"] == "MobileNetV2 int8 (ONNX)"
-        assert captions["resnet50"] == "ResNet50 (Keras) — download 103.0 MB"
-        assert captions["googlenet"] == "GoogLeNet (Caffe) — download 53.6 MB"
+        assert captions["mobilenet_v2"] == "MobileNetV2 int8 (ONNX, fast ImageNet classifier)"
+        assert captions["resnet50"] == "ResNet50 (ImageNet, 1000 classes) — download 103.0 MB"
+        assert captions["googlenet"] == (
+            "GoogLeNet (Caffe, the course's OpenCV classifier) — download 53.6 MB"
+        )
     finally:
         tab.shutdown()
 
@@ -312,8 +313,11 @@ def test_offline_the_tab_opens_on_a_model_that_is_here(qtbot):
 def test_choosing_a_missing_model_keeps_the_one_in_use(qtbot, tab):
     qtbot.waitUntil(lambda: tab.controller.service.state == "ready", timeout=TIMEOUT)
     tab.model_combo.activated.emit(tab.model_combo.findData("googlenet"))
-    assert tab.download_panel.isVisible() and tab.download_panel.model_id == "googlenet_caffe"
-    assert "Still using MobileNetV2 int8 (ONNX)." in tab.download_panel.message_label.text()
+    assert (
+        tab.model_status.panel.isVisible() and tab.model_status.panel.model_id == "googlenet_caffe"
+    )
+    text = tab.model_status.panel.text()
+    assert "Still using MobileNetV2 int8 (ONNX, fast ImageNet classifier)." in text
     assert tab.model_combo.currentData() == "mobilenet_v2"
     assert tab.controller.service.state == "ready" and tab.controller.model == "mobilenet_v2"
 
@@ -326,12 +330,12 @@ def test_a_failed_model_keeps_the_previous_one_in_use(qtbot, tab, tmp_path):
     broken = tmp_path / "broken.onnx"
     broken.write_bytes(b"not a model")
     tab.controller.load_model("mobilenet_v2", broken)
-    qtbot.waitUntil(lambda: tab.controller.problem is not None, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: tab.controller.slot.refusal is not None, timeout=TIMEOUT)
     wait_for_result(qtbot, tab, path.name)
     assert tab.controller.result.top[0].label == "banana"
-    assert tab.controller.weights is None and "broken" not in tab.model_label.text()
-    assert "broken.onnx" in tab.download_panel.message_label.text()
-    assert not tab.download_panel.download_button.isVisible()
+    assert tab.controller.weights is None and "broken" not in tab.model_status.line.text()
+    assert "broken.onnx" in tab.model_status.panel.message_label.text()
+    assert not tab.model_status.panel.download_button.isVisible()
 
 
 def test_a_failed_own_keras_model_is_not_listed_and_enables_no_gradcam(qtbot, tab, tmp_path):
@@ -344,10 +348,10 @@ def test_a_failed_own_keras_model_is_not_listed_and_enables_no_gradcam(qtbot, ta
         assert tab.model_combo.findData(str(broken)) < 0
         assert tab.model_combo.currentData() == "mobilenet_v2"
         assert not tab.results.cam_check.isEnabled()
-        qtbot.waitUntil(lambda: tab.controller.problem is not None, timeout=TIMEOUT)
+        qtbot.waitUntil(lambda: tab.controller.slot.refusal is not None, timeout=TIMEOUT)
     qtbot.waitUntil(lambda: tab.controller.service.state == "ready", timeout=TIMEOUT)
     assert tab.controller.model == "mobilenet_v2"
-    assert "own.h5" in tab.download_panel.message_label.text()
+    assert "own.h5" in tab.model_status.panel.message_label.text()
     assert app_settings().value(CLASSIFIER_MODEL_KEY) != str(broken)
 
 
@@ -371,7 +375,9 @@ def test_resnet50_from_the_store_with_gradcam(qtbot, resnet_store, tmp_path):
     )
     tab = make_tab(qtbot, "resnet50")
     try:
-        assert "TensorFlow" in tab.model_label.text()  # says why the first answer takes a while
+        assert (
+            "TensorFlow" in tab.model_status.line.text()
+        )  # says why the first answer takes a while
         tab.open_paths([photo])
         wait_for_result(qtbot, tab, photo.name)
         assert [s.index for s in tab.controller.result.top] == top5(expected)
@@ -423,7 +429,8 @@ def test_korean_ui(qtbot, tab):
         tab.retranslate_ui()
         assert tab.title() == "ImageNet 상위 5"
         assert tab.open_button.text() == "사진 열기…"
-        assert tab.model_combo.itemText(0) == "ResNet50 (Keras) — 다운로드 103.0 MB"
+        resnet50 = "ResNet50 (ImageNet 1000개 클래스) — 다운로드 103.0 MB"
+        assert tab.model_combo.itemText(0) == resnet50
         assert tab.model_combo.currentData() == "mobilenet_v2"  # the choice survives
     finally:
         set_language("en")

@@ -84,8 +84,10 @@ def test_a_wrong_breed_model_is_reported_and_imagenet_stays_available(
     names.write_text('["a", "b"]')
     tab.controller.add_breed_model(model, names)
     assert tab.model_combo.count() == 2
-    qtbot.waitUntil(lambda: "Cannot use" in tab.breeds.verdict_label.text(), timeout=60000)
-    assert "cnn_for_stanford_dogs.h5" in tab.breeds.detail_label.text()
+    panel = tab.model_status.panel
+    qtbot.waitUntil(lambda: panel.isVisible(), timeout=60000)
+    assert "cnn_for_stanford_dogs.h5 could not be loaded" in panel.text()
+    assert "Still using ImageNet dog classes (no training)" in panel.text()
     qtbot.waitUntil(lambda: tab.controller.service.state == "ready", timeout=60000)
     assert tab.model_combo.count() == 1
     assert tab.controller.choice.model is None
@@ -120,7 +122,7 @@ def test_train_dialog_trains_and_the_tab_uses_the_model(qtbot, tab: DogTab, tmp_
     events: list = []
     with qtbot.waitSignal(dialog.sig_model_trained, timeout=180000) as trained:
         dialog.start_button.click()
-        dialog.service.sig_event.connect(events.append)
+        dialog.slot.sig_event.connect(events.append)
         assert not dialog.start_button.isEnabled() and dialog.cancel_button.isEnabled()
     model_path, classes_path = trained.args
     assert Path(model_path).is_file() and Path(classes_path).is_file()
@@ -166,7 +168,7 @@ def test_cancel_stops_training(qtbot, tab: DogTab, tmp_path: Path) -> None:
     dialog.start_button.click()
     # Cancel while the training process is starting TensorFlow (its first event).
     qtbot.waitUntil(lambda: "starting TensorFlow" in dialog.status_label.text(), timeout=60000)
-    process_service = dialog.service
+    process_service = dialog.slot.service
     dialog.cancel_button.click()
     assert not process_service.is_running()
     assert not dialog.is_running()
@@ -232,12 +234,12 @@ def test_dog_tab_follows_the_classifier_chosen_in_the_classifier_tab(qtbot) -> N
     try:
         assert classifier.controller.model == "mobilenet_v2"  # offline: one that is here
         qtbot.waitUntil(lambda: dog.controller.service.state == "ready", timeout=60000)
-        assert "mobilenet_v2_int8" in dog.model_label.text()
+        assert "MobileNetV2" in dog.model_status.line.text()
         shared.set_imagenet_model("googlenet")  # what the classifier tab does once it loaded
-        assert "googlenet_caffe" in dog.model_label.text()
-        qtbot.waitUntil(lambda: dog.download_panel.isVisible(), timeout=60000)
-        assert dog.download_panel.model_id == "googlenet_caffe"
-        assert "GoogLeNet" in dog.download_panel.message_label.text()
+        assert "GoogLeNet" in dog.model_status.line.text()
+        qtbot.waitUntil(lambda: dog.model_status.panel.isVisible(), timeout=60000)
+        assert dog.model_status.panel.model_id == "googlenet_caffe"
+        assert "GoogLeNet" in dog.model_status.panel.message_label.text()
     finally:
         classifier.shutdown()
         dog.shutdown()

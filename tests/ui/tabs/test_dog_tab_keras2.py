@@ -45,7 +45,7 @@ def test_course_model_and_pickled_names_through_the_dialogs_show_keras_2s_top_5(
     _open_model(qtbot, tab, model, keras2_files / k2.NAMES_FILE)
     qtbot.waitUntil(lambda: tab.controller.choice.model == model, timeout=10000)
     qtbot.waitUntil(lambda: tab.controller.service.state == "ready", timeout=120000)
-    assert "cnn_for_stanford_dogs_densenet121.h5" in tab.model_label.text()
+    assert "cnn_for_stanford_dogs_densenet121.h5" in tab.model_status.line.text()
     tab.open_photo(asset(*k2.PHOTO))
     qtbot.waitUntil(lambda: tab.controller.result is not None, timeout=60000)
     with np.load(keras2_files / "reference.npz") as reference:
@@ -62,8 +62,9 @@ def test_a_lambda_model_is_refused_in_korean(qtbot, tab: DogTab, keras2_files: P
     set_language("ko")
     try:
         _open_model(qtbot, tab, keras2_files / "lambda.h5", keras2_files / k2.NAMES_FILE)
-        qtbot.waitUntil(lambda: "lambda.h5" in tab.breeds.detail_label.text(), timeout=120000)
-        text = tab.breeds.detail_label.text()
+        panel = tab.model_status.panel
+        qtbot.waitUntil(lambda: "lambda.h5" in panel.text(), timeout=120000)
+        text = panel.text()
         assert "Lambda" in text and "모델 파일의 코드는 실행하지 않습니다" in text
         assert "new_model.save('model.keras')" in text
         assert "Is the file complete" not in text

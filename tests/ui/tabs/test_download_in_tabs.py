@@ -56,25 +56,21 @@ def test_dog_and_face_tabs_download_nothing_at_launch(qtbot, server, route_regis
         qtbot.addWidget(tab)
         tab.show()
         tab.start()
-    services = (dog.controller.service, face.controller.service)
+    panels = (dog.model_status.panel, face.model_status.panel)
     try:
         qtbot.waitUntil(
-            lambda: (
-                sum(server.requests.values()) > 0
-                or all(s.state in ("missing", "failed", "ready") for s in services)
-            ),
+            lambda: sum(server.requests.values()) > 0 or all(p.isVisible() for p in panels),
             timeout=20000,
         )
         time.sleep(0.5)
         assert sum(server.requests.values()) == 0, "nothing is fetched without a click"
         for tab in (dog, face):
-            assert tab.download_panel.isVisible()
-            assert tab.download_panel.download_button.isVisible()
-        assert "mobilenet" in dog.download_panel.message_label.text().lower()
-        assert "not on this computer" in dog.model_label.text()
-        assert "not on this computer" in face.model_line.text()
+            assert tab.model_status.panel.isVisible()
+            assert tab.model_status.panel.download_button.isVisible()
+        assert "mobilenet" in dog.model_status.panel.message_label.text().lower()
+        assert dog.model_status.line.text() == face.model_status.line.text() == ""  # said once
 
-        dog.download_panel.download_button.click()  # the user's click: now it downloads
+        dog.model_status.panel.download_button.click()  # the user's click: now it downloads
         qtbot.waitUntil(lambda: server.requests["good"] >= 1, timeout=10000)
     finally:
         for tab in (dog, face):
@@ -91,7 +87,7 @@ def test_cancel_in_the_dog_tab_takes_effect_at_once(qtbot, server, route_registr
     qtbot.addWidget(tab)
     tab.show()
     tab.start()
-    panel = tab.download_panel
+    panel = tab.model_status.panel
     try:
         qtbot.waitUntil(lambda: panel.download_button.isVisible(), timeout=20000)
         panel.download_button.click()
@@ -120,7 +116,7 @@ def test_closing_the_window_during_a_stalled_download_is_prompt(
     window.show()
     classifier = window.page(2)
     classifier.controller.load_model("mobilenet_v2")
-    button = classifier.download_panel.download_button
+    button = classifier.model_status.panel.download_button
     qtbot.waitUntil(lambda: button.isVisibleTo(classifier), timeout=20000)
     button.click()
     qtbot.waitUntil(lambda: server.requests[route] == 1, timeout=10000)

@@ -10,6 +10,8 @@ import pytest
 from PyQt5.QtGui import QImage
 
 from tests.support.paths import asset
+from vision_agent.controllers.faces import model_choice
+from vision_agent.controllers.model_slot import ModelState, Refusal, SlotStatus
 from vision_agent.core.imageio import read_image
 from vision_agent.core.video_source import SourceSpec
 from vision_agent.ui.tabs.face_tab import FaceCamTab
@@ -21,12 +23,11 @@ GROUP = ("photos", "faces", "t1_insightface_group.jpg")
 def tab(qtbot):
     asset("face_detector", "res10_300x300_ssd_iter_140000.caffemodel")
     page = FaceCamTab()
-    page.controller.model_choice = "res10-caffe"  # these tests' figures are fp32's (the tab
-    # starts on the shipped uint8 model otherwise: test_the_tab_starts_on_the_shipped_model)
     qtbot.addWidget(page)
     page.resize(900, 700)
     page.show()
-    page.start()
+    page.load_model("res10-caffe")  # these tests' figures are fp32's (the tab starts on the
+    # shipped uint8 model otherwise: test_the_tab_starts_on_the_shipped_model)
     qtbot.waitUntil(lambda: page.controller.service.state == "ready", timeout=30000)
     yield page
     page.shutdown()
@@ -46,11 +47,12 @@ def test_the_tab_starts_on_the_shipped_model(qtbot, tmp_path, monkeypatch):
         assert page.controller.model_choice == "res10-tf"
         combo = page.detector_bar.combo
         assert combo.currentData() == "res10-tf"
-        assert not page.download_panel.isVisibleTo(page)
+        assert not page.model_status.panel.isVisibleTo(page)
         captions = {combo.itemData(i): combo.itemText(i) for i in range(combo.count())}
-        assert captions["res10-tf"] == "res10 TensorFlow uint8"
-        assert captions["res10-caffe"] == "res10 Caffe fp32 — download ≥ 10.7 MB"
-        assert captions["res10-caffe-fp16"] == "res10 Caffe fp16 — download ≥ 5.4 MB"
+        name = "SSD face detector (ResNet-10, {})"
+        assert captions["res10-tf"] == name.format("TensorFlow uint8")
+        assert captions["res10-caffe"] == name.format("Caffe fp32") + " — download ≥ 10.7 MB"
+        assert captions["res10-caffe-fp16"] == name.format("Caffe fp16") + " — download ≥ 5.4 MB"
     finally:
         page.shutdown()
 
@@ -125,11 +127,12 @@ def test_a_bad_model_file_is_reported_and_the_tab_recovers(qtbot, tab, tmp_path)
     bogus = tmp_path / "bogus.pb"
     bogus.write_bytes(b"not a model")
     tab.load_model(str(bogus))
-    qtbot.waitUntil(lambda: tab.banner.isVisible(), timeout=15000)
-    assert "could not be loaded" in tab.banner.message()
+    panel = tab.model_status.panel
+    qtbot.waitUntil(lambda: panel.isVisible(), timeout=15000)
+    assert "could not be loaded" in panel.text()
     tab.load_model("res10-tf")
     qtbot.waitUntil(lambda: tab.controller.service.state == "ready", timeout=30000)
-    assert not tab.banner.isVisible()
+    assert not panel.isVisible()
 
 
 def test_closing_the_window_while_streaming_ends_every_thread(qtbot):
@@ -206,8 +209,10 @@ def test_a_failed_camera_stays_selected_for_retry(qtbot, tab):
 def test_a_long_model_message_wraps_instead_of_widening_the_window(tab):
     width = tab.minimumSizeHint().width()
     missing = "res10_300x300_ssd_iter_140000.caffemodel (model 'res10_caffe_fp32') " * 8
-    tab.on_model_state("failed", "res10 Caffe fp32", f"Could not get {missing}")
-    assert "could not be loaded" in tab.model_line.text()
+    choice = model_choice("res10-caffe")
+    refusal = Refusal(choice.key, choice.caption, f"Could not get {missing}")
+    tab.on_model_status(SlotStatus(ModelState.READY, choice, refusal))
+    assert "could not be loaded" in tab.model_status.panel.text()
     assert tab.minimumSizeHint().width() <= max(width, 900)
 
 
@@ -322,12 +327,12 @@ def test_a_live_language_switch_redoes_the_model_line_and_the_status(qtbot, tab)
             tab.retranslate_ui()
         assert status_bar.args == ["t1_insightface_group.jpg 표시 중"]
         assert tab.status_label.text() == "t1_insightface_group.jpg 표시 중"
-        assert tab.model_line.text() == "모델: res10 Caffe fp32"
+        assert tab.model_status.line.text() == "모델: SSD 얼굴 검출기 (ResNet-10, Caffe fp32)"
         assert "얼굴 6개" in tab.view.overlay.text()
     finally:
         set_language("en")
         tab.retranslate_ui()
-    assert tab.model_line.text() == "Model: res10 Caffe fp32"
+    assert tab.model_status.line.text() == "Model: SSD face detector (ResNet-10, Caffe fp32)"
 
 
 def test_a_model_that_fails_to_load_leaves_the_previous_one_working(qtbot, tab, tmp_path):
@@ -336,8 +341,9 @@ def test_a_model_that_fails_to_load_leaves_the_previous_one_working(qtbot, tab, 
     bogus = tmp_path / "bogus.pb"
     bogus.write_bytes(b"not a model")
     tab.load_model(str(bogus))
-    qtbot.waitUntil(lambda: tab.banner.isVisible(), timeout=15000)
-    assert "bogus.pb could not be loaded" in tab.banner.message()
+    panel = tab.model_status.panel
+    qtbot.waitUntil(lambda: panel.isVisible(), timeout=15000)
+    assert "bogus.pb could not be loaded" in panel.text()
     qtbot.waitUntil(lambda: tab.controller.service.state == "ready", timeout=15000)
     combo = tab.detector_bar.combo
     assert combo.currentData() == "res10-caffe"
@@ -351,14 +357,14 @@ def test_a_missing_model_offers_its_download_and_leaves_the_previous_one_working
     tab.source_bar.open_file(asset(*GROUP))
     qtbot.waitUntil(lambda: tab.view.overlay.isVisible(), timeout=10000)
     tab.load_model("res10-caffe-fp16")
-    qtbot.waitUntil(lambda: tab.download_panel.isVisible(), timeout=15000)
+    qtbot.waitUntil(lambda: tab.model_status.panel.isVisible(), timeout=15000)
     qtbot.waitUntil(lambda: tab.controller.service.state == "ready", timeout=15000)
     assert tab.detector_bar.combo.currentData() == "res10-caffe"
-    assert tab.model_line.text() == "Model: res10 Caffe fp32"
-    assert tab.download_panel.model_id == "res10_caffe_fp16"
-    message = tab.download_panel.message_label.text()
+    assert tab.model_status.line.text() == "Model: SSD face detector (ResNet-10, Caffe fp32)"
+    assert tab.model_status.panel.model_id == "res10_caffe_fp16"
+    message = tab.model_status.panel.message_label.text()
     assert "Caffe fp16) is not on this computer" in message
-    assert message.endswith("Still using res10 Caffe fp32.")
+    assert message.endswith("Still using SSD face detector (ResNet-10, Caffe fp32).")
     with qtbot.waitSignal(tab.controller.sig_shown, timeout=10000):
         tab.detector_bar.threshold_slider.setValue(90)
 

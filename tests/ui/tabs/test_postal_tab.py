@@ -140,16 +140,19 @@ def test_unreadable_drawing_gives_a_message_and_keeps_the_work(qtbot, tab, tmp_p
     assert tab.canvas.stroke_count() == 1
 
 
-def test_refused_model_keeps_the_previous_one(qtbot, tab, tmp_path, monkeypatch):
+def test_refused_model_keeps_the_previous_one(qtbot, tab, tmp_path):
     from tests.support.model_files import keras_model_file
 
     qtbot.waitUntil(lambda: tab.controller.service.state == "ready", timeout=10000)
-    warnings = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append(text))
     tab.load_model(keras_model_file(tmp_path / "five.keras", (28, 28, 1), 5))
-    qtbot.waitUntil(lambda: bool(warnings), timeout=60000)
-    assert "gives 5 outputs" in warnings[0]
+    panel = tab.model_status.panel
+    qtbot.waitUntil(lambda: panel.isVisibleTo(tab), timeout=60000)
+    assert "gives 5 outputs" in panel.text() and "Still using digits_cnn.onnx." in panel.text()
+    assert not panel.download_button.isVisibleTo(tab)  # a user's file: nothing to download
     qtbot.waitUntil(lambda: tab.controller.service.state == "ready", timeout=10000)
+    assert tab.model_status.line.text() == "Model: digits_cnn.onnx"  # said once, in the panel
+    panel.dismiss_button.click()
+    assert not panel.isVisibleTo(tab) and tab.controller.slot.refusal is None
     assert tab.controller.model_path.name == "digits_cnn.onnx"
     write_digit(tab.canvas, 0, 7)
     wait_for_code(qtbot, tab, "7????")
@@ -371,11 +374,11 @@ def test_status_and_model_line_follow_a_live_language_switch(qtbot, window, tab)
     qtbot.waitUntil(lambda: status.currentMessage().startswith("Recognized 7____"), timeout=5000)
     window.switch_language("ko")
     assert status.currentMessage().startswith("7____ 인식")
-    assert tab.model_label.text() == "모델: digits_cnn.onnx"
+    assert tab.model_status.line.text() == "모델: digits_cnn.onnx"
     assert tab.profile_panel.combo.currentText() == "기본"  # the default profile's name
     window.switch_language("en")
     assert status.currentMessage().startswith("Recognized 7____")
-    assert tab.model_label.text() == "Model: digits_cnn.onnx"
+    assert tab.model_status.line.text() == "Model: digits_cnn.onnx"
     assert tab.profile_panel.combo.currentText() == "default"
 
 

@@ -111,7 +111,7 @@ def test_hidden_panel_asks_the_model_for_nothing(qtbot, tab, monkeypatch):
     monkeypatch.setattr(
         tab.controller.service,
         "call",
-        lambda method, *a, **k: (methods.append(method), call(method, *a, **k))[1],
+        lambda method, *a, **k: (methods.append(method.__name__), call(method, *a, **k))[1],
     )
     write_digit(tab.canvas, 0, 7)
     wait_for_code(qtbot, tab, "7????")

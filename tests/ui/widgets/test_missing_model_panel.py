@@ -118,7 +118,7 @@ def test_use_another_model_opens_the_tabs_model_list(qtbot, tmp_path, monkeypatc
     tab.show()
     tab.start()
     try:
-        button = tab.download_panel.use_another_button
+        button = tab.model_status.panel.use_another_button
         qtbot.waitUntil(button.isVisible, timeout=20_000)
         button.click()
         assert tab.model_combo.view().isVisible()  # the list of models is open
@@ -127,15 +127,13 @@ def test_use_another_model_opens_the_tabs_model_list(qtbot, tmp_path, monkeypatc
         tab.shutdown()
 
 
-def test_a_model_that_is_present_but_fails_shows_the_failure(panel, tmp_path):
-    store = store_for(tmp_path, closed_port_url("w.bin"))
-    (tmp_path / "cache" / "m").mkdir(parents=True)
-    (tmp_path / "cache" / "m" / "w.bin").write_bytes(PAYLOAD)
-    widget = panel(store)
-    widget.show_missing("m", "The model could not be read: bad graph.")
+def test_a_model_that_failed_shows_the_failure_and_offers_no_download(panel, tmp_path):
+    widget = panel(store_for(tmp_path, closed_port_url("w.bin")))
+    widget.show_missing(None, "The model could not be read: bad graph.")
     assert widget.text() == "The model could not be read: bad graph."
-    widget.show_missing(None, "Own model failed.")
     assert not widget.download_button.isVisible() and not widget.import_button.isVisible()
+    widget.show_missing("m", "", corrupt=True)  # its file is here but fails its check
+    assert "damaged" in widget.text() and widget.download_button.isVisible()
 
 
 def test_every_transfer_reason_is_translated(korean_afterwards):

@@ -68,6 +68,7 @@ class HeadSettings:
     epochs: int = 20
     learning_rate: float = 1e-3
     batch_size: int = 32
+    min_steps: int = 8  # mini-batches per epoch at the least (smaller batches for few photos)
     weight_decay: float = 0.1
     seed: int = 0
 
@@ -98,8 +99,10 @@ def train_head(
     adam = _Adam(settings.learning_rate, [weights, bias])
     onehot = np.eye(classes)[y_train]
     history: list[EpochFigures] = []
+    # A few photos still give several steps per epoch (else 20 epochs of 30 photos: 20 steps).
+    batch_size = max(1, min(settings.batch_size, len(z_train) // settings.min_steps))
     for epoch in range(1, settings.epochs + 1):
-        for batch in _batches(len(z_train), settings.batch_size, rng):
+        for batch in _batches(len(z_train), batch_size, rng):
             if cancel is not None and cancel.is_set():
                 raise Cancelled()
             xb, tb = z_train[batch], onehot[batch]

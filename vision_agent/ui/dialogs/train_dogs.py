@@ -1,6 +1,6 @@
 """The Train dialog: transfer learning of a breed model with live accuracy and loss curves.
 
-Training runs in a child process (a ModelService hosting `DogTrainer`); every epoch arrives as
+Training runs in a child process (a model slot hosting `DogTrainer`); every epoch arrives as
 an event and extends the curves, as the course plotted its history after the fact. Cancel stops
 the child process at once.
 """
@@ -26,15 +26,17 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
+from vision_agent.controllers.model_slot import ModelChoice, ModelSlot, Refusal
 from vision_agent.engine.spec import RecognizerSpec
 from vision_agent.i18n import tr
 from vision_agent.paths import user_data_dir
-from vision_agent.services.model_service import ModelService, ModelState
-from vision_agent.training.dogs import DogTrainingOptions, DogTrainingReport
+from vision_agent.training.dogs import DogTrainer, DogTrainingOptions, DogTrainingReport
 from vision_agent.ui.settings import app_settings, last_folder, remember_folder
 
-TRAINER_SPEC = RecognizerSpec(
-    factory="vision_agent.training.dogs:DogTrainer", in_process=False, label="dog-breed trainer"
+TRAINER = ModelChoice(
+    "trainer",
+    RecognizerSpec(DogTrainer, in_process=False, label="dog-breed trainer"),
+    lambda: tr("Dog-breed trainer"),
 )
 DATA_SETTING = "dogs/train_data"
 OUT_SETTING = "dogs/train_out"
@@ -59,7 +61,7 @@ class TrainDogsDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.service: ModelService | None = None
+        self.slot: ModelSlot | None = None
         self.history: dict[str, list[float]] = {key: [] for key in CURVE_PENS}
         self.report: DogTrainingReport | None = None
         self._build_ui()
@@ -211,16 +213,16 @@ class TrainDogsDialog(QDialog):
         self.history = {key: [] for key in CURVE_PENS}
         self.report = None
         self.progress.setValue(0)
-        self.service = ModelService("dog-training", self)
-        self.service.sig_event.connect(self.on_event)
-        self.service.sig_state_changed.connect(self.on_trainer_state)
-        self.service.load(TRAINER_SPEC)
-        self.service.call("train", options).then(self.on_result, self.on_error)
+        self.slot = ModelSlot("dog-training", parent=self)
+        self.slot.sig_event.connect(self.on_event)
+        self.slot.sig_refused.connect(self.on_trainer_refused)
+        self.slot.load(TRAINER)
+        self.slot.call(DogTrainer.train, options).then(self.on_result, self.on_error)
         self.status_label.setText(tr("Starting TensorFlow in a training process…"))
         self._set_running(True)
 
     def cancel_training(self) -> None:
-        if self.service is None:
+        if self.slot is None:
             return
         self._stop_service()
         self.status_label.setText(tr("Training cancelled; nothing was saved."))
@@ -275,10 +277,9 @@ class TrainDogsDialog(QDialog):
         self._set_running(False)
         self.sig_model_trained.emit(report.model_path, report.classes_path)
 
-    @pyqtSlot(str, str)
-    def on_trainer_state(self, state: str, detail: str) -> None:
-        if state in (ModelState.FAILED, ModelState.MISSING):
-            self.on_error(detail)
+    @pyqtSlot(object)
+    def on_trainer_refused(self, refusal: Refusal) -> None:
+        self.on_error(refusal.message)
 
     @pyqtSlot(str)
     def on_error(self, message: str) -> None:
@@ -287,10 +288,10 @@ class TrainDogsDialog(QDialog):
         self._set_running(False)
 
     def _stop_service(self) -> None:
-        service, self.service = self.service, None
-        if service is not None:
-            service.shutdown()
-            service.deleteLater()
+        slot, self.slot = self.slot, None
+        if slot is not None:
+            slot.shutdown()
+            slot.deleteLater()
 
     def _set_running(self, running: bool) -> None:
         self.start_button.setEnabled(not running)
@@ -300,7 +301,7 @@ class TrainDogsDialog(QDialog):
             widget.setEnabled(not running)
 
     def is_running(self) -> bool:
-        return self.service is not None
+        return self.slot is not None
 
     def shutdown(self) -> None:
         self._stop_service()

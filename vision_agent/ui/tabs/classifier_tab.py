@@ -23,13 +23,12 @@ from PyQt5.QtWidgets import (
 )
 
 from vision_agent.controllers.choices import SharedChoices
-from vision_agent.controllers.classifier import ClassifierController, model_choices
+from vision_agent.controllers.classifier import ClassifierController
+from vision_agent.controllers.model_slot import registry_caption
 from vision_agent.core.classify import MODEL_ALIASES
 from vision_agent.core.gradcam import heatmap_rgba
 from vision_agent.core.predictors import MODEL_FILE_FILTER
 from vision_agent.i18n import tr
-from vision_agent.services.model_service import ModelState
-from vision_agent.ui.model_state_text import model_state_text, still_using_text
 from vision_agent.ui.photo_messages import photo_message
 from vision_agent.ui.photo_output import ask_image_path, copy_results, save_image_to
 from vision_agent.ui.qimage import qimage_to_rgb
@@ -39,11 +38,9 @@ from vision_agent.ui.tabs.base import VisionTab, add_menu_actions
 from vision_agent.ui.widgets.image_view import ImageView
 from vision_agent.ui.widgets.layer_picker_panel import LayerPickerPanel
 from vision_agent.ui.widgets.model_combo import ModelCombo
-from vision_agent.ui.widgets.model_download_panel import ModelDownloadPanel
+from vision_agent.ui.widgets.model_status import ModelStatusView
 from vision_agent.ui.widgets.photo_list import PhotoList
 from vision_agent.ui.widgets.top5_panel import Top5Panel
-
-PROBLEM_STYLE = "color: #a04000;"
 
 
 class ClassifierTab(VisionTab):
@@ -62,14 +59,15 @@ class ClassifierTab(VisionTab):
         choices = choices if choices is not None else SharedChoices(app_settings(), parent=self)
         self.controller = ClassifierController(choices, model, self)
         self.controller.sig_photo_changed.connect(self._show_result)
-        self.controller.sig_model_changed.connect(self._show_model)
+        self.controller.slot.sig_status.connect(self._show_model)
         self.controller.sig_photo_failed.connect(self._show_photo_failed)
         self.controller.sig_status.connect(
             lambda text: self.sig_status_message.emit(photo_message(text))
         )
         self._shown_photo = None  # the photo the view holds now
+        self._photo_failure = ""  # why the last photo was not read ("" once one is shown)
         self._build_ui()
-        self.controller.sig_model_loading.connect(self.network_panel.model_changed)
+        self.controller.slot.sig_loading.connect(self.network_panel.model_changed)
         add_shortcuts(self, ((QKeySequence.Paste, "Paste an image", self.paste),))
         self.photos.browse_with_keys(self)
         self.retranslate_ui()
@@ -112,27 +110,26 @@ class ClassifierTab(VisionTab):
         splitter.addWidget(self.photos)
         splitter.addWidget(self.view)
         splitter.addWidget(self.results)
-        self.network_panel = LayerPickerPanel(self.controller.service, self)
+        self.network_panel = LayerPickerPanel(self.controller.slot, self)
         self.network_panel.setVisible(False)
         splitter.addWidget(self.network_panel)
         for index, stretch in ((1, 3), (2, 2), (3, 2)):
             splitter.setStretchFactor(index, stretch)
 
-        self.model_label = QLabel(self)
-        self.model_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.download_panel = ModelDownloadPanel(self)
-        self.download_panel.sig_downloaded.connect(self.controller.choices.models_changed)
-        self.download_panel.sig_use_another_model.connect(self.model_combo.showPopup)
+        self.model_status = ModelStatusView(self)
+        panel = self.model_status.panel
+        panel.sig_downloaded.connect(self.controller.choices.models_changed)
+        panel.sig_use_another_model.connect(self.model_combo.showPopup)
+        panel.sig_dismissed.connect(self.controller.slot.dismiss)
 
         layout = QVBoxLayout(self)
         layout.addLayout(toolbar)
         layout.addWidget(splitter, 1)
-        layout.addWidget(self.download_panel)
-        layout.addWidget(self.model_label)
+        layout.addWidget(self.model_status)
 
     def _fill_model_combo(self) -> None:
         model = self.controller.model
-        items = [(key, caption, MODEL_ALIASES[key]) for key, caption in model_choices()]
+        items = [(key, registry_caption(i)(), i) for key, i in MODEL_ALIASES.items()]
         if model not in MODEL_ALIASES:
             items.append((model, Path(model).name, None))
         self.model_combo.fill(items, model, self.controller.choices.is_present)
@@ -148,10 +145,7 @@ class ClassifierTab(VisionTab):
         self.results.retranslate_ui()
         self.network_button.setText(tr("Inside the network"))
         self.network_panel.retranslate_ui()
-        self.download_panel.retranslate_ui()
-        self.view.set_placeholder(
-            tr("Open a photo (Ctrl+O), drop photos or a folder here, or paste an image (Ctrl+V).")
-        )
+        self._show_placeholder()
         self._show_model()
 
     def fill_file_menu(self, menu: QMenu) -> None:
@@ -175,7 +169,7 @@ class ClassifierTab(VisionTab):
     @pyqtSlot(int)
     def on_model_chosen(self, index: int) -> None:
         key = self.model_combo.itemData(index)
-        if key and key != self.controller.model:
+        if key:  # the model in use again closes a refusal
             self.controller.load_model(key)
         self._fill_model_combo()  # the model in use stays current until the new one works
 
@@ -199,26 +193,10 @@ class ClassifierTab(VisionTab):
 
     @pyqtSlot()
     def _show_model(self) -> None:
-        """The model list, the model line, the missing-model panel and what a model allows."""
-        controller = self.controller
+        """The model list, the model's status and what a model allows."""
         self._fill_model_combo()
-        self._show_model_line()
-        problem = controller.problem
-        if problem is None:
-            self.download_panel.clear()
-        else:  # a missing model is worded by the panel; a failed one by its message
-            name, why = controller.caption(problem.key), problem.message
-            failed = "" if problem.missing_id else model_state_text(ModelState.FAILED, name, why)[0]
-            kept = still_using_text(controller.kept_caption())
-            self.download_panel.show_missing(problem.missing_id, failed, kept)
+        self.model_status.show_status(self.controller.slot.status(), self.controller.model_note())
         self._update_controls()
-
-    def _show_model_line(self) -> None:
-        """The model's state, and the last answer's time once there is one."""
-        state, name, problem = self.controller.model_status()
-        text, is_problem = model_state_text(state, name, problem)
-        self.model_label.setText(text + self.controller.model_note(state))
-        self.model_label.setStyleSheet(PROBLEM_STYLE if is_problem else "")
 
     # --- photos -------------------------------------------------------------------------
     def open_paths(self, paths: list[Path]) -> None:
@@ -241,8 +219,19 @@ class ClassifierTab(VisionTab):
     def _show_photo_failed(self, message: str) -> None:
         self.view.set_image(None)
         self._shown_photo = None
-        self.view.set_placeholder(photo_message(message))
+        self._photo_failure = message
+        self._show_placeholder()
         self._show_result()
+
+    def _show_placeholder(self) -> None:
+        """Why the last photo was not read (said again after a language switch), or how to
+        open one."""
+        if self._photo_failure:
+            self.view.set_placeholder(photo_message(self._photo_failure))
+            return
+        self.view.set_placeholder(
+            tr("Open a photo (Ctrl+O), drop photos or a folder here, or paste an image (Ctrl+V).")
+        )
 
     def show_network_panel(self, visible: bool) -> None:
         self.network_panel.setVisible(visible)
@@ -260,11 +249,12 @@ class ClassifierTab(VisionTab):
                 return  # the old view stays a moment: the labels may come at once
             self.view.set_image(photo)
             self._shown_photo = photo
+            self._photo_failure = ""
             self.network_panel.follow(photo)
         self._show_labels()
         self.results.show_result(result, controller.gradcam_wanted, controller.gradcam_class)
         self._show_overlay()
-        self._show_model_line()
+        self.model_status.show_note(self.controller.model_note())
         self._update_controls()
 
     def _show_labels(self) -> None:
@@ -304,5 +294,5 @@ class ClassifierTab(VisionTab):
         copy_results(self, self.controller.results_text())
 
     def shutdown(self) -> None:
-        self.download_panel.shutdown()
+        self.model_status.shutdown()
         self.controller.shutdown()

@@ -27,16 +27,15 @@ from vision_agent.core.imageio import is_image_path
 from vision_agent.core.keras_breeds import BREED_MODEL_FILE_FILTER
 from vision_agent.i18n import tr
 from vision_agent.ui.model_problem_text import model_file_problem
-from vision_agent.ui.model_state_text import model_state_text
 from vision_agent.ui.photo_messages import photo_message
 from vision_agent.ui.photo_output import ask_image_path, copy_results, save_image_to
 from vision_agent.ui.settings import app_settings, ask_open_path
 from vision_agent.ui.shortcuts import add_shortcuts
 from vision_agent.ui.tabs.base import VisionTab, add_menu_actions
-from vision_agent.ui.widgets.breed_panel import ERROR_STYLE, BreedPanel
+from vision_agent.ui.widgets.breed_panel import BreedPanel
 from vision_agent.ui.widgets.image_view import ImageView
 from vision_agent.ui.widgets.model_combo import ModelCombo
-from vision_agent.ui.widgets.model_download_panel import ModelDownloadPanel
+from vision_agent.ui.widgets.model_status import ModelStatusView
 from vision_agent.ui.widgets.photo_list import PhotoList
 
 
@@ -49,12 +48,11 @@ class DogTab(VisionTab):
         choices = choices if choices is not None else SharedChoices(settings, parent=self)
         self.controller = DogController(choices, settings, self)
         self.controller.sig_model_changed.connect(self._show_model_state)
+        self.controller.slot.sig_status.connect(self._show_model_state)
         self.controller.sig_result_changed.connect(self._show_result)
-        self.controller.sig_choice_failed.connect(self._show_choice_failed)
         self.controller.sig_status.connect(
             lambda text: self.sig_status_message.emit(photo_message(text))
         )
-        self._error_title = ""
         self._train_dialog = None
         self._build_ui()
         self.retranslate_ui()
@@ -85,23 +83,19 @@ class DogTab(VisionTab):
         self.breeds = BreedPanel(self)
         self.breeds.save_button.clicked.connect(self.save_annotated)
         self.breeds.copy_button.clicked.connect(self.copy_results)
-        self.model_label = QLabel(self)
-        self.model_label.setWordWrap(True)
-
-        right = QVBoxLayout()
-        right.addWidget(self.breeds, 1)
-        right.addWidget(self.model_label)
         body = QHBoxLayout()
         body.addWidget(self.photos)
         body.addWidget(self.view, 3)
-        body.addLayout(right, 2)
-        self.download_panel = ModelDownloadPanel(self)
-        self.download_panel.sig_downloaded.connect(self.controller.shared.models_changed)
-        self.download_panel.sig_use_another_model.connect(self.model_combo.showPopup)
+        body.addWidget(self.breeds, 2)
+        self.model_status = ModelStatusView(self)
+        panel = self.model_status.panel
+        panel.sig_downloaded.connect(self.controller.shared.models_changed)
+        panel.sig_use_another_model.connect(self.model_combo.showPopup)
+        panel.sig_dismissed.connect(self.controller.slot.dismiss)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(body, 1)
-        layout.addWidget(self.download_panel)
+        layout.addWidget(self.model_status)
         add_shortcuts(self, (("Q", "Quit", self.sig_quit_requested.emit),))
         self.photos.browse_with_keys(self)
 
@@ -115,7 +109,6 @@ class DogTab(VisionTab):
         self.model_caption.setText(tr("Recognizer:"))
         self.breeds.retranslate_ui()
         self.view.set_placeholder(tr("Open a dog photo or a folder, or drop one here."))
-        self.download_panel.retranslate_ui()
         self._show_model_state()
         self._show_result()
         self.sig_status_message.emit(photo_message(self.controller.status_text()))
@@ -159,7 +152,7 @@ class DogTab(VisionTab):
 
     def _on_combo_activated(self, index: int) -> None:
         choices = self.controller.choices
-        if 0 <= index < len(choices) and choices[index] != self.controller.choice:
+        if 0 <= index < len(choices):  # the recognizer in use again closes a refusal
             self.controller.select_choice(choices[index])
 
     def _fill_combo(self) -> None:
@@ -177,17 +170,8 @@ class DogTab(VisionTab):
 
     @pyqtSlot()
     def _show_model_state(self) -> None:
-        controller = self.controller
         self._fill_combo()
-        state = controller.service.state
-        text, problem = model_state_text(state, controller.model_name(), controller.problem)
-        self.model_label.setText(text)
-        self.model_label.setStyleSheet(ERROR_STYLE if problem else "color: #555;")
-        missing = controller.missing_model_id()
-        if missing is None:
-            self.download_panel.clear()
-        else:
-            self.download_panel.show_missing(missing, controller.problem)
+        self.model_status.show_status(self.controller.slot.status())
 
     # --- photos -----------------------------------------------------------------------------
     def open_photo(self, path: Path) -> None:
@@ -201,21 +185,14 @@ class DogTab(VisionTab):
         else:
             self.controller.show_error(tr("Drop an image file (JPEG, PNG, BMP, WebP, TIFF)."))
 
-    @pyqtSlot(str, str)
-    def _show_choice_failed(self, title: str, message: str) -> None:
-        self._error_title = title
-        self.controller.show_error(message)
-
     @pyqtSlot()
     def _show_result(self) -> None:
         controller = self.controller
         if controller.error:
             self.view.set_image(None)
-            title = self._error_title or tr("Cannot recognize this photo")
             message = photo_message(model_file_problem(controller.error))
-            self.breeds.show_error(title, message)
+            self.breeds.show_error(tr("Cannot recognize this photo"), message)
             return
-        self._error_title = ""
         if controller.is_busy():
             self.breeds.show_busy(controller.photo.name if controller.photo else "")
             return
@@ -255,7 +232,7 @@ class DogTab(VisionTab):
         self.controller.add_breed_model(Path(model), Path(classes))
 
     def shutdown(self) -> None:
-        self.download_panel.shutdown()
+        self.model_status.shutdown()
         if self._train_dialog is not None:
             self._train_dialog.shutdown()
         self.controller.shutdown()

@@ -8,11 +8,10 @@ a live language switch redoes them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 
 from PyQt5 import sip
-from PyQt5.QtCore import pyqtSlot
+from PyQt5.QtCore import Qt, pyqtSlot
 from PyQt5.QtGui import QKeySequence, QShowEvent
 from PyQt5.QtWidgets import (
     QAction,
@@ -24,21 +23,19 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from vision_agent.controllers.faces import FaceCamController, StreamStats, model_id, model_name
+from vision_agent.controllers.faces import FaceCamController, StreamStats
+from vision_agent.controllers.model_slot import SlotStatus
 from vision_agent.core.errors import UserError
 from vision_agent.core.faces import FaceDetection
 from vision_agent.core.video_source import SourceEnded, SourceSpec
 from vision_agent.i18n import tr
-from vision_agent.services.model_service import ModelState
-from vision_agent.ui.face_texts import describe, rejected_text, source_message
-from vision_agent.ui.model_state_text import model_state_text, still_using_text
+from vision_agent.ui.face_texts import describe, source_message
 from vision_agent.ui.settings import ask_save_path, remember_folder
 from vision_agent.ui.shortcuts import add_shortcuts
 from vision_agent.ui.tabs.base import VisionTab, add_menu_actions
 from vision_agent.ui.widgets.detector_bar import DetectorBar
 from vision_agent.ui.widgets.face_view import FaceView
-from vision_agent.ui.widgets.model_download_panel import ModelDownloadPanel
-from vision_agent.ui.widgets.model_state_line import ModelStateLine
+from vision_agent.ui.widgets.model_status import ModelStatusView
 from vision_agent.ui.widgets.notice_banner import NoticeBanner
 from vision_agent.ui.widgets.rendered_label import RenderedLabel
 from vision_agent.ui.widgets.source_bar import SourceBar
@@ -55,8 +52,7 @@ class FaceCamTab(VisionTab):
         c.sig_source_opened.connect(self.on_source_opened)
         c.sig_source_ended.connect(self.on_source_ended)
         c.sig_paused.connect(self.on_paused)
-        c.sig_model_state.connect(self.on_model_state)
-        c.sig_model_rejected.connect(self.on_model_rejected)
+        c.slot.sig_status.connect(self.on_model_status)
         c.sig_detection_failed.connect(self.on_detection_failed)
         self._retry_model: str | None = None  # what the banner's Retry loads; None: the source
         self._snapshot_action: QAction | None = None
@@ -79,12 +75,14 @@ class FaceCamTab(VisionTab):
         self.retry_button = self.banner.add_button(self.retry)
         self.play_again_button = self.banner.add_button(self.play_again)
         self.other_source_button = self.banner.add_button(self.choose_other_source)
-        self.download_panel = ModelDownloadPanel(self)
-        self.download_panel.sig_downloaded.connect(self.load_model)  # a registry id
-        self.download_panel.sig_use_another_model.connect(self.detector_bar.combo.showPopup)
+        self.model_status = ModelStatusView(self, Qt.AlignRight)
+        panel = self.model_status.panel
+        panel.sig_downloaded.connect(self.load_model)  # a registry id
+        panel.sig_use_another_model.connect(self.detector_bar.combo.showPopup)
+        panel.sig_dismissed.connect(self.controller.slot.dismiss)
         self.view = FaceView(self)
         self.view.sig_files_dropped.connect(self.source_bar.open_dropped)
-        self.status_label, self.model_line = RenderedLabel(self), ModelStateLine(self)
+        self.status_label = RenderedLabel(self)
         self.status_label.setStyleSheet("color: #555;")
 
         layout = QVBoxLayout(self)
@@ -93,11 +91,10 @@ class FaceCamTab(VisionTab):
             for widget in widgets:
                 row.addWidget(widget)
             row.addStretch(1)
-        for widget, stretch in ((self.download_panel, 0), (self.banner, 0), (self.view, 1)):
+        for widget, stretch in ((self.banner, 0), (self.view, 1)):
             layout.addWidget(widget, stretch)
-        layout.addLayout(bottom := QHBoxLayout())
-        bottom.addWidget(self.status_label, 3)
-        bottom.addWidget(self.model_line, 2)
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.model_status)
         pause = ("Space", "Pause or resume", self.source_bar.toggle_pause)
         add_shortcuts(self, (pause, ("Esc", "Stop", self.stop)))
         self._update_buttons()
@@ -113,9 +110,8 @@ class FaceCamTab(VisionTab):
             (self.other_source_button, tr("Choose another source…")),
         ):
             button.setText(text)
-        for part in (self.source_bar, self.detector_bar, self.download_panel, self.banner):
+        for part in (self.source_bar, self.detector_bar, self.model_status, self.banner):
             part.retranslate_ui()
-        self.model_line.retranslate_ui()
         self.view.retranslate_ui()
         if status := self.status_label.retranslate_ui():
             self.sig_status_message.emit(status)  # the window's status bar too
@@ -147,32 +143,12 @@ class FaceCamTab(VisionTab):
     def load_model(self, choice: str) -> None:
         if self._retry_model is not None:  # a banner about a model is answered by this one
             self.banner.setVisible(False)
-        self.download_panel.clear()
         self.controller.load_model(choice)
+
+    @pyqtSlot(object)
+    def on_model_status(self, status: SlotStatus) -> None:
+        self.model_status.show_status(status)
         self.detector_bar.set_choice(self.controller.model_choice)
-
-    @pyqtSlot(str, str, str)
-    def on_model_state(self, state: str, name: str, problem: str) -> None:
-        text = self.model_line.set_state(state, name, problem)
-        if state == ModelState.MISSING:
-            self.download_panel.show_missing(model_id(self.controller.model_choice), text)
-        elif state == ModelState.FAILED:
-            render = lambda: model_state_text(state, name, problem)[0]  # noqa: E731
-            self._show_problem(render, self.controller.model_choice)
-
-    @pyqtSlot(str, str, str)
-    def on_model_rejected(self, choice: str, state: str, problem: str) -> None:
-        """`choice` did not load; the controller is putting the previous model back."""
-        kept = self.controller.model_choice
-        self.detector_bar.set_choice(kept)
-        if state == ModelState.MISSING:
-            text = model_state_text(state, model_name(choice), problem)[0]
-            self.download_panel.show_missing(
-                model_id(choice), text, still_using_text(model_name(kept))
-            )
-        else:
-            render = partial(rejected_text, model_name(choice), problem, model_name(kept))
-            self._show_problem(render, choice)
 
     @pyqtSlot(str)
     def on_detection_failed(self, message: str) -> None:
@@ -311,5 +287,5 @@ class FaceCamTab(VisionTab):
             self._snapshot_action.setEnabled(can_save)
 
     def shutdown(self) -> None:
-        self.download_panel.shutdown()
+        self.model_status.shutdown()
         self.controller.shutdown()

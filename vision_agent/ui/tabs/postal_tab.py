@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from PyQt5.QtCore import Qt, pyqtSignal, pyqtSlot
 from PyQt5.QtGui import QKeySequence
-from PyQt5.QtWidgets import QHBoxLayout, QLabel, QMenu, QMessageBox, QVBoxLayout, QWidget
+from PyQt5.QtWidgets import QHBoxLayout, QMenu, QVBoxLayout, QWidget
 
 from vision_agent.controllers.postal import PostalController
 from vision_agent.core.handwriting_profile import HandwritingProfile
@@ -17,7 +17,6 @@ from vision_agent.core.postal import SHIPPED_MODEL, PostalReading
 from vision_agent.core.predictors import MODEL_FILE_FILTER
 from vision_agent.i18n import tr
 from vision_agent.ui.dialogs.drawing_files import ask_drawing_path, read_drawing, save_drawing
-from vision_agent.ui.model_state_text import model_state_text
 from vision_agent.ui.settings import ask_open_path
 from vision_agent.ui.shortcuts import add_shortcuts
 from vision_agent.ui.tabs.base import VisionTab, add_menu_actions
@@ -25,6 +24,7 @@ from vision_agent.ui.widgets.digit_chart import DIGITS, DigitChart
 from vision_agent.ui.widgets.drawing_canvas import DrawingCanvas
 from vision_agent.ui.widgets.inputs_strip import InputsStrip
 from vision_agent.ui.widgets.inside_network_panel import InsideNetworkPanel
+from vision_agent.ui.widgets.model_status import ModelStatusView
 from vision_agent.ui.widgets.postal_controls import PostalControls
 from vision_agent.ui.widgets.postal_readout import PostalReadout, ink_warning
 from vision_agent.ui.widgets.profile_panel import ProfilePanel, shown_name
@@ -44,8 +44,6 @@ class PostalTab(VisionTab):
         self.controller = PostalController(model_path, self)
         self.controller.sig_recognized.connect(self.on_recognized)
         self.controller.sig_recognition_failed.connect(self.on_recognition_failed)
-        self.controller.sig_model_state.connect(self.on_model_state_changed)
-        self.controller.sig_model_refused.connect(self.on_model_refused)
         self._status: Callable[[], str] = str
         self._kept_drawing: np.ndarray | None = None  # as last saved or opened
         self._build_ui()
@@ -92,7 +90,9 @@ class PostalTab(VisionTab):
         self.profile_panel.sig_message.connect(self._say)
         self.inputs_strip = InputsStrip(self)
         self.inputs_strip.setVisible(False)
-        self.model_label = QLabel(self)
+        self.model_status = ModelStatusView(self)
+        self.model_status.panel.sig_dismissed.connect(self.controller.slot.dismiss)
+        self.controller.slot.sig_status.connect(self.model_status.show_status)
         self.chart = DigitChart(self)
         self.network_panel = InsideNetworkPanel([*DIGITS, "✗"], self)  # 11th: "not a digit"
         self.network_panel.setVisible(False)
@@ -100,7 +100,7 @@ class PostalTab(VisionTab):
         left = QVBoxLayout()
         for widget in (c, self.canvas, self.readout, self.profile_panel, self.inputs_strip):
             left.addWidget(widget)
-        left.addWidget(self.model_label)
+        left.addWidget(self.model_status)
         left.addStretch(1)
         layout = QHBoxLayout(self)
         layout.addLayout(left)
@@ -114,9 +114,8 @@ class PostalTab(VisionTab):
     def retranslate_ui(self) -> None:
         self.canvas.setToolTip(tr("Write one digit in each box with the left mouse button."))
         parts = (self.controls, self.readout, self.chart, self.inputs_strip)
-        for part in (*parts, self.profile_panel, self.network_panel):
+        for part in (*parts, self.profile_panel, self.network_panel, self.model_status):
             part.retranslate_ui()
-        self._show_model_state()
         self.sig_status_message.emit(self._status())
 
     def fill_file_menu(self, menu: QMenu) -> None:
@@ -148,7 +147,6 @@ class PostalTab(VisionTab):
 
     def load_model(self, path: Path) -> None:
         self.controller.load_model(path)
-        self.on_model_state_changed()
 
     def use_shipped_model(self) -> None:
         self.load_model(SHIPPED_MODEL)
@@ -157,22 +155,6 @@ class PostalTab(VisionTab):
         path = ask_open_path(self, tr("Open digit model"), "models", MODEL_FILE_FILTER)
         if path:
             self.load_model(path)
-
-    def on_model_state_changed(self) -> None:
-        c = self.controller
-        state, name, problem = c.model_state, c.model_path.name, c.problem
-        self._say(lambda: model_state_text(state, name, problem)[0])
-        self._show_model_state()
-
-    def _show_model_state(self) -> None:
-        c = self.controller
-        text, problem = model_state_text(c.model_state, c.model_path.name, c.problem)
-        self.model_label.setText(text)
-        self.model_label.setStyleSheet("color: #b00020;" if problem else "color: #555;")
-
-    @pyqtSlot(str)
-    def on_model_refused(self, message: str) -> None:
-        QMessageBox.warning(self, tr("Digit model refused"), message)
 
     # --- handwriting profile ------------------------------------------------------------
     def on_profile_changed(self, profile: HandwritingProfile) -> None:
@@ -210,7 +192,7 @@ class PostalTab(VisionTab):
             self._forget_drawing()
             return
         self.controller.recognize(self.canvas.drawing_gray())
-        if self.controller.model_state != "ready":
+        if not self.controller.slot.is_ready():
             self._say(lambda: tr("Waiting for the digit model to load…"))
 
     def erase(self) -> None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider, QWidget
 
-from vision_agent.controllers.faces import MODEL_ITEMS, model_name
-from vision_agent.core.errors import UserError
+from vision_agent.controllers.faces import model_name
+from vision_agent.controllers.model_slot import store_presence
 from vision_agent.core.faces import (
     DEFAULT_THRESHOLD,
     FACE_MODEL_FILE_FILTER,
@@ -18,7 +18,6 @@ from vision_agent.core.faces import (
     SHIPPED_MODEL,
 )
 from vision_agent.i18n import tr
-from vision_agent.models.store import READY, default_store
 from vision_agent.ui.settings import ask_open_path
 from vision_agent.ui.widgets.model_combo import needs_download_caption
 
@@ -29,7 +28,7 @@ class DetectorBar(QWidget):
     """The model list shows the current choice (an own file is listed by its name).
 
     Signals:
-        sig_model_chosen(str): load this choice (a MODEL_ITEMS name or a detector file's path).
+        sig_model_chosen(str): load this choice (a MODEL_CHOICES name or a detector file's path).
         sig_threshold(float): the confidence a face needs, 0.05–0.95.
         sig_blur(bool): blur the faces found.
     """
@@ -68,9 +67,9 @@ class DetectorBar(QWidget):
     def set_choice(self, choice: str) -> None:
         self._choice = choice
         self.combo.clear()
-        for item, label in MODEL_ITEMS:
-            model_id = MODEL_CHOICES[item]
-            here = _is_here(model_id)
+        for item, model_id in MODEL_CHOICES.items():
+            label = model_name(item)
+            here = store_presence(model_id)
             self.combo.addItem(label if here else needs_download_caption(label, model_id), item)
         if self.combo.findData(choice) < 0:
             self.combo.addItem(model_name(choice), choice)
@@ -94,12 +93,3 @@ class DetectorBar(QWidget):
     def _on_threshold(self, value: int) -> None:
         self.threshold_value.setText(f"{value / 100:.2f}")
         self.sig_threshold.emit(value / 100)
-
-
-def _is_here(model_id: str) -> bool:
-    """Whether the registry model's files are on this computer (checked files are remembered by
-    the store, so listing again after a download costs little)."""
-    try:
-        return default_store().status(model_id) == READY
-    except UserError:
-        return False

@@ -6,7 +6,7 @@ from itertools import pairwise
 
 import numpy as np
 from PyQt5.QtCore import QPoint, QPointF, QRect, Qt, pyqtSignal
-from PyQt5.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
+from PyQt5.QtGui import QColor, QFocusEvent, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
 from PyQt5.QtWidgets import QSizePolicy, QWidget
 
 from vision_agent.core.postal import BOX_COUNT, CANVAS_HEIGHT, CANVAS_WIDTH, box_rect
@@ -157,7 +157,18 @@ class DrawingCanvas(QWidget):
             selected = i == self.selected_box
             painter.setPen(QPen(SELECTED_COLOR if selected else GUIDE_COLOR, 2 if selected else 1))
             painter.drawRect(QRect(x, y, w - 1, h - 1))
+        if self.hasFocus():  # the keys E, S, R... go here: a frame shows it, as on every control
+            painter.setPen(QPen(self.palette().highlight().color(), 2))
+            painter.drawRect(self.rect().adjusted(1, 1, -1, -1))
         painter.end()
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        self.update()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self.update()
 
     # --- mouse --------------------------------------------------------------------------
     def mousePressEvent(self, event: QMouseEvent) -> None:

@@ -13,9 +13,10 @@ from PyQt5.QtCore import Qt, pyqtSlot
 from PyQt5.QtGui import QFont
 from PyQt5.QtWidgets import QLabel, QListWidget, QListWidgetItem, QScrollArea, QVBoxLayout, QWidget
 
+from vision_agent.controllers.model_slot import ModelSlot, Reply
+from vision_agent.core.classify import ImageClassifier
 from vision_agent.core.layer_activations import LayerInfo, stage_outputs
 from vision_agent.i18n import tr
-from vision_agent.services.model_service import ModelService, Reply
 from vision_agent.ui.widgets.feature_maps import LayerView, shape_text
 from vision_agent.ui.widgets.inside_network_panel import tiles_hint
 
@@ -26,9 +27,9 @@ STAGE_MARK = "▶ "
 class LayerPickerPanel(QWidget):
     """The model's layers in a list and the chosen layer's output for the current photo."""
 
-    def __init__(self, service: ModelService, parent: QWidget | None = None) -> None:
+    def __init__(self, slot: ModelSlot, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.service = service
+        self.slot = slot
         self.layers: list[LayerInfo] | None = None
         self.stages: set[str] = set()
         self.photo: np.ndarray | None = None
@@ -83,17 +84,15 @@ class LayerPickerPanel(QWidget):
             return
         if self.layers is None:
             if self._pending_layers is None:
-                self._pending_layers = self.service.call("network_layers", latest=True).then(
-                    self.on_layers, self.on_error
-                )
+                reply = self.slot.call(ImageClassifier.network_layers, latest=True)
+                self._pending_layers = reply.then(self.on_layers, self.on_error)
             return
         item = self.layer_list.currentItem()
         if photo is None or item is None:
             return
         name = item.data(Qt.UserRole)
-        self._pending_output = self.service.call("layer_output", photo, name, latest=True).then(
-            self.on_output, self.on_error
-        )
+        reply = self.slot.call(ImageClassifier.layer_output, photo, name, latest=True)
+        self._pending_output = reply.then(self.on_output, self.on_error)
 
     def _discard_pending(self) -> None:
         for reply in (self._pending_layers, self._pending_output):

@@ -1,7 +1,9 @@
 """A missing model, said plainly: what is missing and how large, Download (with progress and
-Cancel), Import from folder… and Use another model. Nothing is fetched without the user's click.
+Cancel), Import from folder…, Use another model and Dismiss. Nothing is fetched without the
+user's click.
 
-Every tab shows it when its model is not on this computer, and so does the Models dialog."""
+A tab shows it (through `ModelStatusView`) when the user picks a model that is not on this
+computer or that fails to load, and so does the Models dialog."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from PyQt5.QtWidgets import (
 from vision_agent.core.errors import UserError
 from vision_agent.i18n import tr
 from vision_agent.models.registry import ModelEntry
-from vision_agent.models.store import CORRUPT, READY, ModelStore, default_store
+from vision_agent.models.store import READY, ModelStore, default_store
 from vision_agent.services.download_worker import DownloadWorker
 from vision_agent.ui.model_problem_text import (
     download_failed_text,
@@ -59,11 +61,13 @@ class ModelDownloadPanel(QWidget):
         sig_use_another_model(): the user wants to choose another model (the tab shows its list);
             the button is offered only where this signal is connected.
         sig_busy_changed(bool): a download started (True) or ended, however it ended (False).
+        sig_dismissed(): the user closed the panel (offered only where this signal is connected).
     """
 
     sig_downloaded = pyqtSignal(str)
     sig_use_another_model = pyqtSignal()
     sig_busy_changed = pyqtSignal(bool)
+    sig_dismissed = pyqtSignal()
 
     def __init__(self, parent: QWidget | None = None, store: ModelStore | None = None) -> None:
         super().__init__(parent)
@@ -87,6 +91,8 @@ class ModelDownloadPanel(QWidget):
         self.import_button.clicked.connect(self.choose_import_folder)
         self.use_another_button = QPushButton(self)
         self.use_another_button.clicked.connect(self.sig_use_another_model)
+        self.dismiss_button = QPushButton(self)
+        self.dismiss_button.clicked.connect(self.dismiss)
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
         for widget in (
@@ -95,6 +101,7 @@ class ModelDownloadPanel(QWidget):
             self.cancel_button,
             self.import_button,
             self.use_another_button,
+            self.dismiss_button,
         ):
             buttons.addWidget(widget)
         buttons.addStretch(1)
@@ -117,6 +124,7 @@ class ModelDownloadPanel(QWidget):
             tr("Copy the model's files from a folder (a USB stick, another computer's download).")
         )
         self.use_another_button.setText(tr("Use another model"))
+        self.dismiss_button.setText(tr("Dismiss"))
         self._show_text()
 
     def offers_another_model(self) -> bool:
@@ -125,17 +133,20 @@ class ModelDownloadPanel(QWidget):
 
     # ----------------------------------------------------------------- what is shown
 
-    def show_missing(self, model_id: str | None, message: str, note: str = "") -> None:
-        """Say why the model is unavailable; offer its download when the registry has one.
-
-        `message` is the model service's detail; for a registry model whose files are missing it
-        is replaced by the panel's own text (the store writes its advice for the command line).
+    def show_missing(
+        self, model_id: str | None, message: str, note: str = "", corrupt: bool = False
+    ) -> None:
+        """Say why the model is unavailable: `model_id` names a registry model whose files are
+        missing (or `corrupt`), whose download is offered; without it `message` says why.
         `note` follows the text (e.g. which model the tab still uses).
         """
         if not self.is_downloading():
             self.model_id = model_id if self._entry(model_id) is not None else None
             self._detail, self._note = message, note
-            self._shown = self._problem()
+            if self.model_id is None:
+                self._shown = _Shown.MESSAGE
+            else:
+                self._shown = _Shown.CORRUPT if corrupt else _Shown.MISSING
             self._show_text()
         self._show_buttons()
         self.setVisible(True)
@@ -145,19 +156,12 @@ class ModelDownloadPanel(QWidget):
         if not self.is_downloading():
             self.setVisible(False)
 
+    def dismiss(self) -> None:
+        self.clear()
+        self.sig_dismissed.emit()
+
     def text(self) -> str:
         return self.message_label.text()
-
-    def _problem(self) -> _Shown:
-        if self.model_id is None:
-            return _Shown.MESSAGE
-        try:
-            state = self.store.report(self.model_id).state
-        except UserError:
-            return _Shown.MESSAGE
-        if state == READY:  # the files are there: the load failed for another reason
-            return _Shown.MESSAGE
-        return _Shown.CORRUPT if state == CORRUPT else _Shown.MISSING
 
     def _show_text(self) -> None:
         entry = self._entry(self.model_id)
@@ -187,6 +191,8 @@ class ModelDownloadPanel(QWidget):
         self.import_button.setVisible(offer)
         self.cancel_button.setVisible(downloading)
         self.use_another_button.setVisible(self.offers_another_model() and not downloading)
+        dismissable = self.receivers(self.sig_dismissed) > 0
+        self.dismiss_button.setVisible(dismissable and not downloading)
 
     def _entry(self, model_id: str | None) -> ModelEntry | None:
         """The registry entry of a model the user can fetch (not a shipped one), else None."""

@@ -178,3 +178,14 @@ def test_two_windows_keep_each_others_settings(tmp_path):
     first.remove("language")
     assert Settings(path).value("language") == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == [".settings.json.lock", "settings.json"]
+
+
+def test_no_module_reaches_qsettings_around_the_table():
+    package = REPO / "vision_agent"
+    users = [
+        path.relative_to(REPO)
+        for path in package.rglob("*.py")
+        if "QSettings" in path.read_text(encoding="utf-8")
+        and path != package / "core" / "settings.py"
+    ]
+    assert users == []

@@ -36,8 +36,9 @@ import cv2  # noqa: E402
 from PyQt5.QtCore import QElapsedTimer, QTimer  # noqa: E402
 from PyQt5.QtWidgets import QApplication  # noqa: E402
 
-from vision_agent.core.faces import MODEL_CHOICES, FaceDetector  # noqa: E402
+from vision_agent.core.faces import MODEL_CHOICES  # noqa: E402
 from vision_agent.core.video_source import SourceSpec, iter_video_frames  # noqa: E402
+from vision_agent.engine.registry_models import face_detector  # noqa: E402
 
 MODELS = ("res10-caffe", "res10-tf")
 
@@ -54,7 +55,7 @@ def network_fps(repeats: int) -> None:
     print(f"network at 640×480, {repeats} frames each (median ms, FPS = 1000 / median)")
     medians = {}
     for choice in MODELS:
-        detector = FaceDetector.from_model_id(MODEL_CHOICES[choice])
+        detector = face_detector(MODEL_CHOICES[choice])
         for frame in frames[:5]:
             detector.detect(frame)
         forward, detect = [], []

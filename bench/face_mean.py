@@ -23,8 +23,9 @@ sys.path.insert(0, str(REPO))
 PHOTOS = REPO.parent / "shared" / "assets" / "photos"
 os.environ.setdefault("VISION_AGENT_MODEL_PATH", str(PHOTOS.parent))
 
-from vision_agent.core.faces import COURSE_MEAN, TRAINING_MEAN, FaceDetector  # noqa: E402
+from vision_agent.core.faces import COURSE_MEAN, TRAINING_MEAN  # noqa: E402
 from vision_agent.core.imageio import read_image  # noqa: E402
+from vision_agent.engine.registry_models import face_detector  # noqa: E402
 
 MODELS = ("res10_caffe_fp32", "res10_tf_uint8")
 
@@ -39,7 +40,7 @@ def main() -> int:
     columns = [(m, mean) for m in MODELS for mean in (TRAINING_MEAN, COURSE_MEAN)]
     counts: dict[tuple, list[int]] = {}
     for model_id, mean in columns:
-        detector = FaceDetector.from_model_id(model_id, mean)
+        detector = face_detector(model_id, mean=mean)
         counts[(model_id, mean)] = [
             len(detector.detect(images[r["file"]], args.threshold).faces) for r in rows
         ]

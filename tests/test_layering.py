@@ -31,7 +31,6 @@ RANKS = {
 KNOWN_BREAKS = {
     "core/classify.py": {"vision_agent.models", "vision_agent.models.labels"}
     | {"vision_agent.models.store"},
-    "core/faces.py": {"vision_agent.models.registry", "vision_agent.models.store"},
     "core/onnx_export.py": {"vision_agent.models.store"},
     "core/own_classes/features.py": {"vision_agent.models", "vision_agent.models.store"},
 }

@@ -15,6 +15,7 @@ from vision_agent.core.errors import ModelLoadError
 from vision_agent.core.faces import COURSE_MEAN, TRAINING_MEAN, Face, FaceDetector, parse_detections
 from vision_agent.core.imageio import read_image
 from vision_agent.engine.recipes import face_model_spec
+from vision_agent.engine.registry_models import face_detector
 
 # res10 misses some of the 15-30 px faces in these group photos (see shared/assets/SOURCES.md).
 AT_LEAST = {"humans_6_jetson.jpg": 3, "humans_1_jetson.jpg": 3, "humans_5_jetson.jpg": 1}
@@ -31,13 +32,13 @@ def _face_rows(kind: str) -> list[tuple[str, int]]:
 @pytest.fixture(scope="module")
 def detector() -> FaceDetector:
     asset("face_detector", "res10_300x300_ssd_iter_140000.caffemodel")
-    return FaceDetector.from_model_id("res10_caffe_fp32")
+    return face_detector("res10_caffe_fp32")
 
 
 @pytest.fixture(scope="module")
 def tf_detector() -> FaceDetector:
     asset("face_detector", "opencv_face_detector_uint8.pb")
-    return FaceDetector.from_model_id("res10_tf_uint8")
+    return face_detector("res10_tf_uint8")
 
 
 def iou(a, b) -> float:

@@ -15,8 +15,8 @@ from PIL import Image, ImageDraw
 
 from tests.support.paths import REPO_ROOT, asset
 from vision_agent.core.errors import ImageReadError
-from vision_agent.core.faces import FaceDetector
 from vision_agent.core.imageio import read_image, read_photo
+from vision_agent.engine.registry_models import face_detector
 
 PEAK_LIMIT_BYTES = 1_500_000_000
 
@@ -60,7 +60,7 @@ def test_a_one_pixel_wide_image_is_refused_with_its_real_size(tmp_path):
 
 def test_faces_in_a_reduced_photo_are_reported_in_the_photos_pixels(tmp_path):
     small = asset("photos", "faces", "zidane_ultralytics.jpg")  # skips without ../shared/assets
-    detector = FaceDetector.from_model_id("res10_caffe_fp32")  # found there, never downloaded
+    detector = face_detector("res10_caffe_fp32")  # found there, never downloaded
     large = tmp_path / "zidane_large.jpg"
     factor = 5
     with Image.open(small) as image:

@@ -52,6 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from vision_agent.core.faces import FaceDetector
     from vision_agent.core.video_source import VIDEO_SUFFIXES
+    from vision_agent.engine.registry_models import face_detector
 
     if not 0.0 <= args.threshold <= 1.0:
         return cannot_start("--threshold must be between 0 and 1.")
@@ -65,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
             model = best_present(MODEL_CHOICES, MODEL_CHOICES, SHIPPED_MODEL)
             announce(MODEL_CHOICES[model], "face detector", "--model")
         if model in MODEL_CHOICES:
-            detector = FaceDetector.from_model_id(MODEL_CHOICES[model])
+            detector = face_detector(MODEL_CHOICES[model])
         else:
             detector = FaceDetector.from_user_file(model)
     except UserError as exc:

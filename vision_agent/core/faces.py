@@ -180,26 +180,14 @@ class FaceDetector:
     def from_files(
         cls,
         files: dict[str, Path],
-        model_id: str | None = None,
-        mean: tuple[float, float, float] | None = None,
+        name: str | None = None,
+        mean: tuple[float, ...] | None = None,
     ) -> FaceDetector:
-        """From the model store's files ({"weights": ..., "config": ...}) of `model_id`."""
-        name = Path(files["weights"]).name
-        if model_id is not None:
-            from vision_agent.models.registry import get
-
-            entry = get(model_id)
-            name = entry.name_en
-            mean = mean or tuple(entry.mean or TRAINING_MEAN)
+        """From a model's files ({"weights": ..., "config": ...}), called `name` (the weights
+        file's name by default); a registry model's name and mean come from
+        `engine.registry_models.face_detector`."""
         net = read_dnn_net(Path(files["weights"]), files.get("config"))
-        return cls(net, name, mean or TRAINING_MEAN)
-
-    @classmethod
-    def from_model_id(cls, model_id: str, mean: tuple[float, float, float] | None = None):
-        """Resolve through the model store (downloading if needed) and load."""
-        from vision_agent.models.store import default_store
-
-        return cls.from_files(default_store().resolve(model_id), model_id, mean)
+        return cls(net, name or Path(files["weights"]).name, mean or TRAINING_MEAN)
 
     @classmethod
     def from_user_file(cls, path: str | Path, config: str | Path | None = None) -> FaceDetector:

@@ -125,11 +125,12 @@ def face_model_spec(choice: str) -> RecognizerSpec:
     OpenCV runs every face model, so it stays in the service's thread (no child process).
     """
     from vision_agent.core.faces import MODEL_CHOICES, FaceDetector
+    from vision_agent.engine.registry_models import face_detector
 
     model_id = MODEL_CHOICES.get(choice, choice)
     if model_id in MODEL_CHOICES.values():
         return RecognizerSpec(
-            factory=FaceDetector.from_files,
+            factory=face_detector,
             kwargs={"model_id": model_id},
             model_id=model_id,
             label=model_id,

@@ -8,7 +8,7 @@ from PyQt5.QtCore import QPoint
 from tests.support.mouse import drag, slider_handle
 from tests.support.paths import asset
 from tests.ui.tabs.test_face_tab import GROUP, tab  # noqa: F401  (the fixture)
-from vision_agent.core.faces import FaceDetector
+from vision_agent.engine.registry_models import face_detector
 
 
 def test_a_mouse_drag_of_the_slider_shows_the_detections_of_its_last_value(qtbot, tab):
@@ -28,7 +28,7 @@ def test_a_mouse_drag_of_the_slider_shows_the_detections_of_its_last_value(qtbot
         "weights": asset("face_detector", "res10_300x300_ssd_iter_140000.caffemodel"),
         "config": asset("face_detector", "deploy.prototxt"),
     }
-    direct = FaceDetector.from_files(files, "res10_caffe_fp32").detect(frame, final)
+    direct = face_detector("res10_caffe_fp32", files).detect(frame, final)
     shown = tab.controller.shown.faces
     assert [f.box for f in shown] == [f.box for f in direct.faces]
     assert tab.detector_bar.threshold_value.text() == f"{final:.2f}"

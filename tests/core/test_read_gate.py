@@ -150,3 +150,17 @@ def test_feature_centres_beside_a_model_are_bounded_before_inflating(tmp_path):
 
 def _none(value: object) -> None:
     assert value is None, value
+
+
+def test_an_mnist_npz_is_bounded_by_its_headers_before_inflating(tmp_path):
+    from tests.support.paths import asset
+    from vision_agent.training.digits import load_mnist
+
+    x_train, y_train, *_ = load_mnist(asset("mnist", "mnist.npz"))  # the real one reads
+    assert x_train.shape == (60000, 28, 28) and y_train.shape == (60000,)
+    samples = 2_800_000  # 2.2 GB of training digits in a few MB
+    small = {"y_train": np.zeros(1, np.uint8), "x_test": np.zeros((1, 28, 28), np.uint8),
+             "y_test": np.zeros(1, np.uint8)}  # fmt: skip
+    bomb = npz_bomb(tmp_path / "mnist.npz", small, "x_train", (samples, 28, 28))
+    name, message = raised_in_child(20, lambda: load_mnist(bomb))
+    assert name == "UserError" and "x_train" in message and "at most" in message, message

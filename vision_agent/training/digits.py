@@ -28,11 +28,15 @@ import numpy as np
 
 from vision_agent.core.digits import MNIST_SIZE
 from vision_agent.core.errors import UserError
+from vision_agent.core.npz_gate import read_npz_arrays
+from vision_agent.core.user_files import read_user_bytes
 from vision_agent.training.digit_corpus import CorpusSizes
 
 MODEL_BASENAME = "digits_cnn"
 VALIDATION_SIZE = 5000
 MIN_FIT_DIGITS = 1000  # trained on, beside the validation split
+MNIST_MAX_FILE_BYTES = 1 << 30
+MNIST_MAX_ARRAY_BYTES = 1_000_000 * 28 * 28  # a million digits: 16 × MNIST's training set
 
 
 @dataclass
@@ -52,13 +56,14 @@ def load_mnist(data: Path | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
         keys = ("x_train", "y_train", "x_test", "y_test")
         if not zipfile.is_zipfile(data):
             raise UserError(f"{data} is not an MNIST .npz file (a NumPy zip archive).")
-        try:
-            with np.load(data) as npz:
-                arrays = tuple(npz[k] for k in keys)
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        raw = read_user_bytes(data, "an MNIST .npz file", MNIST_MAX_FILE_BYTES)
+        try:  # each array bounded by its header before it is unpacked (a small file can be a bomb)
+            stored = read_npz_arrays(raw, dict.fromkeys(keys, MNIST_MAX_ARRAY_BYTES))
+        except UserError as exc:
             raise UserError(
-                f"{data} is not an MNIST .npz holding {', '.join(keys)} ({exc})."
+                f"{data} is not an MNIST .npz holding {', '.join(keys)}: {exc}."
             ) from None
+        arrays = tuple(stored[k] for k in keys)
         problem = mnist_shape_problem(*arrays)
         if problem:
             raise UserError(f"{data}: {problem}")

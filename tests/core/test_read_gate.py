@@ -130,3 +130,23 @@ def test_a_profile_with_pickled_or_missing_arrays_is_named(tmp_path):
     np.savez(tmp_path / "partial.npz", format=np.array("x"))
     with pytest.raises(ProfileError, match=r"partial\.npz .*no 'inputs' array"):
         read_profile(tmp_path / "partial.npz")
+
+
+def test_feature_centres_beside_a_model_are_bounded_before_inflating(tmp_path):
+    from vision_agent.core.digit_centres import FeatureCentres, centres_path
+    from vision_agent.core.postal import SHIPPED_MODEL
+
+    assert FeatureCentres.load(centres_path(SHIPPED_MODEL)) is not None  # the shipped ones read
+    samples = 1_400_000  # the whitening declares 1.1 GB of float32… as uint8 zeros, a few MB
+    bomb = npz_bomb(tmp_path / "m.centres.npz", {"centres": np.zeros((10, 4))}, "whitening",
+                    (samples, 28, 28))  # fmt: skip
+    assert raised_in_child(20, lambda: _none(FeatureCentres.load(bomb))) == ("returned", "")
+    os.mkfifo(tmp_path / "fifo.centres.npz")
+    assert (
+        raised_in_child(10, lambda: _none(FeatureCentres.load(tmp_path / "fifo.centres.npz")))[0]
+        == "returned"
+    )
+
+
+def _none(value: object) -> None:
+    assert value is None, value

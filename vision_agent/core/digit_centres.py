@@ -21,9 +21,13 @@ from pathlib import Path
 import numpy as np
 
 from vision_agent.core.digit_features import normalized
+from vision_agent.core.errors import UserError
+from vision_agent.core.npz_gate import read_npz_arrays
+from vision_agent.core.user_files import read_user_bytes
 
 SHRINK = 0.1  # share of the covariance replaced by its mean variance (a sphere)
 MAX_FILE_BYTES = 4 * 1024 * 1024
+_MEMBER_BYTES = {"whitening": 4 * MAX_FILE_BYTES, "centres": 4 * MAX_FILE_BYTES}  # unpacked
 
 
 @dataclass(frozen=True)
@@ -74,13 +78,12 @@ class FeatureCentres:
     def load(cls, path: Path) -> FeatureCentres | None:
         """The centres stored at `path`, or None when there is no usable file there."""
         try:
-            if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
-                return None
-            with np.load(path, allow_pickle=False) as stored:
-                whitening = np.asarray(stored["whitening"], np.float32)
-                centres = np.asarray(stored["centres"], np.float32)
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            data = read_user_bytes(path, "a model's feature centres", MAX_FILE_BYTES)
+            stored = read_npz_arrays(data, _MEMBER_BYTES)
+        except UserError:
             return None
+        whitening = np.asarray(stored["whitening"], np.float32)
+        centres = np.asarray(stored["centres"], np.float32)
         size = len(whitening)
         if whitening.shape != (size, size) or centres.shape != (10, size) or not size:
             return None

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 
+from vision_agent.core.errors import UserError
 from vision_agent.core.keras_files import MESSAGES as KERAS_FILE_MESSAGES
 from vision_agent.i18n import language, tr, tr_template
+from vision_agent.models import registry
 from vision_agent.models.registry import ModelEntry, format_size
 
 # The store's "Could not get FILE (model 'ID') from URL: REASON.\n…" and its other failures.
@@ -18,6 +20,7 @@ _TRANSFER = re.compile(
     r"Could not get (?P<file>\S+) \(model '[^']*'\) from \S+: (?P<reason>.+?)\.\n"
 )
 _CHECKSUM = re.compile(r"The file (?P<file>\S+) downloaded from \S+ does not match its published")
+_STORE_MISSING = re.compile(r"Model '(?P<id>[^']+)' is not on this computer \(")
 _CACHE = re.compile(r"The model cache (?P<folder>.+?) cannot be written \((?P<error>.*?)\)\. ")
 
 # Reasons a transfer fails (models/download.py), as templates: {name} matches any text.
@@ -103,3 +106,22 @@ def model_file_problem(message: str) -> str:
     """Why a model file was not opened (core/keras_files' messages) in the UI's language; any
     other message is kept as it is."""
     return tr_template(message.strip(), KERAS_FILE_MESSAGES)
+
+
+def model_problem(message: str) -> str:
+    """Why a model could not be used, for a place without the missing-model panel: a registry
+    model that is not here by its name and size with where to get it (View ▸ Models…); a model
+    file's problem through model_file_problem."""
+    if match := _STORE_MISSING.match(message):
+        try:
+            entry = registry.get(match["id"])
+        except UserError:
+            return message
+        size = size_text(entry)
+        if size == "?":
+            what = tr("{model} is not on this computer.")
+        else:
+            what = tr("{model} is not on this computer ({size} to download).")
+        where = tr("Download or import it in View ▸ Models….")
+        return what.format(model=model_name(entry), size=size) + "\n" + where
+    return model_file_problem(message)

@@ -33,6 +33,7 @@ from PyQt5.QtWidgets import (
 
 from vision_agent.controllers.own_classes import OwnClassesController
 from vision_agent.i18n import tr
+from vision_agent.ui.model_problem_text import model_problem
 from vision_agent.ui.qimage import rgb_to_pixmap
 from vision_agent.ui.tabs.base import VisionTab
 from vision_agent.ui.widgets.confusion_table import ConfusionTable
@@ -410,7 +411,8 @@ class OwnClassesTab(VisionTab):
 
     def _show_network(self) -> None:
         c = self.controller
-        message = c.network_problem or tr("Reading the network…")
+        problem = c.network_problem
+        message = model_problem(problem) if problem else tr("Reading the network…")
         self.network.set_summary(c.network, message)
 
     # --- training and results ---------------------------------------------------------------

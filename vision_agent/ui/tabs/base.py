@@ -8,6 +8,8 @@ from PyQt5.QtCore import pyqtSignal
 from PyQt5.QtGui import QKeySequence
 from PyQt5.QtWidgets import QAction, QMenu, QWidget
 
+from vision_agent.ui.photo_messages import photo_message
+
 MenuEntry = tuple[str, QKeySequence.StandardKey | None, Callable[[], object]]
 
 
@@ -51,3 +53,8 @@ class VisionTab(QWidget):
 
     def shutdown(self) -> None:
         """Stop every thread the tab owns and wait for it."""
+
+    def on_photo_status(self, text: str) -> None:
+        """A photo controller's status line, a reader's reason said in the UI's language (a
+        method, not a lambda: a lambda held by the controller would keep the tab alive)."""
+        self.sig_status_message.emit(photo_message(text))

@@ -61,9 +61,7 @@ class ClassifierTab(VisionTab):
         self.controller.sig_photo_changed.connect(self._show_result)
         self.controller.slot.sig_status.connect(self._show_model)
         self.controller.sig_photo_failed.connect(self._show_photo_failed)
-        self.controller.sig_status.connect(
-            lambda text: self.sig_status_message.emit(photo_message(text))
-        )
+        self.controller.sig_status.connect(self.on_photo_status)
         self._shown_photo = None  # the photo the view holds now
         self._photo_failure = ""  # why the last photo was not read ("" once one is shown)
         self._build_ui()

@@ -50,9 +50,7 @@ class DogTab(VisionTab):
         self.controller.sig_model_changed.connect(self._show_model_state)
         self.controller.slot.sig_status.connect(self._show_model_state)
         self.controller.sig_result_changed.connect(self._show_result)
-        self.controller.sig_status.connect(
-            lambda text: self.sig_status_message.emit(photo_message(text))
-        )
+        self.controller.sig_status.connect(self.on_photo_status)
         self._train_dialog = None
         self._build_ui()
         self.retranslate_ui()

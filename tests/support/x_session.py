@@ -18,8 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.support.model_server import write_registry
-from vision_agent.models.registry import default_registry
+from tests.support.model_server import only_digits_shipped, write_registry
 
 REPO = Path(__file__).resolve().parents[2]
 CLOSE_METHODS = ("wm-delete", "ctrl+q")
@@ -153,7 +152,8 @@ def isolated_env(folder: Path) -> dict[str, str]:
 def launch_downloading(x: XSession, folder: Path, base_url: str) -> subprocess.Popen:
     """The app with every registry address under `base_url` and no model on this computer,
     once the user has clicked the dog tab's Download button."""
-    models = json.loads(default_registry().path.read_text(encoding="utf-8"))["models"]
+    registry = only_digits_shipped(folder)  # the dog tab's model is one to download
+    models = json.loads(registry.read_text(encoding="utf-8"))["models"]
     for model in models:
         for f in model["files"].values():
             if f.get("url"):

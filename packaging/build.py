@@ -80,6 +80,7 @@ def build_python(venv_dir: Path | None) -> str:
     python = str(venv_dir / scripts / ("python.exe" if sys.platform == "win32" else "python"))
     run([python, "-m", "pip", "install", "--upgrade", "pip"])
     run([python, "-m", "pip", "install", *runtime_requirements(), PYINSTALLER])
+    run([python, str(ROOT / "packaging" / "install_keras2.py")])  # Keras 2 for course files
     return python
 
 

@@ -202,3 +202,15 @@ def test_qt_dialogs_speak_the_ui_language(qtbot):
     finally:
         window.switch_language("en")
         window.close()
+
+
+def test_the_network_picture_of_my_classes_names_the_new_head_in_korean():
+    from vision_agent.ui.widgets.network_stages import stage_label
+
+    set_language("ko")
+    try:
+        assert stage_label("new head") == "새 분류기"
+        assert stage_label("block_16") == "block 16"  # the backbone's own names stay
+    finally:
+        set_language("en")
+    assert stage_label("new head") == "new head"

@@ -65,8 +65,7 @@ class NetworkStages(QWidget):
             painter.setBrush(TRAINED if stage.trainable else FROZEN)
             painter.drawRoundedRect(box, 4, 4)
             painter.setPen(Qt.white if stage.trainable else Qt.black)
-            label = stage.name.replace("_", " ")
-            text = f"{label}\n{compact(stage.parameters)}"
+            text = f"{stage_label(stage.name)}\n{compact(stage.parameters)}"
             if box_width >= box_height:  # room to write across
                 painter.drawText(box, Qt.AlignCenter | Qt.TextWordWrap, text)
                 continue
@@ -85,3 +84,9 @@ class NetworkStages(QWidget):
             Qt.AlignLeft | Qt.AlignVCenter,
             self.totals_text(),
         )
+
+
+def stage_label(name: str) -> str:
+    """A stage's name as drawn: the backbone's own block names as they are, the part the app
+    adds ("new head") in the UI's language."""
+    return tr(name.replace("_", " "))

@@ -7,13 +7,13 @@ scripts/check_keras215.sh, which runs it):
 
     TF215/bin/python scripts/keras215_files.py FOLDER ASSETS DIGIT_WEIGHTS.npz
 
-The app's own modules need Keras 3, so the digit CNN is built here as program 8-3 builds it and
+The app's modules are not imported there (they need Keras 3 and a newer OpenCV), so the digit CNN
+is built here as program 8-3 builds it (training/digits.build_model) and
 given the shipped model's weights from DIGIT_WEIGHTS.npz (written by check_keras215.sh).
 """
 
 from __future__ import annotations
 
-import shutil
 import sys
 import types
 from pathlib import Path
@@ -41,13 +41,7 @@ def _digit_files(tf_keras: types.ModuleType, folder: Path, digits, references) -
     )  # fmt: skip
     with np.load(sys.argv[3]) as weights:
         model.set_weights([weights[f"arr_{i}"] for i in range(len(weights.files))])
-    h5, zipped, tf210, saved = (folder / name for name in keras2_files.DIGITS)
-    model.save(h5)
-    model.save(zipped)
-    shutil.copyfile(h5, tf210)  # TF 2.10's model.save('x.keras') wrote HDF5 under that name
-    model.save(saved, save_format="tf")
-    references["digits/input"] = digits
-    references["digits/output"] = model.predict(digits, verbose=0)
+    keras2_files.save_digit_formats(model, folder, digits, references)
 
 
 if __name__ == "__main__":

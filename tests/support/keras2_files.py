@@ -89,6 +89,11 @@ def _digit_files(tf_keras, folder: Path, digits: np.ndarray, references: dict) -
 
     model = build_model(tf_keras)
     model.set_weights(keras.models.load_model(SHIPPED_MODEL.with_suffix(".keras")).get_weights())
+    save_digit_formats(model, folder, digits, references)
+
+
+def save_digit_formats(model, folder: Path, digits: np.ndarray, references: dict) -> None:
+    """The digit CNN in the four formats Keras 2 saves, with Keras 2's predictions."""
     h5, zipped, tf210, saved = (folder / name for name in DIGITS)
     model.save(h5)
     model.save(zipped)

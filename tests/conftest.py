@@ -19,6 +19,14 @@ os.environ.setdefault("VISION_AGENT_CACHE_DIR", str(_SANDBOX / "cache"))
 from tests.support.paths import asset  # noqa: E402 (after the environment is set)
 
 
+@pytest.fixture(autouse=True)
+def own_user_data(tmp_path_factory, monkeypatch):
+    """Each test starts with its own empty user-data folder (profiles, logs, trained models), and
+    the app processes it starts inherit it: a sample one test teaches never votes in another's
+    reading (the default profile used to be shared by the whole session)."""
+    monkeypatch.setenv("VISION_AGENT_DATA_DIR", str(tmp_path_factory.mktemp("user-data")))
+
+
 @pytest.fixture(scope="session")
 def mnist() -> dict:
     import numpy as np

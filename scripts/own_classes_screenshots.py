@@ -20,20 +20,10 @@ from pathlib import Path
 
 from PyQt5.QtCore import Qt
 from PyQt5.QtWidgets import QApplication
+from qt_wait import wait_until  # scripts/, beside this file
 
 ROOT = Path(__file__).resolve().parents[1]
 PHOTOS = ROOT.parent / "shared" / "assets" / "photos"
-
-
-def wait_until(app: QApplication, condition, seconds: float) -> None:
-    import time
-
-    end = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > end:
-            raise TimeoutError("the tab did not get there in time")
-        app.processEvents()
-        time.sleep(0.05)
 
 
 def shoot(app: QApplication, path: Path) -> None:

@@ -19,7 +19,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
 
@@ -38,21 +37,13 @@ from PyQt5.QtCore import QEvent, QPoint, Qt  # noqa: E402
 from PyQt5.QtGui import QMouseEvent  # noqa: E402
 from PyQt5.QtTest import QTest  # noqa: E402
 from PyQt5.QtWidgets import QApplication  # noqa: E402
+from qt_wait import wait_until  # noqa: E402 (scripts/, beside this file)
 
 from vision_agent.core.imageio import read_image, write_image  # noqa: E402
 from vision_agent.core.postal import box_rect  # noqa: E402
 from vision_agent.training.stroke_templates import DIGIT_STROKES  # noqa: E402
 
 PHOTOS = ASSETS / "photos"
-
-
-def wait_until(app: QApplication, condition: Callable[[], bool], seconds: float = 90) -> None:
-    end = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > end:
-            raise TimeoutError("the tab did not get there in time")
-        app.processEvents()
-        time.sleep(0.05)
 
 
 def settle(app: QApplication, seconds: float = 0.5) -> None:

@@ -45,6 +45,11 @@ def size_text(entry: ModelEntry) -> str:
 
 def missing_text(entry: ModelEntry, another: bool, corrupt: bool = False) -> str:
     """The model is not on this computer (or its file is damaged): what, how large, what to do."""
+    return missing_what(entry, corrupt) + "\n" + advice(entry, another)
+
+
+def missing_what(entry: ModelEntry, corrupt: bool = False) -> str:
+    """That the model is not here (or damaged), with its download size where the registry says."""
     size = size_text(entry)
     if corrupt:
         what = tr("The file of {model} on this computer is damaged ({size} to download again).")
@@ -52,7 +57,7 @@ def missing_text(entry: ModelEntry, another: bool, corrupt: bool = False) -> str
         what = tr("{model} is not on this computer.")
     else:
         what = tr("{model} is not on this computer ({size} to download).")
-    return what.format(model=model_name(entry), size=size) + "\n" + advice(entry, another)
+    return what.format(model=model_name(entry), size=size)
 
 
 def advice(entry: ModelEntry, another: bool) -> str:
@@ -117,11 +122,5 @@ def model_problem(message: str) -> str:
             entry = registry.get(match["id"])
         except UserError:
             return message
-        size = size_text(entry)
-        if size == "?":
-            what = tr("{model} is not on this computer.")
-        else:
-            what = tr("{model} is not on this computer ({size} to download).")
-        where = tr("Download or import it in View ▸ Models….")
-        return what.format(model=model_name(entry), size=size) + "\n" + where
+        return missing_what(entry) + "\n" + tr("Download or import it in View ▸ Models….")
     return model_file_problem(message)

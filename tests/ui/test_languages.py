@@ -1,5 +1,6 @@
 """Every tab rendered in both languages, with a result on screen: in English no Hangul anywhere
-(widgets, menus, status bar, text drawn into the pictures); in Korean no English sentence except
+(widgets, menus, status bar, text drawn into the pictures, text that widgets and charts paint
+themselves); in Korean no English sentence except
 names (classes, breeds, models, files), which stay English where no Korean list exists; and after
 switching back, no Korean left. Qt's own dialogs follow the language too."""
 
@@ -9,10 +10,13 @@ import re
 
 import cv2
 import pytest
+from PyQt5.QtGui import QPainter
 from PyQt5.QtWidgets import (
     QAbstractButton,
     QComboBox,
     QFileDialog,
+    QGraphicsTextItem,
+    QGraphicsView,
     QGroupBox,
     QLabel,
     QLineEdit,
@@ -96,6 +100,36 @@ def drawn(monkeypatch) -> list[str]:
     return texts
 
 
+@pytest.fixture
+def painted(monkeypatch) -> list[str]:
+    """Every text a widget paints itself with QPainter.drawText (custom paintEvents, the charts'
+    axes), in any thread; the window is rendered for it in `texts_on_every_tab`."""
+    texts: list[str] = []
+    draw_text = QPainter.drawText
+
+    def recording(painter, *args):
+        texts.extend(a for a in args if isinstance(a, str))
+        return draw_text(painter, *args)
+
+    monkeypatch.setattr(QPainter, "drawText", recording)
+    return texts
+
+
+def scene_texts(window: MainWindow) -> list[str]:
+    """The texts of the charts' scenes (titles, axis labels, legends): graphics text items."""
+    texts = []
+    for view in window.findChildren(QGraphicsView):
+        if view.isVisible() and view.scene() is not None:
+            items = view.scene().items()
+            texts += [i.toPlainText() for i in items if isinstance(i, QGraphicsTextItem)]
+    return texts
+
+
+def scene_texts_of(window: MainWindow, tab: str) -> list[str]:
+    window.tabs.setCurrentIndex(TAB_INDEX[tab])
+    return scene_texts(window)
+
+
 TAB_INDEX = {kind.class_name: i for i, kind in enumerate(TAB_KINDS)}
 
 
@@ -132,16 +166,20 @@ def fill_every_tab(qtbot, window: MainWindow) -> None:
     qtbot.waitUntil(lambda: faces.controller.shown is not None, timeout=15000)
 
 
-def texts_on_every_tab(qtbot, window: MainWindow) -> list[str]:
+def texts_on_every_tab(qtbot, window: MainWindow, painted: list[str]) -> list[str]:
+    """What each tab shows: its widgets' texts, the texts its charts hold and what it paints."""
     texts: list[str] = []
     for i in range(window.tabs.count()):
         window.tabs.setCurrentIndex(i)
         qtbot.wait(50)
-        texts += widget_texts(window)
+        texts += widget_texts(window) + scene_texts(window)
+        start = len(painted)
+        window.grab()  # every visible widget paints itself now
+        texts += [t for t in painted[start:] if t]
     return texts
 
 
-def test_every_tab_in_both_languages(qtbot, drawn):
+def test_every_tab_in_both_languages(qtbot, drawn, painted):
     asset("imagenet_small", "mobilenetv2-12-int8_onnx", "mobilenetv2-12-int8.onnx")
     asset("face_detector", "res10_300x300_ssd_iter_140000.caffemodel")
     set_language("en")
@@ -155,13 +193,17 @@ def test_every_tab_in_both_languages(qtbot, drawn):
     try:
         window.switch_language("en")
         fill_every_tab(qtbot, window)
-        english = texts_on_every_tab(qtbot, window) + drawn
+        english = texts_on_every_tab(qtbot, window, painted) + drawn
         assert [t for t in english if HANGUL.search(t)] == []
+        # the recorders see what the charts paint: the breeds on the dog chart's axis, its title
+        breeds = window.page(TAB_INDEX["DogTab"]).controller.result.top
+        assert {b.breed for b in breeds} <= set(painted)
+        assert "Closest breeds" in scene_texts_of(window, "DogTab")
 
         drawn.clear()
         window.language_actions["ko"].trigger()
         fill_every_tab(qtbot, window)  # new results: their pictures are drawn in Korean mode
-        korean = texts_on_every_tab(qtbot, window) + drawn
+        korean = texts_on_every_tab(qtbot, window, painted) + drawn
         # drawn into the pictures (no Hangul glyphs there): names and figures only
         words = [t for t in drawn if ENGLISH_WORD.search(strip_names(t, ()))]
         assert words == []
@@ -173,7 +215,7 @@ def test_every_tab_in_both_languages(qtbot, drawn):
         assert left == []
 
         window.language_actions["en"].trigger()
-        back = texts_on_every_tab(qtbot, window)
+        back = texts_on_every_tab(qtbot, window, painted)
         assert [t for t in back if HANGUL.search(t)] == []
     finally:
         window.close()

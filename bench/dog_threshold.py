@@ -21,14 +21,15 @@ sys.path.insert(0, str(REPO))
 ASSETS = REPO.parent / "shared" / "assets"
 os.environ.setdefault("VISION_AGENT_MODEL_PATH", str(ASSETS))
 
-from vision_agent.core.dogs import DOG_THRESHOLD, UNSURE_BELOW, ImageNetDogRecognizer  # noqa: E402
+from vision_agent.core.dogs import DOG_THRESHOLD, UNSURE_BELOW  # noqa: E402
+from vision_agent.engine.registry_models import dog_recognizer  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--classifier", default="mobilenet_v2_int8")
     args = parser.parse_args()
-    recognizer = ImageNetDogRecognizer.from_model_id(args.classifier)
+    recognizer = dog_recognizer(args.classifier)
     scores: dict[str, list[tuple[float, str]]] = {}
     flagged = {True: [], False: []}  # dogs by whether the top breed is the labelled one
     with open(ASSETS / "photos" / "labels.csv", encoding="utf-8") as f:

@@ -20,7 +20,13 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from vision_agent.core.annotate import FIRST_COLOR, draw_text_panel, top_label_texts
+from vision_agent.core.annotate import (
+    FIRST_COLOR,
+    LabelPanel,
+    label_panel,
+    laid_over,
+    top_label_texts,
+)
 from vision_agent.core.breed_names import imagenet_display_name
 from vision_agent.core.imageio import read_image
 
@@ -59,8 +65,16 @@ class DogResult:
     seen: str | None
     seen_probability: float
     latency_ms: float
-    annotated: np.ndarray | None
     preprocessing: str = ""
+    photo: np.ndarray | None = None  # the photo as recognized (RGB), when annotated
+    labels: LabelPanel | None = None  # the verdict and top breeds, to lay over the photo
+
+    @property
+    def annotated(self) -> np.ndarray | None:
+        """The photo with the labels drawn on it (what Save writes), or None."""
+        if self.photo is None or self.labels is None:
+            return None
+        return laid_over(self.photo, self.labels)
 
     def to_json(self, file: str | None = None) -> dict:
         data: dict = {} if file is None else {"file": file}
@@ -142,7 +156,6 @@ class ImageNetDogRecognizer:
             seen=None if is_dog else self.labels[best],
             seen_probability=float(probabilities[best]),
             latency_ms=(time.perf_counter() - started) * 1000,
-            annotated=None,
             preprocessing=_describe(self.classifier.preprocessing),
         )
         return with_annotation(result, rgb) if annotate else result
@@ -152,20 +165,21 @@ class ImageNetDogRecognizer:
 
 
 def with_annotation(result: DogResult, rgb: np.ndarray) -> DogResult:
-    return replace(result, annotated=annotate(rgb, result))
+    return replace(result, photo=rgb, labels=annotation(rgb, result))
 
 
-def annotate(rgb: np.ndarray, result: DogResult) -> np.ndarray:
-    """The photo with the verdict and the top breeds drawn on it (as the classifier tab draws)."""
+def annotation(rgb: np.ndarray, result: DogResult) -> LabelPanel:
+    """The verdict and the top breeds, to lay over the photo (as the classifier tab lays them)."""
     # Names and figures only, so the picture reads the same in either UI language (the verdict
     # beside it says it in words); OpenCV's Hershey fonts draw ASCII only. Orange: no dog, or
     # a guess.
     breeds = top_label_texts([(s.breed, s.probability) for s in result.top])
+    size = (rgb.shape[1], rgb.shape[0])
     if result.is_dog is not False:
         color = UNSURE_COLOR if result.unsure else FIRST_COLOR
-        return draw_text_panel(rgb, breeds, first_color=color)
+        return label_panel(size, breeds, first_color=color)
     seen = [f"? {result.seen}  {result.seen_probability:.0%}"] if result.seen else []
-    return draw_text_panel(rgb, seen + breeds[:1], first_color=UNSURE_COLOR)
+    return label_panel(size, seen + breeds[:1], first_color=UNSURE_COLOR)
 
 
 def _describe(preprocessing) -> str:

@@ -201,7 +201,6 @@ class KerasBreedRecognizer:
             seen=seen,
             seen_probability=seen_p,
             latency_ms=(time.perf_counter() - started) * 1000,
-            annotated=None,
             preprocessing=self.preprocessing.description,
         )
         return with_annotation(result, rgb) if annotate else result

@@ -10,6 +10,7 @@ from PyQt5.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidg
 
 from vision_agent.core.dogs import DogResult
 from vision_agent.i18n import tr
+from vision_agent.ui.widgets.labels_check import LabelsCheck
 from vision_agent.ui.widgets.probability_bars import ProbabilityBars
 
 ERROR_STYLE = "color: #b00020;"
@@ -52,6 +53,7 @@ class BreedPanel(QWidget):
         self.verdict_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.detail_label = QLabel(self)
         self.detail_label.setWordWrap(True)
+        self.labels_check = LabelsCheck("dogs/labels_shown", self)
         self.chart = ProbabilityBars(horizontal=True, parent=self)
         self.chart.setMinimumWidth(360)
         self.save_button = QPushButton(self)
@@ -60,6 +62,7 @@ class BreedPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.verdict_label)
         layout.addWidget(self.detail_label)
+        layout.addWidget(self.labels_check)
         layout.addWidget(self.chart, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button)
@@ -67,6 +70,7 @@ class BreedPanel(QWidget):
         layout.addLayout(buttons)
 
     def retranslate_ui(self) -> None:
+        self.labels_check.retranslate_ui()
         self.save_button.setText(tr("Save image…"))
         self.copy_button.setText(tr("Copy results"))
 
@@ -123,7 +127,8 @@ class BreedPanel(QWidget):
         )
 
     def _enable(self, result: DogResult | None) -> None:
-        self.save_button.setEnabled(result is not None and result.annotated is not None)
+        self.save_button.setEnabled(result is not None and result.labels is not None)
+        self.labels_check.setEnabled(result is not None and result.labels is not None)
         self.copy_button.setEnabled(result is not None)
 
     def _verdict(self, text: str, style: str = "") -> None:

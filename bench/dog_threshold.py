@@ -37,6 +37,7 @@ from vision_agent.core.dogs import (  # noqa: E402
     UNSURE_BELOW,
     ImageNetDogRecognizer,
 )
+from vision_agent.engine.registry_models import dog_recognizer  # noqa: E402
 
 CANDIDATES = np.round(np.arange(0.10, 0.95, 0.05), 2)
 IMAGE_SUFFIXES = {".jpeg", ".jpg", ".png"}
@@ -135,7 +136,7 @@ def main() -> None:
     parser.add_argument("--classifier", default="mobilenet_v2_int8")
     parser.add_argument("--samples", type=Path, help="one photo per ImageNet class (see above)")
     args = parser.parse_args()
-    recognizer = ImageNetDogRecognizer.from_model_id(args.classifier)
+    recognizer = dog_recognizer(args.classifier)
     print(f"classifier: {recognizer.classifier.model_name}")
     shared_photos(recognizer)
     if args.samples is not None:

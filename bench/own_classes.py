@@ -65,8 +65,9 @@ def time_training(work: Path) -> None:
 
 
 def leave_one_out() -> None:
-    from vision_agent.core.own_classes.features import FeatureExtractor, shipped_backbone
+    from vision_agent.core.own_classes.features import FeatureExtractor
     from vision_agent.core.own_classes.head import plain_logistic_regression, train_head
+    from vision_agent.engine.registry_models import shipped_backbone
 
     dogs = sorted((PHOTOS / "dogs").iterdir())
     others = sorted(p for kind in ("objects", "faces") for p in (PHOTOS / kind).iterdir())

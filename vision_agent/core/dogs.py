@@ -43,7 +43,6 @@ UNSURE_BELOW = 0.7
 UNSURE_COLOR = (255, 140, 40)
 TOP_K = 5
 MAX_PHOTO_SIDE = 4096
-DEFAULT_CLASSIFIER = "mobilenet_v2_int8"
 
 
 @dataclass(frozen=True)
@@ -112,15 +111,6 @@ class DogResult:
         )
 
 
-def classifier_model_id(name: str | None) -> str:
-    """The registry id of an ImageNet classifier named as the classifier tab and CLI name them
-    ("resnet50", "mobilenet_v2", "googlenet" or an id); MobileNetV2 int8 when unset or when it
-    names no registry classifier (a user's own file)."""
-    from vision_agent.core.classify import resolve_model_id
-
-    return (resolve_model_id(name) if name else None) or DEFAULT_CLASSIFIER
-
-
 def dog_scores(probabilities: np.ndarray) -> tuple[float, np.ndarray]:
     """(mass on ImageNet dog classes, the dog classes' probabilities renormalised to sum 1)."""
     dogs = np.asarray(probabilities, np.float64)[DOG_CLASSES.start : DOG_CLASSES.stop]
@@ -153,14 +143,6 @@ class ImageNetDogRecognizer:
         self.labels = [imagenet_display_name(label) for label in classifier.labels]
         self.breeds = self.labels[DOG_CLASSES.start : DOG_CLASSES.stop]
         self.model_name = f"ImageNet dogs ({classifier.model_name})"
-
-    @classmethod
-    def from_model_id(
-        cls, model_id: str, files: dict[str, Path] | None = None, download: bool = True
-    ) -> ImageNetDogRecognizer:
-        from vision_agent.core.classify import ImageClassifier
-
-        return cls(ImageClassifier.from_model_id(model_id, files=files, download=download))
 
     def recognize(self, rgb: np.ndarray, annotate: bool = True) -> DogResult:
         started = time.perf_counter()

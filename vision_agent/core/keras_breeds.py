@@ -182,7 +182,7 @@ class KerasBreedRecognizer:
         gate_classifier: str | None = None,
     ) -> KerasBreedRecognizer:
         """Build with a dog gate if that ImageNet classifier is already on this computer."""
-        return cls(model_path, classes_path, gate=_local_gate(gate_classifier))
+        return cls(model_path, classes_path, gate=local_gate(gate_classifier))
 
     def model_input(self, rgb: np.ndarray) -> np.ndarray:
         """The (1, H, W, 3) float32 batch this model is fed for an RGB photo."""
@@ -232,7 +232,7 @@ def _load_model(path: Path):
     return load_keras_model(path)
 
 
-def _local_gate(classifier: str | None) -> ImageNetDogRecognizer | None:
+def local_gate(classifier: str | None) -> ImageNetDogRecognizer | None:
     """The ImageNet dog gate, only if its files are on this computer already (never downloads)."""
     from vision_agent.core.errors import UserError
 

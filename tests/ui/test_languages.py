@@ -166,16 +166,16 @@ def fill_every_tab(qtbot, window: MainWindow) -> None:
     qtbot.waitUntil(lambda: faces.controller.shown is not None, timeout=15000)
 
 
-def texts_on_every_tab(qtbot, window: MainWindow, painted: list[str]) -> list[str]:
-    """What each tab shows: its widgets' texts, the texts its charts hold and what it paints."""
+def texts_on_every_tab(qtbot, window: MainWindow) -> list[str]:
+    """What each tab shows: its widgets' texts and the texts its charts hold; each tab is
+    rendered, so what it paints lands in `painted` (charts paint their axes once and keep the
+    picture: the test reads `painted` from the start of each language)."""
     texts: list[str] = []
     for i in range(window.tabs.count()):
         window.tabs.setCurrentIndex(i)
         qtbot.wait(50)
         texts += widget_texts(window) + scene_texts(window)
-        start = len(painted)
         window.grab()  # every visible widget paints itself now
-        texts += [t for t in painted[start:] if t]
     return texts
 
 
@@ -193,7 +193,7 @@ def test_every_tab_in_both_languages(qtbot, drawn, painted):
     try:
         window.switch_language("en")
         fill_every_tab(qtbot, window)
-        english = texts_on_every_tab(qtbot, window, painted) + drawn
+        english = texts_on_every_tab(qtbot, window) + drawn + painted
         assert [t for t in english if HANGUL.search(t)] == []
         # the recorders see what the charts paint: the breeds on the dog chart's axis, its title
         breeds = window.page(TAB_INDEX["DogTab"]).controller.result.top
@@ -201,9 +201,10 @@ def test_every_tab_in_both_languages(qtbot, drawn, painted):
         assert "Closest breeds" in scene_texts_of(window, "DogTab")
 
         drawn.clear()
+        painted.clear()
         window.language_actions["ko"].trigger()
         fill_every_tab(qtbot, window)  # new results: their pictures are drawn in Korean mode
-        korean = texts_on_every_tab(qtbot, window, painted) + drawn
+        korean = texts_on_every_tab(qtbot, window) + drawn + painted
         # drawn into the pictures (no Hangul glyphs there): names and figures only
         words = [t for t in drawn if ENGLISH_WORD.search(strip_names(t, ()))]
         assert words == []
@@ -214,13 +215,42 @@ def test_every_tab_in_both_languages(qtbot, drawn, painted):
         left = [t for t in korean if ENGLISH_PHRASE.search(strip_names(t, files + models))]
         assert left == []
 
+        painted.clear()
         window.language_actions["en"].trigger()
-        back = texts_on_every_tab(qtbot, window, painted)
+        back = texts_on_every_tab(qtbot, window) + painted
         assert [t for t in back if HANGUL.search(t)] == []
     finally:
         window.close()
         set_language("en")
         app_settings().remove(CLASSIFIER_MODEL_KEY)
+
+
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_empty_photo_views_paint_their_hint_in_the_ui_language(qtbot, painted, language):
+    """Before any photo the photo tabs paint a hint into the view (no label holds it)."""
+    from vision_agent.ui.tabs.classifier_tab import ClassifierTab
+    from vision_agent.ui.tabs.dog_tab import DogTab
+    from vision_agent.ui.tabs.face_tab import FaceCamTab
+
+    set_language(language)
+    try:
+        for kind in (DogTab, ClassifierTab, FaceCamTab):
+            tab = kind()
+            qtbot.addWidget(tab)
+            tab.resize(1000, 600)
+            tab.show()
+            painted.clear()
+            tab.grab()
+            hints = [t for t in painted if t == tab.view.placeholder()]
+            assert hints, kind.__name__  # the recorder saw the hint painted
+            if language == "ko":
+                assert all(HANGUL.search(t) for t in hints)
+                assert [t for t in hints if ENGLISH_PHRASE.search(strip_names(t, ()))] == []
+            else:
+                assert [t for t in painted if HANGUL.search(t)] == []
+            tab.shutdown()
+    finally:
+        set_language("en")
 
 
 def test_qt_dialogs_speak_the_ui_language(qtbot):

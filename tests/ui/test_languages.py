@@ -10,9 +10,11 @@ import re
 
 import cv2
 import pytest
+from PyQt5.QtCore import QAbstractItemModel, QAbstractListModel, Qt
 from PyQt5.QtGui import QPainter
 from PyQt5.QtWidgets import (
     QAbstractButton,
+    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QGraphicsTextItem,
@@ -71,7 +73,22 @@ def widget_texts(window: MainWindow) -> list[str]:
             texts.append(action.text())
             if action.menu():
                 menus.append(action.menu())
-    for widget in window.findChildren(QWidget):
+    return [t for t in texts + child_texts(window) if t and t not in LANGUAGE_MENU]
+
+
+def item_texts(model: QAbstractItemModel) -> list[str]:
+    """The cells and headers a list, table or tree shows (top-level rows)."""
+    rows = model.rowCount()
+    columns = 1 if isinstance(model, QAbstractListModel) else model.columnCount()
+    texts = [model.headerData(c, Qt.Horizontal) for c in range(columns)]
+    texts += [model.index(r, c).data() for r in range(rows) for c in range(columns)]
+    return [t for t in texts if isinstance(t, str)]
+
+
+def child_texts(root: QWidget) -> list[str]:
+    """The texts of the visible controls inside `root`: labels, buttons, lists, fields, boxes."""
+    texts = []
+    for widget in root.findChildren(QWidget):
         if not widget.isVisible():
             continue
         if isinstance(widget, QLabel | QAbstractButton):
@@ -82,8 +99,10 @@ def widget_texts(window: MainWindow) -> list[str]:
             texts += [widget.text(), widget.placeholderText()]
         elif isinstance(widget, QGroupBox):
             texts.append(widget.title())
+        elif isinstance(widget, QAbstractItemView) and widget.model() is not None:
+            texts += item_texts(widget.model())
         texts.append(widget.toolTip())
-    return [t for t in texts if t and t not in LANGUAGE_MENU]
+    return texts
 
 
 @pytest.fixture
@@ -115,7 +134,7 @@ def painted(monkeypatch) -> list[str]:
     return texts
 
 
-def scene_texts(window: MainWindow) -> list[str]:
+def scene_texts(window: QWidget) -> list[str]:
     """The texts of the charts' scenes (titles, axis labels, legends): graphics text items."""
     texts = []
     for view in window.findChildren(QGraphicsView):
@@ -249,6 +268,29 @@ def test_empty_photo_views_paint_their_hint_in_the_ui_language(qtbot, painted, l
             else:
                 assert [t for t in painted if HANGUL.search(t)] == []
             tab.shutdown()
+    finally:
+        set_language("en")
+
+
+def test_the_dialogs_of_the_tabs_speak_korean(qtbot, painted):
+    """The dog tab's Train dialog (with its curves) and View → Models…, opened in Korean."""
+    from vision_agent.ui.dialogs.train_dogs import TrainDogsDialog
+    from vision_agent.ui.models_dialog import ModelsDialog
+
+    # a dataset's name, and the face detector's file formats inside its model names
+    NAMED = ("Stanford Dogs", "Caffe fp32", "Caffe fp16", "TensorFlow uint8")
+    set_language("ko")
+    try:
+        for kind in (TrainDogsDialog, ModelsDialog):
+            dialog = kind()
+            qtbot.addWidget(dialog)
+            dialog.show()
+            painted.clear()
+            dialog.grab()
+            texts = [dialog.windowTitle(), *child_texts(dialog), *scene_texts(dialog), *painted]
+            left = [t for t in texts if t and ENGLISH_PHRASE.search(strip_names(t, NAMED))]
+            assert left == [], (kind.__name__, left)
+            dialog.close()
     finally:
         set_language("en")
 

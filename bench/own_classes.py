@@ -100,7 +100,8 @@ def shared_photos() -> tuple[list[Path], np.ndarray]:
 
 
 def features_of(paths: list[Path]) -> np.ndarray:
-    from vision_agent.core.own_classes.features import FeatureExtractor, shipped_backbone
+    from vision_agent.core.own_classes.features import FeatureExtractor
+    from vision_agent.engine.registry_models import shipped_backbone
 
     features, skipped = FeatureExtractor(shipped_backbone(), None).of_files(paths)
     assert not skipped, skipped

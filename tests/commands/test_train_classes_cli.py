@@ -51,10 +51,10 @@ def test_trained_model_classifies_photos_it_never_saw(capsys, tmp_path):
 
 
 def test_second_run_reuses_the_cached_features(capsys, tmp_path):
-    from vision_agent.core.own_classes.features import default_cache_dir
+    from vision_agent.engine.registry_models import features_cache
 
     data, _, _ = dogs_and_objects(tmp_path / "data")
-    cache = default_cache_dir()
+    cache = features_cache()
     counts, runs = [], []
     for out in ("first", "second"):
         before = len(list(cache.glob("*.npy")))

@@ -21,7 +21,8 @@ from vision_agent.core.own_classes.head import (
 @pytest.fixture(scope="module")
 def extractor():
     asset("imagenet_small", "mobilenetv2-12-int8_onnx", "mobilenetv2-12-int8.onnx")
-    from vision_agent.core.own_classes.features import FeatureExtractor, shipped_backbone
+    from vision_agent.core.own_classes.features import FeatureExtractor
+    from vision_agent.engine.registry_models import shipped_backbone
 
     return FeatureExtractor(shipped_backbone(), None)
 

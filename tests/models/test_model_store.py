@@ -19,8 +19,8 @@ from tests.support.model_server import (
     repo_assets_dir,
     write_registry,
 )
+from vision_agent.core.labels import load_labels
 from vision_agent.models import store as store_module
-from vision_agent.models.labels import load_labels
 from vision_agent.models.registry import (
     Registry,
     RegistryError,

@@ -98,14 +98,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _train_head(args, photos, on_epoch, command: str):
-    from vision_agent.core.own_classes.features import (
-        FeatureExtractor,
-        default_cache_dir,
-        shipped_backbone,
-    )
+    from vision_agent.core.own_classes.features import FeatureExtractor
     from vision_agent.core.own_classes.train import train_head_only
+    from vision_agent.engine.registry_models import features_cache, shipped_backbone
 
-    extractor = FeatureExtractor(shipped_backbone(), default_cache_dir())
+    extractor = FeatureExtractor(shipped_backbone(), features_cache())
     return train_head_only(
         photos,
         extractor,

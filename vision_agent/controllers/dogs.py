@@ -22,10 +22,11 @@ from vision_agent.controllers.model_slot import (
     Reply,
     registry_caption,
 )
-from vision_agent.core.dogs import BreedRecognizer, DogResult, classifier_model_id
+from vision_agent.core.dogs import BreedRecognizer, DogResult
 from vision_agent.core.own_classes.export import CLASSES_FILE
 from vision_agent.core.settings import Settings
 from vision_agent.engine.recipes import imagenet_dog_spec, keras_breed_spec, own_breed_spec
+from vision_agent.engine.registry_models import classifier_model_id
 from vision_agent.i18n import tr
 
 MODELS_SETTING = "dogs/breed_models"

@@ -5,8 +5,8 @@ in the model service's thread of the window's process with no TensorFlow. It is 
 when every class name is one of the dog tab's breeds (the ImageNet dog classes, compared as
 people read them: "n02085620-Chihuahua", "golden_retriever" and "Golden retriever" all match);
 any other own model belongs in the ImageNet tab's "Own model…". The ImageNet dog gate is used as
-for a Keras breed model, only where that classifier is on this computer and runs without
-TensorFlow.
+for a Keras breed model (engine/registry_models.own_breed_recognizer gives it only where that
+classifier is on this computer and runs without TensorFlow).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import numpy as np
 from vision_agent.core.breed_names import imagenet_display_name, readable_breed
 from vision_agent.core.dogs import DOG_CLASSES, ImageNetDogRecognizer
 from vision_agent.core.errors import ModelLoadError
-from vision_agent.core.keras_breeds import KerasBreedRecognizer, Preprocessing, local_gate
+from vision_agent.core.keras_breeds import KerasBreedRecognizer, Preprocessing
 
 
 def dog_breeds() -> list[str]:
@@ -64,13 +64,6 @@ class OwnBreedRecognizer(KerasBreedRecognizer):
         self.preprocessing = Preprocessing(
             f"as in its training ({model_path.name}'s card)", lambda x: x
         )
-
-    @classmethod
-    def from_onnx(cls, model_path: str, gate_classifier: str | None = None) -> OwnBreedRecognizer:
-        """With the ImageNet dog gate where `gate_classifier` is given and already here (the
-        recipe gives it only for a classifier that needs no TensorFlow)."""
-        gate = local_gate(gate_classifier) if gate_classifier is not None else None
-        return cls(model_path, gate=gate)
 
     def probabilities(self, rgb: np.ndarray) -> np.ndarray:
         return np.asarray(self.classifier.probabilities(rgb), np.float64)

@@ -17,8 +17,9 @@ from vision_agent.controllers.choices import CLASSIFIER_MODEL_KEY, SharedChoices
 from vision_agent.controllers.dogs import MODELS_SETTING
 from vision_agent.core.own_breeds import OwnBreedRecognizer
 from vision_agent.core.own_classes.dataset import photo_set
-from vision_agent.core.own_classes.features import FeatureExtractor, shipped_backbone
+from vision_agent.core.own_classes.features import FeatureExtractor
 from vision_agent.core.own_classes.train import train_head_only
+from vision_agent.engine.registry_models import shipped_backbone
 from vision_agent.ui.settings import app_settings
 from vision_agent.ui.tabs.dog_tab import DogTab
 

@@ -7,8 +7,9 @@ captured with ImageMagick's `import -window root`, as a student would see it:
 
 A fresh user (settings, profiles and model cache in a temporary folder; the shipped models, and
 ../shared/assets on the model path), then in each language: the postal code 17101 drawn with the
-mouse's strokes and read, and a box's correction menu opened with Enter; a golden retriever, and a
-beagle and a Samoyed in one frame ("not sure") on the dog tab; a folder of object photos on the
+mouse's strokes and read, and a box's correction menu opened with Enter; a beagle and a Samoyed in
+one frame ("not sure"), a tabby (no dog) and a golden retriever, with its top breeds and hidden
+with L, on the dog tab; a folder of object photos on the
 ImageNet tab; a group photo on the face tab; the "My classes" tab as it opens.
 """
 
@@ -121,12 +122,16 @@ def main() -> None:
         dogs = window.current_page()
         for photo, name in (
             (blend, "dogs_not_sure"),
+            (PHOTOS / "objects" / "tabby_cat_jetson_cat_1.jpg", "dogs_no_dog"),
             (PHOTOS / "dogs" / "Golden_retriever_05195.jpg", "dogs"),
         ):
             dogs.open_photo(photo)
             wait_until(app, lambda d=dogs, p=photo: d.controller.result is not None
                        and d.controller.photo == p and not d.controller.is_busy())  # fmt: skip
             shoot(app, out / f"{name}_{language}.png")
+        QTest.keyClick(dogs.open_button, Qt.Key_L)  # the top breeds off the photo, and on again
+        shoot(app, out / f"dogs_labels_hidden_{language}.png")
+        QTest.keyClick(dogs.open_button, Qt.Key_L)
 
         window.tabs.setCurrentIndex(index["ClassifierTab"])
         classifier = window.current_page()

@@ -8,7 +8,7 @@ from PyQt5.QtCore import Qt
 from PyQt5.QtGui import QFont
 from PyQt5.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from vision_agent.core.dogs import DogResult
+from vision_agent.core.dogs import UNSURE_BELOW, DogResult
 from vision_agent.i18n import tr
 from vision_agent.ui.widgets.labels_check import LabelsCheck
 from vision_agent.ui.widgets.probability_bars import ProbabilityBars
@@ -109,9 +109,9 @@ class BreedPanel(QWidget):
             )
             self._verdict(verdict, NO_DOG_STYLE)
             detail = tr(
-                "No breed stands out (the first has less than half): the alternatives are in "
-                "the chart. Dog score {score:.1%}."
-            ).format(score=result.dog_score or 0.0)
+                "No breed stands out (the first has less than {share:.0%}): the alternatives are "
+                "in the chart. Dog score {score:.1%}."
+            ).format(share=UNSURE_BELOW, score=result.dog_score or 0.0)
             title = tr("Top-5 breeds")
         else:
             self._verdict(f"{best.breed}  {best.probability:.1%}")

@@ -10,6 +10,7 @@ import pytest
 from tests.support.drawings import random_mnist_canvas
 from tests.support.fake_recognizers import Sleeper, TwinOffering, refusing_loader
 from tests.support.model_files import SHIPPED_KERAS
+from tests.support.settled import all_answered
 from vision_agent.core.postal import SHIPPED_MODEL, PostalRecognizer
 from vision_agent.engine.recipes import digit_model_spec
 from vision_agent.engine.spec import RecognizerSpec
@@ -82,7 +83,7 @@ def test_refused_model_reports_the_reason_and_the_service_recovers(qtbot, servic
     assert "expects input 32×32×3" in seen.states[-1][1]
     unserved = seen.call(PostalRecognizer.recognize, np.full((200, 520), 255, np.uint8))
     echoed = seen.call(PostalRecognizer.recognize, np.full((200, 520), 255, np.uint8))
-    qtbot.wait(300)
+    all_answered(qtbot, service)
     assert unserved not in seen.errors and echoed not in seen.errors, "reported once, by the state"
     assert [s for s, _ in seen.states].count("failed") == 1
     service.load(digit_model_spec(SHIPPED_MODEL))
@@ -171,7 +172,7 @@ def test_superseded_requests_are_dropped(qtbot, service):
     stale = seen.call(Sleeper.sleep, 0.01, latest=True)
     newest = seen.call(Sleeper.sleep, 0.02, latest=True)
     qtbot.waitUntil(lambda: newest in seen.results, timeout=10000)
-    qtbot.wait(100)
+    all_answered(qtbot, service)
     assert stale not in seen.results and stale not in seen.errors
     assert first not in seen.results, "the running one finished superseded: its result is dropped"
 

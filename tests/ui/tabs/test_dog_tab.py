@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from PyQt5.QtCore import QMimeData, QPointF, Qt, QUrl
 from PyQt5.QtGui import QDropEvent
 
+from tests.support.breed_folders import tiny_stanford_dogs
 from tests.support.paths import asset
 from vision_agent.controllers.choices import CLASSIFIER_MODEL_KEY, SharedChoices
 from vision_agent.controllers.dogs import MODELS_SETTING
@@ -22,8 +24,6 @@ from vision_agent.core.own_classes.train import train_head_only
 from vision_agent.engine.registry_models import shipped_backbone
 from vision_agent.ui.settings import app_settings
 from vision_agent.ui.tabs.dog_tab import DogTab
-
-BREEDS = ["n02085620-Chihuahua", "n02086240-Shih-Tzu", "n02099601-golden_retriever"]
 
 
 @pytest.fixture
@@ -103,20 +103,8 @@ def test_a_wrong_breed_model_is_reported_and_imagenet_stays_available(
     assert tab.controller.result.top[0].breed == "boxer"
 
 
-def _tiny_dataset(root: Path) -> Path:
-    rng = np.random.default_rng(0)
-    for index, name in enumerate(BREEDS):
-        folder = root / "Images" / name
-        folder.mkdir(parents=True)
-        for k in range(6):
-            image = rng.integers(0, 60, (40, 48, 3)).astype(np.uint8)
-            image[..., index] += 180
-            cv2.imwrite(str(folder / f"{name[:9]}_{k}.jpg"), image)
-    return root
-
-
 def test_train_dialog_trains_and_the_tab_uses_the_model(qtbot, tab: DogTab, tmp_path: Path):
-    data = _tiny_dataset(tmp_path / "dogs")
+    data = tiny_stanford_dogs(tmp_path / "dogs")
     tab.show_train_dialog()
     dialog = tab._train_dialog
     dialog.data_edit.setText(str(data))
@@ -164,7 +152,7 @@ def test_train_dialog_trains_and_the_tab_uses_the_model(qtbot, tab: DogTab, tmp_
 
 
 def test_cancel_stops_training(qtbot, tab: DogTab, tmp_path: Path) -> None:
-    data = _tiny_dataset(tmp_path / "dogs")
+    data = tiny_stanford_dogs(tmp_path / "dogs")
     tab.show_train_dialog()
     dialog = tab._train_dialog
     dialog.data_edit.setText(str(data))
@@ -172,16 +160,20 @@ def test_cancel_stops_training(qtbot, tab: DogTab, tmp_path: Path) -> None:
     dialog.backbone_combo.setCurrentIndex(2)
     dialog.epochs_spin.setValue(50)
     dialog.size_spin.setValue(32)
+    before = set(multiprocessing.active_children())
     dialog.start_button.click()
     # Cancel while the training process is starting TensorFlow (its first event).
     qtbot.waitUntil(lambda: "starting TensorFlow" in dialog.status_label.text(), timeout=60000)
+    trainers = set(multiprocessing.active_children()) - before
+    assert trainers
     process_service = dialog.slot.service
     dialog.cancel_button.click()
     assert not process_service.is_running()
     assert not dialog.is_running()
     assert "cancelled" in dialog.status_label.text()
     assert dialog.start_button.isEnabled()
-    qtbot.wait(1500)
+    # The training process has ended (joined when its service stopped): nothing can save later.
+    assert not trainers & set(multiprocessing.active_children())
     assert not (tmp_path / "out" / "dog_breeds.keras").exists()
 
 

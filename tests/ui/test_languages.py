@@ -290,6 +290,9 @@ def test_the_dialogs_of_the_tabs_speak_korean(qtbot, painted):
             texts = [dialog.windowTitle(), *child_texts(dialog), *scene_texts(dialog), *painted]
             left = [t for t in texts if t and ENGLISH_PHRASE.search(strip_names(t, NAMED))]
             assert left == [], (kind.__name__, left)
+            # the curves' titles, axes and legends hold no names: not one English word there
+            words = [t for t in scene_texts(dialog) if ENGLISH_WORD.search(t)]
+            assert words == [], (kind.__name__, words)
             dialog.close()
     finally:
         set_language("en")

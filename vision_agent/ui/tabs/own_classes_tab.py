@@ -32,6 +32,7 @@ from PyQt5.QtWidgets import (
 )
 
 from vision_agent.controllers.own_classes import OwnClassesController
+from vision_agent.core.own_classes.head import HEAD, PLAIN
 from vision_agent.i18n import tr
 from vision_agent.ui.model_problem_text import model_problem
 from vision_agent.ui.qimage import rgb_to_pixmap
@@ -495,6 +496,17 @@ class OwnClassesTab(VisionTab):
         if baseline is not None:
             text += " " + tr("Plain logistic regression on the same features: {b:.1%}.").format(
                 b=baseline
+            )
+        kept = run.get("kept")
+        if kept == HEAD:
+            text += " " + tr(
+                "Kept: the softmax head (clearly better in cross-validation on the training "
+                "photos)."
+            )
+        elif kept == PLAIN:
+            text += " " + tr(
+                "Kept: the plain logistic regression (the softmax head showed no clear gain in "
+                "cross-validation on the training photos)."
             )
         return text
 

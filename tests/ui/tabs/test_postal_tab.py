@@ -210,8 +210,11 @@ def test_q_key_closes_the_window(qtbot, window):
 def test_closing_while_a_keras_model_is_loading_joins_every_thread(qtbot, tab):
     from tests.support.model_files import SHIPPED_KERAS
 
-    tab.load_model(Path(SHIPPED_KERAS))
-    qtbot.wait(300)  # the child process is importing TensorFlow now
+    keras = Path(SHIPPED_KERAS)
+    state = tab.controller.service.sig_state_changed
+    loading = lambda *args: args == ("loading", keras.name)  # noqa: E731
+    with qtbot.waitSignal(state, timeout=10000, check_params_cb=loading):
+        tab.load_model(keras)  # its child process starts TensorFlow now
     tab.window().close()
     assert not tab.controller.service._thread.isRunning()
 

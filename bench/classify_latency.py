@@ -244,10 +244,11 @@ def cache_export(weights: Path) -> None:
     import keras
 
     from vision_agent.core.onnx_export import export_path
+    from vision_agent.engine.registry_models import onnx_exports
 
     model = keras.applications.ResNet50(weights=str(weights), classifier_activation=None)
     model(np.zeros((1, 224, 224, 3), np.float32))
-    path = export_path("ResNet50", weights)
+    path = export_path(onnx_exports(), "ResNet50", weights)
     path.parent.mkdir(parents=True, exist_ok=True)
     model.export(str(path), format="onnx", verbose=False)
 

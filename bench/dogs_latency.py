@@ -34,6 +34,7 @@ from vision_agent.core.dogs import ImageNetDogRecognizer  # noqa: E402
 from vision_agent.core.imageio import read_image  # noqa: E402
 from vision_agent.core.keras_breeds import KerasBreedRecognizer  # noqa: E402
 from vision_agent.engine.recipes import imagenet_dog_spec, keras_breed_spec  # noqa: E402
+from vision_agent.engine.registry_models import dog_recognizer  # noqa: E402
 from vision_agent.services.model_service import ModelService  # noqa: E402
 
 
@@ -96,7 +97,7 @@ def main() -> None:
     photos = [read_image(p) for p in sorted((ASSETS / "photos" / "dogs").glob("*.jpg"))]
     print(f"{len(photos)} dog photos, {args.repeats} repeats, {os.cpu_count()} CPUs")
 
-    default = ImageNetDogRecognizer.from_model_id("mobilenet_v2_int8")
+    default = dog_recognizer("mobilenet_v2_int8")
     rows = {
         "default (MobileNetV2 int8 ONNX), no drawing": median_ms(
             lambda p: default.recognize(p, annotate=False), photos, args.repeats

@@ -11,19 +11,23 @@ from vision_agent.core.classify import (
     Classification,
     ImageClassifier,
     imagenet_labels,
-    resolve_model_id,
 )
 from vision_agent.core.errors import ModelLoadError, UserError
 from vision_agent.core.imageio import read_image
 from vision_agent.core.imagenet_preprocess import as_rgb8, from_registry_entry, keras_mode
 from vision_agent.engine.recipes import classifier_spec
+from vision_agent.engine.registry_models import (
+    classifier_with_weights,
+    image_classifier,
+    resolve_model_id,
+)
 from vision_agent.models import registry
 
 
 @pytest.fixture(scope="module")
 def mobilenet():
     asset("imagenet_small", "mobilenetv2-12-int8_onnx", "mobilenetv2-12-int8.onnx")
-    return ImageClassifier.from_model_id("mobilenet_v2_int8")
+    return image_classifier("mobilenet_v2_int8")
 
 
 def labelled_photos() -> list[tuple[str, int]]:
@@ -164,7 +168,7 @@ def test_missing_model_says_so_without_downloading(monkeypatch, tmp_path):
     monkeypatch.setenv("VISION_AGENT_MODEL_PATH", str(tmp_path))
     monkeypatch.setenv("VISION_AGENT_CACHE_DIR", str(tmp_path / "cache"))
     with pytest.raises(UserError, match=r"bvlc_googlenet\.caffemodel"):
-        ImageClassifier.from_model_id("googlenet_caffe", download=False)
+        image_classifier("googlenet_caffe", download=False)
 
 
 def test_refusals_name_the_problem(tmp_path):
@@ -182,14 +186,14 @@ def test_refusals_name_the_problem(tmp_path):
     with pytest.raises(ModelLoadError, match=r"no model_card\.json beside it"):
         ImageClassifier.from_file(onnx)  # an ONNX file not trained by Vision Agent
     with pytest.raises(ModelLoadError, match="does not hold ResNet50 weights"):
-        ImageClassifier.from_file(SHIPPED_KERAS, architecture="resnet50")
+        classifier_with_weights(SHIPPED_KERAS, "resnet50")
     with pytest.raises(ModelLoadError, match="Unknown architecture"):
-        ImageClassifier.from_file(onnx, architecture="alexnet")
+        classifier_with_weights(onnx, "alexnet")
 
 
 def test_weights_for_an_architecture_use_the_registry_recipe():
     onnx = asset("imagenet_small", "mobilenetv2-12-int8_onnx", "mobilenetv2-12-int8.onnx")
-    classifier = ImageClassifier.from_file(onnx, architecture="mobilenet_v2")
+    classifier = classifier_with_weights(onnx, "mobilenet_v2")
     assert classifier.model_name.endswith("+ mobilenetv2-12-int8.onnx")
     result = classifier.classify(read_image(asset(*photo_files.ROBIN)))
     assert result.top[0].index == photo_files.ROBIN_CLASS

@@ -19,6 +19,7 @@ from tests.support.paths import REPO_ROOT, asset
 from vision_agent.core.classify import IN_PROCESS_ENGINE, ImageClassifier
 from vision_agent.core.imageio import read_image
 from vision_agent.engine.recipes import classifier_spec
+from vision_agent.engine.registry_models import classifier_with_weights
 from vision_agent.services.model_service import ModelService
 
 PHOTOS = (
@@ -106,7 +107,7 @@ def test_service_gives_the_reference_top5_and_probabilities(qtbot, reference, re
 
 def test_tf_function_path_gives_the_reference(monkeypatch, tmp_path, reference, weights):
     monkeypatch.setenv("VISION_AGENT_CACHE_DIR", str(tmp_path))  # no ONNX export cached here
-    classifier = ImageClassifier.from_file(weights, architecture="resnet50")
+    classifier = classifier_with_weights(weights, "resnet50")
     assert classifier.engine() == "tf.function"
     name = PHOTOS[0]
     assert_parity(classifier.classify(read_image(asset("photos", name))), reference[name], name)

@@ -14,13 +14,14 @@ from tests.support.paths import asset
 from vision_agent.core.breed_names import imagenet_display_name
 from vision_agent.core.dogs import DOG_THRESHOLD, ImageNetDogRecognizer, dog_scores
 from vision_agent.core.errors import UserError
+from vision_agent.engine.registry_models import dog_recognizer
 
 ONNX = ("imagenet_small", "mobilenetv2-12-int8_onnx", "mobilenetv2-12-int8.onnx")
 
 
 @pytest.fixture(scope="module")
 def recognizer() -> ImageNetDogRecognizer:
-    return ImageNetDogRecognizer.from_model_id("mobilenet_v2_int8", files={"weights": asset(*ONNX)})
+    return dog_recognizer("mobilenet_v2_int8", files={"weights": asset(*ONNX)})
 
 
 def _photos(kinds: tuple[str, ...]) -> list[dict]:

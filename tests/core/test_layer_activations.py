@@ -213,11 +213,11 @@ def test_resnet50_stage_outputs_are_marked():
 
 def test_quantized_onnx_layers_are_dequantized_and_end_in_the_model_output():
     from tests.support import photo_files
-    from vision_agent.core.classify import ImageClassifier
     from vision_agent.core.imageio import read_image
+    from vision_agent.engine.registry_models import image_classifier
 
     asset("imagenet_small", "mobilenetv2-12-int8_onnx", "mobilenetv2-12-int8.onnx")
-    classifier = ImageClassifier.from_model_id("mobilenet_v2_int8", download=False)
+    classifier = image_classifier("mobilenet_v2_int8", download=False)
     layers = classifier.network_layers()
     assert sum(layer.type == "Conv" for layer in layers) == 52
     photo = read_image(asset(*photo_files.ROBIN))

@@ -18,8 +18,9 @@ def test_photo() -> np.ndarray:
 
 
 def self_test_checks() -> list[CheckResult]:
-    from vision_agent.core.classify import ImageClassifier, resolve_model_id
+    from vision_agent.core.classify import ImageClassifier
     from vision_agent.engine.recipes import classifier_spec
+    from vision_agent.engine.registry_models import resolve_model_id
     from vision_agent.models.store import default_store
     from vision_agent.services.headless import call_service_once
 

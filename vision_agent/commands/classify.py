@@ -67,17 +67,22 @@ def default_model(weights: Path | None) -> str:
 
 def load_classifier(model: str, weights: Path | None):
     """The classifier the CLI runs in its own process (TensorFlow is fine here)."""
-    from vision_agent.core.classify import ImageClassifier, resolve_model_id
+    from vision_agent.engine.registry_models import (
+        classifier_file,
+        classifier_with_weights,
+        image_classifier,
+        resolve_model_id,
+    )
 
     model_id = resolve_model_id(model)
     if weights is not None:
-        return ImageClassifier.from_file(weights, architecture=model)
+        return classifier_with_weights(weights, model)
     if model_id is not None:
-        return ImageClassifier.from_model_id(model_id)
+        return image_classifier(model_id)
     path = Path(model)
     if not path.exists() and not path.suffix:
         raise _no_classifier_named(model)
-    return ImageClassifier.from_file(path)
+    return classifier_file(path)
 
 
 def _no_classifier_named(model: str) -> UserError:

@@ -33,13 +33,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def load_recognizer(args: argparse.Namespace):
-    from vision_agent.core.classify import (
-        BEST_FIRST,
-        DEFAULT_MODEL,
-        MODEL_ALIASES,
+    from vision_agent.core.classify import BEST_FIRST, DEFAULT_MODEL, MODEL_ALIASES
+    from vision_agent.engine.registry_models import (
+        classifier_model_id,
+        dog_recognizer,
+        keras_breed_recognizer,
         resolve_model_id,
     )
-    from vision_agent.core.dogs import ImageNetDogRecognizer, classifier_model_id
 
     if args.classifier is None:
         args.classifier = best_present(BEST_FIRST, MODEL_ALIASES, DEFAULT_MODEL)
@@ -50,10 +50,8 @@ def load_recognizer(args: argparse.Namespace):
     if (args.model is None) != (args.classes is None):
         raise UserError("--model and --classes go together (a breed model needs its names).")
     if args.model is not None:
-        from vision_agent.core.keras_breeds import KerasBreedRecognizer
-
-        return KerasBreedRecognizer.from_files(str(args.model), str(args.classes), args.classifier)
-    return ImageNetDogRecognizer.from_model_id(classifier_model_id(args.classifier))
+        return keras_breed_recognizer(str(args.model), str(args.classes), args.classifier)
+    return dog_recognizer(classifier_model_id(args.classifier))
 
 
 def run(args: argparse.Namespace) -> int:

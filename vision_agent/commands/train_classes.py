@@ -98,14 +98,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _train_head(args, photos, on_epoch, command: str):
-    from vision_agent.core.own_classes.features import (
-        FeatureExtractor,
-        default_cache_dir,
-        shipped_backbone,
-    )
+    from vision_agent.core.own_classes.features import FeatureExtractor
     from vision_agent.core.own_classes.train import train_head_only
+    from vision_agent.engine.registry_models import features_cache, shipped_backbone
 
-    extractor = FeatureExtractor(shipped_backbone(), default_cache_dir())
+    extractor = FeatureExtractor(shipped_backbone(), features_cache())
     return train_head_only(
         photos,
         extractor,
@@ -138,6 +135,18 @@ def _summary_text(result) -> str:
             f"Validation accuracy {result.val_accuracy:.1%} on {result.val_photos} photos kept "
             f"out (plain logistic regression on the same features: "
             f"{_percent(result.baseline_val_accuracy)})."
+        )
+    folds = result.cross_validation
+    if result.kept and not folds.get("photos"):
+        lines.append(
+            f"Kept: the {result.kept} (too few training photos per class to cross-validate)."
+        )
+    elif result.kept:
+        lines.append(
+            f"Kept: the {result.kept} (cross-validation on the {folds['photos']} training "
+            f"photos: softmax head {folds['softmax_head_right']} right, plain logistic "
+            f"regression {folds['plain_logistic_regression_right']}; the softmax head alone: "
+            f"{_percent(result.head_val_accuracy)} on the validation photos)."
         )
     if result.files is not None:
         lines.append(

@@ -24,17 +24,13 @@ from vision_agent.controllers.model_slot import (
     file_caption,
     registry_caption,
 )
-from vision_agent.core.classify import (
-    PHOTO_MAX_SIDE,
-    Classification,
-    ImageClassifier,
-    resolve_model_id,
-)
+from vision_agent.core.classify import PHOTO_MAX_SIDE, Classification, ImageClassifier
 from vision_agent.core.errors import UserError
 from vision_agent.core.gradcam import overlay_heatmap
 from vision_agent.core.keras_files import is_keras_model
 from vision_agent.core.photo_reader import PhotoReader
 from vision_agent.engine.recipes import classifier_spec
+from vision_agent.engine.registry_models import resolve_model_id
 from vision_agent.engine.spec import RecognizerSpec
 from vision_agent.i18n import tr
 from vision_agent.services.model_service import ModelService

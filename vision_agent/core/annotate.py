@@ -91,16 +91,3 @@ def laid_over(rgb: np.ndarray, panel: LabelPanel) -> np.ndarray:
         under = (below * (255 - alpha) + 127) // 255
         image[:ph, :pw] = np.minimum(panel.pixels[..., :3] + under, 255).astype(np.uint8)
     return image
-
-
-def draw_top_labels(rgb: np.ndarray, lines: Sequence[tuple[str, float]]) -> np.ndarray:
-    """A copy of `rgb` with one "n. label  93.1%" line per (label, probability), top left."""
-    return draw_text_panel(rgb, top_label_texts(lines))
-
-
-def draw_text_panel(
-    rgb: np.ndarray, texts: Sequence[str], first_color: tuple[int, int, int] = FIRST_COLOR
-) -> np.ndarray:
-    """A copy of `rgb` (brought into MIN..MAX_ANNOTATED_SIDE) with `texts` on a panel, top left."""
-    height, width = rgb.shape[:2]
-    return laid_over(rgb, label_panel((width, height), texts, first_color))

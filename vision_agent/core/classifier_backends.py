@@ -154,11 +154,16 @@ def onnx_pixel_backend(
 
 
 def keras_application_backend(
-    architecture: str, weights: Path, gradcam_layer: str | None = None, accelerate: bool = False
+    architecture: str,
+    weights: Path,
+    gradcam_layer: str | None = None,
+    accelerate: bool = False,
+    onnx_exports: Path | None = None,
 ) -> Backend:
     """`keras.applications.<architecture>(weights=<file>)`, returning logits for Grad-CAM.
 
-    The forward pass switches to onnxruntime when an ONNX export of these weights is cached;
+    The forward pass switches to onnxruntime when an ONNX export of these weights is in
+    `onnx_exports`;
     with `accelerate`, a missing export is made in the background (see `onnx_export`).
     """
     keras = import_keras(weights)
@@ -173,12 +178,17 @@ def keras_application_backend(
             f"{str(exc)[:200]})."
         ) from None
     backend = _keras_backend(model, "logits", gradcam_layer)
-    _use_onnxruntime_when_ready(backend, model, architecture, weights, accelerate)
+    _use_onnxruntime_when_ready(backend, model, architecture, weights, accelerate, onnx_exports)
     return backend
 
 
 def _use_onnxruntime_when_ready(
-    backend: Backend, model: Any, architecture: str, weights: Path, accelerate: bool
+    backend: Backend,
+    model: Any,
+    architecture: str,
+    weights: Path,
+    accelerate: bool,
+    onnx_exports: Path | None,
 ) -> None:
     from vision_agent.core.onnx_export import export_in_background, export_path, onnx_runner
 
@@ -191,8 +201,10 @@ def _use_onnxruntime_when_ready(
         if run is not None:
             backend.run, backend.engine, backend.onnx_export = run, "onnxruntime", path
 
+    if onnx_exports is None:
+        return
     try:
-        path = export_path(architecture, weights)
+        path = export_path(onnx_exports, architecture, weights)
     except OSError:
         return
     if path.is_file():
@@ -201,7 +213,9 @@ def _use_onnxruntime_when_ready(
         export_in_background(model, path, probe, switch)
 
 
-def keras_file_backend(path: Path, accelerate: bool = False) -> Backend:
+def keras_file_backend(
+    path: Path, accelerate: bool = False, onnx_exports: Path | None = None
+) -> Backend:
     """A whole Keras model saved by a user (.h5 / .keras / SavedModel, Keras 2 or 3); its
     preprocessing is guessed. With `accelerate`, the forward pass moves to an ONNX export of
     the file (made once, in the background) as for the Keras applications."""
@@ -218,7 +232,9 @@ def keras_file_backend(path: Path, accelerate: bool = False) -> Backend:
     backend.keras_mode = _guess_keras_mode(model)
     backend.layer_reader = lambda: KerasLayers(model)
     if path.is_file():  # a SavedModel folder has no one file to name its export by
-        _use_onnxruntime_when_ready(backend, logits, f"file-{path.stem}", path, accelerate)
+        _use_onnxruntime_when_ready(
+            backend, logits, f"file-{path.stem}", path, accelerate, onnx_exports
+        )
     return backend
 
 

@@ -33,10 +33,10 @@ from vision_agent.core.gradcam import heatmap_at_size
 from vision_agent.core.imagenet_preprocess import (
     Preprocessing,
     as_rgb8,
-    from_registry_entry,
     keras_mode,
 )
 from vision_agent.core.keras_files import is_keras_model
+from vision_agent.core.labels import load_labels
 from vision_agent.core.layer_activations import LayerInfo, LayerOutput, LayerReader
 from vision_agent.core.onnx_export import MAX_DIFFERENCE
 from vision_agent.core.predictors import require_model_file
@@ -101,23 +101,30 @@ class Classification:
         return "\n".join(lines)
 
 
-def resolve_model_id(model: str) -> str | None:
-    """The registry id for a name the user may type ("resnet50" or "resnet50_imagenet")."""
-    from vision_agent.models import registry
-
-    model_id = MODEL_ALIASES.get(model.lower(), model)
-    try:
-        entry = registry.get(model_id)
-    except UserError:
-        return None
-    return entry.id if entry.task == "classify" else None
-
-
 def imagenet_labels() -> list[str]:
     """The 1000 class names, short form ("golden retriever"), in class-index order."""
-    from vision_agent.models.labels import load_labels
+    return short_labels(IMAGENET_LABELS)
 
-    return [line.split(",")[0].strip() for line in load_labels(IMAGENET_LABELS)]
+
+def short_labels(name: str) -> list[str]:
+    """A shipped label file's names in their short form (up to the first comma)."""
+    return [line.split(",")[0].strip() for line in load_labels(name)]
+
+
+@dataclass(frozen=True)
+class Network:
+    """A registry classifier as plain values: what it is, its files and how a photo is prepared
+    (engine/registry_models reads the registry and the model store to fill it)."""
+
+    name: str
+    loader: str  # keras_application | keras | onnxruntime | opencv
+    files: dict[str, Path]  # role -> path; "weights" always
+    preprocessing: Preprocessing
+    labels: list[str] | None = None
+    architecture: str = ""  # a Keras application's name
+    gradcam_layer: str | None = None
+    outputs: str = "auto"
+    layout: str = "NHWC"
 
 
 class ImageClassifier:
@@ -166,70 +173,39 @@ class ImageClassifier:
     # ------------------------------------------------------------------ construction
 
     @classmethod
-    def from_model_id(
-        cls,
-        model_id: str,
-        files: dict[str, Path] | None = None,
-        download: bool = True,
-        accelerate: bool = False,
+    def from_network(
+        cls, network: Network, accelerate: bool = False, onnx_exports: Path | None = None
     ) -> ImageClassifier:
-        """A registry model; its files come from the model store when `files` is None.
-
-        `files` may name only some roles (a user's own weights); the others come from beside
-        the weights file, or from the store. With `download=False` a model that is not on
-        this computer raises the store's ModelMissingError instead of being downloaded.
-        `accelerate` lets a Keras model export itself to ONNX in the background and switch to
-        onnxruntime (for long-lived services; a cached export is used either way).
-        """
-        from vision_agent.models import registry
-
-        entry = registry.get(MODEL_ALIASES.get(model_id, model_id))
-        if entry.task != "classify":
-            raise ModelLoadError(f"{entry.name_en} is not an image classifier.")
-        given = {role: Path(p) for role, p in (files or {}).items()}
-        files = _complete_files(entry, given, download)
-        weights = files["weights"]
-        require_model_file(weights)
-        preprocessing = from_registry_entry(entry)
-        outputs = entry.extra.get("output", "auto")
-        if entry.loader == "keras_application":
+        """A registry classifier. A Keras application uses its verified ONNX export from
+        `onnx_exports` when there is one; `accelerate` makes a missing export in the background
+        and switches to onnxruntime (for long-lived services)."""
+        size, outputs = network.preprocessing.size, network.outputs
+        weights = require_model_file(network.files["weights"])
+        if network.loader == "keras_application":
             backend = keras_application_backend(
-                entry.extra["architecture"], weights, entry.extra.get("gradcam_layer"), accelerate
+                network.architecture, weights, network.gradcam_layer, accelerate, onnx_exports
             )
-        elif entry.loader == "keras":
+        elif network.loader == "keras":
             backend = keras_file_backend(weights)
-        elif entry.loader == "onnxruntime":
-            backend = onnxruntime_backend(weights, preprocessing.size, entry.layout, outputs)
+        elif network.loader == "onnxruntime":
+            backend = onnxruntime_backend(weights, size, network.layout, outputs)
         else:
-            backend = opencv_backend(weights, preprocessing.size, outputs, files.get("config"))
-        labels = None
-        if entry.labels:
-            from vision_agent.models.labels import load_labels
-
-            labels = [line.split(",")[0].strip() for line in load_labels(entry.labels)]
-        return cls(backend, preprocessing, labels, entry.name_en)
+            backend = opencv_backend(weights, size, outputs, network.files.get("config"))
+        return cls(backend, network.preprocessing, network.labels, network.name)
 
     @classmethod
     def from_file(
         cls,
         path: Path,
-        architecture: str | None = None,
         labels: Sequence[str] | None = None,
         accelerate: bool = False,
+        onnx_exports: Path | None = None,
     ) -> ImageClassifier:
-        """A user's whole Keras classifier, or (with `architecture`) weights for a known model.
-
-        `architecture` is a model id or alias ("resnet50", "mobilenet_v2", "googlenet").
-        """
+        """A user's whole Keras classifier, or an ONNX model trained by Vision Agent. A Keras
+        file uses (and with `accelerate` makes) its ONNX export in `onnx_exports` as a
+        registry Keras application does. Weights for a known network:
+        engine/registry_models.classifier_with_weights."""
         path = require_model_file(path)
-        if architecture is not None:
-            model_id = resolve_model_id(architecture)
-            if model_id is None:
-                known = ", ".join(MODEL_ALIASES)
-                raise ModelLoadError(f"Unknown architecture '{architecture}' (known: {known}).")
-            classifier = cls.from_model_id(model_id, {"weights": path}, accelerate=accelerate)
-            classifier.model_name = f"{classifier.model_name} + {path.name}"
-            return classifier
         if path.suffix.lower() == ".onnx":
             return cls._from_own_model(path)
         if not is_keras_model(path):
@@ -237,7 +213,7 @@ class ImageClassifier:
                 f"{path.name} is not a Keras model file (.h5, .keras). For weights of a known "
                 "network, name it: --model resnet50|mobilenet_v2|googlenet --weights FILE."
             )
-        backend = keras_file_backend(path, accelerate)
+        backend = keras_file_backend(path, accelerate, onnx_exports)
         preprocessing = keras_mode(backend.keras_mode or "caffe", backend.input_size)
         return cls(backend, preprocessing, labels, path.name)
 
@@ -368,27 +344,3 @@ class ImageClassifier:
                 raise UserError(reason)
             self._layers = self.backend.layer_reader()
         return self._layers
-
-
-def _complete_files(entry, files: dict[str, Path], download: bool) -> dict[str, Path]:
-    """Fill the roles `files` lacks: first from beside the weights file, then from the store."""
-    missing = [role for role in entry.files if role not in files and not entry.files[role].optional]
-    if not missing:
-        return files
-    folder = files["weights"].parent if "weights" in files else None
-    for role in list(missing):
-        if folder is None:
-            break
-        for name in entry.files[role].names:
-            if (folder / name).is_file():
-                files[role] = folder / name
-                missing.remove(role)
-                break
-    if missing:
-        from vision_agent.models.store import default_store
-
-        store = default_store()
-        resolved = store.resolve(entry.id) if download else store.local_files(entry.id)
-        for role in missing:
-            files[role] = resolved[role]
-    return files

@@ -20,7 +20,13 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from vision_agent.core.annotate import FIRST_COLOR, draw_text_panel, top_label_texts
+from vision_agent.core.annotate import (
+    FIRST_COLOR,
+    LabelPanel,
+    label_panel,
+    laid_over,
+    top_label_texts,
+)
 from vision_agent.core.breed_names import imagenet_display_name
 from vision_agent.core.imageio import read_image
 
@@ -30,12 +36,13 @@ if TYPE_CHECKING:
 DOG_CLASSES = range(151, 269)  # ImageNet-1k: Chihuahua (151) .. Mexican hairless (268)
 DOG_THRESHOLD = 0.3
 # A dog whose top breed holds less than this share of the breed probabilities is a guess: the tab
-# and the CLI say "not sure" with the alternatives (half, not tuned; bench/dog_threshold.py).
-UNSURE_BELOW = 0.5
+# and the CLI say "not sure" with the alternatives. Chosen on the even-indexed half of the 118
+# breeds (one ImageNet sample photo each) and reported on the odd half: there it flags 10 of 11
+# wrong top breeds and 8 of 48 right ones (docs/benchmarks.md, `bench/dog_threshold.py`).
+UNSURE_BELOW = 0.7
 UNSURE_COLOR = (255, 140, 40)
 TOP_K = 5
 MAX_PHOTO_SIDE = 4096
-DEFAULT_CLASSIFIER = "mobilenet_v2_int8"
 
 
 @dataclass(frozen=True)
@@ -60,8 +67,16 @@ class DogResult:
     seen: str | None
     seen_probability: float
     latency_ms: float
-    annotated: np.ndarray | None
     preprocessing: str = ""
+    photo: np.ndarray | None = None  # the photo as recognized (RGB), when annotated
+    labels: LabelPanel | None = None  # the verdict and top breeds, to lay over the photo
+
+    @property
+    def annotated(self) -> np.ndarray | None:
+        """The photo with the labels drawn on it (what Save writes), or None."""
+        if self.photo is None or self.labels is None:
+            return None
+        return laid_over(self.photo, self.labels)
 
     def to_json(self, file: str | None = None) -> dict:
         data: dict = {} if file is None else {"file": file}
@@ -94,15 +109,6 @@ class DogResult:
         return (
             self.is_dog is not False and bool(self.top) and self.top[0].probability < UNSURE_BELOW
         )
-
-
-def classifier_model_id(name: str | None) -> str:
-    """The registry id of an ImageNet classifier named as the classifier tab and CLI name them
-    ("resnet50", "mobilenet_v2", "googlenet" or an id); MobileNetV2 int8 when unset or when it
-    names no registry classifier (a user's own file)."""
-    from vision_agent.core.classify import resolve_model_id
-
-    return (resolve_model_id(name) if name else None) or DEFAULT_CLASSIFIER
 
 
 def dog_scores(probabilities: np.ndarray) -> tuple[float, np.ndarray]:
@@ -138,14 +144,6 @@ class ImageNetDogRecognizer:
         self.breeds = self.labels[DOG_CLASSES.start : DOG_CLASSES.stop]
         self.model_name = f"ImageNet dogs ({classifier.model_name})"
 
-    @classmethod
-    def from_model_id(
-        cls, model_id: str, files: dict[str, Path] | None = None, download: bool = True
-    ) -> ImageNetDogRecognizer:
-        from vision_agent.core.classify import ImageClassifier
-
-        return cls(ImageClassifier.from_model_id(model_id, files=files, download=download))
-
     def recognize(self, rgb: np.ndarray, annotate: bool = True) -> DogResult:
         started = time.perf_counter()
         probabilities = np.asarray(self.classifier.probabilities(rgb), np.float64)
@@ -160,7 +158,6 @@ class ImageNetDogRecognizer:
             seen=None if is_dog else self.labels[best],
             seen_probability=float(probabilities[best]),
             latency_ms=(time.perf_counter() - started) * 1000,
-            annotated=None,
             preprocessing=_describe(self.classifier.preprocessing),
         )
         return with_annotation(result, rgb) if annotate else result
@@ -170,20 +167,21 @@ class ImageNetDogRecognizer:
 
 
 def with_annotation(result: DogResult, rgb: np.ndarray) -> DogResult:
-    return replace(result, annotated=annotate(rgb, result))
+    return replace(result, photo=rgb, labels=annotation(rgb, result))
 
 
-def annotate(rgb: np.ndarray, result: DogResult) -> np.ndarray:
-    """The photo with the verdict and the top breeds drawn on it (as the classifier tab draws)."""
+def annotation(rgb: np.ndarray, result: DogResult) -> LabelPanel:
+    """The verdict and the top breeds, to lay over the photo (as the classifier tab lays them)."""
     # Names and figures only, so the picture reads the same in either UI language (the verdict
     # beside it says it in words); OpenCV's Hershey fonts draw ASCII only. Orange: no dog, or
     # a guess.
     breeds = top_label_texts([(s.breed, s.probability) for s in result.top])
+    size = (rgb.shape[1], rgb.shape[0])
     if result.is_dog is not False:
         color = UNSURE_COLOR if result.unsure else FIRST_COLOR
-        return draw_text_panel(rgb, breeds, first_color=color)
+        return label_panel(size, breeds, first_color=color)
     seen = [f"? {result.seen}  {result.seen_probability:.0%}"] if result.seen else []
-    return draw_text_panel(rgb, seen + breeds[:1], first_color=UNSURE_COLOR)
+    return label_panel(size, seen + breeds[:1], first_color=UNSURE_COLOR)
 
 
 def _describe(preprocessing) -> str:

@@ -25,7 +25,6 @@ from vision_agent.core.dogs import (
     DOG_THRESHOLD,
     DogResult,
     ImageNetDogRecognizer,
-    classifier_model_id,
     dog_scores,
     top_breeds,
     with_annotation,
@@ -174,16 +173,6 @@ class KerasBreedRecognizer:
         self._forward = compiled_forward(self.model)
         self._forward(np.zeros((1, self.input_size[1], self.input_size[0], 3), np.float32))
 
-    @classmethod
-    def from_files(
-        cls,
-        model_path: str,
-        classes_path: str,
-        gate_classifier: str | None = None,
-    ) -> KerasBreedRecognizer:
-        """Build with a dog gate if that ImageNet classifier is already on this computer."""
-        return cls(model_path, classes_path, gate=_local_gate(gate_classifier))
-
     def model_input(self, rgb: np.ndarray) -> np.ndarray:
         """The (1, H, W, 3) float32 batch this model is fed for an RGB photo."""
         resized = cv2.resize(rgb, self.input_size, interpolation=cv2.INTER_LINEAR)
@@ -212,7 +201,6 @@ class KerasBreedRecognizer:
             seen=seen,
             seen_probability=seen_p,
             latency_ms=(time.perf_counter() - started) * 1000,
-            annotated=None,
             preprocessing=self.preprocessing.description,
         )
         return with_annotation(result, rgb) if annotate else result
@@ -230,13 +218,3 @@ def _load_model(path: Path):
             f"{path.name}: a breed model must be a Keras file (.h5, .keras) or SavedModel folder."
         )
     return load_keras_model(path)
-
-
-def _local_gate(classifier: str | None) -> ImageNetDogRecognizer | None:
-    """The ImageNet dog gate, only if its files are on this computer already (never downloads)."""
-    from vision_agent.core.errors import UserError
-
-    try:
-        return ImageNetDogRecognizer.from_model_id(classifier_model_id(classifier), download=False)
-    except UserError:
-        return None

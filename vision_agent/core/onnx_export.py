@@ -20,19 +20,17 @@ from typing import Any
 
 import numpy as np
 
-EXPORT_FOLDER = "onnx_exports"
 MAX_DIFFERENCE = 1e-4  # largest |logit difference| from Keras on the probe input
 
 
-def export_path(architecture: str, weights: Path) -> Path:
-    from vision_agent.models.store import default_store
-
+def export_path(folder: Path, architecture: str, weights: Path) -> Path:
+    """Where the export of `weights` lives in `folder`."""
     digest = hashlib.sha256()
     with open(weights, "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     name = f"{architecture}-{digest.hexdigest()[:16]}.onnx"
-    return default_store().cache_dir / EXPORT_FOLDER / name
+    return folder / name
 
 
 def cpu_session(model: Path | bytes) -> Any:

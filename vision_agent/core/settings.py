@@ -49,6 +49,10 @@ def _tab(value: Any) -> int | None:
     return value if type(value) is int and 0 <= value < 100 else None
 
 
+def _flag(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
 def _geometry(value: Any) -> bytes | None:
     if not isinstance(value, str) or len(value) > MAX_TEXT:
         return None
@@ -89,7 +93,9 @@ KEYS: tuple[Key, ...] = (
     ),
     Key("window/tab", _tab, 0, "the tab shown when the window last closed"),
     Key("classifier/model", _text, "", "the ImageNet classifier chosen (a name or a Keras file)"),
+    Key("classifier/labels_shown", _flag, True, "the top-5 labels over the ImageNet tab's photo"),
     Key("dogs/breed_models", _path_pairs, [], "the user's breed models: [model, class list]"),
+    Key("dogs/labels_shown", _flag, True, "the top-5 breeds over the dog tab's photo"),
     Key("dogs/train_data", _text, "", "the dataset folder of the last breed training"),
     Key("dogs/train_out", _text, "", "the output folder of the last breed training"),
     Key("postal/profile", _text, "default", "the handwriting profile in use"),

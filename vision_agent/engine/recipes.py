@@ -40,24 +40,23 @@ def classifier_spec(
     this computer reports it "missing" (it never downloads); with False, loading fails with the
     store's "not on this computer" message.
     """
-    from vision_agent.core.classify import (
-        KERAS_LOADERS,
-        MODEL_ALIASES,
-        TWIN_METHODS,
-        ImageClassifier,
+    from vision_agent.core.classify import KERAS_LOADERS, MODEL_ALIASES, TWIN_METHODS
+    from vision_agent.engine.registry_models import (
+        classifier_file,
+        classifier_with_weights,
+        image_classifier,
         resolve_model_id,
     )
+    from vision_agent.models import registry
 
     model_id = resolve_model_id(model)
     if model_id is not None:
-        from vision_agent.models import registry
-
         entry = registry.get(model_id)
         in_process = entry.loader not in KERAS_LOADERS
         twin_methods = TWIN_METHODS if entry.loader == "keras_application" else ()
         if weights is None:
             return RecognizerSpec(
-                factory=ImageClassifier.from_model_id,
+                factory=image_classifier,
                 kwargs={"model_id": model_id, "accelerate": True}
                 | ({} if download else {"download": False}),
                 in_process=in_process,
@@ -66,7 +65,7 @@ def classifier_spec(
                 twin_methods=twin_methods,
             )
         return RecognizerSpec(
-            factory=ImageClassifier.from_file,
+            factory=classifier_with_weights,
             kwargs={"path": Path(weights), "architecture": model_id, "accelerate": True},
             in_process=in_process,
             label=f"{entry.name_en} + {Path(weights).name}",
@@ -79,8 +78,8 @@ def classifier_spec(
         )
     keras = needs_tensorflow(path)  # a Keras file moves to onnxruntime once exported
     return RecognizerSpec(
-        factory=ImageClassifier.from_file,
-        kwargs={"path": path} | ({"accelerate": True} if keras else {}),
+        factory=classifier_file,
+        kwargs={"path": path, "accelerate": keras},
         in_process=not keras,
         label=path.name,
         twin_methods=TWIN_METHODS if keras else (),
@@ -89,12 +88,12 @@ def classifier_spec(
 
 def imagenet_dog_spec(classifier: str | None = None) -> RecognizerSpec:
     """The default recognizer on the classifier tab's model (hosted where that model must run)."""
-    from vision_agent.core.dogs import ImageNetDogRecognizer, classifier_model_id
+    from vision_agent.engine.registry_models import classifier_model_id, dog_recognizer
 
     model_id = classifier_model_id(classifier)
     base = classifier_spec(model_id)
     return RecognizerSpec(
-        factory=ImageNetDogRecognizer.from_model_id,
+        factory=dog_recognizer,
         kwargs={"model_id": model_id},
         in_process=base.in_process,
         model_id=model_id,
@@ -105,16 +104,33 @@ def imagenet_dog_spec(classifier: str | None = None) -> RecognizerSpec:
 def keras_breed_spec(
     model_path: Path, classes_path: Path, gate_classifier: str | None = None
 ) -> RecognizerSpec:
-    from vision_agent.core.keras_breeds import KerasBreedRecognizer
+    from vision_agent.engine.registry_models import keras_breed_recognizer
 
     return RecognizerSpec(
-        factory=KerasBreedRecognizer.from_files,
+        factory=keras_breed_recognizer,
         kwargs={
             "model_path": str(model_path),
             "classes_path": str(classes_path),
             "gate_classifier": gate_classifier,
         },
         in_process=False,
+        label=Path(model_path).name,
+    )
+
+
+def own_breed_spec(model_path: Path, gate_classifier: str | None = None) -> RecognizerSpec:
+    """A "My classes" ONNX model of breeds: onnxruntime in the service's thread. The ImageNet
+    dog gate only with a classifier that runs there too (no TensorFlow in the window)."""
+    from vision_agent.engine.registry_models import classifier_model_id, own_breed_recognizer
+
+    gate = classifier_model_id(gate_classifier)
+    return RecognizerSpec(
+        factory=own_breed_recognizer,
+        kwargs={
+            "model_path": str(model_path),
+            "gate_classifier": gate if classifier_spec(gate).in_process else None,
+        },
+        in_process=True,
         label=Path(model_path).name,
     )
 

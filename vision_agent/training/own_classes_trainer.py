@@ -101,11 +101,8 @@ class ClassTrainer:
 
     def _shipped_extractor(self):
         if self._extractor is None:
-            from vision_agent.core.own_classes.features import (
-                FeatureExtractor,
-                default_cache_dir,
-                shipped_backbone,
-            )
+            from vision_agent.core.own_classes.features import FeatureExtractor
+            from vision_agent.engine.registry_models import features_cache, shipped_backbone
 
-            self._extractor = FeatureExtractor(shipped_backbone(), default_cache_dir())
+            self._extractor = FeatureExtractor(shipped_backbone(), features_cache())
         return self._extractor

@@ -18,12 +18,11 @@ from pathlib import Path
 import numpy as np
 
 from vision_agent.core.errors import ModelLoadError, UserError
-from vision_agent.core.imagenet_preprocess import Preprocessing, from_registry_entry
+from vision_agent.core.imagenet_preprocess import Preprocessing
 from vision_agent.core.own_classes.head import Cancelled
+from vision_agent.core.own_classes.messages import NOT_CUT
 
-BACKBONE_ID = "mobilenet_v2_int8"
 FEATURES_OUTPUT = "features"
-CACHE_FOLDER = "own_class_features"
 
 
 @dataclass(frozen=True)
@@ -35,20 +34,6 @@ class Backbone:
     preprocessing: Preprocessing
     name: str
     digest: str  # the file's SHA-256, part of every cache key
-
-
-def shipped_backbone(download: bool = False) -> Backbone:
-    """The registry's MobileNetV2 int8, from the model store (ModelMissingError if absent)."""
-    from vision_agent.models import registry
-    from vision_agent.models.store import default_store, file_digest
-
-    entry = registry.get(BACKBONE_ID)
-    store = default_store()
-    files = store.resolve(entry.id) if download else store.local_files(entry.id)
-    path = Path(files["weights"])
-    digest = file_digest(path, "sha256").split(":")[-1]
-    name = f"{entry.extra.get('architecture', entry.id)} int8 (ONNX)"
-    return Backbone(entry.id, path, from_registry_entry(entry), name, digest)
 
 
 def feature_graph(path: Path):
@@ -105,7 +90,7 @@ class FeatureExtractor:
             self._session = cpu_session(graph.SerializeToString())
         except Exception as exc:
             raise ModelLoadError(
-                f"{backbone.path.name} could not be cut at its features: {str(exc)[:200]}"
+                NOT_CUT.format(file=backbone.path.name, reason=str(exc)[:200])
             ) from None
         self._input = self._session.get_inputs()[0].name
         self.size = int(self.of_images([np.zeros((8, 8, 3), np.uint8)]).shape[1])
@@ -181,12 +166,6 @@ class FeatureExtractor:
             partial.replace(key)
         except OSError:
             return  # a cache that cannot be written only costs time
-
-
-def default_cache_dir() -> Path:
-    from vision_agent.models.store import default_store
-
-    return default_store().cache_dir / CACHE_FOLDER
 
 
 def backbone_parameters(path: Path) -> int:

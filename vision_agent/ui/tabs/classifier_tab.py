@@ -66,7 +66,13 @@ class ClassifierTab(VisionTab):
         self._photo_failure = ""  # why the last photo was not read ("" once one is shown)
         self._build_ui()
         self.controller.slot.sig_loading.connect(self.network_panel.model_changed)
-        add_shortcuts(self, ((QKeySequence.Paste, "Paste an image", self.paste),))
+        add_shortcuts(
+            self,
+            (
+                (QKeySequence.Paste, "Paste an image", self.paste),
+                ("L", "Show or hide the labels on the photo", self.results.labels_check.toggle),
+            ),
+        )
         self.photos.browse_with_keys(self)
         self.retranslate_ui()
 

@@ -81,6 +81,7 @@ class DogTab(VisionTab):
         self.breeds = BreedPanel(self)
         self.breeds.save_button.clicked.connect(self.save_annotated)
         self.breeds.copy_button.clicked.connect(self.copy_results)
+        self.breeds.labels_check.toggled.connect(self._show_labels)
         body = QHBoxLayout()
         body.addWidget(self.photos)
         body.addWidget(self.view, 3)
@@ -94,7 +95,13 @@ class DogTab(VisionTab):
         layout.addLayout(top)
         layout.addLayout(body, 1)
         layout.addWidget(self.model_status)
-        add_shortcuts(self, (("Q", "Quit", self.sig_quit_requested.emit),))
+        add_shortcuts(
+            self,
+            (
+                ("Q", "Quit", self.sig_quit_requested.emit),
+                ("L", "Show or hide the labels on the photo", self.breeds.labels_check.toggle),
+            ),
+        )
         self.photos.browse_with_keys(self)
 
     def title(self) -> str:
@@ -136,8 +143,14 @@ class DogTab(VisionTab):
         self.controller.start()
 
     def choose_breed_model(self) -> None:
-        model = ask_open_path(self, tr("Open breed model"), "dog_models", BREED_MODEL_FILE_FILTER)
+        own = f"{tr('My classes models')} (*.onnx)"
+        both = f"{tr('Breed models')} (*.h5 *.hdf5 *.keras saved_model.pb *.onnx)"
+        file_filter = f"{both};;{BREED_MODEL_FILE_FILTER};;{own}"
+        model = ask_open_path(self, tr("Open breed model"), "dog_models", file_filter)
         if model is None:
+            return
+        if model.suffix.lower() == ".onnx":
+            self.controller.add_own_model(model)
             return
         classes, _ = QFileDialog.getOpenFileName(
             self,
@@ -188,6 +201,7 @@ class DogTab(VisionTab):
         controller = self.controller
         if controller.error:
             self.view.set_image(None)
+            self.view.set_labels(None)
             message = photo_message(model_file_problem(controller.error))
             self.breeds.show_error(tr("Cannot recognize this photo"), message)
             return
@@ -195,8 +209,15 @@ class DogTab(VisionTab):
             self.breeds.show_busy(controller.photo.name if controller.photo else "")
             return
         if controller.result is not None:
-            self.view.set_image(controller.result.annotated)
+            self.view.set_image(controller.result.photo)
+            self._show_labels()
         self.breeds.show_result(controller.result)
+
+    def _show_labels(self) -> None:
+        """The top breeds over the photo, unless the student hid them to see the dog."""
+        result = self.controller.result
+        wanted = result is not None and self.breeds.labels_check.isChecked()
+        self.view.set_labels(result.labels if wanted else None)
 
     # --- output -----------------------------------------------------------------------------
     def save_annotated(self) -> None:

@@ -32,7 +32,9 @@ from PyQt5.QtWidgets import (
 )
 
 from vision_agent.controllers.own_classes import OwnClassesController
-from vision_agent.i18n import tr
+from vision_agent.core.own_classes.head import HEAD, PLAIN
+from vision_agent.core.own_classes.messages import MESSAGES
+from vision_agent.i18n import tr, tr_template
 from vision_agent.ui.model_problem_text import model_problem
 from vision_agent.ui.qimage import rgb_to_pixmap
 from vision_agent.ui.tabs.base import VisionTab
@@ -412,7 +414,7 @@ class OwnClassesTab(VisionTab):
     def _show_network(self) -> None:
         c = self.controller
         problem = c.network_problem
-        message = model_problem(problem) if problem else tr("Reading the network…")
+        message = said(problem) if problem else tr("Reading the network…")
         self.network.set_summary(c.network, message)
 
     # --- training and results ---------------------------------------------------------------
@@ -496,6 +498,17 @@ class OwnClassesTab(VisionTab):
             text += " " + tr("Plain logistic regression on the same features: {b:.1%}.").format(
                 b=baseline
             )
+        kept = run.get("kept")
+        if kept == HEAD:
+            text += " " + tr(
+                "Kept: the softmax head (clearly better in cross-validation on the training "
+                "photos)."
+            )
+        elif kept == PLAIN:
+            text += " " + tr(
+                "Kept: the plain logistic regression (the softmax head showed no clear gain in "
+                "cross-validation on the training photos)."
+            )
         return text
 
     def _show_wrong(self, run: dict) -> None:
@@ -560,5 +573,12 @@ class OwnClassesTab(VisionTab):
         self.try_label.setText(f"{answers}  ({tr('run {n}').format(n=run.get('number'))})")
 
     def _show_error(self, message: str) -> None:
-        self.progress_label.setText(message)
+        self.progress_label.setText(said(message))
         self.sig_status_message.emit(message)
+
+
+def said(message: str) -> str:
+    """A message of the training core or process (English, from its templates) in the UI's
+    language; a missing model or a model file's problem as the rest of the window says it."""
+    translated = tr_template(message, MESSAGES)
+    return translated if translated != message else model_problem(message)

@@ -8,8 +8,9 @@ from PyQt5.QtCore import Qt
 from PyQt5.QtGui import QFont
 from PyQt5.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from vision_agent.core.dogs import DogResult
+from vision_agent.core.dogs import UNSURE_BELOW, DogResult
 from vision_agent.i18n import tr
+from vision_agent.ui.widgets.labels_check import LabelsCheck
 from vision_agent.ui.widgets.probability_bars import ProbabilityBars
 
 ERROR_STYLE = "color: #b00020;"
@@ -52,6 +53,7 @@ class BreedPanel(QWidget):
         self.verdict_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.detail_label = QLabel(self)
         self.detail_label.setWordWrap(True)
+        self.labels_check = LabelsCheck("dogs/labels_shown", self)
         self.chart = ProbabilityBars(horizontal=True, parent=self)
         self.chart.setMinimumWidth(360)
         self.save_button = QPushButton(self)
@@ -60,6 +62,7 @@ class BreedPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.verdict_label)
         layout.addWidget(self.detail_label)
+        layout.addWidget(self.labels_check)
         layout.addWidget(self.chart, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button)
@@ -67,6 +70,7 @@ class BreedPanel(QWidget):
         layout.addLayout(buttons)
 
     def retranslate_ui(self) -> None:
+        self.labels_check.retranslate_ui()
         self.save_button.setText(tr("Save image…"))
         self.copy_button.setText(tr("Copy results"))
 
@@ -105,9 +109,9 @@ class BreedPanel(QWidget):
             )
             self._verdict(verdict, NO_DOG_STYLE)
             detail = tr(
-                "No breed stands out (the first has less than half): the alternatives are in "
-                "the chart. Dog score {score:.1%}."
-            ).format(score=result.dog_score or 0.0)
+                "No breed stands out (the first has less than {share:.0%}): the alternatives are "
+                "in the chart. Dog score {score:.1%}."
+            ).format(share=UNSURE_BELOW, score=result.dog_score or 0.0)
             title = tr("Top-5 breeds")
         else:
             self._verdict(f"{best.breed}  {best.probability:.1%}")
@@ -123,7 +127,7 @@ class BreedPanel(QWidget):
         )
 
     def _enable(self, result: DogResult | None) -> None:
-        self.save_button.setEnabled(result is not None and result.annotated is not None)
+        self.save_button.setEnabled(result is not None and result.labels is not None)
         self.copy_button.setEnabled(result is not None)
 
     def _verdict(self, text: str, style: str = "") -> None:

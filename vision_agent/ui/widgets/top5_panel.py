@@ -17,6 +17,7 @@ from PyQt5.QtWidgets import (
 
 from vision_agent.core.classify import Classification
 from vision_agent.i18n import tr
+from vision_agent.ui.widgets.labels_check import LabelsCheck
 from vision_agent.ui.widgets.probability_bars import ProbabilityBars
 
 
@@ -48,8 +49,7 @@ class Top5Panel(QWidget):
         self.legend_low, self.legend_high = QLabel(self), QLabel(self)
         self.legend_bar = QLabel(self)
         self.legend_bar.setPixmap(_heat_legend(120, 10))
-        self.labels_check = QCheckBox(self)
-        self.labels_check.setChecked(True)
+        self.labels_check = LabelsCheck("classifier/labels_shown", self)
         self.labels_check.toggled.connect(self.sig_labels_shown)
         self.chart = ProbabilityBars(horizontal=True, parent=self)
         self.chart.setMinimumWidth(300)
@@ -89,7 +89,7 @@ class Top5Panel(QWidget):
             "red where it looked most."
         )
         self.legend_bar.setToolTip(legend)
-        self.labels_check.setText(tr("Top-5 labels on the photo"))
+        self.labels_check.retranslate_ui()
         self.save_button.setText(tr("Save image…"))
         self.copy_button.setText(tr("Copy results"))
         self.show_result(
@@ -130,7 +130,6 @@ class Top5Panel(QWidget):
         self.opacity_slider.setEnabled(shown)
         for widget in (self.legend_low, self.legend_bar, self.legend_high):
             widget.setVisible(shown)
-        self.labels_check.setEnabled(has_result)
         self.save_button.setEnabled(has_result)
         self.copy_button.setEnabled(has_result)
 

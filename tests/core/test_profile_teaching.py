@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PyQt5.QtCore import Qt
 
-from tests.core.test_postal_real_handwriting import real_digits, recognizer  # noqa: F401
+from tests.core.test_postal_real_handwriting import real_digits  # noqa: F401 (fixture)
 from tests.ui.tabs.test_postal_tab import tab, window  # noqa: F401 (fixtures)
 from vision_agent.core.digit_status import DigitStatus
 from vision_agent.core.postal import PostalRecognizer, canvas_inputs
@@ -51,51 +51,51 @@ def _read_rest(recognizer: PostalRecognizer, writer: WriterCodes):
     [(4, 4), (5, 3)],  # writer 4 writes 4 open at the top; writer 5 writes a narrow "ʒ" 3
 )
 def test_the_writers_own_shapes_are_read_sure_after_teaching(
-    real_digits, recognizer, number, shape
+    real_digits, postal_recognizer, number, shape
 ):
     writer = _writer(real_digits, number)
     try:
-        _teach(recognizer, writer)
-        pairs = [(t, d) for t, d in _read_rest(recognizer, writer) if t == shape]
+        _teach(postal_recognizer, writer)
+        pairs = [(t, d) for t, d in _read_rest(postal_recognizer, writer) if t == shape]
     finally:
-        recognizer.use_profile(np.zeros((0, 28, 28, 1)), np.zeros(0))
+        postal_recognizer.use_profile(np.zeros((0, 28, 28, 1)), np.zeros(0))
     assert len(pairs) >= 15
     assert all(d.digit == shape for _, d in pairs)
     flagged = [d.confidence for _, d in pairs if d.status is not DigitStatus.OK]
     assert not flagged, f"{len(flagged)} of {len(pairs)} right readings of {shape} flagged"
 
 
-def test_teaching_flags_no_more_right_readings_than_before(real_digits, recognizer):
+def test_teaching_flags_no_more_right_readings_than_before(real_digits, postal_recognizer):
     """Over all six writers: teaching must not make the reader doubt the user's own hand."""
     before = after = right_before = right_after = 0
     try:
         for writer in writer_codes(real_digits):
-            recognizer.use_profile(np.zeros((0, 28, 28, 1)), np.zeros(0))
-            general = _read_rest(recognizer, writer)
-            _teach(recognizer, writer)
-            taught = _read_rest(recognizer, writer)
+            postal_recognizer.use_profile(np.zeros((0, 28, 28, 1)), np.zeros(0))
+            general = _read_rest(postal_recognizer, writer)
+            _teach(postal_recognizer, writer)
+            taught = _read_rest(postal_recognizer, writer)
             right_before += sum(t == d.digit for t, d in general)
             before += sum(t == d.digit and d.unsure for t, d in general)
             right_after += sum(t == d.digit for t, d in taught)
             after += sum(t == d.digit and d.unsure for t, d in taught)
     finally:
-        recognizer.use_profile(np.zeros((0, 28, 28, 1)), np.zeros(0))
+        postal_recognizer.use_profile(np.zeros((0, 28, 28, 1)), np.zeros(0))
     assert right_after > right_before
     assert after / right_after <= before / right_before
 
 
-def test_one_wrongly_taught_sample_does_not_spoil_the_rest(real_digits, recognizer):
+def test_one_wrongly_taught_sample_does_not_spoil_the_rest(real_digits, postal_recognizer):
     """Writer 5's tenth taught sample is a 0; taught as 8 by a slip, it used to turn 21 of the
     writer's later 0s into 8s."""
     writer = _writer(real_digits, 5)
     assert writer.codes[1][4] == "0"
     try:
-        _teach(recognizer, writer)
-        clean = sum(t == d.digit for t, d in _read_rest(recognizer, writer))
-        _teach(recognizer, writer, slip=(9, 8))
-        slipped = _read_rest(recognizer, writer)
+        _teach(postal_recognizer, writer)
+        clean = sum(t == d.digit for t, d in _read_rest(postal_recognizer, writer))
+        _teach(postal_recognizer, writer, slip=(9, 8))
+        slipped = _read_rest(postal_recognizer, writer)
     finally:
-        recognizer.use_profile(np.zeros((0, 28, 28, 1)), np.zeros(0))
+        postal_recognizer.use_profile(np.zeros((0, 28, 28, 1)), np.zeros(0))
     assert sum(t == d.digit for t, d in slipped) >= clean - 1
     assert sum(t == 0 and d.digit == 8 for t, d in slipped) <= 1
 

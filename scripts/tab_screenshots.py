@@ -7,9 +7,11 @@ captured with ImageMagick's `import -window root`, as a student would see it:
 
 A fresh user (settings, profiles and model cache in a temporary folder; the shipped models, and
 ../shared/assets on the model path), then in each language: the postal code 17101 drawn with the
-mouse's strokes and read, and a box's correction menu opened with Enter; a golden retriever, and a
-beagle and a Samoyed in one frame ("not sure") on the dog tab; a folder of object photos on the
-ImageNet tab; a group photo on the face tab; the "My classes" tab as it opens.
+mouse's strokes and read, a box's correction menu opened with Enter, and inside the network (N); a
+beagle and a Samoyed in one frame ("not sure"), a tabby (no dog) and a golden retriever, with its
+top breeds and hidden with L, on the dog tab; a folder of object photos on the ImageNet tab; a
+group photo on the face tab, with its faces blurred, then camera 99 (there is none); the "My
+classes" tab as it opens.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from qt_wait import wait_until  # noqa: E402 (scripts/, beside this file)
 
 from vision_agent.core.imageio import read_image, write_image  # noqa: E402
 from vision_agent.core.postal import box_rect  # noqa: E402
+from vision_agent.core.video_source import SourceSpec  # noqa: E402
 from vision_agent.training.stroke_templates import DIGIT_STROKES  # noqa: E402
 
 PHOTOS = ASSETS / "photos"
@@ -116,17 +119,25 @@ def main() -> None:
         wait_until(app, postal.readout.correction_menu.isVisible)
         shoot(app, out / f"postal_correction_{language}.png")
         postal.readout.correction_menu.close()
+        QTest.keyClick(postal.canvas, Qt.Key_N)  # inside the network, for the chosen box
+        wait_until(app, lambda p=postal: p.network_panel.explanation is not None)
+        shoot(app, out / f"postal_inside_{language}.png")
+        QTest.keyClick(postal.canvas, Qt.Key_N)
 
         window.tabs.setCurrentIndex(index["DogTab"])
         dogs = window.current_page()
         for photo, name in (
             (blend, "dogs_not_sure"),
+            (PHOTOS / "objects" / "tabby_cat_jetson_cat_1.jpg", "dogs_no_dog"),
             (PHOTOS / "dogs" / "Golden_retriever_05195.jpg", "dogs"),
         ):
             dogs.open_photo(photo)
             wait_until(app, lambda d=dogs, p=photo: d.controller.result is not None
                        and d.controller.photo == p and not d.controller.is_busy())  # fmt: skip
             shoot(app, out / f"{name}_{language}.png")
+        QTest.keyClick(dogs.open_button, Qt.Key_L)  # the top breeds off the photo, and on again
+        shoot(app, out / f"dogs_labels_hidden_{language}.png")
+        QTest.keyClick(dogs.open_button, Qt.Key_L)
 
         window.tabs.setCurrentIndex(index["ClassifierTab"])
         classifier = window.current_page()
@@ -141,6 +152,13 @@ def main() -> None:
         faces.source_bar.open_file(group)
         wait_until(app, lambda f=faces: f.controller.shown is not None)
         shoot(app, out / f"faces_{language}.png")
+        faces.detector_bar.blur_check.setChecked(True)
+        settle(app, 2.0)
+        shoot(app, out / f"faces_blur_{language}.png")
+        faces.detector_bar.blur_check.setChecked(False)
+        faces.open_source(SourceSpec.camera(99))  # no such camera: what a student reads
+        wait_until(app, lambda f=faces: f.banner.isVisible())
+        shoot(app, out / f"faces_no_camera_{language}.png")
 
         window.tabs.setCurrentIndex(index["OwnClassesTab"])
         shoot(app, out / f"own_classes_{language}.png")

@@ -27,6 +27,24 @@ def own_user_data(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("VISION_AGENT_DATA_DIR", str(tmp_path_factory.mktemp("user-data")))
 
 
+@pytest.fixture
+def model_server():
+    """A real HTTP server on 127.0.0.1 serving model files (see tests/support/model_server.py)."""
+    from tests.support.model_server import ModelServer
+
+    with ModelServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def postal_recognizer():
+    """The shipped digit model's PostalRecognizer, one per test module (teaching changes it)."""
+    from tests.support.model_files import SHIPPED_MODEL
+    from vision_agent.core.postal import PostalRecognizer
+
+    return PostalRecognizer.from_file(SHIPPED_MODEL)
+
+
 @pytest.fixture(scope="session")
 def mnist() -> dict:
     import numpy as np

@@ -9,16 +9,14 @@ import pickle
 import tarfile
 from pathlib import Path
 
-import cv2
-import numpy as np
 import pytest
 
+from tests.support.breed_folders import BREEDS, tiny_stanford_dogs
 from tests.support.model_server import ModelServer, closed_port_url, model_entry, write_registry
 from tests.support.paths import asset
 from vision_agent.cli import main
 from vision_agent.training import stanford_dogs
 
-BREEDS = ["n02085620-Chihuahua", "n02086240-Shih-Tzu", "n02099601-golden_retriever"]
 TINY = [
     "--backbone",
     "tiny",
@@ -31,18 +29,6 @@ TINY = [
     "--epochs",
     "1",
 ]
-
-
-def _tiny_dataset(root: Path) -> Path:
-    rng = np.random.default_rng(1)
-    for index, name in enumerate(BREEDS):
-        folder = root / "Images" / name
-        folder.mkdir(parents=True)
-        for k in range(5):
-            image = rng.integers(0, 60, (36, 44, 3)).astype(np.uint8)
-            image[..., index] += 180
-            cv2.imwrite(str(folder / f"{k}.jpg"), image)
-    return root
 
 
 def test_dog_json_lines_for_dogs_non_dogs_and_missing_files(capsys) -> None:
@@ -119,7 +105,7 @@ def test_dog_refuses_half_a_model_and_a_malicious_name_list(tmp_path: Path, caps
 
 def test_train_dogs_writes_model_classes_and_history(tmp_path: Path, capsys) -> None:
     pytest.importorskip("tensorflow")
-    data = _tiny_dataset(tmp_path / "data")
+    data = tiny_stanford_dogs(tmp_path / "data")
     out = tmp_path / "out"
     code = main(
         [
@@ -161,7 +147,7 @@ def test_train_dogs_bad_datasets(tmp_path: Path, capsys, make, message: str) -> 
 
 
 def test_train_dogs_bad_numbers(tmp_path: Path, capsys) -> None:
-    data = _tiny_dataset(tmp_path / "data")
+    data = tiny_stanford_dogs(tmp_path / "data")
     assert main(["train", "dogs", str(data), *TINY[:-1], "0"]) == 2
     assert "at least one epoch" in capsys.readouterr().err
 
@@ -186,7 +172,7 @@ def test_download_offline_fails_with_a_clear_message(tmp_path: Path, monkeypatch
 
 def test_download_unpacks_a_verified_archive_then_trains(tmp_path: Path, monkeypatch, capsys):
     pytest.importorskip("tensorflow")
-    source = _tiny_dataset(tmp_path / "source")
+    source = tiny_stanford_dogs(tmp_path / "source")
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:
         tar.add(source / "Images", arcname="Images")

@@ -4,25 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.model_server import FILE_NAME as NAME
 from tests.support.model_server import (
     PAYLOAD,
-    PAYLOAD_SHA256,
-    ModelServer,
     closed_port_url,
-    model_entry,
+    one_model_registry,
     repo_assets_dir,
-    write_registry,
 )
 from vision_agent.cli import main
 
-NAME = "model.bin"
 ASSETS = repo_assets_dir()
-
-
-@pytest.fixture
-def server():
-    with ModelServer() as srv:
-        yield srv
 
 
 @pytest.fixture
@@ -32,15 +23,14 @@ def env(tmp_path, monkeypatch):
     monkeypatch.delenv("VISION_AGENT_MODEL_PATH", raising=False)
 
     def use_registry(url: str) -> None:
-        files = {"weights": {"name": NAME, "url": url, "hash": PAYLOAD_SHA256}}
-        path = write_registry(tmp_path / "registry.json", [model_entry("m", files)])
+        path = one_model_registry(tmp_path, url, size=None)
         monkeypatch.setenv("VISION_AGENT_REGISTRY", str(path))
 
     return use_registry
 
 
-def test_fetch_shows_progress_and_prints_paths(tmp_path, env, server, capsys):
-    env(server.url("good", NAME))
+def test_fetch_shows_progress_and_prints_paths(tmp_path, env, model_server, capsys):
+    env(model_server.url("good", NAME))
     assert main(["models", "fetch", "m"]) == 0
     out, err = capsys.readouterr()
     assert out.strip() == f"m\tweights\t{tmp_path / 'cache' / 'm' / NAME}"
@@ -49,18 +39,18 @@ def test_fetch_shows_progress_and_prints_paths(tmp_path, env, server, capsys):
     assert capsys.readouterr().out.strip() == f"weights\t{tmp_path / 'cache' / 'm' / NAME}"
 
 
-def test_fetch_404_explains_how_to_import(env, server, capsys):
-    env(server.url("nothing-here", NAME))
+def test_fetch_404_explains_how_to_import(env, model_server, capsys):
+    env(model_server.url("nothing-here", NAME))
     assert main(["models", "fetch", "m"]) == 1
     err = capsys.readouterr().err
     assert "HTTP 404" in err and "vision-agent models import DIR" in err
 
 
-def test_fetch_unknown_id_fails_before_downloading(env, server, capsys):
-    env(server.url("good", NAME))
+def test_fetch_unknown_id_fails_before_downloading(env, model_server, capsys):
+    env(model_server.url("good", NAME))
     assert main(["models", "fetch", "m", "nope"]) == 1
     assert "Unknown model 'nope'" in capsys.readouterr().err
-    assert server.requests["good"] == 0
+    assert model_server.requests["good"] == 0
 
 
 def test_import_then_path_then_verify_detects_corruption(tmp_path, env, capsys):

@@ -97,15 +97,10 @@ def test_card_without_usable_centres_falls_back_to_the_confidence_threshold(tmp_
 
 
 @pytest.fixture(scope="module")
-def recognizer() -> PostalRecognizer:
-    return PostalRecognizer.from_file(SHIPPED_MODEL)
-
-
-@pytest.fixture(scope="module")
-def kept_out(recognizer) -> CalibrationSet:
+def kept_out(postal_recognizer) -> CalibrationSet:
     if not WRITERS.is_file():
         pytest.skip(f"real writers' trajectories not available: {WRITERS}")
-    return calibration_set(recognizer, WRITERS)
+    return calibration_set(postal_recognizer, WRITERS)
 
 
 def _flag_rates(right: np.ndarray, flagged: np.ndarray) -> tuple[float, float]:
@@ -113,13 +108,15 @@ def _flag_rates(right: np.ndarray, flagged: np.ndarray) -> tuple[float, float]:
 
 
 @pytest.fixture(scope="module")
-def held_out(recognizer) -> dict:
+def held_out(postal_recognizer) -> dict:
     """{real mail?: the nested figures} of pen writers 1–6 (False) and of the USPS folds no
     model trained on (True)."""
-    return {real_mail: _held_out_figures(recognizer, real_mail) for real_mail in (False, True)}
+    return {
+        real_mail: _held_out_figures(postal_recognizer, real_mail) for real_mail in (False, True)
+    }
 
 
-def _held_out_figures(recognizer, real_mail: bool):
+def _held_out_figures(postal_recognizer, real_mail: bool):
     """The nested figures of pen writers 1–6 (or of the USPS folds no model trained on): each
     group judged by a rule whose settings were chosen and fitted on the other groups only."""
     from vision_agent.training.doubt_groups import (
@@ -131,8 +128,8 @@ def _held_out_figures(recognizer, real_mail: bool):
 
     if not (WRITERS.is_file() and USPS.is_file()):
         pytest.skip("pen writers or USPS digits not available")
-    centres = recognizer.calibration.doubt.centres  # from the training writers' rows
-    per_group = nested(grouped_readings(recognizer, WRITERS, centres, USPS))
+    centres = postal_recognizer.calibration.doubt.centres  # from the training writers' rows
+    per_group = nested(grouped_readings(postal_recognizer, WRITERS, centres, USPS))
     members = [g for g in per_group if (g >= USPS_GROUP) == real_mail]
     return figures(
         np.concatenate([per_group[g][0] for g in members]),
@@ -148,15 +145,12 @@ def test_unsure_rule_holds_on_writers_it_never_saw(held_out):
     assert pen.wrong_flagged >= 0.80 and pen.right_flagged <= 0.03, pen
 
 
-def test_unsure_rule_flags_few_right_readings_of_real_mail_it_never_saw(held_out):
+def test_unsure_rule_holds_on_real_mail_it_never_saw(held_out):
+    """The same targets on each USPS fold no model trained on, judged by a rule chosen and
+    fitted without that fold."""
     mail = held_out[True]
     assert mail.wrong >= 50, mail
-    assert mail.right_flagged <= 0.03, mail
-
-
-@pytest.mark.xfail(strict=True, reason="not met yet: 78.1 % of real mail's wrong readings flagged")
-def test_unsure_rule_flags_most_wrong_readings_of_real_mail_it_never_saw(held_out):
-    assert held_out[True].wrong_flagged >= 0.80
+    assert mail.wrong_flagged >= 0.80 and mail.right_flagged <= 0.03, mail
 
 
 def _canvas_with(strokes) -> np.ndarray:

@@ -16,7 +16,6 @@ from tests.commands.test_cli_postal import run_cli
 from tests.core.test_postal_real_handwriting import (  # noqa: F401 (fixtures)
     _draw_with_mouse,
     real_digits,
-    recognizer,
 )
 from tests.ui.tabs.test_postal_tab import drag, tab, window  # noqa: F401 (fixtures)
 from vision_agent.core.handwriting_profile import (
@@ -40,12 +39,14 @@ def _canvas_with(digit: PenDigit, placement: Placement | None = None) -> np.ndar
     return canvas
 
 
-def _misread(real_digits, recognizer) -> PenDigit:
+def _misread(real_digits, postal_recognizer) -> PenDigit:
     """The first real digit the general model reads wrongly and confidently (so that the
     tab's own rendering of the strokes is misread too), also when drawn a bit larger."""
     for digit in real_digits:
-        first = recognizer.recognize(_canvas_with(digit)).digits[0]
-        again = recognizer.recognize(_canvas_with(digit, Placement(72, offset=(3, 2)))).digits[0]
+        first = postal_recognizer.recognize(_canvas_with(digit)).digits[0]
+        again = postal_recognizer.recognize(
+            _canvas_with(digit, Placement(72, offset=(3, 2)))
+        ).digits[0]
         wrong = first.digit not in (None, digit.label) and again.digit not in (None, digit.label)
         if wrong and min(first.confidence, again.confidence) > 0.8:
             return digit
@@ -128,30 +129,32 @@ def test_damaged_or_foreign_files_are_refused_without_running_anything(tmp_path:
 
 
 # --- recognition ------------------------------------------------------------------------------
-def test_empty_profile_reads_exactly_like_the_general_model(real_digits, recognizer):
+def test_empty_profile_reads_exactly_like_the_general_model(real_digits, postal_recognizer):
     canvases = writer_codes(real_digits[:100])[0].canvases
-    general = [recognizer.recognize(c) for c in canvases]
-    recognizer.use_profile(np.zeros((0, 28, 28, 1)), np.zeros(0))
-    again = [recognizer.recognize(c) for c in canvases]
+    general = [postal_recognizer.recognize(c) for c in canvases]
+    postal_recognizer.use_profile(np.zeros((0, 28, 28, 1)), np.zeros(0))
+    again = [postal_recognizer.recognize(c) for c in canvases]
     for a, b in zip(general, again, strict=True):
         assert a.code == b.code
         assert [d.probabilities for d in a.digits] == [d.probabilities for d in b.digits]
         assert not any(d.by_profile for d in b.digits)
 
 
-def test_teaching_a_misread_digit_fixes_a_similar_drawing(real_digits, recognizer):
-    digit = _misread(real_digits, recognizer)
+def test_teaching_a_misread_digit_fixes_a_similar_drawing(real_digits, postal_recognizer):
+    digit = _misread(real_digits, postal_recognizer)
     inputs, _ = canvas_inputs(_canvas_with(digit))
-    recognizer.use_profile(inputs[:1, ..., None], np.array([digit.label]))
-    similar = recognizer.recognize(_canvas_with(digit, Placement(height=72, offset=(3, 2))))
+    postal_recognizer.use_profile(inputs[:1, ..., None], np.array([digit.label]))
+    similar = postal_recognizer.recognize(_canvas_with(digit, Placement(height=72, offset=(3, 2))))
     assert similar.digits[0].digit == digit.label and similar.digits[0].by_profile
-    recognizer.use_profile(np.zeros((0, 28, 28, 1)), np.zeros(0))
+    postal_recognizer.use_profile(np.zeros((0, 28, 28, 1)), np.zeros(0))
 
 
 # --- the command line: written by one process, read by others -------------------------------
-def test_cli_teach_read_forget_round_trip(real_digits, recognizer, tmp_path: Path, monkeypatch):
+def test_cli_teach_read_forget_round_trip(
+    real_digits, postal_recognizer, tmp_path: Path, monkeypatch
+):
     monkeypatch.setenv("VISION_AGENT_DATA_DIR", str(tmp_path / "data"))
-    digit = _misread(real_digits, recognizer)
+    digit = _misread(real_digits, postal_recognizer)
     write_image(tmp_path / "taught.png", _canvas_with(digit))
     write_image(tmp_path / "similar.png", _canvas_with(digit, Placement(72, offset=(3, 2))))
     taught = run_cli(
@@ -201,9 +204,9 @@ def _click_menu_item(qtbot, menu, text: str) -> None:
 
 
 def test_correcting_a_digit_with_the_mouse_changes_the_next_reading(
-    qtbot, tab, real_digits, recognizer
+    qtbot, tab, real_digits, postal_recognizer
 ):
-    digit = _misread(real_digits, recognizer)
+    digit = _misread(real_digits, postal_recognizer)
     tab.controls.live_check.setChecked(False)
     qtbot.waitUntil(lambda: tab.controller.service.state == "ready", timeout=15000)
     _draw_with_mouse(tab.canvas, 0, digit)

@@ -1,4 +1,4 @@
-"""The postal-code recognizer on composed canvases, its regions and its JSON."""
+"""The postal-code postal_recognizer on composed canvases, its regions and its JSON."""
 
 import json
 
@@ -6,13 +6,8 @@ import numpy as np
 import pytest
 
 from tests.support.drawings import blank_canvas, place_mnist_digit, random_mnist_canvas
-from vision_agent.core.postal import SHIPPED_MODEL, PostalRecognizer, canvas_inputs
+from vision_agent.core.postal import canvas_inputs
 from vision_agent.core.regions import region_for_code
-
-
-@pytest.fixture(scope="module")
-def recognizer() -> PostalRecognizer:
-    return PostalRecognizer.from_file(SHIPPED_MODEL)
 
 
 @pytest.mark.parametrize(
@@ -35,24 +30,24 @@ def test_reserved_northern_or_incomplete_codes_have_no_region(code):
     assert region_for_code(code) is None
 
 
-def test_mnist_test_digits_on_the_canvas_are_read(recognizer, mnist):
+def test_mnist_test_digits_on_the_canvas_are_read(postal_recognizer, mnist):
     rng = np.random.default_rng(7)
     digits_right = codes_right = 0
     trials = 150
     for _ in range(trials):
         canvas, code = random_mnist_canvas(mnist["x_test"], mnist["y_test"], rng)
-        read = recognizer.recognize(canvas).code
+        read = postal_recognizer.recognize(canvas).code
         codes_right += read == code
         digits_right += sum(a == b for a, b in zip(read, code, strict=True))
     assert digits_right / (5 * trials) >= 0.985
     assert codes_right / trials >= 0.93
 
 
-def test_blank_boxes_are_reported_as_blank(recognizer, mnist):
+def test_blank_boxes_are_reported_as_blank(postal_recognizer, mnist):
     canvas = blank_canvas()
     place_mnist_digit(canvas, 0, mnist["x_test"][0], 80)  # a 7
     place_mnist_digit(canvas, 2, mnist["x_test"][1], 80)  # a 2
-    reading = recognizer.recognize(canvas)
+    reading = postal_recognizer.recognize(canvas)
     assert reading.code == "7?2??"
     assert reading.digits[1].digit is None and reading.digits[1].confidence == 0.0
     assert reading.region is None
@@ -63,13 +58,13 @@ def test_blank_boxes_are_reported_as_blank(recognizer, mnist):
     assert record["latency_ms"] >= 0
 
 
-def test_box_guides_in_a_screenshot_are_not_ink(recognizer, mnist):
+def test_box_guides_in_a_screenshot_are_not_ink(postal_recognizer, mnist):
     canvas, code = random_mnist_canvas(mnist["x_test"], mnist["y_test"], np.random.default_rng(3))
     for i in range(5):  # light guide outlines as a screenshot of the tab would have them
         x = 10 + 100 * i
         canvas[50, x : x + 100] = canvas[149, x : x + 100] = 200
         canvas[50:150, x] = canvas[50:150, x + 99] = 200
-    assert recognizer.recognize(canvas).code == code
+    assert postal_recognizer.recognize(canvas).code == code
 
 
 def test_inputs_are_five_mnist_style_images(mnist):

@@ -15,7 +15,7 @@ from tests.support.paths import REPO_ROOT
 from tests.ui.tabs.test_postal_tab import drag, tab, window  # noqa: F401 (fixtures)
 from vision_agent.core.digit_status import DigitStatus
 from vision_agent.core.imageio import write_image
-from vision_agent.core.postal import SHIPPED_MODEL, PostalRecognizer, box_rect
+from vision_agent.core.postal import box_rect
 from vision_agent.training.digit_checks import blank_canvas, writer_codes
 from vision_agent.training.pen_digits import (
     DEFAULT_PLACEMENT,
@@ -35,11 +35,6 @@ def real_digits() -> list[PenDigit]:
     return read_unipen(WRITERS)
 
 
-@pytest.fixture(scope="module")
-def recognizer() -> PostalRecognizer:
-    return PostalRecognizer.from_file(SHIPPED_MODEL)
-
-
 def test_trajectory_file_holds_six_writers_in_writing_order(real_digits):
     assert len(real_digits) == 1499
     assert sorted({d.writer for d in real_digits}) == [1, 2, 3, 4, 5, 6]
@@ -47,12 +42,12 @@ def test_trajectory_file_holds_six_writers_in_writing_order(real_digits):
     assert all(len(d.strokes) >= 1 and all(len(s) >= 1 for s in d.strokes) for d in real_digits)
 
 
-def test_real_writers_meet_the_targets_at_the_default_pen(real_digits, recognizer):
+def test_real_writers_meet_the_targets_at_the_default_pen(real_digits, postal_recognizer):
     """≥ 99 % of digits and ≥ 95 % of whole codes, over all six kept-out writers."""
     right_digits = right_codes = total_codes = 0
     for writer in writer_codes(real_digits):
         for canvas, code in zip(writer.canvases, writer.codes, strict=True):
-            read = recognizer.recognize(canvas).code
+            read = postal_recognizer.recognize(canvas).code
             right_digits += sum(a == b for a, b in zip(code, read, strict=True))
             right_codes += read == code
             total_codes += 1
@@ -117,18 +112,18 @@ def test_non_digit_strokes_drawn_with_the_mouse_are_not_digits(qtbot, tab):
     assert "✗" in tab.readout.code_label.text()
 
 
-def _unsure_real_digit(real_digits, recognizer) -> PenDigit:
+def _unsure_real_digit(real_digits, postal_recognizer) -> PenDigit:
     for digit in real_digits:
         canvas = blank_canvas()
         x, y, w, h = box_rect(0)
         canvas[y : y + h, x : x + w] = render_digit(digit.strokes)
-        if recognizer.recognize(canvas).digits[0].status is DigitStatus.UNSURE:
+        if postal_recognizer.recognize(canvas).digits[0].status is DigitStatus.UNSURE:
             return digit
     pytest.fail("no real digit is read as unsure")
 
 
-def test_cli_json_gives_status_and_alternatives(real_digits, recognizer, tmp_path: Path):
-    unsure = _unsure_real_digit(real_digits, recognizer)
+def test_cli_json_gives_status_and_alternatives(real_digits, postal_recognizer, tmp_path: Path):
+    unsure = _unsure_real_digit(real_digits, postal_recognizer)
     canvas = blank_canvas()
     for index, strokes in ((0, unsure.strokes), (1, real_digits[2].strokes)):
         x, y, w, h = box_rect(index)

@@ -15,11 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.model_server import FILE_NAME as NAME
 from tests.support.model_server import (
     PAYLOAD,
     PAYLOAD_SHA256,
     ModelServer,
     model_entry,
+    one_model_registry,
     only_digits_shipped,
     write_registry,
 )
@@ -27,7 +29,6 @@ from tests.support.paths import asset
 from vision_agent.models.registry import Registry, RegistryError
 
 REPO = Path(__file__).resolve().parents[2]
-NAME = "model.bin"
 
 
 def cli(*args: str, env: dict[str, str], wrap: list[str] | None = None):
@@ -49,23 +50,16 @@ def assert_message(result, *words: str) -> None:
         assert word in result.stderr, result.stderr[-3000:]
 
 
-@pytest.fixture
-def server():
-    with ModelServer() as srv:
-        yield srv
-
-
-def test_fetch_with_the_test_registry_works(tmp_path, server) -> None:
+def test_fetch_with_the_test_registry_works(tmp_path, model_server) -> None:
     """The baseline: this one-model registry, served by the local server, downloads."""
-    env = registry_env(tmp_path, server)
+    env = registry_env(tmp_path, model_server)
     result = cli("models", "fetch", "m", env=env)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "cache" / "m" / NAME).read_bytes() == PAYLOAD
 
 
 def registry_env(tmp_path: Path, server: ModelServer, cache: Path | None = None) -> dict[str, str]:
-    files = {"weights": {"name": NAME, "url": server.url("good", NAME), "hash": PAYLOAD_SHA256}}
-    registry = write_registry(tmp_path / "registry.json", [model_entry("m", files)])
+    registry = one_model_registry(tmp_path, server.url("good", NAME), size=None)
     (tmp_path / "empty").mkdir(exist_ok=True)
     return {
         "VISION_AGENT_REGISTRY": str(registry),
@@ -81,17 +75,17 @@ def cache_is_a_file(tmp_path) -> Path:
     return path
 
 
-def test_fetch_into_a_cache_that_is_a_file(tmp_path, server, cache_is_a_file):
-    result = cli("models", "fetch", "m", env=registry_env(tmp_path, server, cache_is_a_file))
+def test_fetch_into_a_cache_that_is_a_file(tmp_path, model_server, cache_is_a_file):
+    result = cli("models", "fetch", "m", env=registry_env(tmp_path, model_server, cache_is_a_file))
     assert_message(result, str(cache_is_a_file), "cannot be written", "VISION_AGENT_CACHE_DIR")
-    assert server.requests["good"] == 0
+    assert model_server.requests["good"] == 0
 
 
-def test_import_into_a_cache_that_is_a_file(tmp_path, server, cache_is_a_file):
+def test_import_into_a_cache_that_is_a_file(tmp_path, model_server, cache_is_a_file):
     usb = tmp_path / "usb"
     usb.mkdir()
     (usb / NAME).write_bytes(PAYLOAD)
-    env = registry_env(tmp_path, server, cache_is_a_file)
+    env = registry_env(tmp_path, model_server, cache_is_a_file)
     result = cli("models", "import", str(usb), env=env)
     assert_message(result, str(cache_is_a_file), "cannot be written")
 
@@ -147,8 +141,8 @@ def test_malformed_registry_is_a_message(tmp_path, data):
         ("labels", "../../secret.txt"),
     ],
 )
-def test_registry_paths_cannot_leave_their_folders(tmp_path, server, field, value):
-    file = {"name": NAME, "url": server.url("good", NAME), "hash": PAYLOAD_SHA256}
+def test_registry_paths_cannot_leave_their_folders(tmp_path, model_server, field, value):
+    file = {"name": NAME, "url": model_server.url("good", NAME), "hash": PAYLOAD_SHA256}
     entry = model_entry("m", {"weights": file})
     if field == "resource":
         entry["shipped"], file["resource"] = True, value
@@ -164,7 +158,7 @@ def test_registry_paths_cannot_leave_their_folders(tmp_path, server, field, valu
     result = cli("models", "fetch", entry["id"], env=env)
     assert_message(result, "must")
     assert not (tmp_path / "deep" / "evil").exists() and not (tmp_path / "evil").exists()
-    assert server.requests["good"] == 0
+    assert model_server.requests["good"] == 0
 
 
 # --------------------------------------------------------------- real read-only and full disks
@@ -181,12 +175,12 @@ def private_mount(*commands: str) -> list[str]:
     return ["unshare", "-m", "sh", "-c", script, "sh"]
 
 
-def test_read_only_cache_holding_a_corrupt_file(tmp_path, server):
+def test_read_only_cache_holding_a_corrupt_file(tmp_path, model_server):
     cache = tmp_path / "cache"
     (cache / "m").mkdir(parents=True)
     (cache / "m" / NAME).write_bytes(b"corrupt")
     wrap = private_mount(f"mount --bind {cache} {cache}", f"mount -o remount,bind,ro {cache}")
-    env = registry_env(tmp_path, server, cache)
+    env = registry_env(tmp_path, model_server, cache)
     result = cli("models", "fetch", "m", env=env, wrap=wrap)
     assert_message(result, str(cache / "m"), "Read-only file system")
     usb = tmp_path / "usb"
@@ -197,17 +191,17 @@ def test_read_only_cache_holding_a_corrupt_file(tmp_path, server):
     assert (cache / "m" / NAME).read_bytes() == b"corrupt"
 
 
-def test_full_disk_under_the_cache(tmp_path, server):
+def test_full_disk_under_the_cache(tmp_path, model_server):
     cache = tmp_path / "cache"
     cache.mkdir()
     wrap = private_mount(f"mount -t tmpfs -o size=64k tmpfs {cache}")
-    result = cli("models", "fetch", "m", env=registry_env(tmp_path, server, cache), wrap=wrap)
+    result = cli("models", "fetch", "m", env=registry_env(tmp_path, model_server, cache), wrap=wrap)
     assert_message(result, NAME, "No space left on device")
     assert list(cache.iterdir()) == [], "the namespace's tmpfs never reaches this folder"
 
 
 @pytest.mark.parametrize("kind", ["fifo", "link to /dev/zero"])
-def test_import_skips_a_file_that_is_no_regular_file(tmp_path, server, kind):
+def test_import_skips_a_file_that_is_no_regular_file(tmp_path, model_server, kind):
     """A FIFO (or a link to a device) named like a model file hung `models import` forever."""
     usb = tmp_path / "usb"
     usb.mkdir()
@@ -215,6 +209,6 @@ def test_import_skips_a_file_that_is_no_regular_file(tmp_path, server, kind):
         os.mkfifo(usb / NAME)
     else:
         (usb / NAME).symlink_to("/dev/zero")
-    result = cli("models", "import", str(usb), env=registry_env(tmp_path, server))
+    result = cli("models", "import", str(usb), env=registry_env(tmp_path, model_server))
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").rglob(NAME))

@@ -9,34 +9,14 @@ from __future__ import annotations
 import os
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
-from tests.support.model_server import (
-    PAYLOAD,
-    PAYLOAD_SHA256,
-    ModelServer,
-    model_entry,
-    write_registry,
-)
-from vision_agent.models.registry import Registry
+from tests.support.model_server import FILE_NAME as NAME
+from tests.support.model_server import PAYLOAD, cache_files, one_model_store
 from vision_agent.models.store import DownloadCancelled, ModelMissingError, ModelStore
 
-NAME = "model.bin"
 PROMPT_S = 5.0  # far above the design's 0.1 s, far below what a hang takes
-
-
-def make_store(tmp_path: Path, url: str, size: int | None = len(PAYLOAD), **options) -> ModelStore:
-    files = {"weights": {"name": NAME, "url": url, "hash": PAYLOAD_SHA256, "size": size}}
-    registry = Registry(write_registry(tmp_path / "registry.json", [model_entry("m", files)]))
-    options.setdefault("retries", 0)
-    return ModelStore(registry, search_path=[], cache_dir=tmp_path / "cache", **options)
-
-
-def cache_files(tmp_path: Path) -> list[Path]:
-    folder = tmp_path / "cache"
-    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
 
 
 def resolve_in_thread(store: ModelStore, cancel: threading.Event | None = None):
@@ -60,30 +40,26 @@ def finish(thread: threading.Thread, outcome: list[object], seconds: float) -> o
     return outcome[0]
 
 
-@pytest.fixture
-def server():
-    with ModelServer(trickle_seconds=0.3) as srv:
-        yield srv
-
-
-def test_endless_body_stops_at_the_registry_size(tmp_path, server):
-    store = make_store(tmp_path, server.url("endless", NAME))
+def test_endless_body_stops_at_the_registry_size(tmp_path, model_server):
+    store = one_model_store(tmp_path, model_server.url("endless", NAME))
     error = finish(*resolve_in_thread(store), 30)
     assert isinstance(error, ModelMissingError)
     assert "larger than" in str(error) and NAME in str(error)
     assert cache_files(tmp_path) == []
-    assert server.sent["endless"] < 50 * len(PAYLOAD)
+    assert model_server.sent["endless"] < 50 * len(PAYLOAD)
 
 
-def test_body_of_unknown_size_stops_at_the_cap(tmp_path, server):
-    store = make_store(tmp_path, server.url("endless", NAME), size=None, size_cap=2_000_000)
+def test_body_of_unknown_size_stops_at_the_cap(tmp_path, model_server):
+    store = one_model_store(
+        tmp_path, model_server.url("endless", NAME), size=None, size_cap=2_000_000
+    )
     error = finish(*resolve_in_thread(store), 30)
     assert isinstance(error, ModelMissingError) and "larger than 2.0 MB" in str(error)
     assert cache_files(tmp_path) == []
 
 
-def test_announced_length_over_the_registry_size_is_refused_before_reading(tmp_path, server):
-    store = make_store(tmp_path, server.url("huge", NAME))
+def test_announced_length_over_the_registry_size_is_refused_before_reading(tmp_path, model_server):
+    store = one_model_store(tmp_path, model_server.url("huge", NAME))
     error = finish(*resolve_in_thread(store), 30)
     assert isinstance(error, ModelMissingError)
     assert "10000000000 bytes" in str(error) and f"{len(PAYLOAD)}" in str(error)
@@ -91,33 +67,33 @@ def test_announced_length_over_the_registry_size_is_refused_before_reading(tmp_p
 
 
 @pytest.mark.parametrize("route", ["trickle", "silent"])
-def test_stalled_server_is_given_up_after_the_stall_time(tmp_path, server, route):
-    store = make_store(tmp_path, server.url(route, NAME), stall_timeout=1.0, retries=2)
+def test_stalled_server_is_given_up_after_the_stall_time(tmp_path, model_server, route):
+    model_server.trickle_seconds = 0.3  # a byte now and then, too little to count as progress
+    store = one_model_store(tmp_path, model_server.url(route, NAME), stall_timeout=1.0, retries=2)
     started = time.monotonic()
     error = finish(*resolve_in_thread(store), 30)
     assert isinstance(error, ModelMissingError), error
     assert "no progress for 1 s" in str(error)
     assert time.monotonic() - started < 1.0 + PROMPT_S, "a stall is not retried"
-    assert server.requests[route] == 1
+    assert model_server.requests[route] == 1
     assert cache_files(tmp_path) == []
 
 
 @pytest.mark.parametrize("route", ["trickle", "silent", "endless", "slow"])
-def test_cancel_takes_effect_at_once_whatever_the_server_does(tmp_path, route):
-    with ModelServer(trickle_seconds=20.0) as server:
-        store = make_store(tmp_path, server.url(route, NAME), size=None)
-        cancel = threading.Event()
-        thread, outcome = resolve_in_thread(store, cancel)
-        time.sleep(0.5)
-        cancelled_at = time.monotonic()
-        cancel.set()
-        error = finish(thread, outcome, PROMPT_S)
-        assert time.monotonic() - cancelled_at < PROMPT_S
-        assert isinstance(error, DownloadCancelled)
-        assert cache_files(tmp_path) == [], "the temporary file is removed at once"
+def test_cancel_takes_effect_at_once_whatever_the_server_does(tmp_path, model_server, route):
+    store = one_model_store(tmp_path, model_server.url(route, NAME), size=None)
+    cancel = threading.Event()
+    thread, outcome = resolve_in_thread(store, cancel)
+    time.sleep(0.5)
+    cancelled_at = time.monotonic()
+    cancel.set()
+    error = finish(thread, outcome, PROMPT_S)
+    assert time.monotonic() - cancelled_at < PROMPT_S
+    assert isinstance(error, DownloadCancelled)
+    assert cache_files(tmp_path) == [], "the temporary file is removed at once"
 
 
-def test_stale_temporary_files_are_removed_when_a_download_starts(tmp_path, server):
+def test_stale_temporary_files_are_removed_when_a_download_starts(tmp_path, model_server):
     folder = tmp_path / "cache" / "m"
     folder.mkdir(parents=True)
     old = [folder / ".download-model.bin.k2j4.part", folder / "tmpx8_3kq0v", folder / ".import-a1"]
@@ -131,7 +107,7 @@ def test_stale_temporary_files_are_removed_when_a_download_starts(tmp_path, serv
     keep.write_bytes(b"not ours to judge: no model of this id")
     os.utime(keep, (time.time() - 3600, time.time() - 3600))
 
-    store = make_store(tmp_path, server.url("good", NAME))
+    store = one_model_store(tmp_path, model_server.url("good", NAME))
     assert store.resolve("m")["weights"].read_bytes() == PAYLOAD
     assert not any(path.exists() for path in old)
     assert recent.exists()

@@ -6,16 +6,17 @@ import hashlib
 import json
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
+from tests.support.model_server import FILE_NAME as NAME
 from tests.support.model_server import (
     PAYLOAD,
     PAYLOAD_SHA256,
-    ModelServer,
+    cache_files,
     closed_port_url,
     model_entry,
+    one_model_store,
     repo_assets_dir,
     write_registry,
 )
@@ -36,29 +37,9 @@ from vision_agent.models.store import (
 )
 from vision_agent.paths import resources_dir
 
-NAME = "model.bin"
 
-
-@pytest.fixture
-def server():
-    with ModelServer() as srv:
-        yield srv
-
-
-def make_store(tmp_path: Path, url: str, *, retries: int = 0, search: list[Path] | None = None):
-    files = {"weights": {"name": NAME, "url": url, "hash": PAYLOAD_SHA256, "size": len(PAYLOAD)}}
-    registry = Registry(write_registry(tmp_path / "registry.json", [model_entry("m", files)]))
-    cache = tmp_path / "cache"
-    return ModelStore(registry, search_path=search or [], cache_dir=cache, retries=retries)
-
-
-def cache_files(tmp_path: Path) -> list[Path]:
-    folder = tmp_path / "cache"
-    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
-
-
-def test_good_download_is_verified_and_cached(tmp_path, server):
-    store = make_store(tmp_path, server.url("good", NAME))
+def test_good_download_is_verified_and_cached(tmp_path, model_server):
+    store = one_model_store(tmp_path, model_server.url("good", NAME))
     assert store.status("m") == "missing"
     calls = []
     paths = store.resolve("m", progress=lambda done, total, name: calls.append((done, total, name)))
@@ -68,51 +49,51 @@ def test_good_download_is_verified_and_cached(tmp_path, server):
     assert cache_files(tmp_path) == [paths["weights"]]
     assert store.status("m") == "ready"
     store.resolve("m")
-    assert server.requests["good"] == 1
+    assert model_server.requests["good"] == 1
 
 
-def test_wrong_hash_is_rejected_and_nothing_is_kept(tmp_path, server):
-    store = make_store(tmp_path, server.url("wrong", NAME), retries=1)
+def test_wrong_hash_is_rejected_and_nothing_is_kept(tmp_path, model_server):
+    store = one_model_store(tmp_path, model_server.url("wrong", NAME), retries=1)
     with pytest.raises(ChecksumError, match="does not match its published checksum"):
         store.resolve("m")
     assert cache_files(tmp_path) == []
-    assert server.requests["wrong"] == 1, "a checksum mismatch is not retried"
+    assert model_server.requests["wrong"] == 1, "a checksum mismatch is not retried"
     assert store.status("m") == "missing"
 
 
-def test_transfer_cut_in_the_middle(tmp_path, server):
-    store = make_store(tmp_path, server.url("cut", NAME))
+def test_transfer_cut_in_the_middle(tmp_path, model_server):
+    store = one_model_store(tmp_path, model_server.url("cut", NAME))
     with pytest.raises(ModelMissingError, match="interrupted"):
         store.resolve("m")
     assert cache_files(tmp_path) == []
 
 
-def test_cut_transfer_is_retried(tmp_path, server):
-    store = make_store(tmp_path, server.url("cut-once", NAME), retries=1)
+def test_cut_transfer_is_retried(tmp_path, model_server):
+    store = one_model_store(tmp_path, model_server.url("cut-once", NAME), retries=1)
     assert store.resolve("m")["weights"].read_bytes() == PAYLOAD
-    assert server.requests["cut-once"] == 2
+    assert model_server.requests["cut-once"] == 2
 
 
-def test_404_names_the_file_the_address_and_the_way_to_import(tmp_path, server):
-    url = server.url("missing", NAME)
-    store = make_store(tmp_path, url, retries=2)
+def test_404_names_the_file_the_address_and_the_way_to_import(tmp_path, model_server):
+    url = model_server.url("missing", NAME)
+    store = one_model_store(tmp_path, url, retries=2)
     with pytest.raises(ModelMissingError) as info:
         store.resolve("m")
     message = str(info.value)
     assert NAME in message and url in message and "HTTP 404" in message
     assert "vision-agent models import DIR" in message and "VISION_AGENT_MODEL_PATH" in message
-    assert server.requests["missing"] == 1, "a 404 is not retried"
+    assert model_server.requests["missing"] == 1, "a 404 is not retried"
     assert cache_files(tmp_path) == []
 
 
 def test_offline_says_so(tmp_path):
-    store = make_store(tmp_path, closed_port_url(NAME))
+    store = one_model_store(tmp_path, closed_port_url(NAME))
     with pytest.raises(ModelMissingError, match="no connection"):
         store.resolve("m")
 
 
-def test_slow_download_cancelled_by_the_user(tmp_path, server):
-    store = make_store(tmp_path, server.url("slow", NAME))
+def test_slow_download_cancelled_by_the_user(tmp_path, model_server):
+    store = one_model_store(tmp_path, model_server.url("slow", NAME))
     cancel = threading.Event()
     seen: list[int] = []
     outcome: list[BaseException] = []
@@ -146,7 +127,7 @@ def test_import_from_a_folder_then_resolve_offline(tmp_path):
     bad = tmp_path / "usb" / "other"
     bad.mkdir()
     (bad / NAME).write_bytes(b"not the model")
-    store = make_store(tmp_path, closed_port_url(NAME))
+    store = one_model_store(tmp_path, closed_port_url(NAME))
 
     results = store.import_dir(tmp_path / "usb")
     imported = [r for r in results if r.imported]
@@ -159,13 +140,13 @@ def test_import_from_a_folder_then_resolve_offline(tmp_path):
     assert [r.detail for r in again if r.dest] == ["already in the cache"]
 
 
-def test_corrupted_cache_file_is_detected_and_fetched_again(tmp_path, server):
-    store = make_store(tmp_path, server.url("good", NAME))
+def test_corrupted_cache_file_is_detected_and_fetched_again(tmp_path, model_server):
+    store = one_model_store(tmp_path, model_server.url("good", NAME))
     path = store.resolve("m")["weights"]
     path.write_bytes(PAYLOAD[:-10] + b"0123456789")
     assert store.status("m") == "corrupt"
     assert store.resolve("m")["weights"].read_bytes() == PAYLOAD
-    assert server.requests["good"] == 2
+    assert model_server.requests["good"] == 2
     assert store.status("m") == "ready"
 
 
@@ -173,7 +154,7 @@ def test_search_path_wins_over_cache_and_network(tmp_path):
     folder = tmp_path / "models" / "sub"
     folder.mkdir(parents=True)
     (folder / NAME).write_bytes(PAYLOAD)
-    store = make_store(tmp_path, closed_port_url(NAME), search=[tmp_path / "models"])
+    store = one_model_store(tmp_path, closed_port_url(NAME), search_path=[tmp_path / "models"])
     assert store.resolve("m") == {"weights": folder / NAME}
     assert cache_files(tmp_path) == []
 

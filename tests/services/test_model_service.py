@@ -1,6 +1,7 @@
 """The model service: loads once in a thread (or child process), serves, reports errors, stops."""
 
 import os
+import threading
 import time
 from collections.abc import Callable
 
@@ -10,6 +11,7 @@ import pytest
 from tests.support.drawings import random_mnist_canvas
 from tests.support.fake_recognizers import Sleeper, TwinOffering, refusing_loader
 from tests.support.model_files import SHIPPED_KERAS
+from tests.support.settled import all_answered
 from vision_agent.core.postal import SHIPPED_MODEL, PostalRecognizer
 from vision_agent.engine.recipes import digit_model_spec
 from vision_agent.engine.spec import RecognizerSpec
@@ -82,7 +84,7 @@ def test_refused_model_reports_the_reason_and_the_service_recovers(qtbot, servic
     assert "expects input 32×32×3" in seen.states[-1][1]
     unserved = seen.call(PostalRecognizer.recognize, np.full((200, 520), 255, np.uint8))
     echoed = seen.call(PostalRecognizer.recognize, np.full((200, 520), 255, np.uint8))
-    qtbot.wait(300)
+    all_answered(qtbot, service)
     assert unserved not in seen.errors and echoed not in seen.errors, "reported once, by the state"
     assert [s for s, _ in seen.states].count("failed") == 1
     service.load(digit_model_spec(SHIPPED_MODEL))
@@ -166,12 +168,15 @@ def test_superseded_requests_are_dropped(qtbot, service):
     seen = Collector(service)
     service.load(sleeper())
     qtbot.waitUntil(lambda: service.state == "ready", timeout=5000)
-    first = seen.call(Sleeper.sleep, 0.3, latest=True)
-    qtbot.wait(100)  # the first one is running now; the next two queue behind it
-    stale = seen.call(Sleeper.sleep, 0.01, latest=True)
-    newest = seen.call(Sleeper.sleep, 0.02, latest=True)
+    gate, open_gate = threading.Event(), threading.Event()
+    open_gate.set()
+    first = seen.call(Sleeper.block, gate, latest=True)
+    qtbot.waitUntil(lambda: "blocked" in seen.events, timeout=10000)  # the first one runs now
+    stale = seen.call(Sleeper.block, open_gate, latest=True)  # these two queue behind it
+    newest = seen.call(Sleeper.block, open_gate, latest=True)
+    gate.set()
     qtbot.waitUntil(lambda: newest in seen.results, timeout=10000)
-    qtbot.wait(100)
+    all_answered(qtbot, service)
     assert stale not in seen.results and stale not in seen.errors
     assert first not in seen.results, "the running one finished superseded: its result is dropped"
 
@@ -184,7 +189,7 @@ def test_shutdown_while_a_child_process_is_busy_stops_everything(qtbot):
     qtbot.waitUntil(lambda: pid_request in seen.results, timeout=60000)
     child = seen.results[pid_request]
     seen.call(Sleeper.sleep, 60)
-    qtbot.wait(200)
+    qtbot.waitUntil(lambda: {"sleeping": 60} in seen.events, timeout=10000)  # the child is busy
     started = time.monotonic()
     service.shutdown()
     assert time.monotonic() - started < 10
@@ -197,7 +202,8 @@ def test_shutdown_while_a_child_process_is_busy_stops_everything(qtbot):
 
 def test_shutdown_while_loading_in_thread_waits_for_it(qtbot):
     service = ModelService("loading")
-    service.load(sleeper(load_seconds=0.5))
-    qtbot.wait(50)
+    with qtbot.waitSignal(service.sig_state_changed, timeout=10000) as loading:
+        service.load(sleeper(load_seconds=0.5))
+    assert loading.args[0] == "loading"
     service.shutdown()
     assert not service._thread.isRunning()

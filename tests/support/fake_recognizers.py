@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable
 
@@ -17,8 +18,15 @@ class Sleeper:
         time.sleep(load_seconds)
 
     def sleep(self, seconds: float) -> float:
+        emit({"sleeping": seconds})
         time.sleep(seconds)
         return seconds
+
+    def block(self, gate: threading.Event) -> None:
+        """Say that it runs, then wait until `gate` is set (in-process hosts: the test's own
+        Event object reaches it)."""
+        emit("blocked")
+        gate.wait(60)
 
     def echo(self, value):
         return value

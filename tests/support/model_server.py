@@ -24,13 +24,17 @@ import socket
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from vision_agent.models.registry import Registry
+from vision_agent.models.store import ModelStore
 from vision_agent.paths import resource
 
 PAYLOAD = random.Random(3).randbytes(300_000)
+FILE_NAME = "model.bin"  # the one file of `one_model_registry`'s model "m"
 PAYLOAD_SHA256 = "sha256:" + hashlib.sha256(PAYLOAD).hexdigest()
 HOSTILE_ROUTES = ("endless", "huge", "trickle", "silent")
 
@@ -162,6 +166,46 @@ def model_entry(model_id: str, files: dict[str, dict[str, Any]], **fields: Any) 
 def write_registry(path: Path, entries: list[dict[str, Any]]) -> Path:
     path.write_text(json.dumps({"models": entries}, ensure_ascii=False), encoding="utf-8")
     return path
+
+
+def one_model_registry(folder: Path, url: str, size: int | None = len(PAYLOAD), **fields) -> Path:
+    """`folder`/registry.json holding one model, "m", whose weights are PAYLOAD at `url`
+    (named FILE_NAME unless `name` is given); other `fields` go to its entry."""
+    name = fields.pop("name", FILE_NAME)
+    files = {"weights": {"name": name, "url": url, "hash": PAYLOAD_SHA256, "size": size}}
+    return write_registry(folder / "registry.json", [model_entry("m", files, **fields)])
+
+
+def one_model_store(
+    folder: Path, url: str, size: int | None = len(PAYLOAD), entry: dict | None = None, **options
+) -> ModelStore:
+    """The store of `one_model_registry` (`entry`: its fields; cache `folder`/cache, no search
+    path, no retries unless `options` say)."""
+    options.setdefault("retries", 0)
+    options.setdefault("search_path", [])
+    registry = Registry(one_model_registry(folder, url, size, **(entry or {})))
+    return ModelStore(registry, cache_dir=folder / "cache", **options)
+
+
+def cache_files(folder: Path) -> list[Path]:
+    """The files in `folder`/cache (the cache of `one_model_store`), sorted."""
+    cache = folder / "cache"
+    return sorted(p for p in cache.rglob("*") if p.is_file()) if cache.exists() else []
+
+
+def served_registry(
+    folder: Path, address: Callable[[str, str], str], models: list[dict] | None = None
+) -> Path:
+    """The app's registry (or `models`) with each file's download address `address(model id,
+    file name)` — usually a ModelServer route — written to `folder`/registry-served.json."""
+    if models is None:
+        models = json.loads(resource("models", "registry.json").read_text(encoding="utf-8"))
+        models = models["models"]
+    for model in models:
+        for f in model["files"].values():
+            if f.get("url"):
+                f["url"] = address(model["id"], f["name"])
+    return write_registry(folder / "registry-served.json", models)
 
 
 def repo_assets_dir() -> Path:

@@ -10,9 +10,11 @@ import re
 
 import cv2
 import pytest
+from PyQt5.QtCore import QAbstractItemModel, QAbstractListModel, Qt
 from PyQt5.QtGui import QPainter
 from PyQt5.QtWidgets import (
     QAbstractButton,
+    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QGraphicsTextItem,
@@ -71,7 +73,22 @@ def widget_texts(window: MainWindow) -> list[str]:
             texts.append(action.text())
             if action.menu():
                 menus.append(action.menu())
-    for widget in window.findChildren(QWidget):
+    return [t for t in texts + child_texts(window) if t and t not in LANGUAGE_MENU]
+
+
+def item_texts(model: QAbstractItemModel) -> list[str]:
+    """The cells and headers a list, table or tree shows (top-level rows)."""
+    rows = model.rowCount()
+    columns = 1 if isinstance(model, QAbstractListModel) else model.columnCount()
+    texts = [model.headerData(c, Qt.Horizontal) for c in range(columns)]
+    texts += [model.index(r, c).data() for r in range(rows) for c in range(columns)]
+    return [t for t in texts if isinstance(t, str)]
+
+
+def child_texts(root: QWidget) -> list[str]:
+    """The texts of the visible controls inside `root`: labels, buttons, lists, fields, boxes."""
+    texts = []
+    for widget in root.findChildren(QWidget):
         if not widget.isVisible():
             continue
         if isinstance(widget, QLabel | QAbstractButton):
@@ -82,8 +99,10 @@ def widget_texts(window: MainWindow) -> list[str]:
             texts += [widget.text(), widget.placeholderText()]
         elif isinstance(widget, QGroupBox):
             texts.append(widget.title())
+        elif isinstance(widget, QAbstractItemView) and widget.model() is not None:
+            texts += item_texts(widget.model())
         texts.append(widget.toolTip())
-    return [t for t in texts if t and t not in LANGUAGE_MENU]
+    return texts
 
 
 @pytest.fixture
@@ -115,7 +134,7 @@ def painted(monkeypatch) -> list[str]:
     return texts
 
 
-def scene_texts(window: MainWindow) -> list[str]:
+def scene_texts(window: QWidget) -> list[str]:
     """The texts of the charts' scenes (titles, axis labels, legends): graphics text items."""
     texts = []
     for view in window.findChildren(QGraphicsView):
@@ -166,16 +185,16 @@ def fill_every_tab(qtbot, window: MainWindow) -> None:
     qtbot.waitUntil(lambda: faces.controller.shown is not None, timeout=15000)
 
 
-def texts_on_every_tab(qtbot, window: MainWindow, painted: list[str]) -> list[str]:
-    """What each tab shows: its widgets' texts, the texts its charts hold and what it paints."""
+def texts_on_every_tab(qtbot, window: MainWindow) -> list[str]:
+    """What each tab shows: its widgets' texts and the texts its charts hold; each tab is
+    rendered, so what it paints lands in `painted` (charts paint their axes once and keep the
+    picture: the test reads `painted` from the start of each language)."""
     texts: list[str] = []
     for i in range(window.tabs.count()):
         window.tabs.setCurrentIndex(i)
         qtbot.wait(50)
         texts += widget_texts(window) + scene_texts(window)
-        start = len(painted)
         window.grab()  # every visible widget paints itself now
-        texts += [t for t in painted[start:] if t]
     return texts
 
 
@@ -193,7 +212,7 @@ def test_every_tab_in_both_languages(qtbot, drawn, painted):
     try:
         window.switch_language("en")
         fill_every_tab(qtbot, window)
-        english = texts_on_every_tab(qtbot, window, painted) + drawn
+        english = texts_on_every_tab(qtbot, window) + drawn + painted
         assert [t for t in english if HANGUL.search(t)] == []
         # the recorders see what the charts paint: the breeds on the dog chart's axis, its title
         breeds = window.page(TAB_INDEX["DogTab"]).controller.result.top
@@ -201,9 +220,10 @@ def test_every_tab_in_both_languages(qtbot, drawn, painted):
         assert "Closest breeds" in scene_texts_of(window, "DogTab")
 
         drawn.clear()
+        painted.clear()
         window.language_actions["ko"].trigger()
         fill_every_tab(qtbot, window)  # new results: their pictures are drawn in Korean mode
-        korean = texts_on_every_tab(qtbot, window, painted) + drawn
+        korean = texts_on_every_tab(qtbot, window) + drawn + painted
         # drawn into the pictures (no Hangul glyphs there): names and figures only
         words = [t for t in drawn if ENGLISH_WORD.search(strip_names(t, ()))]
         assert words == []
@@ -214,13 +234,68 @@ def test_every_tab_in_both_languages(qtbot, drawn, painted):
         left = [t for t in korean if ENGLISH_PHRASE.search(strip_names(t, files + models))]
         assert left == []
 
+        painted.clear()
         window.language_actions["en"].trigger()
-        back = texts_on_every_tab(qtbot, window, painted)
+        back = texts_on_every_tab(qtbot, window) + painted
         assert [t for t in back if HANGUL.search(t)] == []
     finally:
         window.close()
         set_language("en")
         app_settings().remove(CLASSIFIER_MODEL_KEY)
+
+
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_empty_photo_views_paint_their_hint_in_the_ui_language(qtbot, painted, language):
+    """Before any photo the photo tabs paint a hint into the view (no label holds it)."""
+    from vision_agent.ui.tabs.classifier_tab import ClassifierTab
+    from vision_agent.ui.tabs.dog_tab import DogTab
+    from vision_agent.ui.tabs.face_tab import FaceCamTab
+
+    set_language(language)
+    try:
+        for kind in (DogTab, ClassifierTab, FaceCamTab):
+            tab = kind()
+            qtbot.addWidget(tab)
+            tab.resize(1000, 600)
+            tab.show()
+            painted.clear()
+            tab.grab()
+            hints = [t for t in painted if t == tab.view.placeholder()]
+            assert hints, kind.__name__  # the recorder saw the hint painted
+            if language == "ko":
+                assert all(HANGUL.search(t) for t in hints)
+                assert [t for t in hints if ENGLISH_PHRASE.search(strip_names(t, ()))] == []
+            else:
+                assert [t for t in painted if HANGUL.search(t)] == []
+            tab.shutdown()
+    finally:
+        set_language("en")
+
+
+def test_the_dialogs_of_the_tabs_speak_korean(qtbot, painted):
+    """The dog tab's Train dialog (with its curves) and View → Models…, opened in Korean."""
+    from vision_agent.ui.dialogs.train_dogs import TrainDogsDialog
+    from vision_agent.ui.models_dialog import ModelsDialog
+
+    # a dataset's name, and the face detector's file formats inside its model names
+    NAMED = ("Stanford Dogs", "Caffe fp32", "Caffe fp16", "TensorFlow uint8")
+    set_language("ko")
+    try:
+        for kind in (TrainDogsDialog, ModelsDialog):
+            dialog = kind()
+            qtbot.addWidget(dialog)
+            dialog.show()
+            painted.clear()
+            dialog.grab()
+            texts = [dialog.windowTitle(), *child_texts(dialog), *scene_texts(dialog), *painted]
+            left = [t for t in texts if t and ENGLISH_PHRASE.search(strip_names(t, NAMED))]
+            assert left == [], (kind.__name__, left)
+            # the curves' titles, axes and legends hold no names: not one English word there
+            words = [t for t in scene_texts(dialog) if ENGLISH_WORD.search(t)]
+            assert words == [], (kind.__name__, words)
+            dialog.close()
+    finally:
+        set_language("en")
 
 
 def test_qt_dialogs_speak_the_ui_language(qtbot):

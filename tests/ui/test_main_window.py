@@ -7,12 +7,11 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 from PyQt5.QtWidgets import QShortcut
 
-from tests.support.model_server import ModelServer, write_registry
+from tests.support.model_server import ModelServer, served_registry
 from tests.support.offline_window import no_models_here, offline_window
 from vision_agent.i18n import set_language
 from vision_agent.models.registry import default_registry
@@ -72,16 +71,13 @@ def test_every_tab_shown_offline_fetches_nothing(qtbot, tmp_path, monkeypatch):
     no_models_here(tmp_path, monkeypatch)
     with ModelServer() as server:
         models = json.loads(default_registry().path.read_text(encoding="utf-8"))["models"]
-        for model in models:
-            for f in model["files"].values():
-                if f.get("url"):
-                    f["url"] = server.url("good", f["name"])
-        registry = write_registry(tmp_path / "registry.json", models)
+        registry = served_registry(tmp_path, lambda _id, name: server.url("good", name), models)
         monkeypatch.setenv("VISION_AGENT_REGISTRY", str(registry))
         window, panels = offline_window(qtbot)
         try:
-            time.sleep(1.0)
-            qtbot.wait(100)
+            # Every tab's load has ended (each panel is up), and a load never downloads; no
+            # panel has started a download either: so nothing can reach the server later.
+            assert not any(panel.is_downloading() for panel in panels)
             assert sum(server.requests.values()) == 0, "nothing is fetched without a click"
             shown = next(p for p in panels if p.isVisibleTo(p.parentWidget()))
             assert "not on this computer" in shown.text() and "vision-agent" not in shown.text()

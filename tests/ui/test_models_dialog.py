@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from tests.support.model_server import (
+    FILE_NAME,
     PAYLOAD,
     PAYLOAD_SHA256,
-    ModelServer,
     closed_port_url,
-    model_entry,
+    one_model_store,
     repo_assets_dir,
     write_registry,
 )
@@ -34,18 +34,12 @@ ROUTES = {"resnet50_imagenet": "slow", "densenet121_imagenet_notop": "good", "go
 
 
 @pytest.fixture
-def server():
-    with ModelServer() as srv:
-        yield srv
-
-
-@pytest.fixture
-def dialog(qtbot, tmp_path, server):
+def dialog(qtbot, tmp_path, model_server):
     data = json.loads(default_registry().path.read_text(encoding="utf-8"))
     for model in data["models"]:
         for f in model["files"].values():
             if model["id"] in ROUTES:
-                f["url"] = server.url(ROUTES[model["id"]] or "missing", f["name"])
+                f["url"] = model_server.url(ROUTES[model["id"]] or "missing", f["name"])
                 f.update(hash=PAYLOAD_SHA256, size=len(PAYLOAD))
             elif f.get("url"):
                 f["url"] = closed_port_url(f["name"])
@@ -177,14 +171,8 @@ def test_every_ui_string_has_a_korean_translation():
         assert catalog.get(entry.name_en) == entry.name_ko
 
 
-def test_download_worker_reports_progress_then_paths(qtbot, tmp_path, server):
-    files = {
-        "weights": {"name": "w.bin", "url": server.url("good", "w.bin"), "hash": PAYLOAD_SHA256}
-    }
-    entry = model_entry("m", files)
-    store = ModelStore(
-        Registry(write_registry(tmp_path / "r.json", [entry])), [], tmp_path / "cache", retries=0
-    )
+def test_download_worker_reports_progress_then_paths(qtbot, tmp_path, model_server):
+    store = one_model_store(tmp_path, model_server.url("good", FILE_NAME), size=None)
     worker = DownloadWorker("m", store)
     percents: list[int] = []
     worker.sig_progress.connect(
@@ -193,22 +181,14 @@ def test_download_worker_reports_progress_then_paths(qtbot, tmp_path, server):
     with qtbot.waitSignal(worker.sig_finished, timeout=15_000) as blocker:
         worker.start()
     assert blocker.args[0] == "m"
-    assert blocker.args[1] == {"weights": tmp_path / "cache" / "m" / "w.bin"}
+    assert blocker.args[1] == {"weights": tmp_path / "cache" / "m" / FILE_NAME}
     assert percents and percents[-1] == 100 and percents == sorted(percents)
     assert worker.wait(5_000) and not worker.is_running()
 
 
-def test_worker_thread_ends_even_while_the_gui_thread_is_blocked(qtbot, tmp_path, server):
+def test_worker_thread_ends_even_while_the_gui_thread_is_blocked(qtbot, tmp_path, model_server):
     """Regression: the thread's quit must not wait for the GUI event loop (a flaky deadlock)."""
-    files = {
-        "weights": {"name": "w.bin", "url": server.url("good", "w.bin"), "hash": PAYLOAD_SHA256}
-    }
-    store = ModelStore(
-        Registry(write_registry(tmp_path / "r.json", [model_entry("m", files)])),
-        [],
-        tmp_path / "cache",
-        retries=0,
-    )
+    store = one_model_store(tmp_path, model_server.url("good", FILE_NAME), size=None)
     worker = DownloadWorker("m", store)
     ended_while_blocked: list[bool] = []
     worker.sig_finished.connect(lambda *_: ended_while_blocked.append(worker.wait(3_000)))

@@ -5,15 +5,13 @@ missing-model panel, and nothing is fetched."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from tests.support.model_server import ModelServer, write_registry
+from tests.support.model_server import ModelServer, served_registry
 from tests.support.offline_window import empty_model_folders
 from tests.support.paths import REPO_ROOT, asset
 from vision_agent.core.settings import Settings
 from vision_agent.core.video_source import SourceSpec
-from vision_agent.paths import resource
 from vision_agent.ui import settings as ui_settings
 from vision_agent.ui.main_window import MainWindow
 
@@ -32,12 +30,7 @@ def test_every_tab_answers_at_first_launch_without_a_missing_model_panel(
     monkeypatch.setattr(ui_settings, "_settings", [Settings(tmp_path / "settings.json")])
     monkeypatch.setenv("VISION_AGENT_DATA_DIR", str(tmp_path / "data"))
     with ModelServer() as server:
-        models = json.loads(resource("models", "registry.json").read_text(encoding="utf-8"))
-        for model in models["models"]:
-            for f in model["files"].values():
-                if f.get("url"):
-                    f["url"] = server.url("good", f["name"])
-        registry = write_registry(tmp_path / "registry.json", models["models"])
+        registry = served_registry(tmp_path, lambda _id, name: server.url("good", name))
         monkeypatch.setenv("VISION_AGENT_REGISTRY", str(registry))
         window = MainWindow()
         qtbot.addWidget(window)

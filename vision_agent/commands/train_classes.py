@@ -136,6 +136,18 @@ def _summary_text(result) -> str:
             f"out (plain logistic regression on the same features: "
             f"{_percent(result.baseline_val_accuracy)})."
         )
+    folds = result.cross_validation
+    if result.kept and not folds.get("photos"):
+        lines.append(
+            f"Kept: the {result.kept} (too few training photos per class to cross-validate)."
+        )
+    elif result.kept:
+        lines.append(
+            f"Kept: the {result.kept} (cross-validation on the {folds['photos']} training "
+            f"photos: softmax head {folds['softmax_head_right']} right, plain logistic "
+            f"regression {folds['plain_logistic_regression_right']}; the softmax head alone: "
+            f"{_percent(result.head_val_accuracy)} on the validation photos)."
+        )
     if result.files is not None:
         lines.append(
             f"Saved {result.files.model}, {result.files.classes.name} and "

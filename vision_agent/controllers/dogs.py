@@ -1,9 +1,10 @@
 """The dog tab's pipeline: which breed recognizer, a photo in, the five likeliest breeds out.
 
 Recognizers: the ImageNet classifier chosen in the ImageNet tab (followed through
-`SharedChoices`), restricted to its dog classes, or a Keras breed model with its class-name file
-(the course's `.h5` and pickled list, or one trained in the Train dialog). The photo is read,
-recognized and annotated in the model service.
+`SharedChoices`), restricted to its dog classes, a Keras breed model with its class-name file
+(the course's `.h5` and pickled list, or one trained in the Train dialog), or a "My classes"
+model of breeds (`.onnx` with `classes.json` beside it; onnxruntime, no TensorFlow). The photo
+is read, recognized and annotated in the model service.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from vision_agent.controllers.model_slot import (
     registry_caption,
 )
 from vision_agent.core.dogs import BreedRecognizer, DogResult
+from vision_agent.core.own_classes.export import CLASSES_FILE
 from vision_agent.core.settings import Settings
-from vision_agent.engine.recipes import imagenet_dog_spec, keras_breed_spec
+from vision_agent.engine.recipes import imagenet_dog_spec, keras_breed_spec, own_breed_spec
 from vision_agent.engine.registry_models import classifier_model_id
 from vision_agent.i18n import tr
 
@@ -97,7 +99,10 @@ class DogController(QObject):
             name = registry_caption(self.classifier)
             caption = lambda: f"{choice.label()} — {name()}"  # noqa: E731
             return ModelChoice(key, imagenet_dog_spec(self.classifier), caption, self.classifier)
-        spec = keras_breed_spec(choice.model, choice.classes, self.classifier)
+        if choice.model.suffix.lower() == ".onnx":
+            spec = own_breed_spec(choice.model, self.classifier)
+        else:
+            spec = keras_breed_spec(choice.model, choice.classes, self.classifier)
         return ModelChoice(key, spec, choice.label)
 
     def _load(self, choice: BreedModelChoice, by_user: bool = True) -> None:
@@ -127,6 +132,11 @@ class DogController(QObject):
     def add_breed_model(self, model: Path, classes: Path) -> None:
         """Make a Keras breed model selectable and use it (the Train dialog calls this)."""
         self.select_choice(BreedModelChoice(Path(model), Path(classes)))
+
+    def add_own_model(self, model: Path) -> None:
+        """Make a "My classes" model of breeds selectable and use it (its class names are the
+        `classes.json` beside it; a model of other classes is refused when it loads)."""
+        self.add_breed_model(Path(model), Path(model).parent / CLASSES_FILE)
 
     @pyqtSlot(str)
     def _on_classifier_changed(self, model: str) -> None:

@@ -80,13 +80,6 @@ def read_photo(path: str | Path, max_side: int | None = None) -> Photo:
         raise ImageReadError(f"Cannot read {path}: {exc.strerror or exc}") from None
 
 
-def decode_image(data: bytes, name: str = "image", max_side: int | None = None) -> np.ndarray:
-    """Decode encoded image bytes (see `read_image`)."""
-    if not data:
-        raise ImageReadError(f"{name} is empty (0 bytes).")
-    return _decode(io.BytesIO(data), name, max_side).rgb
-
-
 def _decode(source: BinaryIO, name: str, max_side: int | None) -> Photo:
     try:
         image = Image.open(bounded_metadata(source))

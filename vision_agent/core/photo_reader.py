@@ -1,8 +1,7 @@
 """Reading photos away from the window's thread (a big JPEG takes longer than a frame).
 
 Hosted like a model (`RecognizerSpec(PhotoReader)` in a ModelService), so a tab can request
-`PhotoReader.read(path, max_side)` or `PhotoReader.decode(data, max_side)` and receive the RGB
-array as a result.
+`PhotoReader.read(path, max_side)` and receive the RGB array as a result.
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from vision_agent.core.imageio import decode_image, read_image
+from vision_agent.core.imageio import read_image
 
 
 class PhotoReader:
@@ -19,6 +18,3 @@ class PhotoReader:
 
     def read(self, path: str | Path, max_side: int | None = None) -> np.ndarray:
         return read_image(path, max_side=max_side)
-
-    def decode(self, data: bytes, max_side: int | None = None) -> np.ndarray:
-        return decode_image(data, name="pasted image", max_side=max_side)

@@ -118,6 +118,23 @@ def keras_breed_spec(
     )
 
 
+def own_breed_spec(model_path: Path, gate_classifier: str | None = None) -> RecognizerSpec:
+    """A "My classes" ONNX model of breeds: onnxruntime in the service's thread. The ImageNet
+    dog gate only with a classifier that runs there too (no TensorFlow in the window)."""
+    from vision_agent.engine.registry_models import classifier_model_id, own_breed_recognizer
+
+    gate = classifier_model_id(gate_classifier)
+    return RecognizerSpec(
+        factory=own_breed_recognizer,
+        kwargs={
+            "model_path": str(model_path),
+            "gate_classifier": gate if classifier_spec(gate).in_process else None,
+        },
+        in_process=True,
+        label=Path(model_path).name,
+    )
+
+
 def face_model_spec(choice: str) -> RecognizerSpec:
     """How the service hosts a face model: a MODEL_CHOICES name, a registry id, or a file path.
 

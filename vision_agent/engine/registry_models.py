@@ -19,6 +19,7 @@ from vision_agent.models.store import default_store, file_digest
 
 if TYPE_CHECKING:  # imported when built: the TensorFlow and ONNX code stays out until asked for
     from vision_agent.core.keras_breeds import KerasBreedRecognizer
+    from vision_agent.core.own_breeds import OwnBreedRecognizer
     from vision_agent.core.own_classes.features import Backbone
 
 # The ImageNet classifier of the dog tab and the CLI when none is named, and the frozen backbone
@@ -122,6 +123,20 @@ def keras_breed_recognizer(
     except UserError:
         gate = None
     return KerasBreedRecognizer(model_path, classes_path, gate=gate)
+
+
+def own_breed_recognizer(model_path: str, gate_classifier: str | None = None) -> OwnBreedRecognizer:
+    """A "My classes" model of breeds, with the ImageNet dog gate where `gate_classifier` is
+    given (the recipe gives only one that needs no TensorFlow) and already on this computer."""
+    from vision_agent.core.own_breeds import OwnBreedRecognizer
+
+    gate = None
+    if gate_classifier is not None:
+        try:
+            gate = dog_recognizer(gate_classifier, download=False)
+        except UserError:
+            gate = None
+    return OwnBreedRecognizer(model_path, gate=gate)
 
 
 def shipped_backbone(download: bool = False) -> Backbone:

@@ -50,8 +50,9 @@ def how_to_text(tab: VisionTab) -> str:
         ),
         "DogTab": tr(
             "Open a dog photo (Ctrl+O) or drop one on the view: the five likeliest breeds are "
-            "drawn on it, beside a bar chart and a verdict. A photo without a dog says what it "
-            "looks like instead. The recognizer is the ImageNet classifier chosen in the "
+            "drawn on it (L hides or shows them), beside a bar chart and a verdict. When the top "
+            'breed is weak the verdict says "Not sure: A or B?". A photo without a dog says '
+            "what it looks like instead. The recognizer is the ImageNet classifier chosen in the "
             "ImageNet tab, or a breed model you trained or opened."
         ),
         "ClassifierTab": tr(
@@ -59,7 +60,8 @@ def how_to_text(tab: VisionTab) -> str:
             "(Ctrl+V): the five likeliest of the 1000 ImageNet classes appear beside it. Choose "
             "the network in the Model list; a model that is not on this computer can be "
             "downloaded or imported from a folder. With a Keras model, Grad-CAM shows where the "
-            "network looked. Save image… and Copy results keep the answer."
+            "network looked; L hides or shows the labels on the photo. Save image… and Copy "
+            "results keep the answer."
         ),
         "FaceCamTab": tr(
             "Choose a camera, a video or a photo and press Start (or drop a file on the view): "

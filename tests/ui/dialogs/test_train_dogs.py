@@ -4,27 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
 
+from tests.support.breed_folders import BREEDS, tiny_breed_folders
 from vision_agent.core.errors import UserError
 from vision_agent.engine.events import listening
 from vision_agent.training.dogs import DogTrainingOptions, build_model, train_dog_breeds
 
 keras = pytest.importorskip("keras")
 
-
-def _dataset(root: Path) -> Path:
-    rng = np.random.default_rng(2)
-    for index, name in enumerate(["n02085620-Chihuahua", "n02088364-beagle"]):
-        folder = root / name
-        folder.mkdir(parents=True)
-        for k in range(6):
-            image = rng.integers(0, 60, (32, 32, 3)).astype(np.uint8)
-            image[..., index] += 180
-            cv2.imwrite(str(folder / f"{k}.png"), image)
-    return root
+TWO_BREEDS = BREEDS[:2]
 
 
 def _pretrained_tiny_backbone(tmp_path: Path) -> tuple[Path, list[np.ndarray]]:
@@ -42,7 +32,7 @@ def _trained_backbone_weights(report) -> list[np.ndarray]:
 
 def _options(tmp_path: Path, weights: Path, fine_tune_epochs: int) -> DogTrainingOptions:
     return DogTrainingOptions(
-        data_dir=str(_dataset(tmp_path / f"data{fine_tune_epochs}")),
+        data_dir=str(tiny_breed_folders(tmp_path / f"data{fine_tune_epochs}", TWO_BREEDS)),
         out_dir=str(tmp_path / f"out{fine_tune_epochs}"),
         epochs=1,
         fine_tune_epochs=fine_tune_epochs,
@@ -86,7 +76,7 @@ def test_densenet121_with_the_course_head() -> None:
 
 
 def test_bad_options_and_weights(tmp_path: Path) -> None:
-    data = str(_dataset(tmp_path / "data"))
+    data = str(tiny_breed_folders(tmp_path / "data", TWO_BREEDS))
     with pytest.raises(UserError, match="densenet121 backbone only"):
         train_dog_breeds(DogTrainingOptions(data, str(tmp_path), backbone="tiny", image_size=32))
     with pytest.raises(UserError, match="not found"):

@@ -21,6 +21,7 @@ from tests.support.imagenet_models import (
     top5,
 )
 from tests.support.paths import ASSETS, asset
+from tests.support.settled import all_answered, timers_due_by
 from vision_agent.controllers.choices import CLASSIFIER_MODEL_KEY
 from vision_agent.controllers.classifier import PHOTO_ALONE_AFTER_MS
 from vision_agent.core.imageio import read_image
@@ -84,7 +85,7 @@ def test_a_quick_result_is_not_replaced_by_the_bare_photo(qtbot, tab):
     path = asset(*photo_files.ROBIN)
     tab.open_paths([path])
     wait_for_result(qtbot, tab, path.name)
-    qtbot.wait(PHOTO_ALONE_AFTER_MS + 150)
+    timers_due_by(qtbot, PHOTO_ALONE_AFTER_MS)  # the bare photo's timer would have fired
     assert np.array_equal(qimage_to_rgb(tab.view.image()), tab.controller.photo)
     assert tab.view.labels() is not None
 
@@ -121,7 +122,7 @@ def test_a_new_photo_supersedes_the_one_in_flight(qtbot, tab):
     last = photos[-1]
     wait_for_result(qtbot, tab, last.name)
     expected = tab.controller.result.top[0].index
-    qtbot.wait(500)  # late answers for earlier photos must not replace it
+    all_answered(qtbot, tab.controller.service)  # late answers for earlier photos: none replaced it
     assert tab.controller.photo_name == last.name and tab.controller.result.top[0].index == expected
     assert tab.controller.result.top[0].label == "Chihuahua" or last.name != "Chihuahua_advex.jpg"
 

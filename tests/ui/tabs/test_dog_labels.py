@@ -42,3 +42,20 @@ def test_l_hides_the_top_breeds_over_the_photo_and_the_choice_is_kept(qtbot, tab
         assert tab.view.labels() is not None
     finally:
         app_settings().setValue("dogs/labels_shown", True)
+
+
+def test_the_imagenet_tab_keeps_its_labels_choice_too(qtbot):
+    from vision_agent.ui.tabs.classifier_tab import ClassifierTab
+
+    first = ClassifierTab()
+    qtbot.addWidget(first)
+    try:
+        assert first.results.labels_check.isChecked()
+        first.results.labels_check.click()
+        again = ClassifierTab()
+        qtbot.addWidget(again)
+        assert not again.results.labels_check.isChecked()
+        again.shutdown()
+    finally:
+        first.shutdown()
+        app_settings().setValue("classifier/labels_shown", True)

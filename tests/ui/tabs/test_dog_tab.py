@@ -1,7 +1,10 @@
-"""The dog tab as a user drives it: open, drop, bad files, and a model trained in the dialog."""
+"""The dog tab as a user drives it: open, drop, bad files, a model trained in the dialog, and a
+"My classes" model whose classes are breeds (ONNX, no TensorFlow)."""
 
 from __future__ import annotations
 
+import multiprocessing
+import sys
 from pathlib import Path
 
 import cv2
@@ -10,13 +13,17 @@ import pytest
 from PyQt5.QtCore import QMimeData, QPointF, Qt, QUrl
 from PyQt5.QtGui import QDropEvent
 
+from tests.support.breed_folders import tiny_stanford_dogs
 from tests.support.paths import asset
 from vision_agent.controllers.choices import CLASSIFIER_MODEL_KEY, SharedChoices
 from vision_agent.controllers.dogs import MODELS_SETTING
+from vision_agent.core.own_breeds import OwnBreedRecognizer
+from vision_agent.core.own_classes.dataset import photo_set
+from vision_agent.core.own_classes.features import FeatureExtractor
+from vision_agent.core.own_classes.train import train_head_only
+from vision_agent.engine.registry_models import shipped_backbone
 from vision_agent.ui.settings import app_settings
 from vision_agent.ui.tabs.dog_tab import DogTab
-
-BREEDS = ["n02085620-Chihuahua", "n02086240-Shih-Tzu", "n02099601-golden_retriever"]
 
 
 @pytest.fixture
@@ -96,20 +103,8 @@ def test_a_wrong_breed_model_is_reported_and_imagenet_stays_available(
     assert tab.controller.result.top[0].breed == "boxer"
 
 
-def _tiny_dataset(root: Path) -> Path:
-    rng = np.random.default_rng(0)
-    for index, name in enumerate(BREEDS):
-        folder = root / "Images" / name
-        folder.mkdir(parents=True)
-        for k in range(6):
-            image = rng.integers(0, 60, (40, 48, 3)).astype(np.uint8)
-            image[..., index] += 180
-            cv2.imwrite(str(folder / f"{name[:9]}_{k}.jpg"), image)
-    return root
-
-
 def test_train_dialog_trains_and_the_tab_uses_the_model(qtbot, tab: DogTab, tmp_path: Path):
-    data = _tiny_dataset(tmp_path / "dogs")
+    data = tiny_stanford_dogs(tmp_path / "dogs")
     tab.show_train_dialog()
     dialog = tab._train_dialog
     dialog.data_edit.setText(str(data))
@@ -157,7 +152,7 @@ def test_train_dialog_trains_and_the_tab_uses_the_model(qtbot, tab: DogTab, tmp_
 
 
 def test_cancel_stops_training(qtbot, tab: DogTab, tmp_path: Path) -> None:
-    data = _tiny_dataset(tmp_path / "dogs")
+    data = tiny_stanford_dogs(tmp_path / "dogs")
     tab.show_train_dialog()
     dialog = tab._train_dialog
     dialog.data_edit.setText(str(data))
@@ -165,16 +160,20 @@ def test_cancel_stops_training(qtbot, tab: DogTab, tmp_path: Path) -> None:
     dialog.backbone_combo.setCurrentIndex(2)
     dialog.epochs_spin.setValue(50)
     dialog.size_spin.setValue(32)
+    before = set(multiprocessing.active_children())
     dialog.start_button.click()
     # Cancel while the training process is starting TensorFlow (its first event).
     qtbot.waitUntil(lambda: "starting TensorFlow" in dialog.status_label.text(), timeout=60000)
+    trainers = set(multiprocessing.active_children()) - before
+    assert trainers
     process_service = dialog.slot.service
     dialog.cancel_button.click()
     assert not process_service.is_running()
     assert not dialog.is_running()
     assert "cancelled" in dialog.status_label.text()
     assert dialog.start_button.isEnabled()
-    qtbot.wait(1500)
+    # The training process has ended (joined when its service stopped): nothing can save later.
+    assert not trainers & set(multiprocessing.active_children())
     assert not (tmp_path / "out" / "dog_breeds.keras").exists()
 
 
@@ -290,3 +289,65 @@ def test_the_open_dialog_starts_in_the_last_photo_folder(qtbot, tab: DogTab, mon
     tab.open_button.click()
     assert asked[1][0] == str(photo.parent)
     assert "*.jpg" in asked[0][1] and "*.png" in asked[0][1]
+
+
+# Class names as a user may write them: a Stanford Dogs folder, a Keras label, plain words.
+BREED_PHOTOS = {
+    "n02111889-Samoyed": "Samoyed_pytorch_hub.jpg",
+    "golden_retriever": "Golden_retriever_05195.jpg",
+    "beagle": "Beagle_01141.jpg",
+}
+
+
+def own_model(out: Path, classes: dict[str, list[Path]]) -> Path:
+    """A "My classes" model trained on `classes` (strategy 3), every photo used for training."""
+    extractor = FeatureExtractor(shipped_backbone(), None)
+    result = train_head_only(photo_set(classes), extractor, out, epochs=20, validation=0.0)
+    return result.files.model
+
+
+def test_the_dog_tab_recognizes_breeds_with_an_own_model(qtbot, tab, tmp_path):
+    tensorflow_before = "tensorflow" in sys.modules
+    photos = {name: [asset("photos", "dogs", file)] for name, file in BREED_PHOTOS.items()}
+    model = own_model(tmp_path / "breeds", photos)
+    tab.controller.add_own_model(model)
+    qtbot.waitUntil(
+        lambda: tab.controller.service.state == "ready" and tab.controller.choice.model == model,
+        timeout=60000,
+    )
+    assert tab.model_combo.currentText() == "own_classes.onnx"
+    assert tab.controller.service.serves_in_process(OwnBreedRecognizer.recognize_file)
+    for name, file in BREED_PHOTOS.items():
+        tab.open_photo(asset("photos", "dogs", file))
+        _wait_result(qtbot, tab)
+        result = tab.controller.result
+        assert result.model == "own_classes.onnx" and result.is_dog
+        expected = {"n02111889-Samoyed": "Samoyed", "golden_retriever": "golden retriever"}
+        assert result.top[0].breed == expected.get(name, name)
+        assert tab.breeds.verdict_label.text().startswith(result.top[0].breed)
+    assert [t.breed for t in result.top] == ["beagle", "golden retriever", "Samoyed"]
+    if not tensorflow_before:  # (an earlier test in this process may have imported it)
+        assert "tensorflow" not in sys.modules
+    # The choice is kept for the next start.
+    assert [Path(m).name for m, _ in app_settings().value(MODELS_SETTING)] == ["own_classes.onnx"]
+
+
+def test_an_own_model_of_other_classes_is_refused_by_name(qtbot, tab, tmp_path):
+    model = own_model(
+        tmp_path / "dog_or_not",
+        {
+            "dog": [asset("photos", "dogs", "Boxer_02426.jpg")],
+            "strawberry": [asset("photos", "objects", "strawberry_jetson_strawberry_1.jpg")],
+        },
+    )
+    tab.controller.add_own_model(model)
+    panel = tab.model_status.panel
+    qtbot.waitUntil(lambda: panel.isVisible(), timeout=60000)
+    assert "own_classes.onnx could not be loaded" in panel.text()
+    assert "dog, strawberry are not one of its 118 breeds" in panel.text()
+    assert "Own model…" in panel.text()
+    qtbot.waitUntil(lambda: tab.controller.service.state == "ready", timeout=60000)
+    assert tab.controller.choice.model is None  # still the ImageNet dog classes
+    tab.open_photo(asset("photos", "dogs", "Boxer_02426.jpg"))
+    _wait_result(qtbot, tab)
+    assert tab.controller.result.top[0].breed == "boxer"

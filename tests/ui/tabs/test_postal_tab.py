@@ -12,6 +12,7 @@ from PyQt5.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from tests.support.drawings import DIGIT_STROKES
 from tests.support.paths import REPO_ROOT
+from tests.support.settled import all_answered
 from vision_agent.core.postal import box_rect
 from vision_agent.i18n import set_language
 from vision_agent.ui.main_window import MainWindow
@@ -71,7 +72,7 @@ def test_drawn_code_is_recognized_with_the_R_key(qtbot, tab):
     qtbot.waitUntil(lambda: tab.controller.service.state == "ready", timeout=10000)
     for index, char in enumerate(CODE):
         write_digit(tab.canvas, index, int(char))
-    qtbot.wait(100)
+    all_answered(qtbot, tab.controller.service)  # a reading asked for would be here now
     assert tab.reading is None  # nothing recognized until R
     qtbot.keyClick(tab.canvas, Qt.Key_R)
     wait_for_code(qtbot, tab, CODE)
@@ -209,8 +210,11 @@ def test_q_key_closes_the_window(qtbot, window):
 def test_closing_while_a_keras_model_is_loading_joins_every_thread(qtbot, tab):
     from tests.support.model_files import SHIPPED_KERAS
 
-    tab.load_model(Path(SHIPPED_KERAS))
-    qtbot.wait(300)  # the child process is importing TensorFlow now
+    keras = Path(SHIPPED_KERAS)
+    state = tab.controller.service.sig_state_changed
+    loading = lambda *args: args == ("loading", keras.name)  # noqa: E731
+    with qtbot.waitSignal(state, timeout=10000, check_params_cb=loading):
+        tab.load_model(keras)  # its child process starts TensorFlow now
     tab.window().close()
     assert not tab.controller.service._thread.isRunning()
 
@@ -301,14 +305,14 @@ def test_status_line_forgets_the_code_after_erase_and_after_undoing_everything(q
     qtbot.waitUntil(lambda: "2____" in status.currentMessage(), timeout=5000)
     qtbot.keyClick(tab.canvas, Qt.Key_E)
     assert "2____" not in status.currentMessage()
-    qtbot.wait(300)  # nothing late brings it back
+    all_answered(qtbot, tab.controller.service)  # nothing late brings it back
     assert "2____" not in status.currentMessage() and "-----" in tab.readout.code_label.text()
     write_digit(tab.canvas, 0, 2)
     qtbot.waitUntil(lambda: "2____" in status.currentMessage(), timeout=15000)
     while tab.canvas.has_ink():
         qtbot.keyClick(tab.canvas, Qt.Key_Z, Qt.ControlModifier)
     assert "2____" not in status.currentMessage()
-    qtbot.wait(300)
+    all_answered(qtbot, tab.controller.service)
     assert "2____" not in status.currentMessage() and tab.reading is None
 
 

@@ -5,28 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.model_server import (
-    PAYLOAD,
-    PAYLOAD_SHA256,
-    ModelServer,
-    closed_port_url,
-    model_entry,
-    write_registry,
-)
+from tests.support.model_server import closed_port_url, one_model_store
 from vision_agent.i18n import set_language
 from vision_agent.models.download import stall_message
-from vision_agent.models.registry import Registry
 from vision_agent.models.store import ModelMissingError, ModelStore
 from vision_agent.services.download_worker import DownloadWorker
 from vision_agent.ui.model_problem_text import REASON_TEMPLATES, failure_reason, translate_reason
 from vision_agent.ui.widgets.model_download_panel import ModelDownloadPanel
 
-
-def store_for(tmp_path, url: str) -> ModelStore:
-    files = {"weights": {"name": "w.bin", "url": url, "hash": PAYLOAD_SHA256, "size": len(PAYLOAD)}}
-    entry = model_entry("m", files, name_en="Test net", name_ko="시험망")
-    registry = Registry(write_registry(tmp_path / "registry.json", [entry]))
-    return ModelStore(registry, [], tmp_path / "cache", retries=0)
+TEST_NET = {"name": "w.bin", "name_en": "Test net", "name_ko": "시험망"}
 
 
 @pytest.fixture
@@ -50,7 +37,7 @@ def panel(qtbot):
 def test_missing_model_is_named_with_its_size_and_the_windows_advice(
     panel, tmp_path, korean_afterwards
 ):
-    store = store_for(tmp_path, closed_port_url("w.bin"))
+    store = one_model_store(tmp_path, closed_port_url("w.bin"), entry=TEST_NET)
     with pytest.raises(ModelMissingError) as missing:
         store.local_files("m")
     assert "vision-agent models" in str(missing.value)  # the CLI keeps its wording
@@ -73,7 +60,7 @@ def test_missing_model_is_named_with_its_size_and_the_windows_advice(
 
 
 def test_offline_download_says_why_in_the_ui_language(panel, qtbot, tmp_path, korean_afterwards):
-    widget = panel(store_for(tmp_path, closed_port_url("w.bin")))
+    widget = panel(one_model_store(tmp_path, closed_port_url("w.bin"), entry=TEST_NET))
     widget.show_missing("m", "")
     with qtbot.waitSignal(widget.sig_busy_changed, timeout=15_000) as started:
         widget.download_button.click()
@@ -88,21 +75,20 @@ def test_offline_download_says_why_in_the_ui_language(panel, qtbot, tmp_path, ko
     assert widget.text().startswith("시험망을(를) 내려받지 못했습니다: 연결되지 않습니다")
 
 
-def test_download_with_progress_then_the_model_is_announced(panel, qtbot, tmp_path):
-    with ModelServer() as server:
-        widget = panel(store_for(tmp_path, server.url("slow", "w.bin")))
-        widget.show_missing("m", "")
-        widget.download_button.click()
-        qtbot.waitUntil(lambda: widget.progress.value() >= 20, timeout=15_000)
-        assert widget.progress.isVisible() and widget.cancel_button.isVisible()
-        assert not widget.use_another_button.isVisible()
-        with qtbot.waitSignal(widget.sig_downloaded, timeout=20_000) as done:
-            pass
+def test_download_with_progress_then_the_model_is_announced(panel, qtbot, tmp_path, model_server):
+    widget = panel(one_model_store(tmp_path, model_server.url("slow", "w.bin"), entry=TEST_NET))
+    widget.show_missing("m", "")
+    widget.download_button.click()
+    qtbot.waitUntil(lambda: widget.progress.value() >= 20, timeout=15_000)
+    assert widget.progress.isVisible() and widget.cancel_button.isVisible()
+    assert not widget.use_another_button.isVisible()
+    with qtbot.waitSignal(widget.sig_downloaded, timeout=20_000) as done:
+        pass
     assert done.args == ["m"] and not widget.isVisible()
 
 
 def test_use_another_model_is_offered_only_where_someone_listens(panel, tmp_path):
-    widget = panel(store_for(tmp_path, closed_port_url("w.bin")))
+    widget = panel(one_model_store(tmp_path, closed_port_url("w.bin"), entry=TEST_NET))
     widget.show_missing("m", "")
     assert not widget.use_another_button.isVisible()
     assert "Use another model" not in widget.text()
@@ -128,7 +114,7 @@ def test_use_another_model_opens_the_tabs_model_list(qtbot, tmp_path, monkeypatc
 
 
 def test_a_model_that_failed_shows_the_failure_and_offers_no_download(panel, tmp_path):
-    widget = panel(store_for(tmp_path, closed_port_url("w.bin")))
+    widget = panel(one_model_store(tmp_path, closed_port_url("w.bin"), entry=TEST_NET))
     widget.show_missing(None, "The model could not be read: bad graph.")
     assert widget.text() == "The model could not be read: bad graph."
     assert not widget.download_button.isVisible() and not widget.import_button.isVisible()

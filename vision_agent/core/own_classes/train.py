@@ -1,8 +1,10 @@
 """One training run of strategy (3), head only: the shared core of the tab and the CLI.
 
 Features of every photo (cached) -> stratified validation split -> the softmax head, epoch by
-epoch -> the plain logistic regression on the same features, for comparison -> confusion
-matrix and the wrong validation photos -> export. Progress and each epoch's figures are
+epoch -> the plain logistic regression on the same features -> the one of the two that
+cross-validation on the training photos prefers is kept (`head.cross_validated_choice`: the
+plain one unless the head does strictly better there) -> confusion matrix and the wrong
+validation photos of the kept model -> export. Progress and each epoch's figures are
 reported through callbacks; setting `cancel` stops the run at the next photo or batch.
 """
 
@@ -29,9 +31,11 @@ from vision_agent.core.own_classes.head import (
     HeadSettings,
     accuracy,
     confusion_matrix,
+    cross_validated_choice,
     plain_logistic_regression,
     train_head,
 )
+from vision_agent.core.own_classes.messages import NO_READABLE_PHOTO
 
 STRATEGY_HEAD = "head"
 
@@ -55,7 +59,7 @@ class TrainingResult:
     train_photos: int
     val_photos: int
     history: list[EpochFigures]
-    val_accuracy: float | None
+    val_accuracy: float | None  # the kept model's
     baseline_val_accuracy: float | None  # the plain logistic regression's
     confusion: np.ndarray  # (K, K) on the validation photos, rows = truth
     wrong: list[WrongPhoto]
@@ -64,6 +68,12 @@ class TrainingResult:
     seconds: float
     files: ExportedFiles | None = None
     parameters: dict[str, int] = field(default_factory=dict)
+    # Strategy (3) only: which of its two linear models the run kept (head.HEAD or head.PLAIN),
+    # the softmax head's own validation accuracy (its curves' last point), and the right
+    # answers of each in the cross-validation folds of the training photos.
+    kept: str = ""
+    head_val_accuracy: float | None = None
+    cross_validation: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {
@@ -76,6 +86,9 @@ class TrainingResult:
             "epochs": len(self.history),
             "validation_accuracy": _rounded(self.val_accuracy),
             "plain_logistic_regression_validation_accuracy": _rounded(self.baseline_val_accuracy),
+            "softmax_head_validation_accuracy": _rounded(self.head_val_accuracy),
+            "kept": self.kept,
+            "cross_validation": self.cross_validation,
             "confusion_matrix": self.confusion.tolist(),
             "wrong": [
                 {"file": str(w.path), "truth": w.truth, "predicted": w.predicted}
@@ -117,7 +130,7 @@ def train_head_only(
     photos = photos.subset(kept)
     if len(set(photos.labels.tolist())) < len(photos.classes):
         empty = [c for c, n in photos.counts().items() if n == 0]
-        raise UserError(f"No readable photo in class {', '.join(empty)}.")
+        raise UserError(NO_READABLE_PHOTO.format(names=", ".join(empty)))
     train_rows, val_rows = validation_split(photos.labels, validation, seed)
     classes = len(photos.classes)
     x_train, y_train = features[train_rows], photos.labels[train_rows]
@@ -125,8 +138,12 @@ def train_head_only(
     settings = HeadSettings(epochs=epochs, seed=seed)
     head = train_head(x_train, y_train, classes, x_val, y_val, settings, on_epoch, cancel)
     baseline = plain_logistic_regression(x_train, y_train, classes)
-    predicted = head.predict(x_val) if len(val_rows) else np.zeros(0, np.int64)
-    probabilities = head.probabilities(x_val) if len(val_rows) else np.zeros((0, classes))
+    choice = cross_validated_choice(
+        x_train, y_train, classes, head, baseline, settings, cancel=cancel
+    )
+    kept = choice.kept
+    predicted = kept.predict(x_val) if len(val_rows) else np.zeros(0, np.int64)
+    probabilities = kept.probabilities(x_val) if len(val_rows) else np.zeros((0, classes))
     wrong = [
         WrongPhoto(
             photos.paths[row],
@@ -146,14 +163,23 @@ def train_head_only(
         train_photos=len(train_rows),
         val_photos=len(val_rows),
         history=head.history,
-        val_accuracy=accuracy(head, x_val, y_val) if has_val else None,
+        val_accuracy=accuracy(kept, x_val, y_val) if has_val else None,
         baseline_val_accuracy=accuracy(baseline, x_val, y_val) if has_val else None,
+        head_val_accuracy=accuracy(head, x_val, y_val) if has_val else None,
+        kept=choice.kept_name,
+        cross_validation={
+            "photos": choice.checked,
+            "softmax_head_right": choice.head_right,
+            "plain_logistic_regression_right": choice.plain_right,
+            "only_softmax_head_right": choice.head_only,
+            "only_plain_logistic_regression_right": choice.plain_only,
+        },
         confusion=confusion_matrix(y_val, predicted, classes),
         wrong=wrong,
         skipped=skipped,
         feature_seconds=feature_seconds,
         seconds=time.perf_counter() - started,
-        parameters={"trainable": int(head.weights.size + head.bias.size)},
+        parameters={"trainable": int(kept.weights.size + kept.bias.size)},
     )
     if out_dir is not None:
         card = result.to_json() | {
@@ -165,7 +191,7 @@ def train_head_only(
             "command": command,
         }
         card.pop("files")
-        result.files = export_model(out_dir, extractor.backbone.path, head, photos.classes, card)
+        result.files = export_model(out_dir, extractor.backbone.path, kept, photos.classes, card)
     result.seconds = time.perf_counter() - started
     return result
 

@@ -173,6 +173,11 @@ class TrainDogsDialog(QDialog):
         self.loss_plot.setTitle(tr("Loss"))
         for plot in (self.accuracy_plot, self.loss_plot):
             plot.setLabel("bottom", tr("epoch"))
+        # The legends say what the "My classes" curves say: Keras's history keys stay inside.
+        for key, curve in self.curves.items():
+            plot = self.accuracy_plot if "accuracy" in key else self.loss_plot
+            label = tr("validation") if key.startswith("val_") else tr("train")
+            plot.getPlotItem().legend.getLabel(curve).setText(label)
 
     def _choose_data(self) -> None:
         folder = QFileDialog.getExistingDirectory(

@@ -143,8 +143,14 @@ class DogTab(VisionTab):
         self.controller.start()
 
     def choose_breed_model(self) -> None:
-        model = ask_open_path(self, tr("Open breed model"), "dog_models", BREED_MODEL_FILE_FILTER)
+        own = f"{tr('My classes models')} (*.onnx)"
+        both = f"{tr('Breed models')} (*.h5 *.hdf5 *.keras saved_model.pb *.onnx)"
+        file_filter = f"{both};;{BREED_MODEL_FILE_FILTER};;{own}"
+        model = ask_open_path(self, tr("Open breed model"), "dog_models", file_filter)
         if model is None:
+            return
+        if model.suffix.lower() == ".onnx":
+            self.controller.add_own_model(model)
             return
         classes, _ = QFileDialog.getOpenFileName(
             self,

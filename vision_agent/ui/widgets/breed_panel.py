@@ -128,7 +128,6 @@ class BreedPanel(QWidget):
 
     def _enable(self, result: DogResult | None) -> None:
         self.save_button.setEnabled(result is not None and result.labels is not None)
-        self.labels_check.setEnabled(result is not None and result.labels is not None)
         self.copy_button.setEnabled(result is not None)
 
     def _verdict(self, text: str, style: str = "") -> None:

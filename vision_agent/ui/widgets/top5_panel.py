@@ -130,7 +130,6 @@ class Top5Panel(QWidget):
         self.opacity_slider.setEnabled(shown)
         for widget in (self.legend_low, self.legend_bar, self.legend_high):
             widget.setVisible(shown)
-        self.labels_check.setEnabled(has_result)
         self.save_button.setEnabled(has_result)
         self.copy_button.setEnabled(has_result)
 

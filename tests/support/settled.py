@@ -1,0 +1,24 @@
+"""Waits that let a test say something did *not* happen: each returns once that thing would have
+happened had it been going to, so no test sleeps for a guessed time and then looks.
+"""
+
+from __future__ import annotations
+
+from PyQt5.QtCore import QTimer
+
+from vision_agent.services.model_service import ModelService
+
+
+def all_answered(qtbot, *services: ModelService, timeout: int = 30_000) -> None:
+    """Every call made of these model services is answered, or superseded (its reply dropped):
+    no reply of theirs can come any more, and every reply's handlers have run."""
+    qtbot.waitUntil(lambda: all(s.calls_in_flight() == 0 for s in services), timeout=timeout)
+
+
+def timers_due_by(qtbot, ms: int) -> None:
+    """Every Qt timer already started that falls due within `ms` from now has fired: a single-shot
+    timer of `ms` started now fires after them (Qt fires timers in the order they fall due)."""
+    timer = QTimer()
+    timer.setSingleShot(True)
+    with qtbot.waitSignal(timer.timeout, timeout=ms + 30_000):
+        timer.start(ms)

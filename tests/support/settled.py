@@ -4,7 +4,7 @@ happened had it been going to, so no test sleeps for a guessed time and then loo
 
 from __future__ import annotations
 
-from PyQt5.QtCore import QTimer
+from PyQt5.QtCore import Qt, QTimer
 
 from vision_agent.services.model_service import ModelService
 
@@ -16,9 +16,11 @@ def all_answered(qtbot, *services: ModelService, timeout: int = 30_000) -> None:
 
 
 def timers_due_by(qtbot, ms: int) -> None:
-    """Every Qt timer already started that falls due within `ms` from now has fired: a single-shot
-    timer of `ms` started now fires after them (Qt fires timers in the order they fall due)."""
+    """Every Qt timer already started that falls due within `ms` from now has fired: Qt fires
+    timers in the order they fall due, and this one falls due after them (a coarse timer may move
+    by up to 5 % of its interval; this precise one waits 10 % longer)."""
     timer = QTimer()
     timer.setSingleShot(True)
+    timer.setTimerType(Qt.PreciseTimer)
     with qtbot.waitSignal(timer.timeout, timeout=ms + 30_000):
-        timer.start(ms)
+        timer.start(ms + ms // 10 + 1)

@@ -47,7 +47,7 @@ from vision_agent.core.predictors import (
     require_model_file,
 )
 from vision_agent.core.probabilities import as_probabilities
-from vision_agent.core.profile_reader import ProfileIndex, adapt
+from vision_agent.core.profile_reader import ProfileIndex, VoteSettings, adapt
 from vision_agent.core.regions import Region, region_for_code
 from vision_agent.paths import resource
 
@@ -278,6 +278,7 @@ class PostalRecognizer:
         self._joint = joint  # an ONNX model's outputs and features in one pass
         self._features: FeatureExtractor | None = joint
         self.profile = ProfileIndex.empty()
+        self.vote_settings = VoteSettings()  # how the profile's samples vote (bench: others)
         self.path = path  # the model file, for looking inside it (see `explain`)
         self._layers: LayerReader | None = None
         self._check_outputs()
@@ -306,13 +307,24 @@ class PostalRecognizer:
 
     def use_profile(self, inputs: np.ndarray, labels: np.ndarray) -> int:
         """Read with these taught samples from now on (none: the general model); their count."""
-        self.profile = ProfileIndex.build(self.features, inputs, labels)
+        self.profile = self._taught(inputs, labels)
         return len(self.profile)
 
     def teach(self, inputs: np.ndarray, labels: np.ndarray) -> int:
         """Add taught samples to the profile in use; the profile's new size."""
-        self.profile = self.profile.extended(ProfileIndex.build(self.features, inputs, labels))
+        self.profile = self.profile.extended(self._taught(inputs, labels))
         return len(self.profile)
+
+    def _taught(self, inputs: np.ndarray, labels: np.ndarray) -> ProfileIndex:
+        """(n, 28, 28, 1) taught samples with their labels, as the profile keeps them."""
+        if not len(labels):
+            return ProfileIndex.empty()
+        inputs = np.asarray(inputs, np.float32)
+        if self._joint is not None:
+            outputs, features = self._joint.both(inputs)
+        else:
+            outputs, features = self.predictor(inputs), self.features(inputs)
+        return ProfileIndex.of(features, labels, as_probabilities(outputs))
 
     @property
     def model_name(self) -> str:
@@ -366,7 +378,8 @@ class PostalRecognizer:
         """Model outputs as calibrated readings, judged with the boxes' feature margins when
         their `features` are given and the model has stored centres, and corrected by the
         handwriting profile in use. A box the profile votes on is judged by its confidence
-        alone (the user's own samples are its reference there); a reading is marked
+        alone (the user's own samples are its reference there), and is sure wherever those
+        samples vouch for its digit (`ProfileVote.vouches`); a reading is marked
         `by_profile` when the profile changed its digit or its status."""
         probabilities = as_probabilities(outputs)
         general = tempered(probabilities, self.calibration.temperature)
@@ -376,12 +389,14 @@ class PostalRecognizer:
         ]
         if not len(self.profile) or features is None:
             return readings
-        blended = adapt(probabilities, features, self.profile)
-        voted = np.any(blended != probabilities, axis=1)
-        adapted = tempered(blended, self.calibration.temperature)
+        vote = adapt(probabilities, features, self.profile, self.vote_settings)
+        adapted = tempered(vote.probabilities, self.calibration.temperature)
         result = []
-        for before, row, margin, by_vote in zip(readings, adapted, margins, voted, strict=True):
+        for box, (before, row, margin) in enumerate(zip(readings, adapted, margins, strict=True)):
+            by_vote = bool(vote.voted[box])
             after = self._reading(row, None if by_vote else margin)
+            if after.status is DigitStatus.UNSURE and by_vote and vote.vouches(box, after.digit):
+                after = dataclasses.replace(after, status=DigitStatus.OK)
             changed = (after.digit, after.status) != (before.digit, before.status)
             result.append(dataclasses.replace(after, by_profile=changed))
         return result

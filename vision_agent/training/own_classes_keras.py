@@ -30,6 +30,13 @@ from vision_agent.core.own_classes.export import (
     write_sidecars,
 )
 from vision_agent.core.own_classes.head import EpochFigures, confusion_matrix
+from vision_agent.core.own_classes.messages import (
+    CANNOT_WRITE,
+    EVERY_CLASS_NEEDS_A_PHOTO,
+    NO_STORE_WEIGHTS,
+    WEIGHTS_DO_NOT_FIT,
+    WEIGHTS_NOT_FOUND,
+)
 from vision_agent.core.own_classes.train import TrainingResult, WrongPhoto
 from vision_agent.core.user_writes import make_folder
 
@@ -89,11 +96,15 @@ def build_model(options: KerasOptions, classes: int):
         try:
             backbone.load_weights(str(weights))
         except Exception as exc:
+            shape = f"no top, {options.image_size}×{options.image_size}"
+            shape += f", alpha {options.alpha}" if kwargs else ""
             raise UserError(
-                f"{weights.name} does not hold the weights of this {architecture} (no top, "
-                f"{options.image_size}×{options.image_size}"
-                + (f", alpha {options.alpha}" if kwargs else "")
-                + f"): {type(exc).__name__}: {str(exc)[:160]}"
+                WEIGHTS_DO_NOT_FIT.format(
+                    file=weights.name,
+                    network=architecture,
+                    shape=shape,
+                    reason=f"{type(exc).__name__}: {str(exc)[:160]}",
+                )
             ) from None
         unfreeze = 0 if options.strategy == "head" else options.unfreeze
         trainable = set(_stage_names(backbone)[-unfreeze:]) if unfreeze > 0 else set()
@@ -203,7 +214,7 @@ def _export(model, out_dir: Path, result, options, preprocessing, command) -> Ex
         model.export(str(partial), format="onnx", verbose=False)
         partial.replace(onnx_path)
     except OSError as exc:
-        raise UserError(f"Cannot write into {out_dir}: {exc.strerror or exc}") from None
+        raise UserError(CANNOT_WRITE.format(folder=out_dir, reason=exc.strerror or exc)) from None
     card = result.to_json() | {
         "backbone_id": options.backbone,
         "backbone_frozen": options.strategy == "head",
@@ -238,7 +249,7 @@ def _load(photos: PhotoSet, preprocessing: Preprocessing):
         rows.append(preprocessing.normalize(preprocessing.resized(photo)))
         kept.append(i)
     if len({int(photos.labels[i]) for i in kept}) < len(photos.classes):
-        raise UserError("Every class needs at least one readable photo.")
+        raise UserError(EVERY_CLASS_NEEDS_A_PHOTO)
     return np.stack(rows), np.array(kept, np.int64), skipped
 
 
@@ -246,15 +257,12 @@ def _weights_file(options: KerasOptions) -> Path:
     if options.weights is not None:
         path = Path(options.weights)
         if not path.is_file():
-            raise UserError(f"Backbone weights file not found: {path}")
+            raise UserError(WEIGHTS_NOT_FOUND.format(path=path))
         return path
     _, _, model_id = ARCHITECTURES[options.backbone]
     if model_id is None:
         raise UserError(
-            f"Strategy '{options.strategy}' needs ImageNet weights of {options.backbone} "
-            "without its top, which the model store does not list: give a Keras weights file "
-            "(--backbone-weights FILE; in the tab: Network weights…), or train the "
-            "architecture only (strategy 'all')."
+            NO_STORE_WEIGHTS.format(strategy=options.strategy, backbone=options.backbone)
         )
     from vision_agent.models.store import default_store
 

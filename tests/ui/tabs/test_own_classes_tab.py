@@ -177,3 +177,20 @@ def test_try_it_on_the_camera_classifies_its_frames(qtbot, tab, tmp_path):
     assert tab.try_label.text().startswith("blue ")
     qtbot.mouseClick(tab.live_button, Qt.LeftButton)
     assert tab._live is None
+
+
+def test_the_training_cores_messages_are_said_in_the_uis_language(qtbot, tab, tmp_path):
+    from vision_agent.core.own_classes.messages import MESSAGES
+    from vision_agent.i18n import missing_translations, set_language
+
+    assert missing_translations(list(MESSAGES)) == []
+    set_language("ko")
+    add_class(qtbot, tab, "red", colour_photos(tmp_path / "red", "red", 4))
+    broken = [tmp_path / f"broken_{k}.jpg" for k in range(3)]
+    for path in broken:
+        path.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    add_class(qtbot, tab, "broken", broken)
+    with qtbot.waitSignal(tab.controller.sig_error, timeout=TRAINING_TIMEOUT_MS) as error:
+        qtbot.mouseClick(tab.train_button, Qt.LeftButton)
+    assert error.args == ["No readable photo in class broken."]  # the core's English
+    assert tab.progress_label.text() == "분류 broken에 읽을 수 있는 사진이 없습니다."

@@ -9,6 +9,7 @@ import numpy as np
 
 from vision_agent.core.errors import UserError
 from vision_agent.core.imageio import is_image_path
+from vision_agent.core.own_classes.messages import TOO_MANY_CLASSES, TWO_CLASSES
 
 MAX_CLASSES = 100
 
@@ -33,9 +34,9 @@ def photo_set(classes: dict[str, list[Path]]) -> PhotoSet:
     named = {name.strip(): files for name, files in classes.items() if name.strip()}
     filled = [name for name, files in named.items() if files]
     if len(filled) < 2:
-        raise UserError("Give at least two classes with photos in each.")
+        raise UserError(TWO_CLASSES)
     if len(filled) > MAX_CLASSES:
-        raise UserError(f"At most {MAX_CLASSES} classes can be trained ({len(filled)} given).")
+        raise UserError(TOO_MANY_CLASSES.format(most=MAX_CLASSES, count=len(filled)))
     paths = [Path(p) for name in filled for p in named[name]]
     labels = np.array([i for i, name in enumerate(filled) for _ in named[name]], np.int64)
     return PhotoSet(tuple(filled), tuple(paths), labels)

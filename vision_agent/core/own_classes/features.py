@@ -20,6 +20,7 @@ import numpy as np
 from vision_agent.core.errors import ModelLoadError, UserError
 from vision_agent.core.imagenet_preprocess import Preprocessing
 from vision_agent.core.own_classes.head import Cancelled
+from vision_agent.core.own_classes.messages import NOT_CUT
 
 FEATURES_OUTPUT = "features"
 
@@ -89,7 +90,7 @@ class FeatureExtractor:
             self._session = cpu_session(graph.SerializeToString())
         except Exception as exc:
             raise ModelLoadError(
-                f"{backbone.path.name} could not be cut at its features: {str(exc)[:200]}"
+                NOT_CUT.format(file=backbone.path.name, reason=str(exc)[:200])
             ) from None
         self._input = self._session.get_inputs()[0].name
         self.size = int(self.of_images([np.zeros((8, 8, 3), np.uint8)]).shape[1])

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from vision_agent.core.errors import UserError
+from vision_agent.core.own_classes.messages import PROJECT_UNREADABLE
 from vision_agent.core.user_files import parse_json, read_user_bytes
 from vision_agent.core.user_writes import user_file_lock, write_user_file
 
@@ -61,7 +62,7 @@ def load_project(folder: Path) -> Project:
         ]
         runs = [r for r in data["runs"] if isinstance(r, dict)]
     except (ValueError, KeyError, TypeError) as exc:
-        raise UserError(f"{path} is not a readable project file ({exc}).") from None
+        raise UserError(PROJECT_UNREADABLE.format(path=path, reason=exc)) from None
     return Project(folder, classes, runs)
 
 

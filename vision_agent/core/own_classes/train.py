@@ -35,6 +35,7 @@ from vision_agent.core.own_classes.head import (
     plain_logistic_regression,
     train_head,
 )
+from vision_agent.core.own_classes.messages import NO_READABLE_PHOTO
 
 STRATEGY_HEAD = "head"
 
@@ -129,7 +130,7 @@ def train_head_only(
     photos = photos.subset(kept)
     if len(set(photos.labels.tolist())) < len(photos.classes):
         empty = [c for c, n in photos.counts().items() if n == 0]
-        raise UserError(f"No readable photo in class {', '.join(empty)}.")
+        raise UserError(NO_READABLE_PHOTO.format(names=", ".join(empty)))
     train_rows, val_rows = validation_split(photos.labels, validation, seed)
     classes = len(photos.classes)
     x_train, y_train = features[train_rows], photos.labels[train_rows]

@@ -62,7 +62,7 @@ BOX_COUNT, BOX_SIZE, BOX_LEFT, BOX_TOP = 5, 100, 10, 50
 BOX_MARGIN = 3  # pixels inside each box edge ignored (box outlines in saved screenshots)
 DIGIT_INPUT_SHAPE = (MNIST_SIZE, MNIST_SIZE, 1)
 SHIPPED_MODEL = resource("models", "digits", "digits_cnn.onnx")
-VARIANT_MARGIN = 0.03  # mean log-probability a variant must gain on the taught samples to be used
+VARIANT_MARGIN = 0.01  # mean log-probability a variant must gain on the taught samples to be used
 
 
 def box_rect(index: int) -> tuple[int, int, int, int]:

@@ -4,8 +4,9 @@
 Teaching one code stays quick however large the profile: each sample's log-probability of its
 label under every way of redrawing is computed once, when it is taught (five boxes, one pass per
 way), and the choice is made from those numbers on the newest `CHOICE_SAMPLES` samples that vote
-(a slip, see `ProfileIndex`, must not choose the way). Only a change of the way redraws and
-indexes every sample again.
+(a slip, see `ProfileIndex`, must not choose the way; which samples are slips is judged on the
+boxes as drawn, whatever the way). Only a change of the way redraws and indexes every sample
+again.
 """
 
 from __future__ import annotations
@@ -78,10 +79,12 @@ class TaughtSamples:
         )
         if variant == AS_DRAWN:
             self.index = self._as_drawn
-        elif variant == self.variant:
-            self.index = self.index.extended(index_of(self.run, inputs, labels, variant))
-        else:
-            self.index = index_of(self.run, self.inputs, self.labels, variant)
+        else:  # which samples are slips is judged as drawn, whatever the way of redrawing
+            if variant == self.variant:
+                index = self.index.extended(index_of(self.run, inputs, labels, variant))
+            else:
+                index = index_of(self.run, self.inputs, self.labels, variant)
+            self.index = index.with_votes(self._as_drawn.votes)
         self.variant = variant
 
     def scores(self) -> dict[str, float]:

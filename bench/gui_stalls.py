@@ -66,13 +66,12 @@ def child() -> None:
 
     window = MainWindow()
     phase("window shown", window.show, lambda: window.isVisible())
-    postal = {}
-    phase(
+    phase(  # as app.py starts it: the tab's modules imported off the GUI thread, then built
         "postal: tab built, model ready",
-        lambda: (window.start_tabs(), postal.setdefault("tab", window.postal_tab())),
-        lambda: postal["tab"].controller.slot.is_ready(),
+        lambda: window.start_tabs_after_imports(lambda: None),
+        lambda: bool(window.built_pages()) and window.built_pages()[0].controller.slot.is_ready(),
     )
-    postal = postal["tab"]
+    postal = window.postal_tab()
     phase(
         "postal: first reading",
         lambda: (postal.canvas.set_drawing(draw_code("10701")), postal.recognize()),

@@ -77,9 +77,11 @@ def _when_drawn(window: MainWindow, then: Callable[[], None], waited_ms: int = 0
 
 def _fill_window(window: MainWindow, drawing: str | None) -> None:
     """Build the visible tab, load the models, open the drawing given on the command line."""
-    window.start_tabs()
-    if window.closed:
-        return
+    window.start_tabs_after_imports(lambda: _open_drawing(window, drawing))
+
+
+def _open_drawing(window: MainWindow, drawing: str | None) -> None:
+    """Once the visible tab is built: read the drawing given on the command line."""
     if drawing or os.environ.get("VISION_AGENT_STARTUP_LOG"):
         postal = window.postal_tab()
         postal.sig_recognized.connect(lambda *_: _report_startup("first_result"))

@@ -145,15 +145,12 @@ def test_unsure_rule_holds_on_writers_it_never_saw(held_out):
     assert pen.wrong_flagged >= 0.80 and pen.right_flagged <= 0.03, pen
 
 
-def test_unsure_rule_flags_few_right_readings_of_real_mail_it_never_saw(held_out):
+def test_unsure_rule_holds_on_real_mail_it_never_saw(held_out):
+    """The same targets on each USPS fold no model trained on, judged by a rule chosen and
+    fitted without that fold."""
     mail = held_out[True]
     assert mail.wrong >= 50, mail
-    assert mail.right_flagged <= 0.03, mail
-
-
-@pytest.mark.xfail(strict=True, reason="not met yet: 78.1 % of real mail's wrong readings flagged")
-def test_unsure_rule_flags_most_wrong_readings_of_real_mail_it_never_saw(held_out):
-    assert held_out[True].wrong_flagged >= 0.80
+    assert mail.wrong_flagged >= 0.80 and mail.right_flagged <= 0.03, mail
 
 
 def _canvas_with(strokes) -> np.ndarray:

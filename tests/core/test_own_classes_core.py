@@ -70,15 +70,34 @@ def test_exported_graph_gives_the_heads_probabilities(extractor, tmp_path):
     dogs, objects = real_photos("dogs")[:6], real_photos("objects")[:6]
     features, _ = extractor.of_files(dogs + objects)
     labels = np.array([0] * 6 + [1] * 6)
-    head = train_head(features, labels, 2)
     card = {"preprocessing": preprocessing_record(extractor.backbone.preprocessing)}
-    files = export_model(tmp_path, extractor.backbone.path, head, ("dog", "object"), card)
-    classifier = ImageClassifier.from_file(files.model)
-    for path, row in zip(dogs[:2] + objects[:2], [0, 1, 6, 7], strict=True):
-        photo = read_image(path, max_side=512)
-        expected = head.probabilities(features[row : row + 1])[0]
-        assert np.allclose(classifier.probabilities(photo), expected, atol=1e-4)
-    assert classifier.labels == ["dog", "object"]
+    for kind, model in (
+        ("head", train_head(features, labels, 2)),
+        ("plain", plain_logistic_regression(features, labels, 2)),
+    ):
+        files = export_model(
+            tmp_path / kind, extractor.backbone.path, model, ("dog", "object"), card
+        )
+        classifier = ImageClassifier.from_file(files.model)
+        for path, row in zip(dogs[:2] + objects[:2], [0, 1, 6, 7], strict=True):
+            photo = read_image(path, max_side=512)
+            expected = model.probabilities(features[row : row + 1])[0]
+            assert np.allclose(classifier.probabilities(photo), expected, atol=1e-4)
+        assert classifier.labels == ["dog", "object"]
+
+
+def test_both_models_see_a_photos_features_normalised(extractor):
+    """A photo's features scaled up or down (a stronger or weaker activation overall, the same
+    pattern) get the same answer from both models: each normalises them to length √D first,
+    as the exported graph does (the test above)."""
+    dogs, objects = real_photos("dogs")[:6], real_photos("objects")[:6]
+    features, _ = extractor.of_files(dogs + objects)
+    labels = np.array([0] * 6 + [1] * 6)
+    for model in (train_head(features, labels, 2), plain_logistic_regression(features, labels, 2)):
+        expected = model.probabilities(features)
+        for factor in (0.25, 3.0):
+            assert np.allclose(model.probabilities(factor * features), expected, atol=1e-9)
+        assert np.isfinite(model.probabilities(np.zeros((1, features.shape[1])))).all()
 
 
 def test_head_starts_from_the_class_shares():
@@ -98,13 +117,13 @@ def test_the_run_keeps_the_plain_regression_unless_the_folds_show_the_head_clear
     assert choice.kept_name == PLAIN and choice.kept is plain
     assert choice.head_right == choice.plain_right == choice.checked == 40
 
-    # The class shows in 5 features among 100 three times as noisy, all a hundred times
-    # smaller than the penalty of the plain regression (on raw features) expects: it shrinks
-    # to the noisy class means; the head standardises the features first.
+    # The class shows in 5 features among 100 of noise, the 5 ten times smaller than the
+    # others: the plain regression (on the normalised features) shrinks them to almost
+    # nothing; the head standardises every feature first.
     rng = np.random.default_rng(4)
     y = np.repeat([0, 1], 40)
     signal = (2 * y[:, None] - 1) + rng.normal(0, 1, (80, 5))
-    x = np.column_stack([signal, rng.normal(0, 3, (80, 100))]) * 1e-2
+    x = np.column_stack([signal * 0.1, rng.normal(0, 1, (80, 100))])
     head, plain = train_head(x, y, 2), plain_logistic_regression(x, y, 2)
     choice = cross_validated_choice(x, y, 2, head, plain)
     assert choice.kept_name == HEAD and choice.head_right - choice.plain_right >= 4

@@ -36,3 +36,20 @@ def test_opencv_handwritten_digits_sheet(postal_recognizer):
     per_digit, per_code = _score(pairs)
     assert per_digit >= 0.97, per_digit
     assert per_code >= 0.85, per_code
+
+
+def test_mnist_test_reads_at_least_99_percent_as_the_card_says(postal_recognizer, mnist):
+    """The shipped model on MNIST test as it is (argmax of all eleven outputs, "not a digit"
+    included): at least 99 %, and the card states that same figure."""
+    import json
+
+    from tests.support.model_files import SHIPPED_MODEL
+
+    x = mnist["x_test"].astype(np.float32)[..., None] / 255.0
+    outputs = np.vstack(
+        [postal_recognizer.predictor(x[k : k + 1000]) for k in range(0, len(x), 1000)]
+    )
+    right = float((outputs.argmax(axis=1) == mnist["y_test"]).mean())
+    assert right >= 0.99, right
+    card = json.loads(SHIPPED_MODEL.with_suffix(".card.json").read_text(encoding="utf-8"))
+    assert card["mnist_test_accuracy"] == pytest.approx(right, abs=5e-5)

@@ -19,6 +19,16 @@ from vision_agent.ui.help_menu import keys_text
 from vision_agent.ui.main_window import TAB_KINDS, MainWindow
 from vision_agent.ui.settings import app_settings
 
+# A script's start: the window shown on the postal tab (before any tab is built).
+SHOWN_WINDOW = (
+    "from PyQt5.QtWidgets import QApplication\n"
+    "app = QApplication([])\n"
+    "from vision_agent.ui.settings import app_settings\n"
+    "app_settings().setValue('window/tab', 0)\n"
+    "from vision_agent.ui.main_window import MainWindow\n"
+    "w = MainWindow(); w.show(); app.processEvents()\n"
+)
+
 
 @pytest.fixture
 def window(qtbot):
@@ -47,14 +57,8 @@ def test_only_the_visible_tab_is_built_and_the_others_when_shown(qtbot, window):
 
 def test_the_window_imports_no_tab_module_before_a_tab_is_shown():
     script = (
-        "import sys\n"
-        "from PyQt5.QtWidgets import QApplication\n"
-        "app = QApplication([])\n"
-        "from vision_agent.ui.settings import app_settings\n"
-        "app_settings().setValue('window/tab', 0)\n"
-        "from vision_agent.ui.main_window import MainWindow\n"
-        "w = MainWindow(); w.show(); app.processEvents()\n"
-        "heavy = ('numpy', 'cv2', 'pyqtgraph', 'onnxruntime', 'vision_agent.ui.tabs.postal_tab')\n"
+        "import sys\n" + SHOWN_WINDOW + "heavy = ('numpy', 'cv2', 'pyqtgraph', 'onnxruntime',"
+        " 'vision_agent.ui.tabs.postal_tab')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
         "w.start_tabs()\n"
         "print('vision_agent.ui.tabs.postal_tab' in sys.modules)\n"
@@ -64,6 +68,32 @@ def test_the_window_imports_no_tab_module_before_a_tab_is_shown():
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
     )
     assert result.stdout.split("\n")[:2] == ["[]", "True"], result.stderr
+
+
+def test_the_visible_tabs_heavy_modules_are_imported_off_the_gui_thread():
+    """As the app starts it (`start_tabs_after_imports`): numpy, OpenCV, onnxruntime and
+    pyqtgraph come in on another thread (an import spy records where), the GUI thread keeps
+    its event loop, and the postal tab is then built."""
+    script = (
+        "import sys, threading\n"
+        "heavy = ('numpy', 'cv2', 'onnxruntime', 'pyqtgraph')\n"
+        "on_gui_thread = {}\n"
+        "class Spy:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name in heavy:\n"
+        "            main = threading.current_thread() is threading.main_thread()\n"
+        "            on_gui_thread.setdefault(name, main)\n"
+        "sys.meta_path.insert(0, Spy())\n" + SHOWN_WINDOW + "w.start_tabs_after_imports(app.quit)\n"
+        "app.exec_()\n"
+        "print(sorted(on_gui_thread.items()), [type(p).__name__ for p in w.built_pages()])\n"
+        "w.close()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    heavy = sorted(("numpy", "cv2", "onnxruntime", "pyqtgraph"))
+    expected = f"{[(name, False) for name in heavy]} ['PostalTab']"
+    assert result.stdout.splitlines()[:1] == [expected], result.stderr
 
 
 def test_every_tab_shown_offline_fetches_nothing(qtbot, tmp_path, monkeypatch):

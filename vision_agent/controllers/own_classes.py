@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 from PyQt5.QtCore import QObject, pyqtSignal
 
+from vision_agent.controllers.model_slot import store_presence
 from vision_agent.core.errors import UserError
 from vision_agent.core.imageio import is_image_path
 from vision_agent.core.own_classes.project import (
@@ -193,15 +194,24 @@ class OwnClassesController(QObject):
         self.request = replace(self.request, **changes)
         self.describe()
 
+    def missing_model(self) -> str | None:
+        """The model-store model the chosen strategy needs and this computer lacks (its files
+        checked by size, no hashing): the tab offers its download, nothing downloads itself."""
+        needed = self.request.store_model
+        return needed if needed is not None and not store_presence(needed) else None
+
     def describe(self) -> None:
         """Ask the trainer for the chosen network's stages (a Keras backbone: TensorFlow in the
-        training process, a few seconds)."""
+        training process, a few seconds); not while the weights it needs are missing."""
         if self.training:
             return
         if self._describing is not None:
             self._describing.discard()
+            self._describing = None
         self.network, self.network_problem = None, ""
         self.sig_network_changed.emit()
+        if self.missing_model() is not None:
+            return
         request = replace(self.request, classes={c.name: [] for c in self.classes})
         self._describing = (
             self._trainer_service()
@@ -224,6 +234,9 @@ class OwnClassesController(QObject):
         classes = {c.name: [str(p) for p in c.photos] for c in self.classes if c.photos}
         if len(classes) < 2:
             self.sig_error.emit(tr("Give at least two classes with photos in each."))
+            return
+        if self.missing_model() is not None:
+            self.sig_error.emit(tr("Download the network's weights first (see above)."))
             return
         number = 1 + max((int(r.get("number", 0)) for r in self.project.runs), default=0)
         out_dir = self.project.run_folder(number)

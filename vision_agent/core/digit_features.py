@@ -18,7 +18,8 @@ from typing import Any
 import cv2
 import numpy as np
 
-from vision_agent.core.layer_activations import input_layout, to_layout
+from vision_agent.core.layer_activations import dims_layout, to_layout
+from vision_agent.core.onnx_wire import with_dense_input_output
 from vision_agent.core.predictors import Predictor
 
 FeatureExtractor = Callable[[np.ndarray], np.ndarray]  # (n, 28, 28, 1) → (n, d)
@@ -82,23 +83,16 @@ def pixel_features(batch: np.ndarray) -> np.ndarray:
 
 def onnx_features(path: Path, sample_shape: tuple[int, int, int]) -> JointOnnxRun | None:
     """The input of the graph's last MatMul/Gemm as an extra output, run by onnxruntime
-    (None when the graph has no such layer or onnxruntime cannot run it)."""
-    import onnx
-
+    (None when the graph has no such layer or onnxruntime cannot run it). The graph is edited
+    without the `onnx` package (see `onnx_wire`), which the window's process need not import."""
     from vision_agent.core.onnx_export import cpu_session
 
     try:
-        model = onnx.load(str(path))
-        dense = [n for n in model.graph.node if n.op_type in ("MatMul", "Gemm")]
-        if not dense:
+        model = with_dense_input_output(Path(path).read_bytes())
+        if model is None:
             return None
-        tensor = dense[-1].input[0]
-        if len(model.graph.output) != 1:
-            return None
-        output = onnx.helper.make_tensor_value_info(tensor, onnx.TensorProto.FLOAT, None)
-        model.graph.output.append(output)
-        layout = input_layout(model, sample_shape)
-        run = JointOnnxRun(cpu_session(model.SerializeToString()), layout)
+        session = cpu_session(model)
+        run = JointOnnxRun(session, dims_layout(session.get_inputs()[0].shape, sample_shape))
         run.both(np.zeros((1, *sample_shape), np.float32))
     except Exception:
         return None

@@ -382,7 +382,14 @@ def input_layout(model: Any, sample_shape: tuple[int, int, int]) -> str:
     dims = [
         d.dim_value if d.HasField("dim_value") else None
         for d in model.graph.input[0].type.tensor_type.shape.dim
-    ][1:]
+    ]
+    return dims_layout(dims, sample_shape)
+
+
+def dims_layout(dims: list[int | str | None], sample_shape: tuple[int, int, int]) -> str:
+    """The layout of a model input with these declared dimensions (batch first; a free one is
+    None or a name), e.g. an onnxruntime session's `get_inputs()[0].shape`."""
+    dims = [d if isinstance(d, int) and d > 0 else None for d in dims[1:]]
     c = sample_shape[2]
     if len(dims) == 1:
         return "flat"

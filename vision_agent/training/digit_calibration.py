@@ -188,21 +188,15 @@ def calibration_set(recognizer: PostalRecognizer, writers_file: str | Path) -> C
 def reference_centres(recognizer: PostalRecognizer, pen_rows_file: str | Path) -> FeatureCentres:
     """The digits' centres in the model's feature space, from the training writers' rows
     (`pendigits.tra`), each drawn `REFERENCE_COPIES` times as the training corpus draws them."""
-    from vision_agent.training.digit_corpus import normalized_box, pen_row_digit
+    from vision_agent.training.digit_corpus import drawn_inputs, pen_row_digit
     from vision_agent.training.pen_digits import read_resampled
 
     points, labels = read_resampled(pen_rows_file)
-    rng = np.random.default_rng(0)
-    inputs, kept = [], []
-    for _ in range(REFERENCE_COPIES):
-        for row, label in zip(points, labels, strict=True):
-            box = normalized_box(pen_row_digit(row, rng))
-            if box is not None:
-                inputs.append(box)
-                kept.append(label)
-    x = np.array(inputs, np.float32)[..., None]
+    x, kept = drawn_inputs(
+        points, labels, pen_row_digit, REFERENCE_COPIES, np.random.default_rng(0)
+    )
     features = np.vstack([recognizer.features(x[i : i + 1024]) for i in range(0, len(x), 1024)])
-    return FeatureCentres.fit(features, np.array(kept))
+    return FeatureCentres.fit(features, kept)
 
 
 def calibrate_card(

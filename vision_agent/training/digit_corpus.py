@@ -62,6 +62,25 @@ def normalized_box(box: np.ndarray) -> np.ndarray | None:
     return normalize_digit(ink_from_gray(box[MARGIN : BOX - MARGIN, MARGIN : BOX - MARGIN]))
 
 
+def drawn_inputs(
+    sources: np.ndarray,
+    labels: np.ndarray,
+    draw: Callable[[np.ndarray, np.random.Generator], np.ndarray],
+    copies: int,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each source drawn `copies` times by `draw` into a box and cut by the app's preprocessing:
+    (N×28×28×1 inputs in 0..1, their labels); a box left without ink is dropped."""
+    inputs, kept = [], []
+    for _ in range(copies):
+        for source, label in zip(sources, labels, strict=True):
+            box = normalized_box(draw(source, rng))
+            if box is not None:
+                inputs.append(box)
+                kept.append(label)
+    return np.array(inputs, np.float32)[..., None], np.array(kept)
+
+
 def random_placement(
     strokes: list[np.ndarray], rng: np.random.Generator, slant: bool = True
 ) -> tuple[list[np.ndarray], int]:

@@ -14,7 +14,13 @@ from pathlib import Path
 from vision_agent.core.own_classes.dataset import photo_set
 from vision_agent.core.own_classes.train import TrainingResult
 from vision_agent.engine.events import emit
-from vision_agent.training.own_classes_keras import KerasOptions, NetworkSummary, Stage
+from vision_agent.engine.registry_models import BACKBONE_ID
+from vision_agent.training.own_classes_keras import (
+    ARCHITECTURES,
+    KerasOptions,
+    NetworkSummary,
+    Stage,
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,17 @@ class TrainRequest:
     def on_shipped_backbone(self) -> bool:
         """Strategy (3) on the shipped MobileNetV2 int8: no TensorFlow at all."""
         return self.strategy == "head" and self.backbone == "mobilenet_v2"
+
+    @property
+    def store_model(self) -> str | None:
+        """The model-store model this strategy needs: the shipped MobileNetV2 for (3) on it,
+        the backbone's no-top Keras weights for (2) without a weights file (where the store
+        lists them); None where it needs none ((1) trains from scratch) or a user's file."""
+        if self.on_shipped_backbone:
+            return BACKBONE_ID
+        if self.strategy == "partial" and self.weights is None:
+            return ARCHITECTURES[self.backbone][2]
+        return None
 
     def keras_options(self) -> KerasOptions:
         return KerasOptions(

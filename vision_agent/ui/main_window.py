@@ -2,15 +2,23 @@
 
 Tabs are built when first shown: until then each is an empty placeholder page, and its module is
 not even imported, so the window is on screen before numpy, OpenCV and pyqtgraph are loaded.
+When the window starts, the visible tab's heavy modules are imported in a background thread
+(`TabKind.preload`) and the tab is built on the GUI thread once they are in: the window keeps
+painting meanwhile, instead of waiting about half a second inside one import.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import logging
+import sys
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PyQt5.QtCore import QByteArray, pyqtSlot
+from PyQt5.QtCore import QByteArray, QObject, pyqtSignal, pyqtSlot
 from PyQt5.QtGui import QCloseEvent, QKeySequence
 from PyQt5.QtWidgets import (
     QAction,
@@ -41,13 +49,23 @@ class TabKind:
     class_name: str
     caption: str  # English, shown through tr() (the built tab's own title() then takes over)
     shares_choices: bool = False  # built with the window's SharedChoices
+    # Qt-free modules (and pyqtgraph) the tab needs, imported off the GUI thread at start
+    preload: tuple[str, ...] = ()
 
     def load(self) -> type[VisionTab]:
         return getattr(importlib.import_module(self.module), self.class_name)
 
 
+POSTAL_PRELOAD = (
+    "numpy",
+    "cv2",
+    "onnxruntime",
+    "pyqtgraph",
+    "vision_agent.core.postal",
+    "vision_agent.controllers.postal",
+)
 TAB_KINDS = (
-    TabKind("vision_agent.ui.tabs.postal_tab", "PostalTab", "Postal code"),
+    TabKind("vision_agent.ui.tabs.postal_tab", "PostalTab", "Postal code", preload=POSTAL_PRELOAD),
     TabKind("vision_agent.ui.tabs.dog_tab", "DogTab", "Dog breed", shares_choices=True),
     TabKind(
         "vision_agent.ui.tabs.classifier_tab",
@@ -58,6 +76,29 @@ TAB_KINDS = (
     TabKind("vision_agent.ui.tabs.face_tab", "FaceCamTab", "Face cam"),
     TabKind("vision_agent.ui.tabs.own_classes_tab", "OwnClassesTab", "My classes"),
 )
+
+
+class _Preloader(QObject):
+    """Imports modules in a background thread; `sig_done` arrives on the GUI thread. A module
+    that fails here is left for the GUI thread's own import to report."""
+
+    sig_done = pyqtSignal()
+
+    def __init__(self, modules: list[str], parent: QObject) -> None:
+        super().__init__(parent)
+        self._modules = modules
+
+    def start(self) -> None:
+        threading.Thread(target=self._run, name="tab-imports", daemon=True).start()
+
+    def _run(self) -> None:
+        for name in self._modules:
+            try:
+                importlib.import_module(name)
+            except Exception as exc:
+                logging.getLogger(__name__).warning("preloading %s failed: %s", name, exc)
+        with contextlib.suppress(RuntimeError):  # the window was deleted meanwhile
+            self.sig_done.emit()
 
 
 class MainWindow(QMainWindow):
@@ -150,6 +191,25 @@ class MainWindow(QMainWindow):
         self.current_page()
         for index in sorted(self._pages):
             self.page(index)
+
+    def start_tabs_after_imports(self, then: Callable[[], None]) -> None:
+        """`start_tabs` once the visible tab's heavy modules (`TabKind.preload`) are imported in
+        a background thread, then `then()` (not called if the window closed meanwhile)."""
+        missing = [
+            name for name in TAB_KINDS[self.tabs.currentIndex()].preload if name not in sys.modules
+        ]
+        if not missing:
+            self._start_tabs_then(then)
+            return
+        preloader = _Preloader(missing, self)
+        preloader.sig_done.connect(lambda: self._start_tabs_then(then))
+        preloader.start()
+
+    def _start_tabs_then(self, then: Callable[[], None]) -> None:
+        if self.closed:
+            return
+        self.start_tabs()
+        then()
 
     # ----------------------------------------------------------------- menus
 

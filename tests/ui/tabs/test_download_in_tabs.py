@@ -115,3 +115,49 @@ def test_closing_the_window_during_a_stalled_download_is_prompt(
     started = time.monotonic()
     window.close()
     assert time.monotonic() - started < PROMPT_S
+
+
+def test_my_classes_offers_the_weights_a_strategy_needs_and_fetches_them_on_a_click(
+    qtbot, model_server, route_registry, tmp_path
+):
+    import os
+    from pathlib import Path
+
+    from tests.support.model_server import PAYLOAD, PAYLOAD_SHA256
+    from vision_agent.ui.tabs.own_classes_tab import OwnClassesTab
+
+    route_registry("good")
+    served = Path(os.environ["VISION_AGENT_REGISTRY"])
+    data = json.loads(served.read_text(encoding="utf-8"))
+    for model in data["models"]:  # the server's bytes stand in for DenseNet121's weights
+        if model["id"] == "densenet121_imagenet_notop":
+            model["files"]["weights"].update(hash=PAYLOAD_SHA256, size=len(PAYLOAD))
+    served.write_text(json.dumps(data), encoding="utf-8")
+    tab = OwnClassesTab(project=tmp_path / "project")
+    qtbot.addWidget(tab)
+    tab.show()
+    tab.start()
+    panel = tab.weights_status.panel
+    try:
+        # Strategy (3) on the shipped MobileNetV2, which this build lacks: its panel.
+        qtbot.waitUntil(panel.isVisible, timeout=20000)
+        assert "MobileNetV2 int8" in panel.message_label.text()
+        tab.partial_radio.setChecked(True)  # (2) on DenseNet121: its no-top weights
+        tab.backbone_combo.setCurrentIndex(tab.backbone_combo.findData("densenet121"))
+        qtbot.waitUntil(lambda: "DenseNet121" in panel.message_label.text(), timeout=10000)
+        assert panel.download_button.isVisible()
+        assert "not on this computer yet" in tab.network.totals_text()
+        assert sum(model_server.requests.values()) == 0, "nothing is fetched without a click"
+
+        with qtbot.waitSignal(panel.sig_downloaded, timeout=60000):
+            panel.download_button.click()
+        assert model_server.requests["good"] == 1
+        qtbot.waitUntil(lambda: not panel.isVisible(), timeout=10000)
+        assert tab.controller.missing_model() is None
+        # The network is read again, in the training process, from the downloaded file (the
+        # server's bytes are no DenseNet121 weights, and the tab says so).
+        qtbot.waitUntil(
+            lambda: "does not hold the weights" in tab.network.totals_text(), timeout=120000
+        )
+    finally:
+        tab.shutdown()

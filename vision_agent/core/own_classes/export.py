@@ -1,8 +1,8 @@
 """The trained model as files the rest of the app reads without TensorFlow: one ONNX graph
-(the frozen backbone and the new head, composed: features -> Gemm -> Softmax), `classes.json`
-(the class names in output order) and a card (strategy, backbone, data, validation figures,
-and the preprocessing the graph's input needs). Each file is written by the app's one
-writer (whole or not at all).
+(the frozen backbone and the new head, composed: features -> L2 normalisation -> Gemm ->
+Softmax), `classes.json` (the class names in output order) and a card (strategy, backbone,
+data, validation figures, and the preprocessing the graph's input needs). Each file is
+written by the app's one writer (whole or not at all).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 from vision_agent.core.errors import ModelLoadError
 from vision_agent.core.imagenet_preprocess import Preprocessing
 from vision_agent.core.own_classes.features import FEATURES_OUTPUT, feature_graph
-from vision_agent.core.own_classes.head import LinearHead
+from vision_agent.core.own_classes.head import NORM_FLOOR, LinearHead
 from vision_agent.core.user_files import parse_json, read_user_bytes
 from vision_agent.core.user_writes import make_folder, write_user_file
 
@@ -49,10 +49,25 @@ def composed_model(backbone_path: Path, head: LinearHead):
             numpy_helper.from_array(np.asarray(head.bias, np.float32), "head_bias"),
         ]
     )
+    # normalised(features), as `LinearHead` applies it: x · √D / max(‖x‖, NORM_FLOOR).
+    graph.initializer.extend(
+        [
+            numpy_helper.from_array(np.float32(NORM_FLOOR), "head_norm_floor"),
+            numpy_helper.from_array(np.float32(np.sqrt(weights.shape[0])), "head_norm_length"),
+        ]
+    )
     graph.node.extend(
         [
             helper.make_node(
-                "Gemm", [FEATURES_OUTPUT, "head_weights", "head_bias"], ["head_logits"]
+                "ReduceL2", [FEATURES_OUTPUT], ["head_feature_length"], axes=[1], keepdims=1
+            ),
+            helper.make_node(
+                "Max", ["head_feature_length", "head_norm_floor"], ["head_feature_divisor"]
+            ),
+            helper.make_node("Div", [FEATURES_OUTPUT, "head_feature_divisor"], ["head_unit"]),
+            helper.make_node("Mul", ["head_unit", "head_norm_length"], ["head_features"]),
+            helper.make_node(
+                "Gemm", ["head_features", "head_weights", "head_bias"], ["head_logits"]
             ),
             helper.make_node("Softmax", ["head_logits"], [OUTPUT], axis=1),
         ]

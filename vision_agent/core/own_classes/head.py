@@ -1,14 +1,18 @@
 """The new classifier on frozen features, trained in numpy: a softmax head, and the plain
 logistic regression it is compared with in every run.
 
+Both see each photo's features L2-normalised (`normalised`: scaled to length √D, so unit mean
+square): a photo's overall activation strength no longer counts, only its pattern (the standard
+step before a linear classifier on frozen features). A model applies it itself (`LinearHead`),
+and the exported graph does the same, so every caller passes the backbone's raw features.
 `train_head`: features standardised (mean and spread of the training photos, the spread
 floored at a tenth of the mean spread), a softmax layer (its bias starting at the log of each
 class's share of the training photos) trained by mini-batch Adam with weight decay for a number
 of epochs; after each epoch the training and validation accuracy and loss are reported (the
 tab's live curves). The last epoch's weights are kept: the validation photos only measure.
-`plain_logistic_regression`: the textbook model on the raw features (L2 penalty 1/2·‖W‖², as
-scikit-learn's default C=1), accelerated full-batch gradient descent until the loss stops
-falling; nothing tuned.
+`plain_logistic_regression`: the textbook model on the normalised features (L2 penalty
+1/2·‖W‖², as scikit-learn's default C=1), accelerated full-batch gradient descent until the
+loss stops falling; nothing tuned.
 `cross_validated_choice`: which of the two a run keeps, decided on the training photos alone
 (k-fold cross-validation): the plain regression, unless the head is clearly better on the
 held-out folds (a sign test). So the run's model is the plain one wherever the head shows no
@@ -48,16 +52,28 @@ class EpochFigures:
         }
 
 
+def normalised(features: np.ndarray) -> np.ndarray:
+    """Each row scaled to length √D (D features): its direction kept, its size made equal.
+    The dog folds of the bench's development design chose it (see docs/own_classes.md)."""
+    x = np.asarray(features, np.float64)
+    length = np.linalg.norm(x, axis=-1, keepdims=True)
+    return x * (np.sqrt(x.shape[-1]) / np.maximum(length, NORM_FLOOR))
+
+
+NORM_FLOOR = 1e-6  # an all-zero feature row stays zero (the exported graph uses the same floor)
+
+
 @dataclass
 class LinearHead:
-    """Class scores = features · weights + bias (weights (D, K)); probabilities by softmax."""
+    """Class scores = normalised(features) · weights + bias (weights (D, K)); probabilities by
+    softmax."""
 
     weights: np.ndarray
     bias: np.ndarray
     history: list[EpochFigures] = field(default_factory=list)
 
     def logits(self, features: np.ndarray) -> np.ndarray:
-        return np.asarray(features, np.float64) @ self.weights + self.bias
+        return normalised(features) @ self.weights + self.bias
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         return softmax(self.logits(features))
@@ -87,15 +103,16 @@ def train_head(
     on_epoch: Callable[[EpochFigures], None] | None = None,
     cancel: threading.Event | None = None,
 ) -> LinearHead:
-    """A softmax head trained on standardised features; see the module's description."""
-    x_train = np.asarray(x_train, np.float64)
+    """A softmax head trained on standardised normalised features; see the module's
+    description."""
+    x_train = normalised(x_train)
     mean = x_train.mean(axis=0)
     # A feature (nearly) constant on the training photos is not blown up on others.
     spread = x_train.std(axis=0)
     spread = np.maximum(spread, 0.1 * spread.mean() + 1e-6)
     z_train = (x_train - mean) / spread
     has_val = x_val is not None and y_val is not None and len(y_val) > 0
-    z_val = (np.asarray(x_val, np.float64) - mean) / spread if has_val else None
+    z_val = (normalised(x_val) - mean) / spread if has_val else None
     rng = np.random.default_rng(settings.seed)
     dims = z_train.shape[1]
     weights = rng.normal(0.0, 0.01, (dims, classes))
@@ -134,13 +151,14 @@ def plain_logistic_regression(
     max_steps: int = 2000,
     start: LinearHead | None = None,
 ) -> LinearHead:
-    """Multinomial logistic regression on the raw features, L2 penalty ½‖W‖² (C = 1); the
-    optimum is unique, so `start` (e.g. the fit on a superset of the photos) only saves steps."""
+    """Multinomial logistic regression on the normalised features, L2 penalty ½‖W‖² (C = 1);
+    the optimum is unique, so `start` (e.g. the fit on a superset of the photos) only saves
+    steps."""
     # Solved on centred features: the same optimum (the bias is not penalised, so it absorbs
-    # the mean), far better conditioned; the bias is moved back to the raw features at the end.
-    raw = np.asarray(features, np.float64)
-    mean = raw.mean(axis=0)
-    x = raw - mean
+    # the mean), far better conditioned; the bias is moved back to uncentred features at the end.
+    uncentred = normalised(features)
+    mean = uncentred.mean(axis=0)
+    x = uncentred - mean
     onehot = np.eye(classes)[labels]
     weights = np.zeros((x.shape[1], classes)) if start is None else start.weights.copy()
     bias = np.zeros(classes) if start is None else start.bias + mean @ start.weights

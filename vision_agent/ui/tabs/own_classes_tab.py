@@ -31,6 +31,7 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
+from vision_agent.controllers.model_slot import Refusal, SlotStatus, registry_caption
 from vision_agent.controllers.own_classes import OwnClassesController
 from vision_agent.core.own_classes.head import HEAD, PLAIN
 from vision_agent.core.own_classes.messages import MESSAGES
@@ -40,6 +41,7 @@ from vision_agent.ui.qimage import rgb_to_pixmap
 from vision_agent.ui.tabs.base import VisionTab
 from vision_agent.ui.widgets.confusion_table import ConfusionTable
 from vision_agent.ui.widgets.image_view import IMAGE_FILE_FILTER
+from vision_agent.ui.widgets.model_status import ModelStatusView
 from vision_agent.ui.widgets.network_stages import NetworkStages
 from vision_agent.ui.widgets.run_curves import RunCurves
 
@@ -145,6 +147,9 @@ class OwnClassesTab(VisionTab):
         self.weights_label.setWordWrap(True)
         self.backbone_label, self.epochs_label = QLabel(self), QLabel(self)
         self.network = NetworkStages(self)
+        # The missing-model panel for the weights the strategy needs (downloads on a click).
+        self.weights_status = ModelStatusView(self)
+        self.weights_status.panel.sig_downloaded.connect(lambda _id: self.controller.describe())
         self.train_button = QPushButton(self)
         self.train_button.clicked.connect(self.controller.train)
         self.cancel_button = QPushButton(self)
@@ -167,6 +172,7 @@ class OwnClassesTab(VisionTab):
         buttons.addWidget(self.cancel_button)
         middle = QVBoxLayout(self.strategy_box)
         middle.addLayout(form)
+        middle.addWidget(self.weights_status)
         middle.addWidget(self.network)
         middle.addLayout(buttons)
         middle.addWidget(self.progress_label)
@@ -259,6 +265,7 @@ class OwnClassesTab(VisionTab):
         self._show_runs()
 
     def shutdown(self) -> None:
+        self.weights_status.shutdown()
         self.stop_burst()
         self.set_live(False)
         self.controller.shutdown()
@@ -413,8 +420,16 @@ class OwnClassesTab(VisionTab):
 
     def _show_network(self) -> None:
         c = self.controller
+        missing = c.missing_model()
+        refusal = None
+        if missing is not None:
+            refusal = Refusal(("weights", missing), registry_caption(missing), missing_id=missing)
+        self.weights_status.show_status(SlotStatus(refusal=refusal))
         problem = c.network_problem
-        message = said(problem) if problem else tr("Reading the network…")
+        if missing is not None:
+            message = tr("The network's weights are not on this computer yet.")
+        else:
+            message = said(problem) if problem else tr("Reading the network…")
         self.network.set_summary(c.network, message)
 
     # --- training and results ---------------------------------------------------------------

@@ -29,11 +29,18 @@ def ink_from_gray(gray: np.ndarray) -> np.ndarray:
 
 
 def has_digit(ink: np.ndarray) -> bool:
+    return _ink_bounds(ink) is not None
+
+
+def _ink_bounds(ink: np.ndarray) -> tuple[int, int, int, int] | None:
+    """(top, bottom, left, right) of the strokes in a box; None when there are too few or they
+    are too small to be a digit."""
     mask = ink >= INK_THRESHOLD
-    if int(mask.sum()) < MIN_INK_PIXELS:
-        return False
-    ys, xs = np.nonzero(mask)
-    return max(int(np.ptp(ys)) + 1, int(np.ptp(xs)) + 1) >= MIN_INK_EXTENT
+    if np.count_nonzero(mask) < MIN_INK_PIXELS:
+        return None
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    top, bottom, left, right = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+    return None if max(bottom - top, right - left) < MIN_INK_EXTENT else (top, bottom, left, right)
 
 
 @dataclass(frozen=True)
@@ -58,10 +65,10 @@ def normalize_digit(ink: np.ndarray) -> np.ndarray | None:
 
 def normalize_digit_steps(ink: np.ndarray) -> DigitSteps | None:
     """`normalize_digit` with its intermediate images; None if the box is blank."""
-    if not has_digit(ink):
+    bounds = _ink_bounds(ink)
+    if bounds is None:
         return None
-    ys, xs = np.nonzero(ink >= INK_THRESHOLD)
-    top, bottom, left, right = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    top, bottom, left, right = bounds
     crop = ink[top:bottom, left:right]
     digit = crop.astype(np.float32)
     h, w = digit.shape
@@ -80,11 +87,11 @@ def normalize_digit_steps(ink: np.ndarray) -> DigitSteps | None:
 
 
 def _center_by_mass(image: np.ndarray) -> np.ndarray:
-    total = float(image.sum())
+    moments = cv2.moments(image)
+    total = moments["m00"]
     if total <= 0:
         return image
-    ys, xs = np.indices(image.shape)
-    cy, cx = float((ys * image).sum() / total), float((xs * image).sum() / total)
+    cy, cx = moments["m01"] / total, moments["m10"] / total
     center = MNIST_CENTER_OF_MASS
     shift = np.float32([[1, 0, center - cx], [0, 1, center - cy]])
     return cv2.warpAffine(

@@ -27,6 +27,7 @@ class RunCurves(QWidget):
         self.accuracy.setYRange(0, 1.02)
         self._history: list[dict] = []
         self._overlays: list[tuple[str, list[dict]]] = []
+        self._drawn: str | None = None  # what the plots show now (see `_redraw`)
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
@@ -46,6 +47,12 @@ class RunCurves(QWidget):
         return len(self.accuracy.getPlotItem().listDataItems())
 
     def _redraw(self) -> None:
+        """Draw the curves again, unless the plots already show these runs in this language
+        (building the tab asked for the same empty plots eight times: 0.2-0.5 s)."""
+        wanted = repr((tr("train"), tr("validation"), self._history, self._overlays))
+        if wanted == self._drawn:
+            return
+        self._drawn = wanted
         for plot in (self.accuracy, self.loss):
             plot.clear()
         epochs = [h["epoch"] for h in self._history]

@@ -12,6 +12,8 @@ neighbours, similarity threshold, when the user's samples vouch for a reading) a
 other five writers (all ways of drawing) — among the settings whose share of digits right is
 within 0.1 point of the best (a few readings), the one flagging the fewest right readings while
 it flags at least 80 % of the wrong ones — and only the held-out writer's figures are reported.
+The candidates also say whether, and from what gain, the user's boxes are redrawn the way that
+reads their taught samples best (`digit_variants`: wider, narrower, upright, bolder).
 The `.tra` writers can't be used: that file is shuffled (rows carry no writer), so its writers
 cannot be told apart.
 Also: one taught sample given a wrong label (the model's second choice, as a slip of the hand
@@ -34,17 +36,33 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from vision_agent.core.digit_status import DigitStatus  # noqa: E402
-from vision_agent.core.postal import SHIPPED_MODEL, PostalRecognizer, canvas_inputs  # noqa: E402
+from vision_agent.core.digit_variants import (  # noqa: E402
+    AS_DRAWN,
+    chosen_variant,
+    reshaped,
+)
+from vision_agent.core.postal import (  # noqa: E402
+    SHIPPED_MODEL,
+    VARIANT_MARGIN,
+    PostalRecognizer,
+    canvas_inputs,
+)
 from vision_agent.core.profile_reader import ProfileIndex, VoteSettings  # noqa: E402
+from vision_agent.core.taught_samples import TaughtSamples, index_of  # noqa: E402
 from vision_agent.training.digit_checks import VARIANTS, writer_codes  # noqa: E402
 from vision_agent.training.pen_digits import read_unipen  # noqa: E402
 
 WRITERS = ROOT.parent / "shared" / "datasets" / "pendigits" / "pendigits-orig-writers1-6.tes"
-TODAY = VoteSettings(similar_above=0.6, vouch_at=None, slips_silent=False)  # as before (main)
-CANDIDATES = [
-    VoteSettings(neighbours=k, similar_above=above, vouch_at=at, vouch_share=share)
-    for k, above, (at, share) in itertools.product(
-        (5, 9), (0.5, 0.6, 0.7), ((None, 0.8), (1.0, 0.8), (2.0, 0.8), (1.0, 1.0))
+Candidate = tuple[VoteSettings, float | None]  # the votes' settings, the variant margin
+# as before (main 2f8d721): votes only, every sample votes, the boxes as drawn
+TODAY: Candidate = (VoteSettings(similar_above=0.6, vouch_at=None, slips_silent=False), None)
+CANDIDATES: list[Candidate] = [
+    (VoteSettings(neighbours=k, similar_above=above, vouch_at=at, vouch_share=share), margin)
+    for k, above, (at, share), margin in itertools.product(
+        (5, 9),
+        (0.5, 0.6, 0.7),
+        ((None, 0.8), (1.0, 0.8), (2.0, 0.8), (1.0, 1.0)),
+        (None, 0.01, 0.03, 0.1),  # the variant margin
     )
 ]
 WRONG_FLAGGED_AT_LEAST = 0.80
@@ -53,13 +71,11 @@ SAME_ACCURACY = 0.001  # shares of digits right this close count as equal (~6 of
 
 @dataclass
 class Boxes:
-    """One writer drawn one way: every box's input, label, code number, outputs and features."""
+    """One writer drawn one way: every box's input, label and code number."""
 
     inputs: np.ndarray
     labels: np.ndarray
     code: np.ndarray
-    outputs: np.ndarray
-    features: np.ndarray
 
 
 @dataclass
@@ -68,7 +84,7 @@ class Outcome:
     flagged: np.ndarray  # not `ok`
 
 
-def boxes_of(recognizer: PostalRecognizer, canvases, codes) -> Boxes:
+def boxes_of(canvases, codes) -> Boxes:
     inputs, labels, numbers = [], [], []
     for number, (canvas, code) in enumerate(zip(canvases, codes, strict=True)):
         cut, present = canvas_inputs(canvas)
@@ -77,30 +93,70 @@ def boxes_of(recognizer: PostalRecognizer, canvases, codes) -> Boxes:
                 inputs.append(cut[i])
                 labels.append(int(code[i]))
                 numbers.append(number)
-    x = np.array(inputs, np.float32)[..., None]
-    return Boxes(
-        x, np.array(labels), np.array(numbers), recognizer.predictor(x), recognizer.features(x)
-    )
+    return Boxes(np.array(inputs, np.float32)[..., None], np.array(labels), np.array(numbers))
 
 
-def read(recognizer: PostalRecognizer, boxes: Boxes, keep: np.ndarray) -> Outcome:
-    readings = recognizer.readings(boxes.outputs[keep], boxes.features[keep])
+def outcome(readings, labels: np.ndarray) -> Outcome:
     digits = np.array([-1 if r.digit is None else r.digit for r in readings])
     flagged = np.array([r.status is not DigitStatus.OK for r in readings])
-    return Outcome(digits == boxes.labels[keep], flagged)
+    return Outcome(digits == labels, flagged)
 
 
-def taught_index(recognizer: PostalRecognizer, inputs: np.ndarray, labels: np.ndarray):
-    """The profile the app builds from these taught samples."""
-    recognizer.use_profile(inputs, labels)
-    return recognizer.profile
+class Writer:
+    """One writer drawn one way, taught its first codes: readings under any candidate, the
+    model's passes shared between candidates that redraw the boxes the same way."""
 
+    def __init__(self, recognizer: PostalRecognizer, boxes: Boxes, teach: int) -> None:
+        self.recognizer, self.boxes = recognizer, boxes
+        self.taught, self.read = boxes.code < teach, boxes.code >= teach
+        self.scores = self._scores(boxes.labels[self.taught])
+        self._passes: dict[str, tuple] = {}
 
-def taught_and_read(
-    recognizer: PostalRecognizer, boxes: Boxes, teach: int, settings: VoteSettings, index
-) -> Outcome:
-    recognizer.profile, recognizer.vote_settings = index, settings
-    return read(recognizer, boxes, boxes.code >= teach)
+    def _scores(self, labels: np.ndarray) -> dict[str, float]:
+        """How well each way of redrawing reads the taught samples, as the app judges it."""
+        samples = TaughtSamples(self.recognizer.run, margin=0.0)
+        samples.add(self.boxes.inputs[self.taught], labels)
+        return samples.scores()
+
+    def variant(self, margin: float | None) -> str:
+        return chosen_variant(self.scores, margin)
+
+    def _pass(self, variant: str, labels: np.ndarray) -> tuple:
+        """The profile's index and the read boxes' outputs and features, redrawn `variant`."""
+        run = self.recognizer.run
+        index = index_of(run, self.boxes.inputs[self.taught], labels, variant)
+        return index, *run(reshaped(self.boxes.inputs[self.read], variant))
+
+    def untaught(self) -> Outcome:
+        r = self.recognizer
+        r.profile = ProfileIndex.empty()
+        x = self.boxes.inputs[self.read]
+        return outcome(r.readings(r.predictor(x), r.features(x)), self.boxes.labels[self.read])
+
+    def taught_reading(self, candidate: Candidate, slip: np.ndarray | None = None) -> Outcome:
+        """The other codes read after teaching (`slip`: taught labels other than the true)."""
+        settings, margin = candidate
+        if slip is None:
+            variant = self.variant(margin)
+            if variant not in self._passes:
+                self._passes[variant] = self._pass(variant, self.boxes.labels[self.taught])
+            index, outputs, features = self._passes[variant]
+        else:
+            index, outputs, features = self._pass(chosen_variant(self._scores(slip), margin), slip)
+        self.recognizer.profile, self.recognizer.vote_settings = index, settings
+        return outcome(self.recognizer.readings(outputs, features), self.boxes.labels[self.read])
+
+    def slips(self, candidate: Candidate) -> list[int]:
+        """Digits lost when one taught sample, each in turn, carries the model's second choice."""
+        clean = int(self.taught_reading(candidate).right.sum())
+        true = self.boxes.labels[self.taught]
+        outputs = self.recognizer.probabilities(self.boxes.inputs[self.taught])
+        lost = []
+        for i in range(len(true)):
+            wrong = true.copy()
+            wrong[i] = next(int(d) for d in np.argsort(-outputs[i, :10]) if d != true[i])
+            lost.append(clean - int(self.taught_reading(candidate, wrong).right.sum()))
+        return lost
 
 
 def pooled(outcomes: list[Outcome]) -> tuple[float, float, float, int]:
@@ -116,45 +172,29 @@ def pooled(outcomes: list[Outcome]) -> tuple[float, float, float, int]:
     )
 
 
-def choose(results, settings_list, writers) -> VoteSettings:
-    """On these writers (every way): of the settings whose share of digits right is within
+def choose(results, candidates: list[Candidate], writers) -> Candidate:
+    """On these writers (every way): of the candidates whose share of digits right is within
     `SAME_ACCURACY` of the best, the one flagging the fewest right readings while it flags
     ≥ 80 % of wrong ones (else the one flagging the most wrong ones)."""
     scores = {}
-    for settings in settings_list:
-        outcomes = [o for (s, _, w), o in results.items() if s == settings and w in writers]
-        scores[settings] = pooled(outcomes)
+    for candidate in candidates:
+        outcomes = [o for (c, _, w), o in results.items() if c == candidate and w in writers]
+        scores[candidate] = pooled(outcomes)
     best = max(right for right, _, _, _ in scores.values())
 
-    def key(settings: VoteSettings):
-        right, right_flagged, wrong_flagged, _ = scores[settings]
+    def key(candidate: Candidate):
+        right, right_flagged, wrong_flagged, _ = scores[candidate]
         enough = wrong_flagged >= WRONG_FLAGGED_AT_LEAST
         return (right >= best - SAME_ACCURACY, enough, -right_flagged if enough else wrong_flagged)
 
-    return max(settings_list, key=key)
+    return max(candidates, key=key)
 
 
-def describe(s: VoteSettings) -> str:
+def describe(candidate: Candidate) -> str:
+    s, margin = candidate
     vouch = "no vouching" if s.vouch_at is None else f"vouch ≥{s.vouch_at:g} & {s.vouch_share:.0%}"
-    return f"k={s.neighbours} sim>{s.similar_above:g} {vouch}"
-
-
-def poisoned(recognizer, boxes: Boxes, teach: int, settings: VoteSettings) -> list[int]:
-    """Digits lost when one taught sample, each in turn, carries the model's second choice."""
-    taught = boxes.code < teach
-    x, labels = boxes.inputs[taught], boxes.labels[taught]
-    clean = taught_and_read(recognizer, boxes, teach, settings, taught_index(recognizer, x, labels))
-    clean = clean.right.sum()
-    lost = []
-    outputs = boxes.outputs[taught]
-    for i in range(len(labels)):
-        wrong = labels.copy()
-        wrong[i] = next(int(d) for d in np.argsort(-outputs[i, :10]) if d != labels[i])
-        index = taught_index(recognizer, x, wrong)
-        lost.append(
-            int(clean - taught_and_read(recognizer, boxes, teach, settings, index).right.sum())
-        )
-    return lost
+    variants = "as drawn" if margin is None else f"variant if +{margin:g}"
+    return f"k={s.neighbours} sim>{s.similar_above:g} {vouch}, {variants}"
 
 
 def main() -> None:
@@ -165,38 +205,34 @@ def main() -> None:
     recognizer = PostalRecognizer.from_file(args.model)
     digits = read_unipen(WRITERS)
     ways = list(VARIANTS)
-    data: dict[tuple[str, int], Boxes] = {}
+    data: dict[tuple[str, int], Writer] = {}
     for way in ways:
-        for writer in writer_codes(digits, VARIANTS[way]):
-            data[way, writer.writer] = boxes_of(recognizer, writer.canvases, writer.codes)
+        for codes in writer_codes(digits, VARIANTS[way]):
+            boxes = boxes_of(codes.canvases, codes.codes)
+            data[way, codes.writer] = Writer(recognizer, boxes, args.teach)
     writers = sorted({w for _, w in data})
-    before: dict[tuple[str, int], Outcome] = {}
-    results: dict[tuple[VoteSettings, str, int], Outcome] = {}
-    for (way, writer), boxes in data.items():
-        recognizer.profile = ProfileIndex.empty()
-        before[way, writer] = read(recognizer, boxes, boxes.code >= args.teach)
-        taught = boxes.code < args.teach
-        index = taught_index(recognizer, boxes.inputs[taught], boxes.labels[taught])
-        for settings in {*CANDIDATES, TODAY}:
-            results[settings, way, writer] = taught_and_read(
-                recognizer, boxes, args.teach, settings, index
-            )
+    before = {key: writer.untaught() for key, writer in data.items()}
+    results: dict[tuple[Candidate, str, int], Outcome] = {}
+    for (way, number), writer in data.items():
+        for candidate in {*CANDIDATES, TODAY}:
+            results[candidate, way, number] = writer.taught_reading(candidate)
     print(
         f"model {args.model.name}; {len(writers)} pen writers × {len(ways)} ways of drawing; "
-        f"teach the first {args.teach} codes, read the rest; {len(CANDIDATES)} candidate settings"
+        f"teach the first {args.teach} codes, read the rest; {len(CANDIDATES)} candidates"
     )
     default = ways[0]
     print(f"\nper held-out writer, {default} (the settings chosen on the other writers, every way)")
     print(f"{'writer':>6} {'read':>5} {'untaught':>8} {'as before':>11} {'nested':>8}  chosen")
-    chosen: dict[int, VoteSettings] = {}
-    for writer in writers:
-        chosen[writer] = choose(results, CANDIDATES, [w for w in writers if w != writer])
-        b = before[default, writer]
+    chosen: dict[int, Candidate] = {}
+    for number in writers:
+        chosen[number] = choose(results, CANDIDATES, [w for w in writers if w != number])
+        b = before[default, number]
+        variant = data[default, number].variant(chosen[number][1])
         print(
-            f"{writer:>6} {len(b.right):>5} {b.right.mean():8.2%} "
-            f"{results[TODAY, default, writer].right.mean():11.2%} "
-            f"{results[chosen[writer], default, writer].right.mean():8.2%}  "
-            f"{describe(chosen[writer])}"
+            f"{number:>6} {len(b.right):>5} {b.right.mean():8.2%} "
+            f"{results[TODAY, default, number].right.mean():11.2%} "
+            f"{results[chosen[number], default, number].right.mean():8.2%}  "
+            f"{describe(chosen[number])} → {variant}"
         )
     print(
         f"\n{'way of drawing':<24} {'untaught: mean/hardest':>22} {'as before':>16} "
@@ -214,20 +250,19 @@ def main() -> None:
         ]
         _, right_flagged, wrong_flagged, wrong = pooled(rows[2])
         _, today_right_flagged, today_wrong_flagged, today_wrong = pooled(rows[1])
+        redrawn = [f"{w}={data[way, w].variant(chosen[w][1])}" for w in writers]
+        redrawn = [r for r in redrawn if not r.endswith(AS_DRAWN)]
         print(
             f"{way:<24} {cells[0]:>22} {cells[1]:>16} {cells[2]:>16}   "
             f"{right_flagged:.2%} / {wrong_flagged:.0%} ({wrong}); as before "
-            f"{today_right_flagged:.2%} / {today_wrong_flagged:.0%} ({today_wrong})"
+            f"{today_right_flagged:.2%} / {today_wrong_flagged:.0%} ({today_wrong}); "
+            f"redrawn: {', '.join(redrawn) or '-'}"
         )
     every = [results[chosen[w], way, w] for way in ways for w in writers]
     worst = min(every, key=lambda o: o.right.mean())
     print(f"hardest writer × way, nested: {worst.right.mean():.2%}")
-    lost = [
-        n for w in writers for n in poisoned(recognizer, data[default, w], args.teach, chosen[w])
-    ]
-    today_lost = [
-        n for w in writers for n in poisoned(recognizer, data[default, w], args.teach, TODAY)
-    ]
+    lost = [n for w in writers for n in data[default, w].slips(chosen[w])]
+    today_lost = [n for w in writers for n in data[default, w].slips(TODAY)]
     print(
         f"\none taught sample labelled wrong ({default}, each of {len(lost)} in turn): "
         f"nested {np.mean(lost):.2f} digits lost on average, {max(lost)} at worst, "
@@ -235,9 +270,10 @@ def main() -> None:
         f" / {max(today_lost)} / {np.mean(np.array(today_lost) > 0):.1%}"
     )
     shipped = choose(results, CANDIDATES, writers)
+    app = (VoteSettings(), VARIANT_MARGIN)
     print(
         f"\nchosen on all {len(writers)} writers (what the app should ship): {describe(shipped)}"
-        f"; the app ships {describe(VoteSettings())}"
+        f"; the app ships {describe(app)}"
     )
 
 

@@ -13,12 +13,13 @@ from tests.ui.tabs.test_postal_tab import tab, window  # noqa: F401 (fixtures)
 from vision_agent.core.digit_status import DigitStatus
 from vision_agent.core.postal import PostalRecognizer, canvas_inputs
 from vision_agent.training.digit_checks import WriterCodes, writer_codes
+from vision_agent.training.pen_digits import DEFAULT_PLACEMENT, Placement
 
 TAUGHT_CODES = 10
 
 
-def _writer(real_digits, number: int) -> WriterCodes:
-    return next(w for w in writer_codes(real_digits) if w.writer == number)
+def _writer(real_digits, number: int, placement: Placement = DEFAULT_PLACEMENT) -> WriterCodes:
+    return next(w for w in writer_codes(real_digits, placement) if w.writer == number)
 
 
 def _teach(recognizer: PostalRecognizer, writer: WriterCodes, slip: tuple[int, int] | None = None):
@@ -63,6 +64,21 @@ def test_the_writers_own_shapes_are_read_sure_after_teaching(
     assert all(d.digit == shape for _, d in pairs)
     flagged = [d.confidence for _, d in pairs if d.status is not DigitStatus.OK]
     assert not flagged, f"{len(flagged)} of {len(pairs)} right readings of {shape} flagged"
+
+
+def test_a_narrow_hand_is_read_widened_after_teaching(real_digits, postal_recognizer):
+    """Writer 5 writes narrow digits; drawn small (40 px), 10 taught codes choose to read
+    their boxes a quarter wider, and the writer's other digits are then read right."""
+    writer = _writer(real_digits, 5, Placement(height=40))
+    try:
+        _teach(postal_recognizer, writer)
+        variant = postal_recognizer.variant
+        pairs = _read_rest(postal_recognizer, writer)
+    finally:
+        postal_recognizer.use_profile(np.zeros((0, 28, 28, 1)), np.zeros(0))
+    assert variant == "wider"
+    assert postal_recognizer.variant == "as drawn"  # an empty profile: the app's preprocessing
+    assert sum(t == d.digit for t, d in pairs) / len(pairs) >= 0.995
 
 
 def test_teaching_flags_no_more_right_readings_than_before(real_digits, postal_recognizer):

@@ -31,6 +31,7 @@ from vision_agent.core.digit_status import (
     judge,
     tempered,
 )
+from vision_agent.core.digit_variants import reshaped
 from vision_agent.core.digits import (
     INK_THRESHOLD,
     MIN_INK_PIXELS,
@@ -49,6 +50,7 @@ from vision_agent.core.predictors import (
 from vision_agent.core.probabilities import as_probabilities
 from vision_agent.core.profile_reader import ProfileIndex, VoteSettings, adapt
 from vision_agent.core.regions import Region, region_for_code
+from vision_agent.core.taught_samples import TaughtSamples
 from vision_agent.paths import resource
 
 if TYPE_CHECKING:
@@ -60,6 +62,7 @@ BOX_COUNT, BOX_SIZE, BOX_LEFT, BOX_TOP = 5, 100, 10, 50
 BOX_MARGIN = 3  # pixels inside each box edge ignored (box outlines in saved screenshots)
 DIGIT_INPUT_SHAPE = (MNIST_SIZE, MNIST_SIZE, 1)
 SHIPPED_MODEL = resource("models", "digits", "digits_cnn.onnx")
+VARIANT_MARGIN = 0.01  # mean log-probability a variant must gain on the taught samples to be used
 
 
 def box_rect(index: int) -> tuple[int, int, int, int]:
@@ -279,6 +282,8 @@ class PostalRecognizer:
         self._features: FeatureExtractor | None = joint
         self.profile = ProfileIndex.empty()
         self.vote_settings = VoteSettings()  # how the profile's samples vote (bench: others)
+        self.variant_margin: float | None = VARIANT_MARGIN
+        self.taught = TaughtSamples(self.run, self.variant_margin)
         self.path = path  # the model file, for looking inside it (see `explain`)
         self._layers: LayerReader | None = None
         self._check_outputs()
@@ -307,24 +312,28 @@ class PostalRecognizer:
 
     def use_profile(self, inputs: np.ndarray, labels: np.ndarray) -> int:
         """Read with these taught samples from now on (none: the general model); their count."""
-        self.profile = self._taught(inputs, labels)
-        return len(self.profile)
+        self.taught = TaughtSamples(self.run, self.variant_margin)
+        return self.teach(inputs, labels)
 
     def teach(self, inputs: np.ndarray, labels: np.ndarray) -> int:
         """Add taught samples to the profile in use; the profile's new size."""
-        self.profile = self.profile.extended(self._taught(inputs, labels))
+        self.taught.add(inputs, labels)
+        self.profile = self.taught.index
         return len(self.profile)
 
-    def _taught(self, inputs: np.ndarray, labels: np.ndarray) -> ProfileIndex:
-        """(n, 28, 28, 1) taught samples with their labels, as the profile keeps them."""
-        if not len(labels):
-            return ProfileIndex.empty()
-        inputs = np.asarray(inputs, np.float32)
+    @property
+    def variant(self) -> str:
+        """How this user's boxes are redrawn before the model reads them (`digit_variants`)."""
+        return self.taught.variant
+
+    def run(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(n, 28, 28, 1) inputs as the model's probabilities and features."""
+        batch = np.asarray(batch, np.float32)
         if self._joint is not None:
-            outputs, features = self._joint.both(inputs)
+            outputs, features = self._joint.both(batch)
         else:
-            outputs, features = self.predictor(inputs), self.features(inputs)
-        return ProfileIndex.of(features, labels, as_probabilities(outputs))
+            outputs, features = self.predictor(batch), self.features(batch)
+        return as_probabilities(outputs), features
 
     @property
     def model_name(self) -> str:
@@ -365,7 +374,9 @@ class PostalRecognizer:
     def read_boxes(self, boxes: np.ndarray) -> list[DigitReading]:
         """(n, 28, 28, 1) inputs of boxes holding ink, read with the profile when one is in use.
 
-        An ONNX model gives its outputs and features in one onnxruntime pass."""
+        An ONNX model gives its outputs and features in one onnxruntime pass; with a profile,
+        the boxes are redrawn the way chosen for its user first."""
+        boxes = reshaped(boxes, self.variant)
         if self._joint is not None:
             return self.readings(*self._joint.both(boxes))
         if not len(self.profile) and self.calibration.doubt is None:

@@ -28,7 +28,7 @@ from vision_agent.core.handwriting_profile import NOT_A_DIGIT_LABEL
 @dataclass(frozen=True)
 class VoteSettings:
     neighbours: int = 5
-    similar_above: float = 0.70  # cosine similarity below which a taught sample has no say
+    similar_above: float = 0.60  # cosine similarity below which a taught sample has no say
     weight: float = 0.95  # share of the blended probabilities the profile gets at full strength
     full_strength: float = 1.0  # summed vote weight at which the profile has its full share
     vouch_at: float | None = 1.0  # summed weight for the digit read from which the samples
@@ -95,6 +95,13 @@ class ProfileIndex:
             np.concatenate([self.labels, other.labels]),
             np.concatenate([self.label_probability, other.label_probability]),
         )
+
+    def with_votes(self, votes: np.ndarray) -> ProfileIndex:
+        """This index with the samples that vote given (judged elsewhere, see `TaughtSamples`)."""
+        index = ProfileIndex(self.features, self.labels, self.label_probability)
+        index.votes = np.asarray(votes, bool)
+        index.voters, index.voter_labels = self.features[index.votes], self.labels[index.votes]
+        return index
 
     def __len__(self) -> int:
         return len(self.labels)

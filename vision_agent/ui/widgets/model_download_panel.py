@@ -21,11 +21,11 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
+from vision_agent.controllers.model_fetch import ModelFetch
 from vision_agent.core.errors import UserError
 from vision_agent.i18n import tr
 from vision_agent.models.registry import ModelEntry
-from vision_agent.models.store import READY, ModelStore, default_store
-from vision_agent.services.download_worker import DownloadWorker
+from vision_agent.models.store import ModelStore
 from vision_agent.ui.model_problem_text import (
     download_failed_text,
     failure_reason,
@@ -52,8 +52,8 @@ class _Shown(Enum):
 class ModelDownloadPanel(QWidget):
     """Why a model is unavailable, and the three ways out.
 
-    Hidden until `show_missing`. The download runs in a `DownloadWorker`; Cancel and
-    `shutdown()` take effect at once whatever the network does.
+    Hidden until `show_missing`. Its `ModelFetch` downloads or imports; Cancel and `shutdown()`
+    take effect at once whatever the network does.
 
     Signals:
         sig_downloaded(str model_id): the model's files are verified on this computer (downloaded
@@ -71,9 +71,12 @@ class ModelDownloadPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None, store: ModelStore | None = None) -> None:
         super().__init__(parent)
-        self._store = store
+        self.fetch = ModelFetch(store, self)
+        self.fetch.sig_progress.connect(self.on_progress)
+        self.fetch.sig_finished.connect(self.on_finished)
+        self.fetch.sig_failed.connect(self.on_failed)
+        self.fetch.sig_cancelled.connect(self.on_cancelled)
         self.model_id: str | None = None
-        self._worker: DownloadWorker | None = None
         self._shown = _Shown.MESSAGE
         self._detail = ""
         self._note = ""
@@ -111,10 +114,6 @@ class ModelDownloadPanel(QWidget):
         layout.addLayout(buttons)
         self.setVisible(False)
         self.retranslate_ui()
-
-    @property
-    def store(self) -> ModelStore:
-        return self._store or default_store()
 
     def retranslate_ui(self) -> None:
         self.download_button.setText(tr("Download"))
@@ -199,7 +198,7 @@ class ModelDownloadPanel(QWidget):
         if model_id is None:
             return None
         try:
-            entry = self.store.registry.get(model_id)
+            entry = self.fetch.store.registry.get(model_id)
         except UserError:  # an unknown id or an unreadable registry: nothing to offer
             return None
         return None if entry.shipped else entry
@@ -207,28 +206,21 @@ class ModelDownloadPanel(QWidget):
     # ----------------------------------------------------------------- download
 
     def is_downloading(self) -> bool:
-        return self._worker is not None and self._worker.is_running()
+        return self.fetch.is_running()
 
     def download(self) -> None:
         if self.model_id is None or self.is_downloading():
             return
-        worker = DownloadWorker(self.model_id, self._store, parent=self)
-        worker.sig_progress.connect(self.on_progress)
-        worker.sig_finished.connect(self.on_finished)
-        worker.sig_failed.connect(self.on_failed)
-        worker.sig_cancelled.connect(self.on_cancelled)
-        self._worker = worker
         self._shown = _Shown.DOWNLOADING
         self._show_text()
         self.progress.setRange(0, 0)
         self.progress.setFormat("")
-        worker.start()
+        self.fetch.download(self.model_id)
         self._show_buttons()
         self.sig_busy_changed.emit(True)
 
     def cancel(self) -> None:
-        if self._worker is not None:
-            self._worker.cancel()
+        self.fetch.cancel()
 
     def shutdown(self) -> None:
         self.cancel()
@@ -244,14 +236,12 @@ class ModelDownloadPanel(QWidget):
 
     @pyqtSlot(str, object)
     def on_finished(self, model_id: str, _paths: object) -> None:
-        self._worker = None
         self.setVisible(False)
         self.sig_busy_changed.emit(False)
         self.sig_downloaded.emit(model_id)
 
     @pyqtSlot(str, str)
     def on_failed(self, _model_id: str, message: str) -> None:
-        self._worker = None
         self._detail = message
         self._shown = _Shown.FAILED
         self._show_text()
@@ -260,7 +250,6 @@ class ModelDownloadPanel(QWidget):
 
     @pyqtSlot(str)
     def on_cancelled(self, _model_id: str) -> None:
-        self._worker = None
         self._shown = _Shown.CANCELLED
         self._show_text()
         self._show_buttons()
@@ -280,8 +269,7 @@ class ModelDownloadPanel(QWidget):
             return
         QApplication.setOverrideCursor(Qt.WaitCursor)
         try:
-            self.store.import_dir(folder)
-            ready = self.store.report(self.model_id).state == READY
+            ready = self.fetch.import_folder(self.model_id, folder)
             self._detail, self._shown = folder, _Shown.IMPORTED if ready else _Shown.NOT_IMPORTED
         except UserError as exc:  # not a folder, or the model cache cannot be written
             self._detail, self._shown, ready = str(exc), _Shown.MESSAGE, False

@@ -11,7 +11,6 @@ from enum import Enum
 
 from PyQt5.QtCore import Qt, pyqtSignal, pyqtSlot
 from PyQt5.QtWidgets import (
-    QApplication,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -43,6 +42,7 @@ class _Shown(Enum):
     CORRUPT = "corrupt"
     MESSAGE = "message"  # a load failure that is not about missing files
     DOWNLOADING = "downloading"
+    IMPORTING = "importing"  # the chosen folder's files are being checked and copied
     FAILED = "failed"
     CANCELLED = "cancelled"
     IMPORTED = "imported"
@@ -76,6 +76,8 @@ class ModelDownloadPanel(QWidget):
         self.fetch.sig_finished.connect(self.on_finished)
         self.fetch.sig_failed.connect(self.on_failed)
         self.fetch.sig_cancelled.connect(self.on_cancelled)
+        self.fetch.sig_imported.connect(self.on_imported)
+        self.fetch.sig_import_failed.connect(self.on_import_failed)
         self.model_id: str | None = None
         self._shown = _Shown.MESSAGE
         self._detail = ""
@@ -171,6 +173,8 @@ class ModelDownloadPanel(QWidget):
             text = missing_text(entry, self.offers_another_model(), shown is _Shown.CORRUPT)
         elif shown is _Shown.DOWNLOADING:
             text = tr("Downloading {model}…").format(model=model_name(entry))
+        elif shown is _Shown.IMPORTING:
+            text = tr("Importing {model}…").format(model=model_name(entry))
         elif shown is _Shown.FAILED:
             text = download_failed_text(entry, self._detail, self.offers_another_model())
         elif shown is _Shown.CANCELLED:
@@ -188,7 +192,7 @@ class ModelDownloadPanel(QWidget):
         self.progress.setVisible(downloading)
         self.download_button.setVisible(offer)
         self.import_button.setVisible(offer)
-        self.cancel_button.setVisible(downloading)
+        self.cancel_button.setVisible(downloading and self._shown is not _Shown.IMPORTING)
         self.use_another_button.setVisible(self.offers_another_model() and not downloading)
         dismissable = self.receivers(self.sig_dismissed) > 0
         self.dismiss_button.setVisible(dismissable and not downloading)
@@ -264,18 +268,33 @@ class ModelDownloadPanel(QWidget):
             self.import_folder(folder)
 
     def import_folder(self, folder: str) -> None:
-        """Copy the model's files from `folder` (checked against the registry); reload if ready."""
+        """Copy the model's files from `folder` (checked against the registry, in the fetch's
+        thread: never hashed on the GUI thread); reload once they are complete."""
         if self.model_id is None or self.is_downloading():
             return
-        QApplication.setOverrideCursor(Qt.WaitCursor)
-        try:
-            ready = self.fetch.import_folder(self.model_id, folder)
-            self._detail, self._shown = folder, _Shown.IMPORTED if ready else _Shown.NOT_IMPORTED
-        except UserError as exc:  # not a folder, or the model cache cannot be written
-            self._detail, self._shown, ready = str(exc), _Shown.MESSAGE, False
-        finally:
-            QApplication.restoreOverrideCursor()
+        self.fetch.import_folder(self.model_id, folder)
+        self._shown = _Shown.IMPORTING
         self._show_text()
+        self.progress.setRange(0, 0)
+        self.progress.setFormat("")
+        self._show_buttons()
+        self.sig_busy_changed.emit(True)
+
+    @pyqtSlot(str, str, bool)
+    def on_imported(self, model_id: str, folder: str, ready: bool) -> None:
+        self._detail, self._shown = folder, _Shown.IMPORTED if ready else _Shown.NOT_IMPORTED
+        self._import_ended()
         if ready:
             self.setVisible(False)
-            self.sig_downloaded.emit(self.model_id)
+            self.sig_downloaded.emit(model_id)
+
+    @pyqtSlot(str, str)
+    def on_import_failed(self, _model_id: str, message: str) -> None:
+        """Not a folder, or the model cache cannot be written."""
+        self._detail, self._shown = message, _Shown.MESSAGE
+        self._import_ended()
+
+    def _import_ended(self) -> None:
+        self._show_text()
+        self._show_buttons()
+        self.sig_busy_changed.emit(False)

@@ -87,11 +87,11 @@ def normalize_digit_steps(ink: np.ndarray) -> DigitSteps | None:
 
 
 def _center_by_mass(image: np.ndarray) -> np.ndarray:
-    moments = cv2.moments(image)
-    total = moments["m00"]
+    total = float(image.sum())
     if total <= 0:
         return image
-    cy, cx = moments["m01"] / total, moments["m10"] / total
+    ys, xs = np.indices(image.shape)
+    cy, cx = float((ys * image).sum() / total), float((xs * image).sum() / total)
     center = MNIST_CENTER_OF_MASS
     shift = np.float32([[1, 0, center - cx], [0, 1, center - cy]])
     return cv2.warpAffine(

@@ -2,12 +2,13 @@
 and a clean exit under X even when TensorFlow is loaded (STACK.md: TF + Mesa abort at exit)."""
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support.x_session import XSession
 
 REPO = Path(__file__).resolve().parents[1]
 KERAS_MODEL = REPO / "resources" / "models" / "digits" / "digits_cnn.keras"
@@ -72,17 +73,14 @@ def test_window_process_never_imports_tensorflow():
 
 @pytest.fixture(scope="module")
 def x_display():
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed")
-    display = ":87"
-    server = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    yield display
-    server.terminate()
-    server.wait(10)
+    # XSession lets Xvfb pick a free display and waits until it accepts clients; a fixed
+    # display started without waiting failed under load ("no Qt platform plugin could be
+    # initialized") when the app connected first or another run held the same display.
+    why_not = XSession.missing()
+    if why_not:
+        pytest.skip(why_not)
+    with XSession() as session:
+        yield session.display
 
 
 def test_clean_exit_under_x_with_a_keras_model(x_display):

@@ -158,12 +158,13 @@ def test_every_shown_text_switches_language_live(qtbot, tmp_path, monkeypatch):
     """Offline, with no downloadable model here (so the missing-model panels and the model
     store's messages show), every text of every tab changes when the language changes."""
     from tests.support.offline_window import no_models_here, offline_window
+    from tests.support.settled import models_settled
 
     no_models_here(tmp_path, monkeypatch)
     i18n.set_language("en")
     window, _ = offline_window(qtbot)
     try:
-        qtbot.wait(500)  # the model lines settle
+        models_settled(qtbot, window)  # the model lines say their last word
         english = shown_texts(window)
         assert len(english) > 80  # every tab, its panels and the menus were read
         window.switch_language("ko")

@@ -1,5 +1,6 @@
 """The digit model's features output is added without the `onnx` package (the window's process
-never imports it: about 0.3 s quiet, seconds under load), and the edit is the one `onnx` makes."""
+never imports it: seconds under load, holding the interpreter lock), and the edit is the one
+`onnx` makes."""
 
 from __future__ import annotations
 

@@ -124,11 +124,11 @@ def test_the_panel_imports_the_chosen_model_from_a_folder(dialog, tmp_path, qtbo
     empty = tmp_path / "empty"
     empty.mkdir()
     dialog.panel.import_folder(str(empty))
-    assert "holds no verified file" in dialog.panel.text()
+    qtbot.waitUntil(lambda: "holds no verified file" in dialog.panel.text(), timeout=10_000)
     usb = tmp_path / "usb"
     usb.mkdir()
     (usb / "densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5").write_bytes(PAYLOAD)
-    with qtbot.waitSignal(dialog.sig_models_changed, timeout=1000):
+    with qtbot.waitSignal(dialog.sig_models_changed, timeout=10_000):
         dialog.panel.import_folder(str(usb))
     assert dialog.state(model_id) == "ready"
 

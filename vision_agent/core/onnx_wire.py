@@ -1,7 +1,7 @@
 """One edit of a serialised ONNX model without the `onnx` package: a second graph output.
 
-Importing `onnx` costs about 0.3 s on a quiet machine and several seconds under load (its
-`ml_dtypes` extension holds the interpreter lock while it starts), and the postal tab's model
+Importing `onnx` took 2.2–3.6 s on this shared machine at load 7–12 (`python -X importtime`;
+its `ml_dtypes` extension holds the interpreter lock while it starts), and the postal tab's model
 needs only one thing from it: the input of the last dense layer as an extra output, the features
 the handwriting profile and the doubt rule compare. The model is a protobuf message; its fields
 are read here straight from the wire format, and the output is added by appending one more

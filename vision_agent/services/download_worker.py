@@ -1,4 +1,5 @@
-"""Fetch a model's files off the GUI thread, with progress and cancel, for any tab or dialog."""
+"""Fetch a model's files off the GUI thread, with progress and cancel, for any tab or dialog; or
+copy them from a folder the user chose, each file hashed there too, never on the GUI thread."""
 
 from __future__ import annotations
 
@@ -9,21 +10,24 @@ from typing import ClassVar
 from PyQt5.QtCore import QObject, Qt, QThread, pyqtSignal, pyqtSlot
 
 from vision_agent.core.errors import UserError
-from vision_agent.models.store import DownloadCancelled, ModelStore, default_store
+from vision_agent.models.store import READY, DownloadCancelled, ModelStore, default_store
 
 
 class _Job(QObject):
-    """Runs `ModelStore.resolve` in the worker thread."""
+    """Runs `ModelStore.resolve` (or, with a folder, `import_dir`) in the worker thread."""
 
     progress = pyqtSignal(int, int, str)
     finished = pyqtSignal(object)
     failed = pyqtSignal(str)
     cancelled = pyqtSignal()
 
-    def __init__(self, store: ModelStore, model_id: str, cancel: threading.Event) -> None:
+    def __init__(
+        self, store: ModelStore, model_id: str, cancel: threading.Event, folder: str | None
+    ) -> None:
         super().__init__()
         self._store = store
         self._model_id = model_id
+        self._folder = folder
         self._cancel = cancel
         self._last_emit = 0.0
         self._last_percent = -1
@@ -31,7 +35,11 @@ class _Job(QObject):
     @pyqtSlot()
     def run(self) -> None:
         try:
-            paths = self._store.resolve(self._model_id, self._on_progress, self._cancel)
+            if self._folder is None:
+                result = self._store.resolve(self._model_id, self._on_progress, self._cancel)
+            else:
+                self._store.import_dir(self._folder)
+                result = self._store.report(self._model_id).state == READY
         except DownloadCancelled:
             self.cancelled.emit()
         except UserError as exc:
@@ -39,7 +47,7 @@ class _Job(QObject):
         except Exception as exc:
             self.failed.emit(f"{type(exc).__name__}: {exc}")
         else:
-            self.finished.emit(paths)
+            self.finished.emit(result)
 
     def _on_progress(self, done: int, total: int | None, file_name: str) -> None:
         """Forward at most one update per percent (or per 0.1 s when the size is unknown)."""
@@ -63,6 +71,7 @@ class DownloadWorker(QObject):
             bytes received of the file now downloading; percent and total_bytes are -1 when the
             server does not say the size.
         sig_finished(str model_id, object paths): all files are verified; paths maps role -> Path.
+            With a `folder` (an import): object is whether the model is complete now.
         sig_failed(str model_id, str message): a message written for the user (offline, 404,
             checksum mismatch...), naming the file and how to import it.
         sig_cancelled(str model_id): the user cancelled; nothing partial was kept.
@@ -76,11 +85,17 @@ class DownloadWorker(QObject):
     _alive: ClassVar[set[DownloadWorker]] = set()
 
     def __init__(
-        self, model_id: str, store: ModelStore | None = None, parent: QObject | None = None
+        self,
+        model_id: str,
+        store: ModelStore | None = None,
+        parent: QObject | None = None,
+        folder: str | None = None,
     ) -> None:
+        """With `folder`, copy the registry files found there instead of downloading."""
         super().__init__(parent)
         self.model_id = model_id
         self._store = store
+        self._folder = folder
         self._cancel = threading.Event()
         self._thread: QThread | None = None
         self._job: _Job | None = None
@@ -90,7 +105,7 @@ class DownloadWorker(QObject):
             return
         self._cancel.clear()
         thread = QThread()
-        job = _Job(self._store or default_store(), self.model_id, self._cancel)
+        job = _Job(self._store or default_store(), self.model_id, self._cancel, self._folder)
         job.moveToThread(thread)
         thread.started.connect(job.run)
         job.progress.connect(self.on_job_progress)

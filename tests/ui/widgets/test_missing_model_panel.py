@@ -3,9 +3,11 @@ language (never a command line), Download / Cancel, Import from folder… and Us
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
-from tests.support.model_server import closed_port_url, one_model_store
+from tests.support.model_server import PAYLOAD, cache_files, closed_port_url, one_model_store
 from vision_agent.i18n import set_language
 from vision_agent.models.download import stall_message
 from vision_agent.models.store import ModelMissingError, ModelStore
@@ -135,3 +137,33 @@ def test_every_transfer_reason_is_translated(korean_afterwards):
     assert all(translate_reason(t) != t or "{" in t for t in REASON_TEMPLATES)
     message = "The model cache /x cannot be written (Permission denied). Set …"
     assert failure_reason(message) == "모델 폴더 /x에 쓸 수 없습니다 (Permission denied)"
+
+
+def test_import_from_a_folder_checks_the_files_off_the_gui_thread(
+    panel, qtbot, tmp_path, monkeypatch
+):
+    """The files are hashed where `ModelStore.import_dir` runs: never the GUI thread."""
+    widget = panel(one_model_store(tmp_path, closed_port_url("w.bin"), entry=TEST_NET))
+    widget.show_missing("m", "")
+    threads = []
+    real_import = ModelStore.import_dir
+
+    def recording_import(store: ModelStore, folder):
+        threads.append(threading.current_thread())
+        return real_import(store, folder)
+
+    monkeypatch.setattr(ModelStore, "import_dir", recording_import)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    widget.import_folder(str(empty))
+    qtbot.waitUntil(lambda: "holds no verified file" in widget.text(), timeout=10_000)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    (usb / "w.bin").write_bytes(PAYLOAD)
+    with qtbot.waitSignal(widget.sig_downloaded, timeout=10_000) as done:
+        widget.import_folder(str(usb))
+    assert done.args == ["m"] and cache_files(tmp_path)
+    widget.show_missing("m", "")
+    widget.import_folder(str(usb / "w.bin"))  # not a folder: said, not raised
+    qtbot.waitUntil(lambda: "is not a folder" in widget.text(), timeout=10_000)
+    assert len(threads) == 3 and threading.main_thread() not in threads

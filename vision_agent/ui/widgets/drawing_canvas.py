@@ -120,9 +120,6 @@ class DrawingCanvas(QWidget):
         """The drawing (without guides) as a 200×520 uint8 array, white paper, black ink."""
         return qimage_to_gray(self._ink)
 
-    def drawing_image(self) -> QImage:
-        return self._ink.copy()
-
     def select_box(self, index: int | None) -> None:
         self.selected_box = index
         self.update()

@@ -11,7 +11,6 @@ from enum import Enum
 
 from PyQt5.QtCore import Qt, pyqtSignal, pyqtSlot
 from PyQt5.QtWidgets import (
-    QApplication,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -21,11 +20,11 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
+from vision_agent.controllers.model_fetch import ModelFetch
 from vision_agent.core.errors import UserError
 from vision_agent.i18n import tr
 from vision_agent.models.registry import ModelEntry
-from vision_agent.models.store import READY, ModelStore, default_store
-from vision_agent.services.download_worker import DownloadWorker
+from vision_agent.models.store import ModelStore
 from vision_agent.ui.model_problem_text import (
     download_failed_text,
     failure_reason,
@@ -43,6 +42,7 @@ class _Shown(Enum):
     CORRUPT = "corrupt"
     MESSAGE = "message"  # a load failure that is not about missing files
     DOWNLOADING = "downloading"
+    IMPORTING = "importing"  # the chosen folder's files are being checked and copied
     FAILED = "failed"
     CANCELLED = "cancelled"
     IMPORTED = "imported"
@@ -52,8 +52,8 @@ class _Shown(Enum):
 class ModelDownloadPanel(QWidget):
     """Why a model is unavailable, and the three ways out.
 
-    Hidden until `show_missing`. The download runs in a `DownloadWorker`; Cancel and
-    `shutdown()` take effect at once whatever the network does.
+    Hidden until `show_missing`. Its `ModelFetch` downloads or imports; Cancel and `shutdown()`
+    take effect at once whatever the network does.
 
     Signals:
         sig_downloaded(str model_id): the model's files are verified on this computer (downloaded
@@ -71,9 +71,14 @@ class ModelDownloadPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None, store: ModelStore | None = None) -> None:
         super().__init__(parent)
-        self._store = store
+        self.fetch = ModelFetch(store, self)
+        self.fetch.sig_progress.connect(self.on_progress)
+        self.fetch.sig_finished.connect(self.on_finished)
+        self.fetch.sig_failed.connect(self.on_failed)
+        self.fetch.sig_cancelled.connect(self.on_cancelled)
+        self.fetch.sig_imported.connect(self.on_imported)
+        self.fetch.sig_import_failed.connect(self.on_import_failed)
         self.model_id: str | None = None
-        self._worker: DownloadWorker | None = None
         self._shown = _Shown.MESSAGE
         self._detail = ""
         self._note = ""
@@ -111,10 +116,6 @@ class ModelDownloadPanel(QWidget):
         layout.addLayout(buttons)
         self.setVisible(False)
         self.retranslate_ui()
-
-    @property
-    def store(self) -> ModelStore:
-        return self._store or default_store()
 
     def retranslate_ui(self) -> None:
         self.download_button.setText(tr("Download"))
@@ -172,6 +173,8 @@ class ModelDownloadPanel(QWidget):
             text = missing_text(entry, self.offers_another_model(), shown is _Shown.CORRUPT)
         elif shown is _Shown.DOWNLOADING:
             text = tr("Downloading {model}…").format(model=model_name(entry))
+        elif shown is _Shown.IMPORTING:
+            text = tr("Importing {model}…").format(model=model_name(entry))
         elif shown is _Shown.FAILED:
             text = download_failed_text(entry, self._detail, self.offers_another_model())
         elif shown is _Shown.CANCELLED:
@@ -189,7 +192,7 @@ class ModelDownloadPanel(QWidget):
         self.progress.setVisible(downloading)
         self.download_button.setVisible(offer)
         self.import_button.setVisible(offer)
-        self.cancel_button.setVisible(downloading)
+        self.cancel_button.setVisible(downloading and self._shown is not _Shown.IMPORTING)
         self.use_another_button.setVisible(self.offers_another_model() and not downloading)
         dismissable = self.receivers(self.sig_dismissed) > 0
         self.dismiss_button.setVisible(dismissable and not downloading)
@@ -199,7 +202,7 @@ class ModelDownloadPanel(QWidget):
         if model_id is None:
             return None
         try:
-            entry = self.store.registry.get(model_id)
+            entry = self.fetch.store.registry.get(model_id)
         except UserError:  # an unknown id or an unreadable registry: nothing to offer
             return None
         return None if entry.shipped else entry
@@ -207,28 +210,21 @@ class ModelDownloadPanel(QWidget):
     # ----------------------------------------------------------------- download
 
     def is_downloading(self) -> bool:
-        return self._worker is not None and self._worker.is_running()
+        return self.fetch.is_running()
 
     def download(self) -> None:
         if self.model_id is None or self.is_downloading():
             return
-        worker = DownloadWorker(self.model_id, self._store, parent=self)
-        worker.sig_progress.connect(self.on_progress)
-        worker.sig_finished.connect(self.on_finished)
-        worker.sig_failed.connect(self.on_failed)
-        worker.sig_cancelled.connect(self.on_cancelled)
-        self._worker = worker
         self._shown = _Shown.DOWNLOADING
         self._show_text()
         self.progress.setRange(0, 0)
         self.progress.setFormat("")
-        worker.start()
+        self.fetch.download(self.model_id)
         self._show_buttons()
         self.sig_busy_changed.emit(True)
 
     def cancel(self) -> None:
-        if self._worker is not None:
-            self._worker.cancel()
+        self.fetch.cancel()
 
     def shutdown(self) -> None:
         self.cancel()
@@ -244,14 +240,12 @@ class ModelDownloadPanel(QWidget):
 
     @pyqtSlot(str, object)
     def on_finished(self, model_id: str, _paths: object) -> None:
-        self._worker = None
         self.setVisible(False)
         self.sig_busy_changed.emit(False)
         self.sig_downloaded.emit(model_id)
 
     @pyqtSlot(str, str)
     def on_failed(self, _model_id: str, message: str) -> None:
-        self._worker = None
         self._detail = message
         self._shown = _Shown.FAILED
         self._show_text()
@@ -260,7 +254,6 @@ class ModelDownloadPanel(QWidget):
 
     @pyqtSlot(str)
     def on_cancelled(self, _model_id: str) -> None:
-        self._worker = None
         self._shown = _Shown.CANCELLED
         self._show_text()
         self._show_buttons()
@@ -275,19 +268,33 @@ class ModelDownloadPanel(QWidget):
             self.import_folder(folder)
 
     def import_folder(self, folder: str) -> None:
-        """Copy the model's files from `folder` (checked against the registry); reload if ready."""
+        """Copy the model's files from `folder` (checked against the registry, in the fetch's
+        thread: never hashed on the GUI thread); reload once they are complete."""
         if self.model_id is None or self.is_downloading():
             return
-        QApplication.setOverrideCursor(Qt.WaitCursor)
-        try:
-            self.store.import_dir(folder)
-            ready = self.store.report(self.model_id).state == READY
-            self._detail, self._shown = folder, _Shown.IMPORTED if ready else _Shown.NOT_IMPORTED
-        except UserError as exc:  # not a folder, or the model cache cannot be written
-            self._detail, self._shown, ready = str(exc), _Shown.MESSAGE, False
-        finally:
-            QApplication.restoreOverrideCursor()
+        self.fetch.import_folder(self.model_id, folder)
+        self._shown = _Shown.IMPORTING
         self._show_text()
+        self.progress.setRange(0, 0)
+        self.progress.setFormat("")
+        self._show_buttons()
+        self.sig_busy_changed.emit(True)
+
+    @pyqtSlot(str, str, bool)
+    def on_imported(self, model_id: str, folder: str, ready: bool) -> None:
+        self._detail, self._shown = folder, _Shown.IMPORTED if ready else _Shown.NOT_IMPORTED
+        self._import_ended()
         if ready:
             self.setVisible(False)
-            self.sig_downloaded.emit(self.model_id)
+            self.sig_downloaded.emit(model_id)
+
+    @pyqtSlot(str, str)
+    def on_import_failed(self, _model_id: str, message: str) -> None:
+        """Not a folder, or the model cache cannot be written."""
+        self._detail, self._shown = message, _Shown.MESSAGE
+        self._import_ended()
+
+    def _import_ended(self) -> None:
+        self._show_text()
+        self._show_buttons()
+        self.sig_busy_changed.emit(False)

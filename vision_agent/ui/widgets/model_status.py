@@ -68,9 +68,6 @@ class ModelStatusView(QWidget):
         self._note = note
         self._show_line()
 
-    def line_text(self) -> str:
-        return self.line.text()
-
     def retranslate_ui(self) -> None:
         self.panel.retranslate_ui()
         self._show_line()

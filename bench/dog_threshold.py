@@ -9,8 +9,9 @@
    are split in two halves by class index (even / odd); a threshold is chosen on one half (the
    one that best separates wrong top breeds from right ones: flagged-wrong share minus
    flagged-right share, the lower threshold on ties) and reported on the other, then the halves
-   swap. `UNSURE_BELOW` itself (one half, set before any measurement) is reported on both. The
-   not-dog photos show how many are taken for dogs, and how many of those are said "not sure".
+   swap. `UNSURE_BELOW` (the value picked on the even half) and the value before it (one half,
+   set before any measurement) are shown on both halves. The not-dog photos show how many are
+   taken for dogs, and how many of those are said "not sure".
    These photos may be in the classifier's training set: the figures are then optimistic.
 
     python bench/dog_threshold.py [--classifier mobilenet_v2_int8] [--samples FOLDER]
@@ -39,6 +40,7 @@ from vision_agent.core.dogs import (  # noqa: E402
 )
 from vision_agent.engine.registry_models import dog_recognizer  # noqa: E402
 
+BEFORE = 0.5  # UNSURE_BELOW until this bench chose one: one half, set before any measurement
 CANDIDATES = np.round(np.arange(0.10, 0.95, 0.05), 2)
 IMAGE_SUFFIXES = {".jpeg", ".jpg", ".png"}
 
@@ -93,13 +95,14 @@ def sample_photos(recognizer: ImageNetDogRecognizer, folder: Path) -> None:
     if len(files) != 1000:
         sys.exit(f"{folder}: expected 1000 photos (one per ImageNet class), found {len(files)}")
     index, top, right = [], [], []
-    others, others_dog, others_unsure = 0, 0, 0
+    others, others_dog, others_top = 0, 0, []
     for class_index, path in enumerate(files):
         result = recognizer.recognize_file(path)
         if class_index not in DOG_CLASSES:
             others += 1
             others_dog += bool(result.is_dog)
-            others_unsure += bool(result.is_dog and result.unsure)
+            if result.is_dog:
+                others_top.append(result.top[0].probability)
             continue
         if not result.is_dog:
             print(f"dog photo taken for no dog: {path.name} (dog score {result.dog_score:.3f})")
@@ -122,12 +125,13 @@ def sample_photos(recognizer: ImageNetDogRecognizer, folder: Path) -> None:
         print(row(f"chosen on {chosen_on}, on {chosen_on} (fit)", best, top[fit], right[fit]))
         held = halves[shown_on]
         print(row(f"chosen on {chosen_on}, on {shown_on} (held out)", best, top[held], right[held]))
-    for name, part in (("even", halves["even"]), ("odd", halves["odd"])):
-        print(row(f"UNSURE_BELOW (not tuned), on {name}", UNSURE_BELOW, top[part], right[part]))
-    print(row("UNSURE_BELOW (not tuned), all", UNSURE_BELOW, top, right))
+    for name, value in (("UNSURE_BELOW (shipped)", UNSURE_BELOW), ("before: one half", BEFORE)):
+        for half, part in halves.items():
+            print(row(f"{name}, on {half}", value, top[part], right[part]))
+    unsure = {t: sum(p < t for p in others_top) for t in (UNSURE_BELOW, BEFORE)}
     print(
         f"\nnot-dog photos: {others}; taken for dogs {others_dog}, of which said "
-        f'"not sure" {others_unsure}'
+        f'"not sure" {unsure[UNSURE_BELOW]} at {UNSURE_BELOW}, {unsure[BEFORE]} at {BEFORE}'
     )
 
 

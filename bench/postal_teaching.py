@@ -150,7 +150,7 @@ class Writer:
         """Digits lost when one taught sample, each in turn, carries the model's second choice."""
         clean = int(self.taught_reading(candidate).right.sum())
         true = self.boxes.labels[self.taught]
-        outputs = self.recognizer.probabilities(self.boxes.inputs[self.taught])
+        outputs = self.recognizer.run(self.boxes.inputs[self.taught])[0]
         lost = []
         for i in range(len(true)):
             wrong = true.copy()

@@ -161,6 +161,9 @@ def main() -> None:
         shoot(app, out / f"faces_no_camera_{language}.png")
 
         window.tabs.setCurrentIndex(index["OwnClassesTab"])
+        own = window.current_page()
+        wait_until(app, lambda o=own: o.controller.network is not None
+                   or bool(o.controller.network_problem))  # fmt: skip
         shoot(app, out / f"own_classes_{language}.png")
     window.close()
 

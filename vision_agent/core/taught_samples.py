@@ -64,19 +64,19 @@ class TaughtSamples:
         self.inputs = np.concatenate([self.inputs, inputs])
         self.labels = np.concatenate([self.labels, labels])
         self._as_drawn = self._as_drawn.extended(index_of(self.run, inputs, labels, AS_DRAWN))
-        rows = np.zeros((len(labels), len(VARIANTS)))
+        # the other ways only for the newest samples: a whole profile loaded at once costs one
+        # pass more than before, not five
+        rows = np.full((len(labels), len(VARIANTS)), np.nan)
+        newest = slice(-2 * CHOICE_SAMPLES, None)
         for column, name in enumerate(VARIANTS):
             if name == AS_DRAWN:
                 own = self._as_drawn.label_probability[-len(labels) :]
                 rows[:, column] = np.log(np.clip(own, 1e-9, 1.0))
             elif self.margin is not None:
-                rows[:, column] = _label_log_probabilities(
-                    self.run(reshaped(inputs, name))[0], labels
-                )
+                probabilities = self.run(reshaped(inputs[newest], name))[0]
+                rows[newest, column] = _label_log_probabilities(probabilities, labels[newest])
         self._log_p = np.concatenate([self._log_p, rows])
-        variant = (
-            chosen_variant(self.scores(), self.margin) if self.margin is not None else AS_DRAWN
-        )
+        variant = chosen_variant(self.scores(), self.margin)
         if variant == AS_DRAWN:
             self.index = self._as_drawn
         else:  # which samples are slips is judged as drawn, whatever the way of redrawing
@@ -89,7 +89,8 @@ class TaughtSamples:
 
     def scores(self) -> dict[str, float]:
         """Per way of redrawing, the mean log-probability of the labels of the newest
-        `CHOICE_SAMPLES` samples that vote."""
+        `CHOICE_SAMPLES` samples that vote (all 0 without a margin: nothing to choose)."""
         newest = self._log_p[self._as_drawn.votes][-CHOICE_SAMPLES:]
-        means = newest.mean(axis=0) if len(newest) else np.zeros(len(VARIANTS))
+        scored = newest[~np.isnan(newest).any(axis=1)]  # every way known (see `add`)
+        means = scored.mean(axis=0) if len(scored) else np.zeros(len(VARIANTS))
         return {name: float(m) for name, m in zip(VARIANTS, means, strict=True)}

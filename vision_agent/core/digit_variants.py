@@ -18,6 +18,7 @@ from vision_agent.core.digits import MNIST_CENTER_OF_MASS, MNIST_SIZE
 
 AS_DRAWN = "as drawn"
 CHOICE_SAMPLES = 100  # the newest taught samples the choice is made on (keeps teaching quick)
+CHOICE_FEWEST = 25  # no way of redrawing is chosen on fewer voting samples (five codes)
 
 
 def _warp(image: np.ndarray, matrix: list[list[float]]) -> np.ndarray:

@@ -17,6 +17,7 @@ import numpy as np
 
 from vision_agent.core.digit_variants import (
     AS_DRAWN,
+    CHOICE_FEWEST,
     CHOICE_SAMPLES,
     VARIANTS,
     chosen_variant,
@@ -76,7 +77,9 @@ class TaughtSamples:
                 probabilities = self.run(reshaped(inputs[newest], name))[0]
                 rows[newest, column] = _label_log_probabilities(probabilities, labels[newest])
         self._log_p = np.concatenate([self._log_p, rows])
-        variant = chosen_variant(self.scores(), self.margin)
+        variant = AS_DRAWN
+        if np.count_nonzero(self._as_drawn.votes) >= CHOICE_FEWEST:
+            variant = chosen_variant(self.scores(), self.margin)
         if variant == AS_DRAWN:
             self.index = self._as_drawn
         else:  # which samples are slips is judged as drawn, whatever the way of redrawing

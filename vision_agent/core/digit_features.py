@@ -91,7 +91,13 @@ def onnx_features(path: Path, sample_shape: tuple[int, int, int]) -> JointOnnxRu
         model = with_dense_input_output(Path(path).read_bytes())
         if model is None:
             return None
-        session = cpu_session(model)
+        try:
+            session = cpu_session(model)
+        except Exception:  # weights in files beside the model, which a session from bytes
+            import onnx  # cannot find: read them in (rare, so `onnx` is imported only here)
+
+            whole = onnx.load(str(path)).SerializeToString()
+            session = cpu_session(with_dense_input_output(whole) or whole)
         run = JointOnnxRun(session, dims_layout(session.get_inputs()[0].shape, sample_shape))
         run.both(np.zeros((1, *sample_shape), np.float32))
     except Exception:

@@ -96,6 +96,31 @@ def test_the_visible_tabs_heavy_modules_are_imported_off_the_gui_thread():
     assert result.stdout.splitlines()[:1] == [expected], result.stderr
 
 
+def test_a_window_closed_during_its_start_up_imports_exits_after_they_finish(tmp_path):
+    """The start-up imports run in C extensions (OpenCV, onnxruntime): a thread cut off there
+    while the interpreter shuts down aborts the process ("terminate called without an active
+    exception", seen once in CI when a test closed the window as soon as it was shown). The
+    exit waits for them: a slow module in the preload list finishes before the process ends."""
+    finished = tmp_path / "imported"
+    (tmp_path / "slow_start_module.py").write_text(
+        f"import time, pathlib\ntime.sleep(1.0)\npathlib.Path({str(finished)!r}).touch()\n"
+    )
+    script = (
+        f"import sys, dataclasses\nsys.path.insert(0, {str(tmp_path)!r})\n"
+        + SHOWN_WINDOW
+        + "import vision_agent.ui.main_window as mw\n"
+        "mw.TAB_KINDS = (dataclasses.replace(mw.TAB_KINDS[0], preload=('slow_start_module',)),"
+        " *mw.TAB_KINDS[1:])\n"
+        "w.start_tabs_after_imports(lambda: None)\n"
+        "w.close()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert finished.exists()
+
+
 def test_every_tab_shown_offline_fetches_nothing(qtbot, tmp_path, monkeypatch):
     """Each tab shown in turn with no model on this computer: no request reaches the server."""
     no_models_here(tmp_path, monkeypatch)

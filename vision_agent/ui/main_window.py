@@ -89,7 +89,9 @@ class _Preloader(QObject):
         self._modules = modules
 
     def start(self) -> None:
-        threading.Thread(target=self._run, name="tab-imports", daemon=True).start()
+        # Not a daemon: the interpreter's exit waits for it. A daemon thread cut off inside a C
+        # extension's import (OpenCV, onnxruntime) at shutdown aborts the process.
+        threading.Thread(target=self._run, name="tab-imports").start()
 
     def _run(self) -> None:
         for name in self._modules:

@@ -38,7 +38,6 @@ sys.path.insert(0, str(ROOT))
 from vision_agent.core.digit_status import DigitStatus  # noqa: E402
 from vision_agent.core.digit_variants import (  # noqa: E402
     AS_DRAWN,
-    chosen_variant,
     reshaped,
 )
 from vision_agent.core.postal import (  # noqa: E402
@@ -109,17 +108,17 @@ class Writer:
     def __init__(self, recognizer: PostalRecognizer, boxes: Boxes, teach: int) -> None:
         self.recognizer, self.boxes = recognizer, boxes
         self.taught, self.read = boxes.code < teach, boxes.code >= teach
-        self.scores = self._scores(boxes.labels[self.taught])
+        self.samples = self._taught(boxes.labels[self.taught])
         self._passes: dict[str, tuple] = {}
 
-    def _scores(self, labels: np.ndarray) -> dict[str, float]:
-        """How well each way of redrawing reads the taught samples, as the app judges it."""
+    def _taught(self, labels: np.ndarray) -> TaughtSamples:
+        """The taught samples as the app holds them (scored for every way of redrawing)."""
         samples = TaughtSamples(self.recognizer.run, margin=0.0)
         samples.add(self.boxes.inputs[self.taught], labels)
-        return samples.scores()
+        return samples
 
     def variant(self, margin: float | None) -> str:
-        return chosen_variant(self.scores, margin)
+        return self.samples.chosen(margin)
 
     def _pass(self, variant: str, labels: np.ndarray) -> tuple:
         """The profile's index and the read boxes' outputs and features, redrawn `variant`."""
@@ -142,7 +141,7 @@ class Writer:
                 self._passes[variant] = self._pass(variant, self.boxes.labels[self.taught])
             index, outputs, features = self._passes[variant]
         else:
-            index, outputs, features = self._pass(chosen_variant(self._scores(slip), margin), slip)
+            index, outputs, features = self._pass(self._taught(slip).chosen(margin), slip)
         self.recognizer.profile, self.recognizer.vote_settings = index, settings
         return outcome(self.recognizer.readings(outputs, features), self.boxes.labels[self.read])
 

@@ -77,9 +77,7 @@ class TaughtSamples:
                 probabilities = self.run(reshaped(inputs[newest], name))[0]
                 rows[newest, column] = _label_log_probabilities(probabilities, labels[newest])
         self._log_p = np.concatenate([self._log_p, rows])
-        variant = AS_DRAWN
-        if np.count_nonzero(self._as_drawn.votes) >= CHOICE_FEWEST:
-            variant = chosen_variant(self.scores(), self.margin)
+        variant = self.chosen(self.margin)
         if variant == AS_DRAWN:
             self.index = self._as_drawn
         else:  # which samples are slips is judged as drawn, whatever the way of redrawing
@@ -89,6 +87,13 @@ class TaughtSamples:
                 index = index_of(self.run, self.inputs, self.labels, variant)
             self.index = index.with_votes(self._as_drawn.votes)
         self.variant = variant
+
+    def chosen(self, margin: float | None) -> str:
+        """The way of redrawing these samples call for with `margin` (as drawn until
+        `CHOICE_FEWEST` of them vote)."""
+        if np.count_nonzero(self._as_drawn.votes) < CHOICE_FEWEST:
+            return AS_DRAWN
+        return chosen_variant(self.scores(), margin)
 
     def scores(self) -> dict[str, float]:
         """Per way of redrawing, the mean log-probability of the labels of the newest

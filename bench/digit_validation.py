@@ -4,9 +4,11 @@ Neither the shipped model nor the one before trained on them (`training/digits.p
 `VALIDATION_SIZE` digits of MNIST train out as Keras's validation split). Each model is read on
 them as they are and redrawn twice at canvas sizes and pens through the app's preprocessing
 (`digit_corpus.mnist_digit`, seed 2026), argmax of all eleven outputs. No held-out group (pen
-writers 1–6, USPS folds 3–4) and not MNIST test.
+writers 1–6, USPS folds 3–4) and not MNIST test. With `--optdigits`, also the fifth of an
+optdigits-orig training file that `train digits --bitmaps` keeps out (`uci_bitmaps.trained_share`),
+drawn 64 px tall: the same writers as trained on, other digits of theirs.
 
-    python bench/digit_validation.py NEW.onnx OLD.onnx
+    python bench/digit_validation.py NEW.onnx OLD.onnx [--optdigits optdigits-orig.tra]
 """
 
 from __future__ import annotations
@@ -21,8 +23,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from vision_agent.core.predictors import load_predictor  # noqa: E402
-from vision_agent.training.digit_corpus import drawn_inputs, mnist_digit  # noqa: E402
+from vision_agent.training.digit_corpus import (  # noqa: E402
+    drawn_inputs,
+    mnist_digit,
+    normalized_box,
+)
 from vision_agent.training.digits import VALIDATION_SIZE  # noqa: E402
+from vision_agent.training.uci_bitmaps import read_optdigits, trained_share  # noqa: E402
+from vision_agent.training.usps import USPS_HEIGHT, usps_box  # noqa: E402
 
 MNIST = ROOT.parent / "shared" / "assets" / "mnist" / "mnist.npz"
 REDRAWN_COPIES = 2
@@ -39,13 +47,27 @@ def validation_digits() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray
     return (as_is, y), redrawn
 
 
+def kept_out_bitmaps(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """The kept-out fifth of an optdigits-orig training file as the app's inputs."""
+    frames, labels = read_optdigits(path)
+    kept = ~trained_share(len(labels))
+    inputs = [normalized_box(usps_box(frame, USPS_HEIGHT)) for frame in frames[kept]]
+    present = np.array([x is not None for x in inputs])
+    return np.array([x for x in inputs if x is not None], np.float32)[..., None], labels[kept][
+        present
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", type=Path, nargs="+", metavar="MODEL.onnx")
+    parser.add_argument("--optdigits", type=Path, help="optdigits-orig training file")
     args = parser.parse_args()
     if not MNIST.is_file():
         sys.exit(f"{MNIST} not found: the validation digits need ../shared beside the checkout")
-    sets = validation_digits()
+    sets = list(validation_digits())
+    if args.optdigits is not None:
+        sets.append(kept_out_bitmaps(args.optdigits))
     for model in args.models:
         predict = load_predictor(model, (28, 28, 1))
         scores = []
@@ -54,9 +76,12 @@ def main() -> None:
                 [predict(x[k : k + 1000]).argmax(axis=1) for k in range(0, len(x), 1000)]
             )
             scores.append(float((read == y).mean()))
+        bitmaps = (
+            f", optdigits kept out {scores[2]:.2%} ({len(sets[2][1])})" if len(sets) > 2 else ""
+        )
         print(
             f"{model}: MNIST validation as is {scores[0]:.2%}, redrawn {scores[1]:.2%} "
-            f"({len(sets[1][1])}), mean {np.mean(scores):.3%}",
+            f"({len(sets[1][1])}){bitmaps}, mean {np.mean(scores):.3%}",
             flush=True,
         )
 

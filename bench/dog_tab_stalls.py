@@ -41,7 +41,7 @@ def wait(app: QApplication, condition, timeout_s: float = 300.0) -> None:
 
 def run_photos(app: QApplication, tab: DogTab, photos: list[Path]) -> None:
     for photo in photos:
-        tab.open_photo(photo)
+        tab.photos.open_paths([photo])
         wait(app, lambda: not tab.controller.is_busy())
 
 

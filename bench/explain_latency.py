@@ -135,16 +135,14 @@ def measure_imagenet(repeats: int) -> None:
     process_until(lambda: tab.controller.result is not None)
     tab.network_button.setChecked(True)
     panel = tab.network_panel
-    process_until(lambda: panel.layers is not None and panel._pending_output is None)
+    process_until(lambda: panel.layers is not None and not panel._pending_output)
     print(f"\nImageNet tab, ResNet50 (Keras, child process), {photo.name}, median of {repeats}:")
     meter = StallMeter()
     for name in IMAGENET_LAYERS:
         panel.choose_layer(name)
-        process_until(lambda: panel._pending_output is None)
+        process_until(lambda: not panel._pending_output)
         meter.start()
-        times = timed(
-            lambda: panel.follow(panel.photo), lambda: panel._pending_output is None, repeats
-        )
+        times = timed(lambda: panel.follow(panel.photo), lambda: not panel._pending_output, repeats)
         shape = "×".join(str(d) for d in panel.view.output.shape)
         print(
             f"  {name:<18} {shape:>11}: {statistics.median(times):7.1f} ms to the screen, "

@@ -7,6 +7,10 @@ thread records the longest gap between its ticks in each phase. The "My classes"
 result before a training run, so it is only built. Run once on a quiet machine and once beside
 two busy processes (Python busy loops); figures are reported, never asserted.
 
+A second table gives, per phase, the most CPU time the GUI thread used between two ticks (its
+own work in one go, `time.thread_time`): on a machine others load, a gap also holds the time the
+thread waited for a core, and this figure does not.
+
     python bench/gui_stalls.py              # quiet, then with two busy processes
     python bench/gui_stalls.py --busy 0     # quiet only
 """
@@ -37,10 +41,30 @@ def child() -> None:
     from vision_agent.checks.postal import draw_code
     from vision_agent.core.video_source import SourceSpec
 
+    class SliceMeter(StallMeter):
+        """Also the GUI thread's longest CPU time between two ticks (`longest_cpu`)."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.longest_cpu = 0.0
+            self._cpu = time.thread_time()
+
+        def restart(self) -> None:
+            self.longest = self.longest_cpu = 0.0
+            self._cpu = time.thread_time()
+            self.clock.restart()
+
+        def _tick(self) -> None:
+            now = time.thread_time()
+            self.longest_cpu = max(self.longest_cpu, (now - self._cpu) * 1000)
+            self._cpu = now
+            super()._tick()
+
     app = QApplication([])
-    meter = StallMeter()
+    meter = SliceMeter()
     meter.start()
     figures: dict[str, float] = {}
+    cpu: dict[str, float] = {}
 
     def wait(condition, timeout_s: float = 180.0) -> None:
         deadline = time.monotonic() + timeout_s
@@ -54,17 +78,20 @@ def child() -> None:
         """Longest gap from just before `act` until `done()` and 100 ms more (so that a gap the
         act itself caused is seen by the next tick)."""
         app.processEvents()
-        meter.longest = 0.0
-        meter.clock.restart()
+        meter.restart()
         act()
         wait(done)
         settle = time.monotonic() + 0.1
         wait(lambda: time.monotonic() > settle)
         figures[name] = meter.longest
+        cpu[name] = meter.longest_cpu
 
+    from vision_agent.ui.gui_thread_gc import GuiThreadGarbageCollector
     from vision_agent.ui.main_window import MainWindow
 
+    collector = GuiThreadGarbageCollector()  # as app.py: garbage collected on the GUI thread
     window = MainWindow()
+    window.sig_started.connect(collector.freeze)
     phase("window shown", window.show, lambda: window.isVisible())
     phase(  # as app.py starts it: the tab's modules imported off the GUI thread, then built
         "postal: tab built, model ready",
@@ -81,13 +108,13 @@ def child() -> None:
     dog = window.page(1)
     phase(
         "dog: first photo",
-        lambda: dog.open_photo(ASSETS / "photos" / "dogs" / "Beagle_01141.jpg"),
+        lambda: dog.photos.open_paths([ASSETS / "photos" / "dogs" / "Beagle_01141.jpg"]),
         lambda: dog.controller.result is not None,
     )
     imagenet = window.page(2)
     phase(
         "ImageNet: first photo",
-        lambda: imagenet.open_paths([ASSETS / "photos" / "dogs" / "Basenji_00974.jpg"]),
+        lambda: imagenet.photos.open_paths([ASSETS / "photos" / "dogs" / "Basenji_00974.jpg"]),
         lambda: imagenet.controller.result is not None,
     )
     faces = window.page(3)
@@ -117,7 +144,8 @@ def child() -> None:
     QTimer.singleShot(500, close_dialog)
     phase("Models dialog", window.show_models_dialog, lambda: True)
     window.close()
-    print(json.dumps(figures))
+    collector.uninstall()
+    print(json.dumps({"stalls": figures, "cpu": cpu}))
 
 
 def run(busy: int) -> dict[str, float]:
@@ -142,7 +170,7 @@ def run(busy: int) -> dict[str, float]:
                 check=True,
             ).stdout
         figures = json.loads(out.strip().splitlines()[-1])
-        figures["load average at start"] = load
+        figures["stalls"]["load average at start"] = load
         return figures
     finally:
         for loop in loops:
@@ -162,13 +190,17 @@ def main() -> None:
         [(f"{args.busy} busy processes", args.busy)] if args.busy else []
     )
     results = {name: run(busy) for name, busy in conditions}
-    rows = list(next(iter(results.values())))
-    print(f"{'longest GUI stall (ms)':<40}" + "".join(f"{name:>22}" for name in results))
-    for row in rows:
-        print(f"{row:<40}" + "".join(f"{r[row]:>22.1f}" for r in results.values()))
     not_stalls = ("launch -> first postal reading (ms)", "load average at start")
-    worst = [max(v for k, v in r.items() if k not in not_stalls) for r in results.values()]
-    print(f"{'longest of all phases':<40}" + "".join(f"{w:>22.0f}" for w in worst))
+    for table, title in (
+        ("stalls", "longest GUI stall (ms)"),
+        ("cpu", "longest GUI CPU slice (ms)"),
+    ):
+        figures = [r[table] for r in results.values()]
+        print(f"{title:<40}" + "".join(f"{name:>22}" for name in results))
+        for row in figures[0]:
+            print(f"{row:<40}" + "".join(f"{f[row]:>22.1f}" for f in figures))
+        worst = [max(v for k, v in f.items() if k not in not_stalls) for f in figures]
+        print(f"{'longest of all phases':<40}" + "".join(f"{w:>22.0f}" for w in worst) + "\n")
 
 
 if __name__ == "__main__":

@@ -78,6 +78,17 @@ def model_before(folder: Path) -> Path | None:
     return folder / "digits_cnn.onnx"
 
 
+def compared_models(model: Path, before: Path | None, folder: Path) -> dict[str, PostalRecognizer]:
+    """The model measured ("new") and, read in the same run, the one it is compared with
+    ("before": the given file, else the replaced model's files from git history put in `folder`)."""
+    before = before or model_before(folder)
+    models = {"new": PostalRecognizer.from_file(model)}
+    if before is not None:
+        models["before"] = PostalRecognizer.from_file(before)
+    print(f"new: {model}; before: {before or 'none (git history missing)'}")
+    return models
+
+
 def score(pairs: list[tuple[str, str]]) -> tuple[float, float]:
     digits = sum(a == b for truth, read in pairs for a, b in zip(truth, read, strict=True))
     return digits / (5 * len(pairs)), sum(t == r for t, r in pairs) / len(pairs)
@@ -203,11 +214,7 @@ def main() -> None:
         if not needed.is_file():
             sys.exit(f"{needed} not found: the held-out groups need ../shared beside the checkout")
     with tempfile.TemporaryDirectory() as folder:
-        before = args.before or model_before(Path(folder))
-        models = {"new": PostalRecognizer.from_file(args.model)}
-        if before is not None:
-            models["before"] = PostalRecognizer.from_file(before)
-        print(f"new: {args.model}; before: {before or 'none (git history missing)'}")
+        models = compared_models(args.model, args.before, Path(folder))
         accuracy(models)
         doubt(models)
         if not args.skip_teaching:

@@ -2,17 +2,24 @@
 
 The shipped digit model, several ways, in alternating rounds so that the machine's load falls on
 each alike:
-  * through a `ModelService` as the tab asks it: `call` → worker thread → `finished` on this
-    thread (the next call is made from the handler, in one running event loop);
-  * `PostalRecognizer.recognize` called directly on this thread (the same work, no hand-off);
+  * through a `ModelService` as the tab asks it: `call(..., latest=True)` → worker thread →
+    `finished` on this thread (the next call is made from the handler, in one running event
+    loop);
+  * `PostalRecognizer.recognize` called directly on this thread (the same work, no hand-off),
+    and the same with its onnxruntime session on one intra-op thread (for choosing the app's);
   * the engines alone on the very batch the recognizer gives its model for these drawings (the
     bench counts the rows and passes it makes, so a recognizer that runs more inference than
     one pass of five is compared with an engine doing as much): onnxruntime on the shipped
     .onnx with its default session, the same with one intra-op thread, and Keras `tf.function`
     on the shipped .keras in a child process (TensorFlow is never imported in this process, as
     in the window's).
-Prints each median, what the recognizer runs, and the service's ratio to the fastest engine;
-figures are reported, never asserted.
+Prints each median (and 10th percentile), what the recognizer runs, and the service's ratio to
+the fastest engine, then where the same-thread recognizer's time goes: each of its stages timed
+alone on the very inputs it gets while reading (cutting and normalising the boxes, the
+onnxruntime pass, the calibrated judging, the ink-layout check, the reading object), in the same
+rounds, and the rest (choosing the boxes, and what the pass loses when it follows Python work
+rather than another pass, as the bare engines' do: the engine's idle threads must wake).
+Figures are reported, never asserted.
 
     python bench/service_overhead.py [--repeats 300] [--no-tf]
 """
@@ -37,7 +44,15 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 
 from vision_agent.checks.postal import draw_code  # noqa: E402
-from vision_agent.core.postal import SHIPPED_MODEL, PostalRecognizer  # noqa: E402
+from vision_agent.core.digit_features import JointOnnxRun  # noqa: E402
+from vision_agent.core.onnx_wire import with_dense_input_output  # noqa: E402
+from vision_agent.core.postal import (  # noqa: E402
+    SHIPPED_MODEL,
+    PostalReading,
+    PostalRecognizer,
+    canvas_inputs,
+    ink_layout,
+)
 
 CODES = ("10701", "70110", "01710", "11007", "77001")  # draw_code knows 0, 1 and 7
 ROUND = 20  # calls of each way per round
@@ -70,6 +85,40 @@ def recognizer_batches(recognizer: PostalRecognizer, canvas: np.ndarray) -> list
     finally:
         joint.session = counting.session
     return counting.batches
+
+
+def recognizer_parts(
+    recognizer: PostalRecognizer, canvases: list[np.ndarray]
+) -> dict[str, Callable[[int], Any]]:
+    """The stages of `recognizer.recognize`, each on the inputs it gets there for drawing k."""
+    joint = recognizer._joint
+    cut = [canvas_inputs(c) for c in canvases]
+    boxes = [inputs[[i for i, p in enumerate(present) if p]][..., None] for inputs, present in cut]
+    passes = [joint.both(b) for b in boxes]
+    read = [tuple(recognizer.readings(*p)) for p in passes]
+    return {
+        "cutting and normalising the five boxes": lambda k: canvas_inputs(canvases[k]),
+        "its onnxruntime pass": lambda k: joint.both(boxes[k]),
+        "calibrated judging with feature margins": lambda k: recognizer.readings(*passes[k]),
+        "ink-layout check": lambda k: ink_layout(canvases[k]),
+        "the reading object": lambda k: PostalReading(read[k], cut[k][0], 0.0, False),
+    }
+
+
+def on_one_thread(recognizer: PostalRecognizer) -> PostalRecognizer:
+    """The same recognizer with its joint pass on an onnxruntime session of one intra-op thread
+    (the app's uses the default: one per core). With two, a pass that follows Python work
+    waits for the pool's idle thread to wake; with one there is none to wake."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    model = with_dense_input_output(SHIPPED_MODEL.read_bytes())
+    joint = recognizer._joint
+    session = onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+    twin = PostalRecognizer.from_file(SHIPPED_MODEL)
+    twin._joint = twin._features = JointOnnxRun(session, joint.layout)
+    return twin
 
 
 def onnx_engines(batches: list[list[np.ndarray]]) -> dict[str, Callable[[int], Any]]:
@@ -133,6 +182,7 @@ def main() -> None:
     app = QApplication.instance() or QApplication([])
     canvases = [draw_code(code) for code in CODES]
     direct = PostalRecognizer.from_file(SHIPPED_MODEL)
+    single = on_one_thread(direct)
     batches = [recognizer_batches(direct, c) for c in canvases]
     service = ModelService("bench")
     service.load(digit_model_spec(SHIPPED_MODEL))
@@ -158,7 +208,7 @@ def main() -> None:
                 loop.quit()
                 return
             started[0] = time.perf_counter()
-            service.call(PostalRecognizer.recognize, canvases[ks[position]]).then(
+            service.call(PostalRecognizer.recognize, canvases[ks[position]], latest=True).then(
                 lambda _: done(position)
             )
 
@@ -181,10 +231,15 @@ def main() -> None:
 
         return run
 
+    parts = recognizer_parts(direct, canvases)
     ways: dict[str, Callable[[list[int]], list[float]]] = {
         "through the service": through_service,
         "PostalRecognizer.recognize, same thread": timed(lambda k: direct.recognize(canvases[k])),
+        "the same, its session on 1 intra-op thread": timed(
+            lambda k: single.recognize(canvases[k])
+        ),
         **{name: timed(run) for name, run in onnx_engines(batches).items()},
+        **{name: timed(run) for name, run in parts.items()},
     }
     if tf_conn is not None:
 
@@ -210,7 +265,11 @@ def main() -> None:
     service.shutdown()
 
     rows = [len(b) for b in batches[0]]
-    print(f"load average at start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (2 cores)")
+    end = os.getloadavg()
+    print(
+        f"load average at start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, at the end: "
+        f"{end[0]:.2f} {end[1]:.2f} {end[2]:.2f} ({os.cpu_count()} cores)"
+    )
     print(
         f"the recognizer runs {len(rows)} onnxruntime pass(es) of {rows} rows per drawing "
         "(the model's outputs and its features in one pass); every engine below runs the same"
@@ -218,13 +277,26 @@ def main() -> None:
     if tf_conn is None:
         print(f"Keras tf.function: {tf_note}")
     medians = {way: statistics.median(own[: args.repeats]) for way, own in times.items()}
+    lows = {way: float(np.percentile(own[: args.repeats], 10)) for way, own in times.items()}
     for way, median in medians.items():
-        print(f"  {way:<42} {median:7.3f} ms (median of {args.repeats})")
+        if way not in parts:
+            print(f"  {way:<42} {median:7.3f} ms (median of {args.repeats}; p10 {lows[way]:.3f})")
     through = medians["through the service"]
     engines = {w: m for w, m in medians.items() if w.startswith("bare")}
     fastest = min(engines, key=engines.get)
     print(f"  service / same-thread recognizer: {through / medians[list(medians)[1]]:.2f}×")
     print(f"  service / fastest engine ({fastest}): {through / engines[fastest]:.2f}×")
+    low_fastest = min(lows[w] for w in engines)
+    print(
+        f"  the same at the 10th percentile (calls least disturbed by other processes): "
+        f"{lows['through the service'] / low_fastest:.2f}×"
+    )
+    same_thread = medians["PostalRecognizer.recognize, same thread"]
+    print("where the same-thread recognizer's time goes (each stage alone, same rounds):")
+    for part in parts:
+        print(f"  {part:<42} {medians[part] * 1000:7.0f} µs (p10 {lows[part] * 1000:.0f})")
+    rest = same_thread - sum(medians[part] for part in parts)
+    print(f"  {'the rest (recognize − the stages above)':<42} {rest * 1000:7.0f} µs")
     del app
 
 

@@ -131,7 +131,7 @@ def main() -> None:
             (PHOTOS / "objects" / "tabby_cat_jetson_cat_1.jpg", "dogs_no_dog"),
             (PHOTOS / "dogs" / "Golden_retriever_05195.jpg", "dogs"),
         ):
-            dogs.open_photo(photo)
+            dogs.photos.open_paths([photo])
             wait_until(app, lambda d=dogs, p=photo: d.controller.result is not None
                        and d.controller.photo == p and not d.controller.is_busy())  # fmt: skip
             shoot(app, out / f"{name}_{language}.png")

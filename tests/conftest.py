@@ -36,6 +36,25 @@ def model_server():
         yield server
 
 
+@pytest.fixture
+def hashing_threads(monkeypatch) -> list:
+    """The thread of every call of the model store's hashing function from now on (list it
+    before the fixtures whose set-up should be seen too)."""
+    import threading
+
+    from vision_agent.models import store
+
+    threads: list[threading.Thread] = []
+    digest = store.file_digest
+
+    def recorded(path, algorithm):
+        threads.append(threading.current_thread())
+        return digest(path, algorithm)
+
+    monkeypatch.setattr(store, "file_digest", recorded)
+    return threads
+
+
 @pytest.fixture(scope="module")
 def postal_recognizer():
     """The shipped digit model's PostalRecognizer, one per test module (teaching changes it)."""

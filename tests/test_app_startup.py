@@ -31,7 +31,7 @@ def drive():
     window = windows[0]
     report["tf_when_shown"] = "tensorflow" in sys.modules
     tab = window.postal_tab()
-    tab.load_model(__import__("pathlib").Path(sys.argv[1]))
+    tab.controller.load_model(__import__("pathlib").Path(sys.argv[1]))
     tab.canvas.set_drawing(draw_code("10701"))
     tab.recognize()
     def check():

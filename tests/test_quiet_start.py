@@ -31,7 +31,7 @@ start_tabs = main_window.MainWindow.start_tabs
 def start_and_drive(window):
     start_tabs(window)
     postal = window.postal_tab()
-    postal.load_model(Path(sys.argv[1]))
+    postal.controller.load_model(Path(sys.argv[1]))
     postal.canvas.set_drawing(draw_code("10701"))
     postal.recognize()
 

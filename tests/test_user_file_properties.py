@@ -1,6 +1,7 @@
 """Property-based tests (Hypothesis) of every reader of user files: drawings, photos, profiles,
-model cards, the registry, class lists and settings. Random bytes, and good files mutated (bytes
-changed, inserted, cut short), give a result or a one-line message — never a traceback.
+model cards, the registry, class lists, settings and "My classes" project files. Random bytes,
+and good files mutated (bytes changed, inserted, cut short), give a result or a one-line
+message — never a traceback.
 
 Each property runs in a forked child with a time limit and a memory ceiling (about 1 GB above
 what the child starts with), so a hang or a memory runaway on any example fails the test instead
@@ -22,11 +23,13 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from tests.support.bad_inputs import raised_in_child
+from tests.support.own_classes_runs import RUN as PROJECT_RUN
 from vision_agent.core.breed_names import read_class_names
 from vision_agent.core.digit_status import calibration_for
 from vision_agent.core.errors import UserError
 from vision_agent.core.handwriting_profile import HandwritingProfile, profile_bytes, read_profile
 from vision_agent.core.imageio import read_photo
+from vision_agent.core.own_classes.project import PROJECT_FILE, load_project
 from vision_agent.core.postal import read_canvas
 from vision_agent.core.settings import KEYS, Settings
 from vision_agent.models.registry import Registry
@@ -75,6 +78,9 @@ GOOD: dict[str, Callable[[], bytes]] = {
     "settings": lambda: json.dumps(
         {"language": "ko", "window/tab": 2, "dogs/breed_models": [["a.keras", "a.txt"]]}
     ).encode(),
+    "project": lambda: json.dumps(
+        {"version": 1, "classes": [{"name": "red", "photos": ["a.jpg"]}], "runs": [PROJECT_RUN]}
+    ).encode(),
 }
 
 
@@ -84,26 +90,25 @@ def _settings_values(path: Path) -> None:
         values.value(row.name if not row.name.endswith("/") else row.name + "drawings")
 
 
+# kind: (the file's name, the reader given the file's path)
 READERS: dict[str, tuple[str, Callable[[Path], object]]] = {
-    "drawing": (".png", read_canvas),
-    "photo": (".jpg", read_photo),
-    "profile": (".npz", read_profile),
-    "card": (".onnx", lambda path: calibration_for(path)),
-    "registry": (".json", Registry),
-    "class list": (".json", read_class_names),
-    "settings": (".json", _settings_values),
+    "drawing": ("file.png", read_canvas),
+    "photo": ("file.jpg", read_photo),
+    "profile": ("file.npz", read_profile),
+    "card": ("file.card.json", lambda path: calibration_for(path.with_name("file.onnx"))),
+    "registry": ("file.json", Registry),
+    "class list": ("file.json", read_class_names),
+    "settings": ("file.json", _settings_values),
+    "project": (PROJECT_FILE, lambda path: load_project(path.parent)),
 }
 
 
 def _read(kind: str, data: bytes) -> None:
     """The reader on `data`: a result, or a UserError of one line; anything else is raised."""
-    suffix, reader = READERS[kind]
+    file_name, reader = READERS[kind]
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"file{suffix}"
-        if kind == "card":
-            path.with_suffix(".card.json").write_bytes(data)
-        else:
-            path.write_bytes(data)
+        path = Path(folder) / file_name
+        path.write_bytes(data)
         try:
             reader(path)
         except UserError as exc:

@@ -49,6 +49,7 @@ def _run_window(argv: list[str] | None, drawing: str | None) -> int:
     # there, so garbage is collected on this thread (see gui_thread_gc).
     collector = GuiThreadGarbageCollector()
     window = MainWindow()
+    window.sig_started.connect(collector.freeze)  # start-up's objects out of later collections
     window.show()
     splash.finish(window)
     _report_startup("window_shown")

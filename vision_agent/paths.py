@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from pathlib import Path
@@ -22,6 +23,13 @@ def resources_dir() -> Path:
     bundle = getattr(sys, "_MEIPASS", None)
     if bundle:
         return Path(bundle) / "resources"
+    return _package_resources()
+
+
+@functools.cache
+def _package_resources() -> Path:
+    """Found once: resolving the package's path takes a system call per folder, and every model
+    name shown asks for the registry's path."""
     package = Path(__file__).resolve().parent
     installed = package / "resources"
     return installed if installed.is_dir() else package.parent / "resources"

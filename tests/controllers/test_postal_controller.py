@@ -38,7 +38,7 @@ def controller(qtbot):
 
 def load(qtbot, controller, path=SHIPPED_MODEL) -> None:
     controller.load_model(path)
-    qtbot.waitUntil(lambda: controller.model_state == "ready", timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: controller.slot.state == "ready", timeout=TIMEOUT)
 
 
 def test_the_newest_drawing_wins(qtbot, controller):
@@ -74,7 +74,7 @@ def test_a_refused_model_brings_back_the_one_before(qtbot, controller, tmp_path)
     qtbot.waitUntil(lambda: bool(refusals), timeout=TIMEOUT)
     assert "five.onnx" in refusals[0].message and controller.slot.refusal == refusals[0]
     assert controller.model_path == SHIPPED_MODEL
-    qtbot.waitUntil(lambda: controller.model_state == "ready", timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: controller.slot.state == "ready", timeout=TIMEOUT)
     qtbot.waitUntil(lambda: controller.readings == ["11???", "11???"], timeout=TIMEOUT)
 
 
@@ -130,7 +130,7 @@ def test_a_drawing_sent_while_the_model_loads_is_read_once(
     controller.load_model(SHIPPED_MODEL)
     controller.recognize(ones(1))  # waits for the model, which then reads it: no second read
     qtbot.waitUntil(lambda: controller.readings == ["1????"], timeout=TIMEOUT)
-    qtbot.waitUntil(lambda: controller.model_state == "ready", timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: controller.slot.state == "ready", timeout=TIMEOUT)
     assert methods.count("recognize") == 1
     for twin in SHIPPED_MODEL.parent.glob(SHIPPED_MODEL.stem + ".*"):
         shutil.copy(twin, tmp_path)

@@ -232,3 +232,11 @@ def test_calibrate_digits_names_a_missing_pen_data_file(tmp_path: Path):
     assert str(missing) in result.stderr and "Traceback" not in result.stderr
     assert model.with_suffix(".card.json").read_bytes() == card_before
     assert not centres_path(model).exists()
+
+
+def test_train_digits_names_a_missing_bitmaps_file(tmp_path: Path):
+    missing = tmp_path / "없는 optdigits-orig.tra"
+    result = run_cli("train", "digits", "--bitmaps", str(missing), "--out", str(tmp_path / "out"))
+    assert result.returncode != 0
+    assert str(missing) in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()

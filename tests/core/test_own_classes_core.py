@@ -1,18 +1,19 @@
 """The "My classes" core: the cut backbone, the head, the split, the export's parity."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from tests.support.class_folders import real_photos
 from tests.support.paths import asset
 from vision_agent.core.errors import UserError
+from vision_agent.core.own_classes.choice import GAUSSIANS, HEAD, PLAIN, cross_validated_choice
 from vision_agent.core.own_classes.dataset import photo_set, validation_split
+from vision_agent.core.own_classes.gaussian import fit_gaussians
 from vision_agent.core.own_classes.head import (
-    HEAD,
-    PLAIN,
     HeadSettings,
     confusion_matrix,
-    cross_validated_choice,
     plain_logistic_regression,
     train_head,
 )
@@ -62,28 +63,32 @@ def test_a_single_class_is_refused():
         photo_set({"dogs": [asset("photos", "dogs", "Boxer_02426.jpg")], "cats": []})
 
 
-def test_exported_graph_gives_the_heads_probabilities(extractor, tmp_path):
+def test_exported_graph_gives_the_kept_models_probabilities(extractor, tmp_path):
     from vision_agent.core.classify import ImageClassifier
     from vision_agent.core.imageio import read_image
     from vision_agent.core.own_classes.export import export_model, preprocessing_record
 
-    dogs, objects = real_photos("dogs")[:6], real_photos("objects")[:6]
-    features, _ = extractor.of_files(dogs + objects)
-    labels = np.array([0] * 6 + [1] * 6)
+    dogs, objects, faces = real_photos("dogs")[:8], real_photos("objects")[:8], real_photos("faces")
+    features, _ = extractor.of_files(dogs[:6] + objects[:6] + faces[:4])
+    labels = np.array([0] * 6 + [1] * 6 + [2] * 4)
     card = {"preprocessing": preprocessing_record(extractor.backbone.preprocessing)}
+    names = ("dog", "object", "face")
+    # Photos it was trained on and photos it never saw (the last two dogs and objects).
+    tried = dogs[:2] + objects[:2] + faces[:1] + dogs[6:] + objects[6:]
+    tried_features, _ = extractor.of_files(tried)
     for kind, model in (
-        ("head", train_head(features, labels, 2)),
-        ("plain", plain_logistic_regression(features, labels, 2)),
+        ("head", train_head(features, labels, 3)),
+        ("plain", plain_logistic_regression(features, labels, 3)),
+        ("gaussians", fit_gaussians(features, labels, 3)),
+        ("calibrated", replace(fit_gaussians(features, labels, 3), temperature=37.0)),
     ):
-        files = export_model(
-            tmp_path / kind, extractor.backbone.path, model, ("dog", "object"), card
-        )
+        files = export_model(tmp_path / kind, extractor.backbone.path, model, names, card)
         classifier = ImageClassifier.from_file(files.model)
-        for path, row in zip(dogs[:2] + objects[:2], [0, 1, 6, 7], strict=True):
+        for path, row in zip(tried, tried_features, strict=True):
             photo = read_image(path, max_side=512)
-            expected = model.probabilities(features[row : row + 1])[0]
+            expected = model.probabilities(row[None])[0]
             assert np.allclose(classifier.probabilities(photo), expected, atol=1e-4)
-        assert classifier.labels == ["dog", "object"]
+        assert classifier.labels == ["dog", "object", "face"]
 
 
 def test_both_models_see_a_photos_features_normalised(extractor):
@@ -110,13 +115,24 @@ def test_head_starts_from_the_class_shares():
     assert np.mean(head.predict(x_new) == 0) > 0.9
 
 
-def test_the_run_keeps_the_plain_regression_unless_the_folds_show_the_head_clearly_better():
-    x, y = separable(per_class=20, classes=2)
-    head, plain = train_head(x, y, 2), plain_logistic_regression(x, y, 2)
-    choice = cross_validated_choice(x, y, 2, head, plain)
-    assert choice.kept_name == PLAIN and choice.kept is plain
-    assert choice.head_right == choice.plain_right == choice.checked == 40
+def models(x, y, classes=2):
+    return {
+        HEAD: train_head(x, y, classes),
+        PLAIN: plain_logistic_regression(x, y, classes),
+        GAUSSIANS: fit_gaussians(x, y, classes),
+    }
 
+
+def test_the_run_keeps_the_gaussians_where_they_do_as_well_as_the_plain_regression():
+    x, y = separable(per_class=20, classes=2)
+    trained = models(x, y)
+    choice = cross_validated_choice(x, y, 2, trained)
+    assert choice.kept_name == GAUSSIANS
+    assert choice.kept.means is trained[GAUSSIANS].means  # the same fit, its temperature set
+    assert choice.right == {HEAD: 40, PLAIN: 40, GAUSSIANS: 40} and choice.checked == 40
+
+
+def test_the_head_is_kept_only_where_the_folds_show_it_clearly_better():
     # The class shows in 5 features among 100 of noise, the 5 ten times smaller than the
     # others: the plain regression (on the normalised features) shrinks them to almost
     # nothing; the head standardises every feature first.
@@ -124,6 +140,52 @@ def test_the_run_keeps_the_plain_regression_unless_the_folds_show_the_head_clear
     y = np.repeat([0, 1], 40)
     signal = (2 * y[:, None] - 1) + rng.normal(0, 1, (80, 5))
     x = np.column_stack([signal * 0.1, rng.normal(0, 1, (80, 100))])
-    head, plain = train_head(x, y, 2), plain_logistic_regression(x, y, 2)
-    choice = cross_validated_choice(x, y, 2, head, plain)
-    assert choice.kept_name == HEAD and choice.head_right - choice.plain_right >= 4
+    choice = cross_validated_choice(x, y, 2, models(x, y))
+    assert choice.kept_name == HEAD and choice.right[HEAD] - choice.right[PLAIN] >= 4
+    assert choice.right[HEAD] > choice.right[GAUSSIANS]
+
+
+def test_a_model_worse_than_the_plain_regression_on_the_validation_photos_is_set_aside():
+    x, y = separable(per_class=20, classes=2)
+    trained = models(x, y)
+    # Photos between the classes on which the Gaussians and the plain regression disagree,
+    # labelled as the plain regression says: the Gaussians get them wrong.
+    between = np.random.default_rng(5).normal(0, 3, (4000, x.shape[1]))
+    plain_says = trained[PLAIN].predict(between)
+    differ = between[plain_says != trained[GAUSSIANS].predict(between)][:3]
+    assert len(differ) == 3
+    validation = (differ, trained[PLAIN].predict(differ))
+    choice = cross_validated_choice(x, y, 2, trained, validation=validation)
+    assert choice.kept_name == PLAIN and choice.worse_on_validation == GAUSSIANS
+    assert choice.right[GAUSSIANS] >= choice.right[PLAIN]  # the folds alone chose them
+
+
+def test_the_plain_regression_is_kept_where_the_gaussians_do_worse_in_the_folds():
+    """The classes differ by a little in 10 features that also share a large nuisance, which
+    10 other features measure alone: a linear model subtracts it; each class's Gaussian, its
+    covariance shrunk from 20 photos, mostly sees the nuisance."""
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], 20)
+    x = rng.normal(0, 0.3, (40, 40)) + 5.0
+    nuisance = rng.normal(0, 3, 40)
+    x[:, :10] += nuisance[:, None] + 0.5 * (2 * y[:, None] - 1)
+    x[:, 10:20] += nuisance[:, None]
+    choice = cross_validated_choice(x, y, 2, models(x, y))
+    assert choice.right[GAUSSIANS] < choice.right[PLAIN]
+    assert choice.kept_name == PLAIN
+
+
+def test_the_kept_gaussians_say_how_sure_they_are_from_photos_they_did_not_see(extractor):
+    """Uncalibrated, Gaussians in 1,280 dimensions call every photo 100.0 % one class. The run
+    sets their temperature from the folds' held-out photos: unseen photos get answers below
+    certainty (and the same answers)."""
+    dogs, faces = real_photos("dogs"), real_photos("faces")
+    features, _ = extractor.of_files(dogs[:-3] + faces[:-3])
+    labels = np.array([0] * (len(dogs) - 3) + [1] * (len(faces) - 3))
+    unseen, _ = extractor.of_files(dogs[-3:] + faces[-3:])
+    trained = models(features, labels)
+    assert trained[GAUSSIANS].probabilities(unseen).max(axis=1).min() > 0.99999
+    choice = cross_validated_choice(features, labels, 2, trained)
+    assert choice.kept_name == GAUSSIANS and choice.kept.temperature > 1.0
+    assert np.array_equal(choice.kept.predict(unseen), trained[GAUSSIANS].predict(unseen))
+    assert choice.kept.probabilities(unseen).max(axis=1).mean() < 0.999

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from tests.support.drawings import blank_canvas, place_mnist_digit, random_mnist_canvas
-from vision_agent.core.postal import canvas_inputs
+from vision_agent.core.digits import normalize_digit, normalize_digit_steps
+from vision_agent.core.postal import box_ink, box_rect, canvas_inputs
 from vision_agent.core.regions import region_for_code
 
 
@@ -74,3 +75,26 @@ def test_inputs_are_five_mnist_style_images(mnist):
     assert inputs.max() == pytest.approx(1.0) and inputs.min() == 0.0
     for digit in inputs:  # fitted into 20×20: nearly all ink lies in the central 22×22
         assert digit[3:25, 3:25].sum() >= 0.97 * digit.sum()
+
+
+def test_boxes_cut_together_are_each_exactly_as_cut_alone(mnist):
+    """The five boxes are normalised in shared passes; each comes out bit for bit as it does
+    alone, which is also what "Inside the network" shows for it (blank boxes and specks too)."""
+    rng = np.random.default_rng(11)
+    for _ in range(40):
+        canvas, _ = random_mnist_canvas(mnist["x_test"], mnist["y_test"], rng)
+        blank = int(rng.integers(6))
+        if blank < 5:
+            x, y, w, h = box_rect(blank)
+            canvas[y : y + h, x : x + w] = 255
+            canvas[y + 40 : y + 42, x + 40 : x + 42] = 0  # a speck, not a digit
+        inputs, present = canvas_inputs(canvas)
+        for i in range(5):
+            alone = normalize_digit(box_ink(canvas, i))
+            steps = normalize_digit_steps(box_ink(canvas, i))
+            assert present[i] == (alone is not None) == (steps is not None) == (i != blank)
+            if alone is None:
+                assert not inputs[i].any()
+            else:
+                assert np.array_equal(inputs[i], alone)
+                assert np.array_equal(inputs[i], steps.centered)

@@ -145,3 +145,42 @@ def test_open_fours_taught_in_the_tab_are_read_sure(qtbot, tab, real_digits):
     _read_in_tab(qtbot, tab, writer.canvases[later])
     assert tab.reading.code == writer.codes[later]
     assert tab.reading.marked_code == writer.codes[later]
+
+
+def test_a_profile_taught_code_by_code_reads_as_one_loaded_at_once(real_digits, postal_recognizer):
+    """Writer 5 drawn small: ten codes taught one by one (the way of redrawing is chosen on the
+    way) and the same fifty samples loaded at once give the same index — each sample's own
+    features redrawn that way — and the same readings of the writer's other codes."""
+    from vision_agent.core.digit_features import normalized
+    from vision_agent.core.digit_variants import reshaped
+
+    writer = _writer(real_digits, 5, Placement(height=40))
+    taught = []
+    for canvas, code in zip(
+        writer.canvases[:TAUGHT_CODES], writer.codes[:TAUGHT_CODES], strict=True
+    ):
+        boxes, present = canvas_inputs(canvas)
+        keep = [i for i in range(5) if present[i]]
+        taught.append((boxes[keep][..., None], np.array([int(code[i]) for i in keep])))
+    inputs = np.concatenate([x for x, _ in taught])
+    labels = np.concatenate([y for _, y in taught])
+    try:
+        postal_recognizer.use_profile(np.zeros((0, 28, 28, 1)), np.zeros(0))
+        for x, y in taught:
+            postal_recognizer.teach(x, y)
+        one_by_one = postal_recognizer.profile, postal_recognizer.variant
+        read_one_by_one = _read_rest(postal_recognizer, writer)
+        postal_recognizer.use_profile(inputs, labels)
+        at_once = postal_recognizer.profile, postal_recognizer.variant
+        read_at_once = _read_rest(postal_recognizer, writer)
+        own = normalized(postal_recognizer.run(reshaped(inputs, at_once[1]))[1])
+    finally:
+        postal_recognizer.use_profile(np.zeros((0, 28, 28, 1)), np.zeros(0))
+    assert one_by_one[1] == at_once[1] == "wider"
+    for index in (one_by_one[0], at_once[0]):
+        assert np.allclose(index.features, own, atol=1e-5)
+        assert (index.labels == labels).all()
+    assert (one_by_one[0].votes == at_once[0].votes).all()
+    assert [(d.digit, d.status) for _, d in read_one_by_one] == [
+        (d.digit, d.status) for _, d in read_at_once
+    ]

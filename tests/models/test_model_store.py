@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 import time
 
@@ -299,3 +300,18 @@ def test_imagenet_labels_ship_with_the_app():
     keras_names = load_labels("imagenet_keras_names.json")
     assert len(keras_names) == 1000
     assert keras_names[207] == "golden_retriever" and keras_names[263] == "Pembroke"
+
+
+def test_a_file_replaced_by_another_of_the_same_size_and_time_is_hashed_again(tmp_path):
+    """The remembered digest is keyed on the file itself (its inode), not only its name, size and
+    modification time: a copy renamed over it with the old time (`cp -p`, an import) is read."""
+    path, other = tmp_path / "w.bin", tmp_path / "other.bin"
+    path.write_bytes(b"a" * 1000)
+    other.write_bytes(b"b" * 1000)
+    stat = path.stat()
+    os.utime(other, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    first = store_module.file_digest(path, "sha256")
+    os.replace(other, path)
+    assert path.stat().st_mtime_ns == stat.st_mtime_ns and path.stat().st_size == stat.st_size
+    assert store_module.file_digest(path, "sha256") == hashlib.sha256(b"b" * 1000).hexdigest()
+    assert first == hashlib.sha256(b"a" * 1000).hexdigest()

@@ -31,8 +31,9 @@ def no_models_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VISION_AGENT_REGISTRY", str(only_digits_shipped(tmp_path)))
 
 
-def offline_window(qtbot) -> tuple[MainWindow, list[ModelDownloadPanel]]:
-    """The window after the user looked at every tab; the panels of the tabs that have one."""
+def every_tab_shown(qtbot, settle_ms: int = 0) -> MainWindow:
+    """The window opened on the first tab, started, then every tab shown in turn (each given
+    `settle_ms` to lay itself out)."""
     app_settings().setValue("window/tab", 0)
     window = MainWindow()
     qtbot.addWidget(window)
@@ -40,7 +41,14 @@ def offline_window(qtbot) -> tuple[MainWindow, list[ModelDownloadPanel]]:
     window.start_tabs()
     for index in range(len(TAB_KINDS)):
         window.tabs.setCurrentIndex(index)
-        qtbot.wait(200)
+        if settle_ms:
+            qtbot.wait(settle_ms)
+    return window
+
+
+def offline_window(qtbot) -> tuple[MainWindow, list[ModelDownloadPanel]]:
+    """The window after the user looked at every tab; the panels of the tabs that have one."""
+    window = every_tab_shown(qtbot, settle_ms=200)
     panels = [p.model_status.panel for p in window.tab_pages if hasattr(p, "model_status")]
     panels = [p for p in panels if p.receivers(p.sig_downloaded)]  # not the postal tab's
     assert len(panels) == 3  # dog, ImageNet, face: each offers its missing model

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PyQt5.QtCore import Qt, QTimer
+from PyQt5.QtCore import Qt
 from PyQt5.QtGui import QImage
 from PyQt5.QtWidgets import (
     QAbstractSpinBox,
@@ -20,6 +20,7 @@ from PyQt5.QtWidgets import (
 )
 
 from tests.support.paths import asset
+from tests.support.questions import answer_the_question
 from tests.ui.tabs.test_postal_tab import write_digit
 from vision_agent.i18n import set_language
 from vision_agent.ui.main_window import TAB_KINDS, MainWindow
@@ -126,6 +127,29 @@ def test_face_keys_work_after_play_again(qtbot, windows):
     assert not tab.controller.is_running()
 
 
+def test_space_pauses_after_a_mouse_click_on_start(qtbot, windows):
+    """Start clicked with the mouse, then Space: the video pauses (the click left no button
+    holding Space for itself, so Space did not press Start again and restart the video)."""
+    asset("face_detector", "res10_300x300_ssd_iter_140000.caffemodel")
+    from vision_agent.core.video_source import SourceSpec
+
+    window = windows("FaceCamTab")
+    tab = window.current_page()
+    qtbot.waitUntil(lambda: tab.controller.service.state == "ready", timeout=30000)
+    tab.source_bar.loop_check.setChecked(True)
+    tab.open_source(SourceSpec.file(asset("photos", "video", "Megamind.avi"), loop=True))
+    qtbot.waitUntil(lambda: tab.controller.shown is not None, timeout=15000)
+    with qtbot.waitSignal(tab.controller.sig_source_opened, timeout=10000):
+        qtbot.mouseClick(tab.source_bar.start_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: tab.controller.is_running(), timeout=10000)
+    press(qtbot, window, Qt.Key_Space)
+    assert tab.controller.is_paused()
+    qtbot.mouseClick(tab.detector_bar.blur_check, Qt.LeftButton)
+    press(qtbot, window, Qt.Key_Space)
+    assert not tab.controller.is_paused()
+    assert tab.detector_bar.blur_check.isChecked()
+
+
 def pixels(image: QImage) -> np.ndarray:
     image = image.convertToFormat(QImage.Format_RGB888)
     bits = image.constBits()
@@ -170,18 +194,6 @@ def test_the_correction_menu_opens_from_the_keyboard(qtbot, windows):
     qtbot.keyClick(menu, Qt.Key_Down)
     qtbot.keyClick(menu, Qt.Key_Return)
     assert taught == [(2, 1)]
-
-
-def answer_the_question(qtbot, button: QMessageBox.StandardButton, asked: list) -> None:
-    def answer() -> None:
-        box = QApplication.activeModalWidget()
-        if isinstance(box, QMessageBox):
-            asked.append(box.text())
-            box.button(button).click()
-        else:
-            QTimer.singleShot(50, answer)
-
-    QTimer.singleShot(50, answer)
 
 
 def test_q_asks_before_throwing_a_drawing_away(qtbot, windows):

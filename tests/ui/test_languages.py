@@ -167,10 +167,10 @@ def fill_every_tab(qtbot, window: MainWindow) -> None:
     window.tabs.setCurrentIndex(index["DogTab"])
     dogs = window.current_page()
     for photo in (("objects", "tabby_cat_jetson_cat_1.jpg"), ("dogs", "Beagle_01141.jpg")):
-        dogs.open_photo(asset("photos", *photo))
+        dogs.photos.open_paths([asset("photos", *photo)])
         qtbot.waitUntil(lambda: dogs.controller.result is not None, timeout=60000)
         qtbot.waitUntil(lambda: not dogs.controller.is_busy(), timeout=60000)
-    dogs.open_photo(asset("photos", "objects", "tabby_cat_jetson_cat_1.jpg"))
+    dogs.photos.open_paths([asset("photos", "objects", "tabby_cat_jetson_cat_1.jpg")])
     qtbot.waitUntil(lambda: not dogs.controller.is_busy(), timeout=60000)
 
     window.tabs.setCurrentIndex(index["ClassifierTab"])
@@ -279,12 +279,17 @@ def test_the_dialogs_of_the_tabs_speak_korean(qtbot, painted):
 
     # a dataset's name, and the face detector's file formats inside its model names
     NAMED = ("Stanford Dogs", "Caffe fp32", "Caffe fp16", "TensorFlow uint8")
+    made = {  # the curves are made at once when asked for; the states once files are checked
+        TrainDogsDialog: lambda d: bool(d.curves.loss.getPlotItem().titleLabel.text),
+        ModelsDialog: lambda d: not d.checks.is_running(),
+    }
     set_language("ko")
     try:
         for kind in (TrainDogsDialog, ModelsDialog):
             dialog = kind()
             qtbot.addWidget(dialog)
             dialog.show()
+            qtbot.waitUntil(lambda: made[kind](dialog), timeout=30_000)  # noqa: B023
             painted.clear()
             dialog.grab()
             texts = [dialog.windowTitle(), *child_texts(dialog), *scene_texts(dialog), *painted]

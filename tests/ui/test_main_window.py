@@ -70,20 +70,30 @@ def test_the_window_imports_no_tab_module_before_a_tab_is_shown():
     assert result.stdout.split("\n")[:2] == ["[]", "True"], result.stderr
 
 
+def import_spy(watched) -> str:
+    """Script lines that record in `on_gui_thread`, for each module of `watched` as it is first
+    looked for, whether that happened on the main (GUI) thread."""
+    return (
+        "import sys, threading\n"
+        f"watched = {tuple(watched)!r}\n"
+        "on_gui_thread = {}\n"
+        "class Spy:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name in watched:\n"
+        "            main = threading.current_thread() is threading.main_thread()\n"
+        "            on_gui_thread.setdefault(name, main)\n"
+        "sys.meta_path.insert(0, Spy())\n"
+    )
+
+
 def test_the_visible_tabs_heavy_modules_are_imported_off_the_gui_thread():
     """As the app starts it (`start_tabs_after_imports`): numpy, OpenCV, onnxruntime and
     pyqtgraph come in on another thread (an import spy records where), the GUI thread keeps
     its event loop, and the postal tab is then built."""
     script = (
-        "import sys, threading\n"
-        "heavy = ('numpy', 'cv2', 'onnxruntime', 'pyqtgraph')\n"
-        "on_gui_thread = {}\n"
-        "class Spy:\n"
-        "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name in heavy:\n"
-        "            main = threading.current_thread() is threading.main_thread()\n"
-        "            on_gui_thread.setdefault(name, main)\n"
-        "sys.meta_path.insert(0, Spy())\n" + SHOWN_WINDOW + "w.start_tabs_after_imports(app.quit)\n"
+        import_spy(("numpy", "cv2", "onnxruntime", "pyqtgraph"))
+        + SHOWN_WINDOW
+        + "w.start_tabs_after_imports(app.quit)\n"
         "app.exec_()\n"
         "print(sorted(on_gui_thread.items()), [type(p).__name__ for p in w.built_pages()])\n"
         "w.close()\n"
@@ -94,6 +104,29 @@ def test_the_visible_tabs_heavy_modules_are_imported_off_the_gui_thread():
     heavy = sorted(("numpy", "cv2", "onnxruntime", "pyqtgraph"))
     expected = f"{[(name, False) for name in heavy]} ['PostalTab']"
     assert result.stdout.splitlines()[:1] == [expected], result.stderr
+
+
+def test_every_tab_module_is_imported_off_the_gui_thread_at_start():
+    """As the app starts: the visible tab's own module comes in on the start-up imports' thread,
+    and once that tab has started, the other tabs' modules on it too, so that showing one later
+    builds it without importing on the GUI thread (an import spy records where)."""
+    modules = [kind.module for kind in TAB_KINDS]
+    script = (
+        import_spy(modules) + SHOWN_WINDOW + "from PyQt5.QtCore import QTimer\n"
+        "def quit_when_imported():\n"
+        "    if all(m in sys.modules for m in watched): app.quit()\n"
+        "poll = QTimer(); poll.timeout.connect(quit_when_imported); poll.start(20)\n"
+        "QTimer.singleShot(60_000, app.quit)\n"
+        "w.start_tabs_after_imports(lambda: None)\n"
+        "app.exec_()\n"
+        "print(sorted(on_gui_thread.items()))\n"
+        "w.close()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    expected = f"{sorted((name, False) for name in modules)}"
+    assert result.stdout.splitlines()[:1] == [expected], result.stderr[-2000:]
 
 
 def test_a_window_closed_during_its_start_up_imports_exits_after_they_finish(tmp_path):
@@ -142,12 +175,28 @@ def test_every_tab_shown_offline_fetches_nothing(qtbot, tmp_path, monkeypatch):
             window.close()
 
 
+def test_the_shortcuts_sheet_builds_the_tabs_one_per_turn_after_it_shows(qtbot, window):
+    """Help ▸ Keyboard shortcuts right after the start: the sheet shows at once, each tab not
+    built yet is built in a later turn of the event loop (a build holds the GUI thread 10-30 ms),
+    without loading its model, and the sheet is written again with its keys."""
+    window.start_tabs()
+    sheet = window.help_menu.show_shortcuts()
+    assert sheet.isVisible() and len(window.built_pages()) == 1
+    assert "Recognize the drawing" in sheet.browser.toPlainText()
+    qtbot.waitUntil(lambda: len(window.built_pages()) == len(TAB_KINDS), timeout=30_000)
+    qtbot.waitUntil(lambda: "Pause or resume" in sheet.browser.toPlainText(), timeout=10_000)
+    assert all(not page.isVisible() for page in window.built_pages()[1:])
+    assert all(p.controller.slot.state == "idle" for p in window.built_pages()[1:4])
+    sheet.close()
+
+
 def test_shortcuts_sheet_lists_every_key_of_every_tab(qtbot, window):
+    pages = window.tab_pages  # every tab built (the sheet builds those not built yet itself)
     sections = dict(window.help_menu.shortcut_sections())
     quit_keys = keys_text(window.quit_action.shortcut())  # the platform's Quit (none offscreen)
     assert not quit_keys or (quit_keys, "Quit") in sections["Everywhere"]
     assert ("F1", "How to use this tab") in sections["Everywhere"]
-    for index, page in enumerate(window.tab_pages):
+    for index, page in enumerate(pages):
         listed = sections[window.tabs.tabText(index)]
         keys = {keys_text(s.key()) for s in page.findChildren(QShortcut)}
         assert keys <= {k for k, _ in listed}, (type(page).__name__, keys, listed)
@@ -219,19 +268,40 @@ sys.exit(run_app(drawing=sys.argv[1]))
 """
 
 
+def test_the_objects_of_the_start_up_are_left_out_of_later_full_collections(tmp_path):
+    """Garbage is collected on the GUI thread (ui/gui_thread_gc); a full collection walks every
+    object alive, about 30 ms with the start-up's modules and tabs. Once the window's start-up
+    is over (every tab module imported), what is alive is frozen out of later collections."""
+    script = OPEN_DRAWING.replace(
+        'print("read", postal.reading.code, flush=True)',
+        'import gc; print("read", postal.reading.code, gc.get_freeze_count() > 0, flush=True)',
+    ).replace(
+        "if postal is not None and postal.reading is not None:",
+        "import gc\n    if postal is not None and postal.reading is not None"
+        " and (gc.get_freeze_count() or waited > 30_000):",
+    )
+    result = window_reading_a_drawing(script, tmp_path)
+    assert "read 10701 True" in result.stdout, result.stderr[-2000:]
+
+
 def test_a_drawing_given_on_the_command_line_is_read(tmp_path):
     """Regression: the drawing was sent to the postal model before it was asked to load, and a
     call made while no model is loaded ends silently: the code was never read."""
+    result = window_reading_a_drawing(OPEN_DRAWING, tmp_path)
+    assert "read 10701" in result.stdout, result.stderr[-2000:]
+
+
+def window_reading_a_drawing(script: str, tmp_path) -> subprocess.CompletedProcess:
+    """`script` (OPEN_DRAWING or a variant) run in a fresh process on a drawing of 10701."""
     from vision_agent.checks.postal import draw_code
     from vision_agent.core.imageio import write_image
 
     drawing = tmp_path / "code.png"
     write_image(drawing, draw_code("10701"))
-    result = subprocess.run(
-        [sys.executable, "-c", OPEN_DRAWING, str(drawing)],
+    return subprocess.run(
+        [sys.executable, "-c", script, str(drawing)],
         capture_output=True,
         text=True,
         timeout=120,
         env={**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")},
     )
-    assert "read 10701" in result.stdout, result.stderr[-2000:]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,12 @@ ASSETS = repo_assets_dir()
 ROUTES = {"resnet50_imagenet": "slow", "densenet121_imagenet_notop": "good", "googlenet_caffe": ""}
 
 
+def checked(dialog: ModelsDialog) -> bool:
+    return all(
+        dialog.state(entry.id) != "checking" for entry in dialog.store.registry.all_entries()
+    )
+
+
 @pytest.fixture
 def dialog(qtbot, tmp_path, model_server):
     data = json.loads(default_registry().path.read_text(encoding="utf-8"))
@@ -49,9 +56,46 @@ def dialog(qtbot, tmp_path, model_server):
     widget = ModelsDialog(store)
     qtbot.addWidget(widget)
     widget.show()
+    qtbot.waitUntil(lambda: checked(widget), timeout=30_000)
     yield widget
     widget.close()
     DownloadWorker.cancel_all(wait_ms=10_000)
+
+
+@pytest.mark.skipif(not ASSETS.is_dir(), reason="../shared/assets is absent")
+def test_the_dialog_checks_the_models_off_the_gui_thread(hashing_threads, dialog, qtbot):
+    """Opening the dialog hashes every present file (the search path's face and ImageNet
+    models) in another thread; each row says "checking…" until then."""
+    assert dialog.state("res10_caffe_fp32") == "ready"
+    assert hashing_threads
+    assert threading.main_thread() not in hashing_threads
+    hashing_threads.clear()
+    dialog.refresh()
+    assert {dialog.state(e.id) for e in dialog.store.registry.all_entries()} == {"checking"}
+    assert dialog.table.item(0, COL_STATE).text() == "checking…"
+    qtbot.waitUntil(lambda: checked(dialog), timeout=30_000)
+    assert dialog.state("res10_caffe_fp32") == "ready"
+    assert hashing_threads and threading.main_thread() not in hashing_threads
+
+
+def test_a_model_chosen_while_checked_is_offered_once_its_answer_comes(dialog, qtbot):
+    dialog.refresh()
+    dialog.select("resnet50_imagenet")
+    assert not dialog.panel.isVisible()  # not known yet to be missing
+    qtbot.waitUntil(lambda: checked(dialog), timeout=30_000)
+    assert dialog.panel.isVisible() and dialog.panel.download_button.isVisible()
+
+
+def test_import_folder_hashes_off_the_gui_thread(hashing_threads, dialog, tmp_path, qtbot):
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    (usb / "densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5").write_bytes(PAYLOAD)
+    hashing_threads.clear()
+    with qtbot.waitSignal(dialog.sig_models_changed, timeout=30_000):
+        dialog.import_folder(str(usb))
+    qtbot.waitUntil(lambda: checked(dialog), timeout=30_000)
+    assert dialog.state("densenet121_imagenet_notop") == "ready"
+    assert hashing_threads and threading.main_thread() not in hashing_threads
 
 
 def test_download_shows_progress_and_can_be_cancelled(dialog, qtbot, tmp_path):
@@ -76,6 +120,7 @@ def test_download_shows_progress_and_can_be_cancelled(dialog, qtbot, tmp_path):
 
     panel.cancel_button.click()
     qtbot.waitUntil(lambda: panel.download_button.isVisible(), timeout=10_000)
+    qtbot.waitUntil(lambda: checked(dialog), timeout=30_000)
     assert dialog.state(model_id) == "missing"
     assert panel.text() == "Download cancelled."
     assert not any(p.is_file() for p in (tmp_path / "cache").rglob("*"))
@@ -90,6 +135,7 @@ def test_download_completes_and_announces_the_model(dialog, qtbot, tmp_path):
     ):
         dialog.panel.download_button.click()
     assert blocker.args == [model_id]
+    qtbot.waitUntil(lambda: checked(dialog), timeout=30_000)
     assert dialog.state(model_id) == "ready"
     assert not dialog.panel.isVisible()
     name = "densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5"
@@ -101,6 +147,7 @@ def test_failed_download_explains_in_words_of_the_window(dialog, qtbot):
     dialog.select(model_id)
     dialog.panel.download()
     qtbot.waitUntil(lambda: dialog.panel.download_button.isVisible(), timeout=15_000)
+    qtbot.waitUntil(lambda: checked(dialog), timeout=30_000)
     message = dialog.panel.text()
     assert "HTTP 404" in message and "Import from folder…" in message
     assert "vision-agent" not in message and "`" not in message
@@ -112,8 +159,9 @@ def test_import_folder_makes_a_model_ready(dialog, tmp_path, qtbot):
     usb = tmp_path / "usb"
     usb.mkdir()
     (usb / "densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5").write_bytes(PAYLOAD)
-    with qtbot.waitSignal(dialog.sig_models_changed, timeout=1000):
+    with qtbot.waitSignal(dialog.sig_models_changed, timeout=30_000):
         dialog.import_folder(str(usb))
+    qtbot.waitUntil(lambda: checked(dialog), timeout=30_000)
     assert dialog.state(model_id) == "ready"
     assert "Imported 1 file(s)" in dialog.message_label.text()
 
@@ -130,6 +178,7 @@ def test_the_panel_imports_the_chosen_model_from_a_folder(dialog, tmp_path, qtbo
     (usb / "densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5").write_bytes(PAYLOAD)
     with qtbot.waitSignal(dialog.sig_models_changed, timeout=10_000):
         dialog.panel.import_folder(str(usb))
+    qtbot.waitUntil(lambda: checked(dialog), timeout=30_000)
     assert dialog.state(model_id) == "ready"
 
 

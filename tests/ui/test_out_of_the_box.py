@@ -50,7 +50,7 @@ def test_every_tab_answers_at_first_launch_without_a_missing_model_panel(
             qtbot.waitUntil(lambda: postal.reading is not None, timeout=TIMEOUT)
             assert postal.reading.code == "06236"
 
-            dogs.open_photo(dog)
+            dogs.photos.open_paths([dog])
             qtbot.waitUntil(
                 lambda: dogs.controller.result is not None and not dogs.controller.is_busy(),
                 timeout=TIMEOUT,
@@ -58,7 +58,7 @@ def test_every_tab_answers_at_first_launch_without_a_missing_model_panel(
             assert dogs.controller.result.is_dog
             assert dogs.breeds.verdict_label.text().startswith("beagle")
 
-            imagenet.open_paths([banana])
+            imagenet.photos.open_paths([banana])
             qtbot.waitUntil(
                 lambda: (
                     imagenet.controller.result is not None and not imagenet.controller.is_busy()

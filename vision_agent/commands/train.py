@@ -41,6 +41,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="0,1,2",
         help="which of its 5 contiguous blocks to train on (the rest are kept out); default 0,1,2",
     )
+    digits.add_argument(
+        "--bitmaps",
+        type=Path,
+        help="optdigits-orig bitmaps of other writers to train on (every fifth kept out)",
+    )
     digits.add_argument("--init", type=Path, help="fine-tune this .keras model instead")
     digits.add_argument(
         "--average-with-init",
@@ -218,13 +223,14 @@ def _train_digits(args: argparse.Namespace) -> int:
     if not folds or max(folds) >= USPS_FOLDS:
         return cannot_start(f"--usps-folds must name folds 0–{USPS_FOLDS - 1}, e.g. 0,1,2")
     command = "vision-agent " + shlex.join(sys.argv[1:])
-    data = DigitData(args.data, args.pen_data, args.check_writers, args.usps, folds)
+    data = DigitData(args.data, args.pen_data, args.check_writers, args.usps, folds, args.bitmaps)
     try:
         for path, kind in (
             (args.data, "an MNIST .npz file"),
             (args.pen_data, "a pen-digits rows file"),
             (args.check_writers, "a UNIPEN trajectories file"),
             (args.usps, "a USPS zip.train.gz file"),
+            (args.bitmaps, "an optdigits-orig bitmaps file"),
             (args.init, "a Keras digit model"),
         ):
             if path is not None:

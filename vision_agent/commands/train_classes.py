@@ -142,11 +142,15 @@ def _summary_text(result) -> str:
             f"Kept: the {result.kept} (too few training photos per class to cross-validate)."
         )
     elif result.kept:
+        aside = folds.get("set_aside_on_validation")
         lines.append(
             f"Kept: the {result.kept} (cross-validation on the {folds['photos']} training "
-            f"photos: softmax head {folds['softmax_head_right']} right, plain logistic "
-            f"regression {folds['plain_logistic_regression_right']}; the softmax head alone: "
-            f"{_percent(result.head_val_accuracy)} on the validation photos)."
+            f"photos: class-conditional Gaussians {folds['gaussians_right']} right, plain "
+            f"logistic regression {folds['plain_logistic_regression_right']}, softmax head "
+            f"{folds['softmax_head_right']}; on the validation photos the Gaussians alone "
+            f"{_percent(result.gaussians_val_accuracy)}, the softmax head alone "
+            f"{_percent(result.head_val_accuracy)}"
+            + (f"; the {aside} did worse there than the plain regression)." if aside else ").")
         )
     if result.files is not None:
         lines.append(

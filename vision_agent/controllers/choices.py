@@ -12,8 +12,8 @@ from pathlib import Path
 
 from PyQt5.QtCore import QObject, pyqtSignal
 
+from vision_agent.controllers.model_slot import store_presence
 from vision_agent.core.classify import DEFAULT_MODEL, MODEL_ALIASES
-from vision_agent.core.errors import UserError
 from vision_agent.core.settings import Settings
 from vision_agent.models.store import ModelStore, default_store
 
@@ -70,10 +70,7 @@ class SharedChoices(QObject):
         """Whether the registry model's files are on this computer (with the registry's sizes:
         no hashing, the model service checks the hash when it loads the model)."""
         if model_id not in self._present:
-            try:
-                self._present[model_id] = self._store().is_present(model_id)
-            except UserError:
-                self._present[model_id] = False
+            self._present[model_id] = store_presence(model_id, self._store)
         return self._present[model_id]
 
     def models_changed(self) -> None:

@@ -19,8 +19,8 @@ from vision_agent.controllers.model_slot import (
     ModelChoice,
     ModelSlot,
     ModelState,
+    Pending,
     Refusal,
-    Reply,
     file_caption,
     registry_caption,
 )
@@ -96,9 +96,7 @@ class ClassifierController(QObject):
         self.gradcam_wanted = False
         self.gradcam_class: int | None = None
         self._pending_name = ""
-        self._pending_read: Reply | None = None
-        self._pending_classify: Reply | None = None
-        self._pending_cam: Reply | None = None
+        self._read, self._classify, self._cam = Pending(), Pending(), Pending()
         self._photo_alone_timer = QTimer(self)
         self._photo_alone_timer.setSingleShot(True)
         self._photo_alone_timer.timeout.connect(self._photo_alone)
@@ -107,19 +105,11 @@ class ClassifierController(QObject):
 
     # --- model --------------------------------------------------------------------------
     @property
-    def key(self) -> ModelKey:
-        """The model in use (until a new one works), else the one being loaded, else the one to
-        load at start."""
-        choice = self.slot.current or self.slot.shown
-        return choice.key if choice is not None else self._start_key
-
-    @property
     def model(self) -> str:
-        return self.key[0]
-
-    @property
-    def weights(self) -> Path | None:
-        return self.key[1]
+        """The model in use (until a new one works), else the one being loaded, else the one to
+        load at start: an alias or a Keras file's path."""
+        choice = self.slot.current or self.slot.shown
+        return (choice.key if choice is not None else self._start_key)[0]
 
     def start(self) -> None:
         self._load(self._start_key, chosen=False)
@@ -143,7 +133,8 @@ class ClassifierController(QObject):
     @pyqtSlot(object)
     def _on_loading(self, _choice: ModelChoice) -> None:
         self.result, self.heat = None, None
-        self._discard_model_replies()
+        self._classify.discard()
+        self._cam.discard()
         self.sig_photo_changed.emit()  # the photo without the previous model's labels
         self.classify()
 
@@ -180,12 +171,6 @@ class ClassifierController(QObject):
             return " " + tr("(starting TensorFlow takes a few seconds)")
         return ""
 
-    def _discard_model_replies(self) -> None:
-        for reply in (self._pending_classify, self._pending_cam):
-            if reply is not None:
-                reply.discard()
-        self._pending_classify = self._pending_cam = None
-
     # --- photos -------------------------------------------------------------------------
     def open_photo(self, path: Path) -> None:
         """Read the photo in the reader thread; it is shown and classified when read."""
@@ -193,41 +178,34 @@ class ClassifierController(QObject):
             self.reader.load(RecognizerSpec(PhotoReader, label="photo reader"))
         self._pending_name = path.name
         reply = self.reader.call(PhotoReader.read, str(path), PHOTO_MAX_SIDE, latest=True)
-        self._pending_read = reply.then(self._on_photo_read, self._on_photo_error)
+        self._read.ask(reply, self._on_photo_read, self._on_photo_error)
         self.sig_status.emit(tr("Opening {name}…").format(name=path.name))
 
     def show_photo(self, rgb: np.ndarray, name: str) -> None:
         """Classify the photo; the view keeps the old one until the labels come or
         PHOTO_ALONE_AFTER_MS passes (repainting now would compete with the model)."""
-        if self._pending_read is not None:
-            self._pending_read.discard()
-            self._pending_read = None
+        self._read.discard()
+        self._cam.discard()
         self.photo, self.photo_name = rgb, name
         self.result, self.heat = None, None
         self.photo_alone = False
-        if self._pending_cam is not None:
-            self._pending_cam.discard()
-            self._pending_cam = None
         self._photo_alone_timer.start(PHOTO_ALONE_AFTER_MS)
         self.classify()
 
     def is_busy(self) -> bool:
         """A photo is being read or classified, or a heat map computed."""
-        return any(
-            r is not None for r in (self._pending_read, self._pending_classify, self._pending_cam)
-        )
+        return any((self._read, self._classify, self._cam))
 
     @pyqtSlot(object)
     def _on_photo_read(self, rgb: np.ndarray) -> None:
-        self._pending_read = None
         self.show_photo(rgb, self._pending_name)
 
     @pyqtSlot(str)
     def _on_photo_error(self, message: str) -> None:
-        self._pending_read = None
         self.photo, self.photo_name = None, self._pending_name
         self.result, self.heat = None, None
-        self._discard_model_replies()
+        self._classify.discard()
+        self._cam.discard()
         self.sig_photo_failed.emit(message)
         self.sig_status.emit(message)
 
@@ -240,9 +218,8 @@ class ClassifierController(QObject):
     def classify(self) -> None:
         if self.photo is None:
             return
-        self._pending_classify = self.slot.call(
-            ImageClassifier.classify, self.photo, TOP, True, latest=True
-        ).then(self._on_classified, self._on_classify_failed)
+        reply = self.slot.call(ImageClassifier.classify, self.photo, TOP, True, latest=True)
+        self._classify.ask(reply, self._on_classified, self._on_classify_failed)
         if self.slot.state == ModelState.LOADING:
             self.sig_status.emit(tr("Waiting for the model to load…"))
 
@@ -260,14 +237,12 @@ class ClassifierController(QObject):
         wanted = self.gradcam_wanted and self.is_keras_model()
         if self.photo is None or self.result is None or not wanted or self.gradcam_class is None:
             return
-        self._pending_cam = self.slot.call(
-            ImageClassifier.gradcam, self.photo, self.gradcam_class, latest=True
-        ).then(self._on_gradcam, self._on_gradcam_failed)
+        reply = self.slot.call(ImageClassifier.gradcam, self.photo, self.gradcam_class, latest=True)
+        self._cam.ask(reply, self._on_gradcam, self._on_gradcam_failed)
         self.sig_status.emit(tr("Computing Grad-CAM…"))
 
     @pyqtSlot(object)
     def _on_classified(self, result: Classification) -> None:
-        self._pending_classify = None
         self._photo_alone_timer.stop()
         self.result, self.heat = result, None
         self.gradcam_class = result.top[0].index
@@ -282,19 +257,16 @@ class ClassifierController(QObject):
 
     @pyqtSlot(object)
     def _on_gradcam(self, heat: np.ndarray) -> None:
-        self._pending_cam = None
         self.heat = heat
         self.sig_photo_changed.emit()
         self.sig_status.emit(tr("Grad-CAM ready."))
 
     @pyqtSlot(str)
     def _on_classify_failed(self, message: str) -> None:
-        self._pending_classify = None
         self.sig_status.emit(tr("Classification failed: {m}").format(m=message))
 
     @pyqtSlot(str)
     def _on_gradcam_failed(self, message: str) -> None:
-        self._pending_cam = None
         self.gradcam_wanted = False
         self.sig_photo_changed.emit()
         self.sig_status.emit(tr("Classification failed: {m}").format(m=message))

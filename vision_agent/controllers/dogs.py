@@ -18,8 +18,8 @@ from vision_agent.controllers.choices import SharedChoices
 from vision_agent.controllers.model_slot import (
     ModelChoice,
     ModelSlot,
+    Pending,
     Refusal,
-    Reply,
     registry_caption,
 )
 from vision_agent.core.dogs import BreedRecognizer, DogResult
@@ -78,7 +78,7 @@ class DogController(QObject):
         self.result: DogResult | None = None
         self.error = ""  # why the photo could not be recognized
         self._started = False
-        self._pending: Reply | None = None
+        self._pending = Pending()
         choices.sig_imagenet_model_changed.connect(self._on_classifier_changed)
         choices.sig_models_changed.connect(self._on_models_changed)
 
@@ -129,7 +129,7 @@ class DogController(QObject):
     def use_imagenet(self) -> None:
         self.select_choice(self.choices[0])
 
-    def add_breed_model(self, model: Path, classes: Path) -> None:
+    def add_breed_model(self, model: str | Path, classes: str | Path) -> None:
         """Make a Keras breed model selectable and use it (the Train dialog calls this)."""
         self.select_choice(BreedModelChoice(Path(model), Path(classes)))
 
@@ -179,7 +179,7 @@ class DogController(QObject):
         if failed.model is not None and failed in self.choices:
             self.choices.remove(failed)
             self._save_models()
-            self._discard_pending()
+            self._pending.discard()
             self.result = None
             if self.slot.current is None:
                 self._load(self.choices[0], by_user=False)
@@ -189,27 +189,21 @@ class DogController(QObject):
     def recognize(self, path: Path) -> None:
         self.photo, self.error = Path(path), ""
         reply = self.slot.call(BreedRecognizer.recognize_file, str(path), latest=True)
-        self._pending = reply.then(self._on_result, self._on_error)
+        self._pending.ask(reply, self._on_result, self.show_error)
         self.sig_result_changed.emit()
 
     def is_busy(self) -> bool:
-        return self._pending is not None
+        return bool(self._pending)
 
     def show_error(self, message: str) -> None:
         """A photo that cannot be recognized (e.g. dropped text file): say why."""
-        self._discard_pending()
+        self._pending.discard()
         self.result, self.error = None, message
         self.sig_result_changed.emit()
         self.sig_status.emit(self.status_text())
 
-    def _discard_pending(self) -> None:
-        if self._pending is not None:
-            self._pending.discard()
-            self._pending = None
-
     @pyqtSlot(object)
     def _on_result(self, result: DogResult) -> None:
-        self._pending = None
         self.result = result
         self.sig_result_changed.emit()
         self.sig_status.emit(self.status_text())
@@ -222,11 +216,6 @@ class DogController(QObject):
             return ""
         name = self.photo.name if self.photo else ""
         return tr("Recognized {name} in {ms:.0f} ms").format(name=name, ms=self.result.latency_ms)
-
-    @pyqtSlot(str)
-    def _on_error(self, message: str) -> None:
-        self._pending = None
-        self.show_error(message)
 
     def results_text(self) -> str:
         """Plain text for the clipboard: the photo, then one "breed<TAB>probability" per line."""

@@ -5,7 +5,7 @@ detector gets a frame only when it is free, and always the newest one (older one
 dropped). So at most one frame is being detected and at most one waits: nothing queues up, and
 what is shown is the latest detected frame. The controller also owns the model choice (a model
 that fails to load leaves the previous one in place), the pause state, what is on screen (the
-snapshot saves exactly that) and the one-time camera probe. Widget-free: the tab renders its
+tab's snapshot saves exactly that) and the one-time camera probe. Widget-free: the tab renders its
 signals.
 """
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from PyQt5.QtCore import QObject, pyqtSignal, pyqtSlot
@@ -21,7 +20,7 @@ from PyQt5.QtCore import QObject, pyqtSignal, pyqtSlot
 from vision_agent.controllers.model_slot import (
     ModelChoice,
     ModelSlot,
-    Reply,
+    Pending,
     file_caption,
     registry_caption,
 )
@@ -32,12 +31,9 @@ from vision_agent.core.faces import (
     FaceDetection,
     FaceDetector,
 )
-from vision_agent.core.imageio import write_image
 from vision_agent.core.rate import RateMeter
 from vision_agent.core.video_source import FrameGrabber, SourceEnded, SourceSpec, probe_cameras
 from vision_agent.engine.recipes import face_model_spec
-
-SNAPSHOT_SUFFIXES = (".png", ".jpg", ".jpeg")
 
 
 def model_choice(choice: str) -> ModelChoice:
@@ -117,7 +113,7 @@ class FaceCamController(QObject):
         self.grabber: FrameGrabber | None = None
         self.shown: FaceDetection | None = None  # what the view shows; None when blank
         self._generation = 0
-        self._pending: Reply | None = None
+        self._pending = Pending()
         self._redetect_when_done = False  # settings changed while a detection was running
         self._last_frame: tuple[np.ndarray, int] | None = None
         self._camera_rate = RateMeter()
@@ -141,7 +137,7 @@ class FaceCamController(QObject):
     def _on_model_ready(self, _choice: ModelChoice) -> None:
         self._discard_pending()
         self._pump()
-        if self._pending is None and not self.is_streaming():
+        if not self._pending and not self.is_streaming():
             self.redetect()
 
     # ----------------------------------------------------------------- source
@@ -177,9 +173,7 @@ class FaceCamController(QObject):
 
     def _discard_pending(self) -> None:
         self._redetect_when_done = False
-        if self._pending is not None:
-            self._pending.discard()
-            self._pending = None
+        self._pending.discard()
 
     def pause(self, paused: bool) -> None:
         """Pause or resume a running source (the shown frame stays, and can be re-detected)."""
@@ -212,7 +206,7 @@ class FaceCamController(QObject):
         some of them, and always the last."""
         if self._last_frame is None:
             return
-        if self._pending is None:
+        if not self._pending:
             self._request(*self._last_frame)
         else:
             self._redetect_when_done = True
@@ -248,7 +242,7 @@ class FaceCamController(QObject):
 
     # ----------------------------------------------------------------- detection
     def _pump(self) -> None:
-        if self._pending is not None or not self.slot.is_ready() or self.grabber is None:
+        if self._pending or not self.slot.is_ready() or self.grabber is None:
             return
         item = self.grabber.slot.take()
         if item is not None:
@@ -256,9 +250,10 @@ class FaceCamController(QObject):
 
     def _request(self, frame: np.ndarray, index: int) -> None:
         self._last_frame = (frame, index)
-        self._pending = self.slot.call(
+        reply = self.slot.call(
             FaceDetector.detect, frame, self.threshold, self.blur, index, latest=True
-        ).then(self._on_result, self._on_error)
+        )
+        self._pending.ask(reply, self._on_result, self._on_error)
         self.max_backlog = max(self.max_backlog, self.backlog())
 
     def backlog(self) -> int:
@@ -267,7 +262,6 @@ class FaceCamController(QObject):
 
     @pyqtSlot(object)
     def _on_result(self, detection: FaceDetection) -> None:
-        self._pending = None
         self.shown = detection
         self._latency_ms = detection.latency_ms
         self._shown_rate.tick()
@@ -276,7 +270,6 @@ class FaceCamController(QObject):
 
     @pyqtSlot(str)
     def _on_error(self, message: str) -> None:
-        self._pending = None
         self.sig_detection_failed.emit(message)
         self._next()
 
@@ -303,16 +296,6 @@ class FaceCamController(QObject):
             faces=len(self.shown.faces) if self.shown is not None else 0,
             still=self.source is not None and self.source.kind == "image",
         )
-
-    def save_snapshot(self, path: Path) -> Path | None:
-        """Write the frame on screen (boxes and blur included) to `path`, PNG unless it names a
-        JPEG; returns the path written, or None when nothing is shown. UserError on failure."""
-        if self.shown is None:
-            return None
-        if path.suffix.lower() not in SNAPSHOT_SUFFIXES:
-            path = path.with_name(path.name + ".png")
-        write_image(path, self.shown.annotated)
-        return path
 
     def shutdown(self) -> None:
         """Stop the capture thread, the detector service and the camera probe, waiting for each."""

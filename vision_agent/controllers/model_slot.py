@@ -33,10 +33,10 @@ from vision_agent.core.errors import UserError
 from vision_agent.engine.spec import RecognizerSpec
 from vision_agent.i18n import language
 from vision_agent.models import registry
-from vision_agent.models.store import default_store
+from vision_agent.models.store import ModelStore, default_store
 from vision_agent.services.model_service import ModelService, ModelState, Reply
 
-__all__ = ["ModelChoice", "ModelSlot", "ModelState", "Refusal", "Reply", "SlotStatus"]
+__all__ = ["ModelChoice", "ModelSlot", "ModelState", "Pending", "Refusal", "Reply", "SlotStatus"]
 
 _SETTLED = (ModelState.READY, ModelState.FAILED, ModelState.MISSING)
 
@@ -84,6 +84,34 @@ class SlotStatus:
         return choice if choice is not None and choice.key != self.refusal.key else None
 
 
+class Pending:
+    """The newest call of one kind whose answer is still wanted. Asking again or `discard()`
+    drops the call before; when the answer comes, the call stops being pending (false), then
+    the handler runs."""
+
+    def __init__(self) -> None:
+        self.reply: Reply | None = None
+
+    def __bool__(self) -> bool:
+        return self.reply is not None
+
+    def ask(
+        self, reply: Reply, on_finished: Callable[[Any], None], on_failed: Callable[[str], None]
+    ) -> None:
+        self.discard()
+        self.reply = reply
+        reply.then(lambda r: self._answered(on_finished, r), lambda m: self._answered(on_failed, m))
+
+    def _answered(self, handler: Callable[[Any], None], value: Any) -> None:
+        self.reply = None
+        handler(value)
+
+    def discard(self) -> None:
+        if self.reply is not None:
+            self.reply.discard()
+            self.reply = None
+
+
 def registry_caption(model_id: str) -> Callable[[], str]:
     """A registry model's name in the UI's language (registry.json holds every model's names)."""
 
@@ -101,9 +129,11 @@ def file_caption(path: str | Path) -> Callable[[], str]:
     return lambda: name
 
 
-def store_presence(model_id: str) -> bool:
+def store_presence(model_id: str, store: Callable[[], ModelStore] = default_store) -> bool:
+    """Whether the registry model's files are on this computer with the registry's sizes (no
+    hashing; an unknown id or an unreadable registry: False)."""
     try:
-        return default_store().is_present(model_id)
+        return store().is_present(model_id)
     except UserError:
         return False
 

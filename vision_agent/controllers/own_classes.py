@@ -25,6 +25,7 @@ from vision_agent.core.own_classes.project import (
     SHOTS_FOLDER,
     ClassEntry,
     Project,
+    delete_run,
     load_project,
     save_project,
 )
@@ -71,7 +72,7 @@ class OwnClassesController(QObject):
         self.network_problem = ""
         self.training = False
         self.progress = ""
-        self.history: list = []  # EpochFigures of the run in progress
+        self.history: list = []  # EpochFigures of the run in progress (or the one stopped)
         self.latest_run: dict | None = None
         self.overlaid: set[int] = set()
         self._trainer: ModelService | None = None
@@ -180,8 +181,11 @@ class OwnClassesController(QObject):
             self.sig_error.emit(str(exc))
         return self.add_photos(index, saved)
 
-    def remove_photo(self, index: int, photo: Path) -> None:
-        self.classes[index].photos.remove(photo)
+    def remove_photos(self, index: int, photos: list[Path]) -> None:
+        """Take photos out of class `index` (the files themselves stay where they are)."""
+        gone = set(photos)
+        entry = self.classes[index]
+        entry.photos = [p for p in entry.photos if p not in gone]
         self._classes_changed()
 
     def _classes_changed(self) -> None:
@@ -278,7 +282,8 @@ class OwnClassesController(QObject):
         }
         self.project.runs.append(record)
         self.latest_run = record
-        self.training, self.progress = False, ""
+        # Its epochs are shown from here on as the run's record (with the kept model's figures).
+        self.training, self.progress, self.history = False, "", []
         self._save()
         self._load_runner(record)
         self.sig_training_changed.emit()
@@ -312,6 +317,27 @@ class OwnClassesController(QObject):
             return
         self.latest_run, self.history = run, []
         self._load_runner(run)
+        self.sig_runs_changed.emit()
+
+    def delete_run(self, number: int) -> None:
+        """Forget run `number` and delete its model; the newest run left is shown."""
+        if self._unsaveable:
+            self.sig_error.emit(self._unsaveable)
+            return
+        try:
+            delete_run(self.project, number)
+        except UserError as exc:
+            self.sig_error.emit(str(exc))
+            return
+        self.overlaid.discard(number)
+        if self.latest_run is not None and self.latest_run.get("number") == number:
+            self.latest_run = self.project.runs[-1] if self.project.runs else None
+            self.history = []
+            if self.latest_run is not None:
+                self._load_runner(self.latest_run)
+            elif self._runner is not None:  # nothing left to try photos on
+                self._runner.shutdown()
+                self._runner = None
         self.sig_runs_changed.emit()
 
     def overlaid_runs(self) -> list[dict]:

@@ -16,16 +16,13 @@ from PyQt5.QtCore import QObject, pyqtSignal, pyqtSlot
 from vision_agent.controllers.model_slot import (
     ModelChoice,
     ModelSlot,
-    ModelState,
-    Reply,
+    Pending,
     file_caption,
 )
 from vision_agent.core.digit_status import DigitStatus
 from vision_agent.core.handwriting_profile import HandwritingProfile
 from vision_agent.core.postal import BOX_COUNT, SHIPPED_MODEL, PostalReading, PostalRecognizer
 from vision_agent.engine.recipes import digit_model_spec
-
-Pending = tuple[Reply, int] | None  # a call not answered yet, with the load it waits for
 
 
 class PostalController(QObject):
@@ -54,16 +51,11 @@ class PostalController(QObject):
         self._start_path = Path(model_path or SHIPPED_MODEL)
         self.reading: PostalReading | None = None
         self._profile: HandwritingProfile | None = None
-        self._loads = 0  # models asked for so far: a call waits for the model asked for last
         self._drawing: np.ndarray | None = None  # the newest drawing sent to be read
-        self._reading_reply: Pending = None
+        self._reading = Pending()
         self._box = -1  # the box chosen to look inside
         self._looking_inside = False
-        self._explain_reply: Pending = None
-
-    @property
-    def model_state(self) -> ModelState:
-        return self.slot.state
+        self._explaining = Pending()
 
     @property
     def model_path(self) -> Path:
@@ -79,7 +71,9 @@ class PostalController(QObject):
 
     @pyqtSlot(object)
     def _on_loading(self, _choice: ModelChoice) -> None:
-        self._loads += 1
+        # Calls asked before this load are asked again of the new model once it is ready.
+        self._reading.discard()
+        self._explaining.discard()
         if self._profile is not None:
             self.use_profile(self._profile)
 
@@ -111,17 +105,11 @@ class PostalController(QObject):
 
     @pyqtSlot(object)
     def _on_ready(self, _choice: ModelChoice) -> None:
-        if self._drawing is None:
-            return
-        # Read the drawing with this model, unless that is already on its way (a drawing sent
-        # while no model could serve it, or read by the model before, is read again).
-        if not self._waits_for_the_last_model(self._reading_reply):
+        # Read the drawing with this model, unless that was asked while it loaded.
+        if self._drawing is not None and not self._reading:
             self._ask_reading()
-        if not self._waits_for_the_last_model(self._explain_reply):
+        if not self._explaining:
             self._explain()
-
-    def _waits_for_the_last_model(self, pending: Pending) -> bool:
-        return pending is not None and pending[1] == self._loads
 
     # --- reading ------------------------------------------------------------------------
     def recognize(self, drawing: np.ndarray) -> None:
@@ -132,27 +120,19 @@ class PostalController(QObject):
 
     def _ask_reading(self) -> None:
         reply = self.slot.call(PostalRecognizer.recognize, self._drawing, latest=True)
-        self._reading_reply = reply.then(self._on_reading, self._on_reading_failed), self._loads
+        self._reading.ask(reply, self._on_reading, self.sig_recognition_failed.emit)
 
     def forget_drawing(self) -> None:
         """The canvas is blank: no reading, no look inside, and none still on its way."""
-        if self._reading_reply is not None:
-            self._reading_reply[0].discard()
-        self._reading_reply = None
+        self._reading.discard()
         self._drawing = None
         self.reading = None
         self._explain()
 
     @pyqtSlot(object)
     def _on_reading(self, reading: PostalReading) -> None:
-        self._reading_reply = None
         self.reading = reading
         self.sig_recognized.emit(reading)
-
-    @pyqtSlot(str)
-    def _on_reading_failed(self, message: str) -> None:
-        self._reading_reply = None
-        self.sig_recognition_failed.emit(message)
 
     # --- looking inside -----------------------------------------------------------------
     def look_inside(self, on: bool) -> None:
@@ -168,27 +148,14 @@ class PostalController(QObject):
 
     def explaining(self) -> bool:
         """Whether an explanation is on its way."""
-        return self._explain_reply is not None
+        return bool(self._explaining)
 
     def _explain(self) -> None:
         """Ask for what each layer makes of the chosen box (the newest request wins)."""
-        if self._explain_reply is not None:
-            self._explain_reply[0].discard()
-            self._explain_reply = None
+        self._explaining.discard()
         if self._looking_inside and self._drawing is not None and self._box >= 0:
             reply = self.slot.call(PostalRecognizer.explain, self._drawing, self._box, latest=True)
-            reply.then(self._on_explained, self._on_explain_failed)
-            self._explain_reply = reply, self._loads
-
-    @pyqtSlot(object)
-    def _on_explained(self, explanation: object) -> None:
-        self._explain_reply = None
-        self.sig_explained.emit(explanation)
-
-    @pyqtSlot(str)
-    def _on_explain_failed(self, message: str) -> None:
-        self._explain_reply = None
-        self.sig_explain_failed.emit(message)
+            self._explaining.ask(reply, self.sig_explained.emit, self.sig_explain_failed.emit)
 
     def shutdown(self) -> None:
         self.slot.shutdown()

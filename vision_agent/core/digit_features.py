@@ -72,7 +72,7 @@ def _padded(batch: np.ndarray, size: int) -> np.ndarray:
 
 def normalized(features: np.ndarray) -> np.ndarray:
     """Rows scaled to unit length (cosine similarity is then a dot product)."""
-    norms = np.linalg.norm(features, axis=1, keepdims=True)
+    norms = np.sqrt(np.add.reduce(features * features, axis=1, keepdims=True))  # as linalg.norm
     return features / np.maximum(norms, 1e-9)
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -60,7 +61,7 @@ class Calibration:
 
 def logit(p: np.ndarray) -> np.ndarray:
     """log(p / (1 − p)), elementwise, finite for p = 0 and p = 1."""
-    p = np.clip(np.asarray(p, np.float64), 1e-7, 1 - 1e-7)
+    p = np.minimum(np.maximum(np.asarray(p, np.float64), 1e-7), 1 - 1e-7)  # np.clip, leaner
     return np.log(p) - np.log1p(-p)
 
 
@@ -94,11 +95,10 @@ def tempered(probabilities: np.ndarray, temperature: float) -> np.ndarray:
     """Softmax(log p / T), row by row: the same ranking, sharper or softer confidences."""
     if temperature == 1.0:
         return probabilities
-    return softmax(np.log(np.clip(probabilities, 1e-12, 1.0)) / temperature)
+    return softmax(np.log(np.minimum(np.maximum(probabilities, 1e-12), 1.0)) / temperature)
 
 
-@dataclass(frozen=True)
-class Judgement:
+class Judgement(NamedTuple):  # a tuple: five boxes' are made on every reading
     digit: int | None
     confidence: float
     status: DigitStatus
@@ -107,23 +107,32 @@ class Judgement:
 
 
 def judge(
-    row: np.ndarray, calibration: Calibration, margins: np.ndarray | None = None
-) -> Judgement:
-    """One box's (tempered) probabilities, 10 or 11 of them, as a digit with its status; the
-    feature doubt is used when the calibration has one and the box's `margins` (one per
-    digit, see `FeatureCentres.margins`) are given."""
-    digits = row[:DIGIT_CLASSES]
-    not_digit = float(row[DIGIT_CLASSES]) if len(row) > DIGIT_CLASSES else 0.0
-    order = np.argsort(digits)[::-1]
-    best = int(order[0])
-    confidence = float(digits[best])
-    alternatives = tuple((int(d), float(digits[d])) for d in order[:2])
-    if not_digit > confidence:
-        return Judgement(None, not_digit, DigitStatus.NOT_DIGIT, not_digit, alternatives)
+    rows: np.ndarray, calibration: Calibration, margins: np.ndarray | None = None
+) -> list[Judgement]:
+    """Boxes' (tempered) probabilities, (n, 10) or (n, 11), as digits with their statuses; the
+    feature doubt is used when the calibration has one and the boxes' `margins` (n, 10), one
+    per digit (see `FeatureCentres.margins`), are given: a box whose margins are NaN is judged
+    by its confidence alone. Each box is judged on its own row only."""
+    digits = rows[:, :DIGIT_CLASSES]
+    count = np.arange(len(rows))
+    top_two = np.argsort(digits, axis=1)[:, ::-1][:, :2]
+    best, confidence = top_two[:, 0], digits[count, top_two[:, 0]]
+    unsure = confidence < calibration.unsure_below
     if calibration.doubt is not None and margins is not None:
-        score = float(calibration.doubt.score(margins[best], confidence))
-        unsure = score < calibration.doubt.unsure_below
-    else:
-        unsure = confidence < calibration.unsure_below
-    status = DigitStatus.UNSURE if unsure else DigitStatus.OK
-    return Judgement(best, confidence, status, not_digit, alternatives)
+        margin = margins[count, best]
+        scored = ~np.isnan(margin)
+        score = calibration.doubt.score(margin[scored], confidence[scored])
+        unsure[scored] = score < calibration.doubt.unsure_below
+    not_digit = rows[:, DIGIT_CLASSES] if rows.shape[1] > DIGIT_CLASSES else np.zeros(len(rows))
+    judged = []
+    for (first, second), p1, p2, none_p, doubted in zip(
+        top_two.tolist(), confidence.tolist(), digits[count, top_two[:, 1]].tolist(),
+        not_digit.tolist(), unsure.tolist(), strict=True,
+    ):  # fmt: skip
+        alternatives = ((first, p1), (second, p2))
+        if none_p > p1:
+            judged.append(Judgement(None, none_p, DigitStatus.NOT_DIGIT, none_p, alternatives))
+        else:
+            status = DigitStatus.UNSURE if doubted else DigitStatus.OK
+            judged.append(Judgement(first, p1, status, none_p, alternatives))
+    return judged

@@ -28,19 +28,15 @@ def ink_from_gray(gray: np.ndarray) -> np.ndarray:
     return 255 - gray.astype(np.uint8)
 
 
-def has_digit(ink: np.ndarray) -> bool:
-    return _ink_bounds(ink) is not None
-
-
-def _ink_bounds(ink: np.ndarray) -> tuple[int, int, int, int] | None:
-    """(top, bottom, left, right) of the strokes in a box; None when there are too few or they
-    are too small to be a digit."""
-    mask = ink >= INK_THRESHOLD
-    if np.count_nonzero(mask) < MIN_INK_PIXELS:
-        return None
-    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-    top, bottom, left, right = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
-    return None if max(bottom - top, right - left) < MIN_INK_EXTENT else (top, bottom, left, right)
+def _ink_bounds(inks: np.ndarray) -> list[tuple[int, int, int, int] | None]:
+    """(top, bottom, left, right) of the strokes in each of (n, h, w) boxes; None where there
+    are too few or they are too small to be a digit."""
+    bounds: list[tuple[int, int, int, int] | None] = []
+    for mask in (inks >= INK_THRESHOLD).view(np.uint8):
+        left, top, width, height = cv2.boundingRect(mask)
+        digit = cv2.countNonZero(mask) >= MIN_INK_PIXELS and max(width, height) >= MIN_INK_EXTENT
+        bounds.append((top, top + height, left, left + width) if digit else None)
+    return bounds
 
 
 @dataclass(frozen=True)
@@ -57,46 +53,74 @@ class DigitSteps:
     centered: np.ndarray
 
 
+def normalize_digits(inks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(n, h, w) ink crops (uint8, 0 = paper) as (n, 28, 28) float32 MNIST-style inputs, zeros
+    for a blank box, and (n,) whether each box holds a digit. Each box comes out exactly as it
+    would alone (`normalize_digit`): the boxes share only the arithmetic's passes."""
+    bounds = _ink_bounds(inks)
+    present = np.array([b is not None for b in bounds], bool)
+    inputs = np.zeros((len(inks), MNIST_SIZE, MNIST_SIZE), np.float32)
+    if present.any():
+        crops = [ink[b[0] : b[1], b[2] : b[3]] for ink, b in zip(inks, bounds, strict=True) if b]
+        inputs[present] = _centred(_fitted(crops))
+    return inputs, present
+
+
 def normalize_digit(ink: np.ndarray) -> np.ndarray | None:
     """An ink crop (uint8, 0 = paper) as a 28×28 float32 MNIST-style input; None if blank."""
-    steps = normalize_digit_steps(ink)
-    return None if steps is None else steps.centered
+    inputs, present = normalize_digits(ink[None])
+    return inputs[0] if present[0] else None
 
 
 def normalize_digit_steps(ink: np.ndarray) -> DigitSteps | None:
     """`normalize_digit` with its intermediate images; None if the box is blank."""
-    bounds = _ink_bounds(ink)
+    bounds = _ink_bounds(ink[None])[0]
     if bounds is None:
         return None
     top, bottom, left, right = bounds
     crop = ink[top:bottom, left:right]
-    digit = crop.astype(np.float32)
-    h, w = digit.shape
-    scale = MNIST_FIT / max(h, w)
-    new_w, new_h = max(1, round(w * scale)), max(1, round(h * scale))
-    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-    fitted = cv2.resize(digit, (new_w, new_h), interpolation=interpolation)
-    canvas = np.zeros((MNIST_SIZE, MNIST_SIZE), np.float32)
-    y0, x0 = (MNIST_SIZE - new_h) // 2, (MNIST_SIZE - new_w) // 2
-    canvas[y0 : y0 + new_h, x0 : x0 + new_w] = fitted
-    centered = _center_by_mass(canvas)
-    peak = float(centered.max())
-    if peak > 0:
-        centered = np.clip(centered / peak, 0.0, 1.0)
-    return DigitSteps(crop.copy(), canvas, centered)
+    fitted = _fitted([crop])
+    return DigitSteps(crop.copy(), fitted[0], _centred(fitted)[0])
 
 
-def _center_by_mass(image: np.ndarray) -> np.ndarray:
-    total = float(image.sum())
-    if total <= 0:
-        return image
-    ys, xs = np.indices(image.shape)
-    cy, cx = float((ys * image).sum() / total), float((xs * image).sum() / total)
-    center = MNIST_CENTER_OF_MASS
-    shift = np.float32([[1, 0, center - cx], [0, 1, center - cy]])
-    return cv2.warpAffine(
-        image, shift, (MNIST_SIZE, MNIST_SIZE), flags=cv2.INTER_LINEAR, borderValue=0.0
-    )
+def _fitted(crops: list[np.ndarray]) -> np.ndarray:
+    """Ink crops, each fitted into 20×20 (its aspect kept) in the middle of a 28×28 float32
+    image: (n, 28, 28)."""
+    fitted = np.zeros((len(crops), MNIST_SIZE, MNIST_SIZE), np.float32)
+    for into, crop in zip(fitted, crops, strict=True):
+        h, w = crop.shape
+        scale = MNIST_FIT / max(h, w)
+        new_w, new_h = max(1, round(w * scale)), max(1, round(h * scale))
+        interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+        y0, x0 = (MNIST_SIZE - new_h) // 2, (MNIST_SIZE - new_w) // 2
+        into[y0 : y0 + new_h, x0 : x0 + new_w] = cv2.resize(
+            crop.astype(np.float32), (new_w, new_h), interpolation=interpolation
+        )
+    return fitted
+
+
+_PLACES = np.indices((MNIST_SIZE, MNIST_SIZE)).reshape(2, -1)  # each pixel's (row, column)
+
+
+def _centred(fitted: np.ndarray) -> np.ndarray:
+    """(n, 28, 28) fitted digits, each moved so that its centre of mass is MNIST's and scaled
+    to 0..1 by its brightest pixel. Each digit's sums run over its own 784 pixels in one pass,
+    in the same order as a lone image's (`ndarray.sum`): its result is the same in any batch."""
+    flat = fitted.reshape(len(fitted), -1)
+    totals = flat.sum(axis=1).tolist()
+    moments = (_PLACES * flat[:, None, :]).sum(axis=2).tolist()  # (n, 2): Σ row·ink, Σ column·ink
+    centred = fitted.copy()
+    for i, (total, (row, column)) in enumerate(zip(totals, moments, strict=True)):
+        if total > 0:
+            shift = [[1, 0, MNIST_CENTER_OF_MASS - column / total]]
+            shift.append([0, 1, MNIST_CENTER_OF_MASS - row / total])
+            centred[i] = cv2.warpAffine(
+                fitted[i], np.float32(shift), (MNIST_SIZE, MNIST_SIZE),
+                flags=cv2.INTER_LINEAR, borderValue=0.0,
+            )  # fmt: skip
+    peaks = centred.reshape(len(centred), -1).max(axis=1)[:, None, None]
+    np.divide(centred, peaks, out=centred, where=peaks > 0)
+    return np.clip(centred, 0.0, 1.0, out=centred)
 
 
 # What a drawing looks like: the tab's PNGs (and MNIST or handwritten test canvases) are >= 91 %

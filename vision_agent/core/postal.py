@@ -38,7 +38,7 @@ from vision_agent.core.digits import (
     MNIST_SIZE,
     drawing_problem,
     ink_from_gray,
-    normalize_digit,
+    normalize_digits,
 )
 from vision_agent.core.errors import ImageReadError, UserError
 from vision_agent.core.imageio import read_photo
@@ -180,23 +180,26 @@ def read_canvas(path: str | Path) -> np.ndarray:
     return canvas_from_rgb(photo.rgb)
 
 
-def box_ink(canvas_gray: np.ndarray, index: int) -> np.ndarray:
-    """The ink inside box `index` (0 = paper), without the box's edge."""
+def _read_area(index: int) -> tuple[slice, slice]:
     x, y, w, h = box_rect(index)
     m = BOX_MARGIN
-    return ink_from_gray(canvas_gray[y + m : y + h - m, x + m : x + w - m])
+    return slice(y + m, y + h - m), slice(x + m, x + w - m)
+
+
+_READ_AREAS = [_read_area(i) for i in range(BOX_COUNT)]
+
+
+def box_ink(canvas_gray: np.ndarray, index: int) -> np.ndarray:
+    """The ink inside box `index` (0 = paper), without the box's edge."""
+    return ink_from_gray(canvas_gray[_READ_AREAS[index]])
 
 
 def canvas_inputs(canvas_gray: np.ndarray) -> tuple[np.ndarray, list[bool]]:
     """The five 28×28 model inputs and which boxes hold a digit."""
-    inputs = np.zeros((BOX_COUNT, MNIST_SIZE, MNIST_SIZE), np.float32)
-    present = []
-    for i in range(BOX_COUNT):
-        digit = normalize_digit(box_ink(canvas_gray, i))
-        present.append(digit is not None)
-        if digit is not None:
-            inputs[i] = digit
-    return inputs, present
+    inputs, present = normalize_digits(
+        ink_from_gray(np.stack([canvas_gray[a] for a in _READ_AREAS]))
+    )
+    return inputs, present.tolist()
 
 
 OVERFLOW_PIXELS = 12  # ink of a box's stroke this far past its edge (beyond the margin) counts
@@ -216,28 +219,19 @@ def _box_maps() -> tuple[np.ndarray, np.ndarray]:
 
 
 _PLACE, _BEYOND = _box_maps()
-
-
-def _unread_bands() -> list[tuple[slice, slice]]:
-    """The canvas outside the boxes' read areas, as rectangles (above, below, between)."""
-    m, top, bottom = BOX_MARGIN, BOX_TOP + BOX_MARGIN, BOX_TOP + BOX_SIZE - BOX_MARGIN
-    bands = [(slice(0, top), slice(None)), (slice(bottom, None), slice(None))]
-    edges = [BOX_LEFT + BOX_SIZE * i for i in range(BOX_COUNT + 1)]
-    for i, x in enumerate(edges):
-        left = 0 if i == 0 else x - m
-        right = CANVAS_WIDTH if i == BOX_COUNT else x + m
-        bands.append((slice(top, bottom), slice(left, right)))
-    return bands
-
-
-_UNREAD_BANDS = _unread_bands()
+_READ_TOP, _READ_BOTTOM = BOX_TOP + BOX_MARGIN, BOX_TOP + BOX_SIZE - BOX_MARGIN
+_UNREAD_COLUMNS = np.flatnonzero(_PLACE[_READ_TOP] < 0)  # beside and between the read areas
 
 
 def ink_layout(canvas_gray: np.ndarray) -> tuple[bool, frozenset[int]]:
     """Where the canvas's ink lies: (whether a stroke lies outside every box, the boxes whose
     strokes also reach into another box or past the box's edge). A stroke is a connected
     piece of ink; the 3 px just inside and beyond each box edge are tolerated."""
-    darkest = min(int(canvas_gray[band].min()) for band in _UNREAD_BANDS)
+    darkest = min(
+        canvas_gray[:_READ_TOP].min(),
+        canvas_gray[_READ_BOTTOM:].min(),
+        canvas_gray[_READ_TOP:_READ_BOTTOM, _UNREAD_COLUMNS].min(),
+    )  # the darkest pixel outside the boxes' read areas
     if darkest > 255 - INK_THRESHOLD:
         return False, frozenset()  # all ink inside read areas, which no stroke joins
     ink = (ink_from_gray(canvas_gray) >= INK_THRESHOLD).astype(np.uint8)
@@ -394,42 +388,36 @@ class PostalRecognizer:
         `by_profile` when the profile changed its digit or its status."""
         probabilities = as_probabilities(outputs)
         general = tempered(probabilities, self.calibration.temperature)
-        margins = self._margins(len(general), features)
-        readings = [
-            self._reading(row, margin) for row, margin in zip(general, margins, strict=True)
-        ]
+        margins = self._margins(features)
+        readings = self._judged(general, margins)
         if not len(self.profile) or features is None:
             return readings
         vote = adapt(probabilities, features, self.profile, self.vote_settings)
         adapted = tempered(vote.probabilities, self.calibration.temperature)
+        voted = vote.voted
+        if margins is not None:
+            margins = np.where(voted[:, None], np.nan, margins)  # judged by confidence alone
         result = []
-        for box, (before, row, margin) in enumerate(zip(readings, adapted, margins, strict=True)):
-            by_vote = bool(vote.voted[box])
-            after = self._reading(row, None if by_vote else margin)
-            if after.status is DigitStatus.UNSURE and by_vote and vote.vouches(box, after.digit):
+        judged = self._judged(adapted, margins)
+        for box, (before, after) in enumerate(zip(readings, judged, strict=True)):
+            if after.status is DigitStatus.UNSURE and voted[box] and vote.vouches(box, after.digit):
                 after = dataclasses.replace(after, status=DigitStatus.OK)
             changed = (after.digit, after.status) != (before.digit, before.status)
             result.append(dataclasses.replace(after, by_profile=changed))
         return result
 
-    def _margins(self, count: int, features: np.ndarray | None) -> list[np.ndarray | None]:
-        """Each box's feature margins per digit (None where they cannot be had)."""
+    def _margins(self, features: np.ndarray | None) -> np.ndarray | None:
+        """The boxes' feature margins per digit, (n, 10), when they can be had."""
         doubt = self.calibration.doubt
-        margins = None
-        if doubt is not None and features is not None:
-            margins = doubt.centres.margins(features)
-        return [None] * count if margins is None else list(margins)
+        return None if doubt is None or features is None else doubt.centres.margins(features)
 
-    def _reading(self, row: np.ndarray, margins: np.ndarray | None = None) -> DigitReading:
-        judgement = judge(row, self.calibration, margins)
-        return DigitReading(
-            judgement.digit,
-            judgement.confidence,
-            tuple(float(p) for p in row[:10]),
-            judgement.status,
-            judgement.alternatives,
-            judgement.not_digit,
-        )
+    def _judged(self, rows: np.ndarray, margins: np.ndarray | None) -> list[DigitReading]:
+        return [
+            DigitReading(j.digit, j.confidence, tuple(row), j.status, j.alternatives, j.not_digit)
+            for j, row in zip(
+                judge(rows, self.calibration, margins), rows[:, :10].tolist(), strict=True
+            )
+        ]
 
     def recognize_file(self, path: str | Path) -> PostalReading:
         return self.recognize(read_canvas(path))

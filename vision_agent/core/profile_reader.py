@@ -17,6 +17,7 @@ docs/postal_accuracy.md, "Teaching").
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -98,7 +99,7 @@ class ProfileIndex:
 
     def with_votes(self, votes: np.ndarray) -> ProfileIndex:
         """This index with the samples that vote given (judged elsewhere, see `TaughtSamples`)."""
-        index = ProfileIndex(self.features, self.labels, self.label_probability)
+        index = copy.copy(self)  # not judged again: the votes are given
         index.votes = np.asarray(votes, bool)
         index.voters, index.voter_labels = self.features[index.votes], self.labels[index.votes]
         return index

@@ -64,29 +64,53 @@ class TaughtSamples:
             return
         self.inputs = np.concatenate([self.inputs, inputs])
         self.labels = np.concatenate([self.labels, labels])
-        self._as_drawn = self._as_drawn.extended(index_of(self.run, inputs, labels, AS_DRAWN))
-        # the other ways only for the newest samples: a whole profile loaded at once costs one
-        # pass more than before, not five
-        rows = np.full((len(labels), len(VARIANTS)), np.nan)
-        newest = slice(-2 * CHOICE_SAMPLES, None)
+        # one model pass: the new samples as drawn, and the other ways only for the newest of
+        # them (a whole profile loaded at once costs one pass more than before, not five)
+        newest = inputs[-2 * CHOICE_SAMPLES :]
+        ways = [name for name in VARIANTS if name != AS_DRAWN and self.margin is not None]
+        probabilities, features = self.run(
+            np.concatenate([inputs] + [reshaped(newest, name) for name in ways])
+        )
+        count, k = len(labels), len(newest)
+        self._as_drawn = self._as_drawn.extended(
+            ProfileIndex.of(features[:count], labels, probabilities[:count])
+        )
+        redrawn = {
+            name: (probabilities[start : start + k], features[start : start + k])
+            for name, start in zip(ways, range(count, len(features), k), strict=True)
+        }
+        rows = np.full((count, len(VARIANTS)), np.nan)
         for column, name in enumerate(VARIANTS):
             if name == AS_DRAWN:
-                own = self._as_drawn.label_probability[-len(labels) :]
+                own = self._as_drawn.label_probability[-count:]
                 rows[:, column] = np.log(np.clip(own, 1e-9, 1.0))
-            elif self.margin is not None:
-                probabilities = self.run(reshaped(inputs[newest], name))[0]
-                rows[newest, column] = _label_log_probabilities(probabilities, labels[newest])
+            elif name in redrawn:
+                rows[-k:, column] = _label_log_probabilities(redrawn[name][0], labels[-k:])
         self._log_p = np.concatenate([self._log_p, rows])
         variant = self.chosen(self.margin)
         if variant == AS_DRAWN:
             self.index = self._as_drawn
         else:  # which samples are slips is judged as drawn, whatever the way of redrawing
-            if variant == self.variant:
-                index = self.index.extended(index_of(self.run, inputs, labels, variant))
-            else:
-                index = index_of(self.run, self.inputs, self.labels, variant)
+            kept = variant == self.variant
+            index = self._redrawn(
+                len(self.labels) - count if kept else 0, variant, redrawn[variant]
+            )
+            index = self.index.extended(index) if kept else index
             self.index = index.with_votes(self._as_drawn.votes)
         self.variant = variant
+
+    def _redrawn(
+        self, first: int, variant: str, newest: tuple[np.ndarray, np.ndarray]
+    ) -> ProfileIndex:
+        """The index of samples `first`… redrawn `variant`'s way; the newest samples' outputs
+        are at hand (`newest`: their probabilities and features), the rest are run."""
+        older = self.inputs[first : len(self.labels) - len(newest[0])]
+        probabilities, features = newest
+        if len(older):
+            run = self.run(reshaped(older, variant))
+            probabilities = np.concatenate([run[0], probabilities])
+            features = np.concatenate([run[1], features])
+        return ProfileIndex.of(features, self.labels[first:], probabilities)
 
     def chosen(self, margin: float | None) -> str:
         """The way of redrawing these samples call for with `margin` (as drawn until

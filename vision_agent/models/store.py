@@ -118,7 +118,11 @@ class ModelStore:
         self.stall_timeout = stall_timeout
         self.size_cap = size_cap
         self.retries = retries
-        remove_stale_temp_files([self.cache_dir / e.id for e in self.registry.all_entries()])
+        with _swept_lock:  # once per process and cache (a store is made for every presence check)
+            first = self.cache_dir not in _swept
+            _swept.add(self.cache_dir)
+        if first:
+            remove_stale_temp_files([self.cache_dir / e.id for e in self.registry.all_entries()])
 
     # ----------------------------------------------------------------- queries (no network)
 
@@ -402,6 +406,9 @@ def _default_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir(APP_NAME, APP_AUTHOR)) / "models"
 
 
+_swept: set[Path] = set()  # cache folders whose stale temporary files this process removed
+_swept_lock = threading.Lock()
+
 RECHECK_AFTER_S = 5.0  # how long an index is used before its folders are looked at again
 
 
@@ -461,19 +468,20 @@ def _index_folders(folders: Iterable[Path]) -> dict[str, list[str]]:
     return files
 
 
-_digests: dict[tuple[str, int, int, str], str] = {}
+_digests: dict[tuple[str, int, int, int, str], str] = {}
 _digests_lock = threading.Lock()
 
 
 def file_digest(path: Path, algorithm: str) -> str:
-    """Hex digest of a file, remembered while its size and modification time are unchanged.
+    """Hex digest of a file, remembered while it is the same file (inode) with the same size and
+    modification time (a copy renamed over it keeping the old time is another inode).
 
     OSError for anything but a regular file: a FIFO would block the read forever, a device
     (a link to /dev/zero) never end."""
     stat = path.stat()
     if not S_ISREG(stat.st_mode):
         raise OSError(f"{path} is not a regular file")
-    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, algorithm)
+    key = (str(path.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns, algorithm)
     with _digests_lock:
         if key in _digests:
             return _digests[key]

@@ -1,20 +1,24 @@
 """Fetch a model's files off the GUI thread, with progress and cancel, for any tab or dialog; or
-copy them from a folder the user chose, each file hashed there too, never on the GUI thread."""
+run other work on the model store there (an import from a folder, the check of every model):
+whatever hashes a model file, never on the GUI thread."""
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import ClassVar
 
 from PyQt5.QtCore import QObject, Qt, QThread, pyqtSignal, pyqtSlot
 
 from vision_agent.core.errors import UserError
-from vision_agent.models.store import READY, DownloadCancelled, ModelStore, default_store
+from vision_agent.models.store import DownloadCancelled, ModelStore, default_store
+
+StoreTask = Callable[[ModelStore], object]  # work on the store, in the worker's thread
 
 
 class _Job(QObject):
-    """Runs `ModelStore.resolve` (or, with a folder, `import_dir`) in the worker thread."""
+    """Runs `ModelStore.resolve` (or a `StoreTask`) in the worker thread."""
 
     progress = pyqtSignal(int, int, str)
     finished = pyqtSignal(object)
@@ -22,12 +26,12 @@ class _Job(QObject):
     cancelled = pyqtSignal()
 
     def __init__(
-        self, store: ModelStore, model_id: str, cancel: threading.Event, folder: str | None
+        self, store: ModelStore, model_id: str, cancel: threading.Event, task: StoreTask | None
     ) -> None:
         super().__init__()
         self._store = store
         self._model_id = model_id
-        self._folder = folder
+        self._task = task
         self._cancel = cancel
         self._last_emit = 0.0
         self._last_percent = -1
@@ -35,11 +39,10 @@ class _Job(QObject):
     @pyqtSlot()
     def run(self) -> None:
         try:
-            if self._folder is None:
+            if self._task is None:
                 result = self._store.resolve(self._model_id, self._on_progress, self._cancel)
             else:
-                self._store.import_dir(self._folder)
-                result = self._store.report(self._model_id).state == READY
+                result = self._task(self._store)
         except DownloadCancelled:
             self.cancelled.emit()
         except UserError as exc:
@@ -71,7 +74,7 @@ class DownloadWorker(QObject):
             bytes received of the file now downloading; percent and total_bytes are -1 when the
             server does not say the size.
         sig_finished(str model_id, object paths): all files are verified; paths maps role -> Path.
-            With a `folder` (an import): object is whether the model is complete now.
+            With a `task`: object is what the task returned.
         sig_failed(str model_id, str message): a message written for the user (offline, 404,
             checksum mismatch...), naming the file and how to import it.
         sig_cancelled(str model_id): the user cancelled; nothing partial was kept.
@@ -89,13 +92,13 @@ class DownloadWorker(QObject):
         model_id: str,
         store: ModelStore | None = None,
         parent: QObject | None = None,
-        folder: str | None = None,
+        task: StoreTask | None = None,
     ) -> None:
-        """With `folder`, copy the registry files found there instead of downloading."""
+        """With `task`, run `task(store)` in the thread instead of downloading."""
         super().__init__(parent)
         self.model_id = model_id
         self._store = store
-        self._folder = folder
+        self._task = task
         self._cancel = threading.Event()
         self._thread: QThread | None = None
         self._job: _Job | None = None
@@ -105,7 +108,7 @@ class DownloadWorker(QObject):
             return
         self._cancel.clear()
         thread = QThread()
-        job = _Job(self._store or default_store(), self.model_id, self._cancel, self._folder)
+        job = _Job(self._store or default_store(), self.model_id, self._cancel, self._task)
         job.moveToThread(thread)
         thread.started.connect(job.run)
         job.progress.connect(self.on_job_progress)

@@ -92,10 +92,7 @@ def statuses(data: CalibrationSet, calibration: Calibration) -> tuple[np.ndarray
     margins = None
     if calibration.doubt is not None:
         margins = calibration.doubt.centres.margins(data.features)
-    judged = [
-        judge(row, calibration, None if margins is None else margins[i])
-        for i, row in enumerate(rows)
-    ]
+    judged = judge(rows, calibration, margins)
     digits = np.array([-1 if j.digit is None else j.digit for j in judged])
     return digits, np.array([j.status is not DigitStatus.OK for j in judged])
 

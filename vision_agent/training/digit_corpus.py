@@ -50,6 +50,7 @@ class CorpusSizes:
     templates: int = 8000
     non_digits: int = 10000
     usps: int = 12000
+    bitmaps: int = 8000  # other writers' scanned bitmaps (`uci_bitmaps`), when given
     mnist_as_is: int = 20000  # MNIST digits as they are (already MNIST-normalised), not redrawn
 
     def scaled(self, share: float) -> CorpusSizes:
@@ -238,13 +239,16 @@ def build_epoch(
     rng: np.random.Generator,
     sizes: CorpusSizes = CorpusSizes(),
     usps: tuple[np.ndarray, np.ndarray] | None = None,
+    bitmaps: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """One epoch of freshly drawn images: (n, 28, 28, 1) uint8 and (n,) labels 0..10, shuffled.
-    `usps`: USPS frames and labels to draw from (none: no real mail in this epoch)."""
+    `usps`: USPS frames and labels to draw from (none: no real mail in this epoch); `bitmaps`:
+    other scanned frames and labels, drawn the same way (none: none in this epoch)."""
     boxes: list[tuple[np.ndarray, int]] = []
-    if usps is not None and len(usps[1]):
-        for k in rng.choice(len(usps[1]), sizes.usps):
-            boxes.append((usps_digit(usps[0][k], rng), int(usps[1][k])))
+    for frames, count in ((usps, sizes.usps), (bitmaps, sizes.bitmaps)):
+        if frames is not None and len(frames[1]):
+            for k in rng.choice(len(frames[1]), count):
+                boxes.append((usps_digit(frames[0][k], rng), int(frames[1][k])))
     for k in rng.choice(len(mnist_images), sizes.mnist, replace=sizes.mnist > len(mnist_images)):
         boxes.append((mnist_digit(mnist_images[k], rng), int(mnist_labels[k])))
     if pen_points is not None and pen_labels is not None and len(pen_points):

@@ -19,7 +19,7 @@ import platform
 import sys
 import time
 import zipfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -147,9 +147,10 @@ class DigitData:
     check_writers: Path | None = None
     usps: Path | None = None  # USPS zip.train.gz; only its `usps_folds` are trained on
     usps_folds: tuple[int, ...] = ()
+    bitmaps: Path | None = None  # optdigits-orig bitmaps of other writers (`uci_bitmaps`)
 
 
-def _epochs(mnist, pen, rng, count: int, sizes: CorpusSizes, usps=None):
+def _epochs(mnist, pen, rng, count: int, sizes: CorpusSizes, usps=None, bitmaps=None):
     """Each epoch's freshly drawn images, the next one made in a thread while this one trains."""
     from concurrent.futures import ThreadPoolExecutor
 
@@ -158,11 +159,12 @@ def _epochs(mnist, pen, rng, count: int, sizes: CorpusSizes, usps=None):
     x_fit, y_fit = mnist
     points, labels = pen
     with ThreadPoolExecutor(1) as pool:
-        upcoming = pool.submit(build_epoch, x_fit, y_fit, points, labels, rng, sizes, usps)
+        mix = (x_fit, y_fit, points, labels, rng, sizes, usps, bitmaps)
+        upcoming = pool.submit(build_epoch, *mix)
         for epoch in range(count):
             images, targets = upcoming.result()
             if epoch + 1 < count:
-                upcoming = pool.submit(build_epoch, x_fit, y_fit, points, labels, rng, sizes, usps)
+                upcoming = pool.submit(build_epoch, *mix)
             yield images.astype(np.float32) / 255.0, targets
 
 
@@ -240,6 +242,7 @@ def train_digits(
 
     from vision_agent.training.digit_corpus import LETTERS, build_epoch
     from vision_agent.training.pen_digits import read_resampled
+    from vision_agent.training.uci_bitmaps import read_optdigits, trained_share
     from vision_agent.training.usps import read_usps, usps_folds
 
     keras.utils.set_random_seed(seed)
@@ -256,10 +259,18 @@ def train_digits(
         frames, digit_labels = read_usps(data.usps)
         chosen = np.isin(usps_folds(len(digit_labels)), data.usps_folds)
         usps = frames[chosen], digit_labels[chosen]
+    bitmaps = None
+    if data.bitmaps is not None:
+        frames, digit_labels = read_optdigits(data.bitmaps)
+        chosen = trained_share(len(digit_labels))
+        bitmaps = frames[chosen], digit_labels[chosen]
     sizes = sizes or CorpusSizes()
+    if bitmaps is None:
+        sizes = replace(sizes, bitmaps=0)
     per_epoch = sizes.mnist + sizes.mnist_as_is + sizes.templates + sizes.non_digits
     per_epoch += sizes.pen_rows if data.pen_rows is not None else 0
     per_epoch += sizes.usps if usps is not None else 0
+    per_epoch += sizes.bitmaps
     steps = epochs * int(np.ceil(per_epoch / batch_size))
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate, steps, alpha=0.02)
     model = build_model() if init is None else keras.models.load_model(init, compile=False)
@@ -269,7 +280,7 @@ def train_digits(
         metrics=["accuracy"],
     )
     history: dict[str, list[float]] = {}
-    epoch_images = _epochs((x_fit, y_fit), pen, rng, epochs, sizes, usps)
+    epoch_images = _epochs((x_fit, y_fit), pen, rng, epochs, sizes, usps, bitmaps)
     for epoch, (images, targets) in enumerate(epoch_images):
         fitted = model.fit(
             images,
@@ -283,7 +294,7 @@ def train_digits(
         for key, values in fitted.history.items():
             history.setdefault(key, []).extend(values)
     if init is not None and average_with_init:
-        refresh = build_epoch(x_fit, y_fit, *pen, rng, sizes.scaled(REFRESH_SHARE), usps)
+        refresh = build_epoch(x_fit, y_fit, *pen, rng, sizes.scaled(REFRESH_SHARE), usps, bitmaps)
         model = average_with(model, init, *refresh)
     out_dir.mkdir(parents=True, exist_ok=True)
     keras_path = out_dir / f"{MODEL_BASENAME}.keras"
@@ -310,6 +321,11 @@ def train_digits(
         sources.append(
             file_digest(data.usps) + f": {len(usps[1])} digits of real mail, folds "
             f"{', '.join(map(str, data.usps_folds))} of 5 contiguous blocks (the others kept out)"
+        )
+    if bitmaps is not None:
+        sources.append(
+            file_digest(data.bitmaps) + f": {len(bitmaps[1])} scanned digits of other writers "
+            "(optdigits), every fifth kept out for validation"
         )
     if init is not None:
         sources.append(f"fine-tuned from {file_digest(init)} (its own card says what it saw)")

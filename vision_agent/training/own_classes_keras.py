@@ -190,6 +190,7 @@ def train_keras(
         val_photos=len(val_rows),
         history=history,
         val_accuracy=float(np.mean(predicted == truth)) if len(val_rows) else None,
+        val_loss=history[-1].val_loss,  # its curves are the kept model's own
         baseline_val_accuracy=None,
         confusion=confusion_matrix(truth, predicted, len(photos.classes)),
         wrong=wrong,

@@ -9,6 +9,10 @@ dispatches events, and the process can die with a segmentation fault.
 `GuiThreadGarbageCollector` turns automatic collection off and collects from a timer on the GUI
 thread instead, with Python's own generation thresholds, so garbage is still collected (a few
 hundred milliseconds later at most) but only where Qt objects may be destroyed.
+
+A full collection walks every object alive: about 30 ms of the GUI thread once numpy, OpenCV,
+pyqtgraph and the tabs are in. `freeze()`, called when the window's start-up is over, leaves
+what is alive then (modules and windows that live as long as the app) out of later collections.
 """
 
 from __future__ import annotations
@@ -47,6 +51,13 @@ class GuiThreadGarbageCollector(QObject):
         if due >= 0:
             gc.collect(due)
         return due
+
+    @pyqtSlot()
+    def freeze(self) -> None:
+        """Leave every object alive now out of later collections (the young garbage is collected
+        first; older garbage, if any, is kept for good: a bounded leak, never a stall)."""
+        gc.collect(1)
+        gc.freeze()
 
     def uninstall(self) -> None:
         """Stop the timer and give collection back to Python (as it was before)."""

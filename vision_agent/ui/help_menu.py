@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
-from PyQt5.QtCore import Qt
+from PyQt5.QtCore import Qt, QTimer, pyqtSlot
 from PyQt5.QtGui import QKeySequence
 from PyQt5.QtWidgets import (
     QAction,
@@ -195,10 +195,11 @@ class HelpMenu(QMenu):
             self.sheet.set_content(*self._content(self._sheet_kind))
 
     def shortcut_sections(self) -> list[tuple[str, Shortcuts]]:
+        """Everywhere, then every tab built so far (the sheet builds the others)."""
         window = self.window_()
         general = window_shortcuts([window.quit_action, *self.actions()])
         sections = [(tr("Everywhere"), general)]
-        for index, page in enumerate(window.unstarted_pages()):
+        for index, page in window.built_tabs():
             sections.append((window.tabs.tabText(index), tab_shortcuts(page)))
         return sections
 
@@ -213,7 +214,21 @@ class HelpMenu(QMenu):
         return tr("About Vision Agent"), about_html()
 
     def show_shortcuts(self) -> HelpSheet:
-        return self._show(self.SHORTCUTS)
+        """The sheet now; each tab not built yet is built (its model not loaded) in a later turn
+        of the event loop, a build holding the GUI thread 10-30 ms, and the sheet written again."""
+        sheet = self._show(self.SHORTCUTS)
+        QTimer.singleShot(1, self._build_next_tab)
+        return sheet
+
+    @pyqtSlot()
+    def _build_next_tab(self) -> None:
+        window = self.window_()
+        missing = window.unbuilt_indexes()
+        if self.sheet is None or self._sheet_kind != self.SHORTCUTS or not missing:
+            return
+        window.page(missing[0], start=False)
+        self.sheet.set_content(*self._content(self.SHORTCUTS))
+        QTimer.singleShot(1, self._build_next_tab)
 
     def show_how_to(self) -> HelpSheet:
         return self._show(self.HOW_TO)

@@ -2,9 +2,12 @@
 
 Tabs are built when first shown: until then each is an empty placeholder page, and its module is
 not even imported, so the window is on screen before numpy, OpenCV and pyqtgraph are loaded.
-When the window starts, the visible tab's heavy modules are imported in a background thread
-(`TabKind.preload`) and the tab is built on the GUI thread once they are in: the window keeps
-painting meanwhile, instead of waiting about half a second inside one import.
+When the window starts, the visible tab's heavy modules and its own module are imported in a
+background thread (`TabKind.preload`), and the tab is built on the GUI thread once they are in:
+the window keeps painting meanwhile, instead of waiting about half a second inside one import.
+The tab is built in one turn of the event loop and started (its model, its saved choices) in the
+next, and then the other tabs' modules are imported in the background thread too, so that no
+later tab imports on the GUI thread when it is first shown.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PyQt5.QtCore import QByteArray, QObject, pyqtSignal, pyqtSlot
+from PyQt5.QtCore import QByteArray, QObject, QSize, QTimer, pyqtSignal, pyqtSlot
 from PyQt5.QtGui import QCloseEvent, QKeySequence
 from PyQt5.QtWidgets import (
     QAction,
@@ -56,6 +59,9 @@ class TabKind:
         return getattr(importlib.import_module(self.module), self.class_name)
 
 
+# The window's size at a first start: every tab fits it at a 9-point desktop font in either
+# language (tests/ui/test_window_size.py), so showing a tab never makes the window grow.
+FIRST_SIZE = QSize(1100, 640)
 POSTAL_PRELOAD = (
     "numpy",
     "cv2",
@@ -79,14 +85,15 @@ TAB_KINDS = (
 
 
 class _Preloader(QObject):
-    """Imports modules in a background thread; `sig_done` arrives on the GUI thread. A module
-    that fails here is left for the GUI thread's own import to report."""
+    """Imports modules in a background thread, until `stop` is set; `sig_done` arrives on the
+    GUI thread. A module that fails here is left for the GUI thread's own import to report."""
 
     sig_done = pyqtSignal()
 
-    def __init__(self, modules: list[str], parent: QObject) -> None:
+    def __init__(self, modules: list[str], stop: threading.Event, parent: QObject) -> None:
         super().__init__(parent)
         self._modules = modules
+        self._stop = stop
 
     def start(self) -> None:
         # Not a daemon: the interpreter's exit waits for it. A daemon thread cut off inside a C
@@ -95,6 +102,8 @@ class _Preloader(QObject):
 
     def _run(self) -> None:
         for name in self._modules:
+            if self._stop.is_set():
+                break
             try:
                 importlib.import_module(name)
             except Exception as exc:
@@ -105,7 +114,14 @@ class _Preloader(QObject):
 
 class MainWindow(QMainWindow):
     """Hosts the tabs; builds each when first shown, starts its model once the window is up,
-    and stops every built tab when it closes."""
+    and stops every built tab when it closes.
+
+    Signals:
+        sig_started(): the start-up is over: the visible tab built and started, every tab's
+            module imported (`start_tabs_after_imports`).
+    """
+
+    sig_started = pyqtSignal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -119,6 +135,7 @@ class MainWindow(QMainWindow):
         self._choices: SharedChoices | None = None
         self._started = False
         self.closed = False
+        self._closing = threading.Event()  # stops the background imports
         for kind in TAB_KINDS:
             self.tabs.addTab(QWidget(self.tabs), tr(kind.caption))
         self._build_menus()
@@ -171,12 +188,15 @@ class MainWindow(QMainWindow):
         """Every tab, building (and starting) those not shown yet."""
         return [self.page(index) for index in range(len(TAB_KINDS))]
 
-    def unstarted_pages(self) -> list[VisionTab]:
-        """Every tab, building those not shown yet without loading their models."""
-        return [self.page(index, start=False) for index in range(len(TAB_KINDS))]
-
     def built_pages(self) -> list[VisionTab]:
         return [self._pages[index] for index in sorted(self._pages)]
+
+    def built_tabs(self) -> list[tuple[int, VisionTab]]:
+        """(index, tab) of every tab built so far."""
+        return sorted(self._pages.items())
+
+    def unbuilt_indexes(self) -> list[int]:
+        return [index for index in range(len(TAB_KINDS)) if index not in self._pages]
 
     def current_page(self) -> VisionTab:
         return self.page(self.tabs.currentIndex())
@@ -195,23 +215,40 @@ class MainWindow(QMainWindow):
             self.page(index)
 
     def start_tabs_after_imports(self, then: Callable[[], None]) -> None:
-        """`start_tabs` once the visible tab's heavy modules (`TabKind.preload`) are imported in
-        a background thread, then `then()` (not called if the window closed meanwhile)."""
-        missing = [
-            name for name in TAB_KINDS[self.tabs.currentIndex()].preload if name not in sys.modules
-        ]
+        """`start_tabs` once the visible tab's modules (`TabKind.preload`, then its own) are
+        imported in a background thread, then `then()` (not called if the window closed
+        meanwhile); then import the other tabs' modules in the background too."""
+        kind = TAB_KINDS[self.tabs.currentIndex()]
+        self._import_then([*kind.preload, kind.module], lambda: self._build_then(then))
+
+    def _import_then(self, modules: list[str], then: Callable[[], None]) -> None:
+        missing = [name for name in modules if name not in sys.modules]
         if not missing:
-            self._start_tabs_then(then)
+            then()
             return
-        preloader = _Preloader(missing, self)
-        preloader.sig_done.connect(lambda: self._start_tabs_then(then))
+        preloader = _Preloader(missing, self._closing, self)
+        preloader.sig_done.connect(then)
         preloader.start()
 
-    def _start_tabs_then(self, then: Callable[[], None]) -> None:
+    def _build_then(self, then: Callable[[], None]) -> None:
+        """Build the visible tab now, start it a turn of the event loop later: timers that fell
+        due meanwhile fire between the two (a 0 ms timer would run before them). The tab's first
+        paint waits for the start's turn (updates off), so the build's turn does not hold it."""
+        if not self.closed:
+            self.tabs.setUpdatesEnabled(False)
+            try:
+                self.page(self.tabs.currentIndex(), start=False)
+            finally:
+                QTimer.singleShot(1, lambda: self._start_then(then))
+
+    def _start_then(self, then: Callable[[], None]) -> None:
+        self.tabs.setUpdatesEnabled(True)
         if self.closed:
             return
         self.start_tabs()
         then()
+        later = [TAB_KINDS[index].module for index in self.unbuilt_indexes()]
+        self._import_then(later, self.sig_started.emit)
 
     # ----------------------------------------------------------------- menus
 
@@ -333,7 +370,7 @@ class MainWindow(QMainWindow):
         settings = app_settings()
         geometry = QByteArray(settings.value("window/geometry"))
         if geometry.isEmpty() or not self.restoreGeometry(geometry):
-            self.resize(1100, 640)
+            self.resize(FIRST_SIZE)
         self.tabs.setCurrentIndex(settings.value("window/tab"))
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -345,5 +382,6 @@ class MainWindow(QMainWindow):
         from vision_agent.services.download_worker import DownloadWorker
 
         DownloadWorker.cancel_all()
+        self._closing.set()
         self.closed = True
         event.accept()

@@ -6,9 +6,7 @@ from PyQt5.QtCore import Qt, pyqtSignal, pyqtSlot
 from PyQt5.QtGui import QCloseEvent, QColor
 from PyQt5.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -19,16 +17,26 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
+from vision_agent.controllers.model_fetch import ModelChecks
 from vision_agent.controllers.model_slot import Refusal, SlotStatus, registry_caption
-from vision_agent.core.errors import UserError
 from vision_agent.i18n import tr
 from vision_agent.models.registry import format_size
-from vision_agent.models.store import CORRUPT, MISSING, READY, ModelStore, default_store
+from vision_agent.models.store import (
+    CORRUPT,
+    MISSING,
+    READY,
+    ImportResult,
+    ModelReport,
+    ModelStore,
+    default_store,
+)
 from vision_agent.ui.model_problem_text import model_name
+from vision_agent.ui.settings import ask_folder
 from vision_agent.ui.widgets.model_status import ModelStatusView
 
 COL_NAME, COL_TASK, COL_SIZE, COL_STATE = range(4)
 DOWNLOADING = "downloading"
+CHECKING = "checking"  # its files are being hashed (in the checks' thread)
 
 
 def task_label(task: str) -> str:
@@ -46,6 +54,7 @@ def state_label(state: str) -> str:
         MISSING: tr("missing"),
         CORRUPT: tr("corrupt"),
         DOWNLOADING: tr("downloading…"),
+        CHECKING: tr("checking…"),
     }.get(state, state)
 
 
@@ -57,11 +66,13 @@ def file_detail(detail: str) -> str:
 
 
 class ModelsDialog(QDialog):
-    """Lists the models with their state (ready / missing / corrupt / downloading).
+    """Lists the models with their state (checking / ready / missing / corrupt / downloading).
 
-    Choosing a missing or corrupt model shows the missing-model panel the tabs use (its size,
-    Download with progress and Cancel, Import from folder…). The download runs in a
-    `DownloadWorker` thread, so the dialog never blocks; closing the dialog cancels it.
+    The files are hashed against the registry in `ModelChecks`' thread (a large model takes
+    seconds): a row says "checking…" until its answer comes. Choosing a missing or corrupt model
+    shows the missing-model panel the tabs use (its size, Download with progress and Cancel,
+    Import from folder…). Downloads and imports run in a worker thread too, so the dialog never
+    blocks; closing the dialog cancels a download.
 
     Signals:
         sig_model_ready(str model_id): a model's files were downloaded or imported and verified.
@@ -77,7 +88,12 @@ class ModelsDialog(QDialog):
         self.store = store or default_store()
         self._entries = {entry.id: entry for entry in self.store.registry.all_entries()}
         self._states: dict[str, str] = {}
+        self._chosen_while_checking = False
+        self.checks = ModelChecks(self.store, self)
+        self.checks.sig_reports.connect(self._on_reports)
+        self.checks.sig_imported.connect(self._on_imported)
         self._build()
+        self.checks.sig_failed.connect(self.message_label.setText)
         self.refresh()
 
     # ----------------------------------------------------------------- layout
@@ -147,7 +163,7 @@ class ModelsDialog(QDialog):
     # ----------------------------------------------------------------- state
 
     def state(self, model_id: str) -> str:
-        """ready / missing / corrupt / downloading."""
+        """checking / ready / missing / corrupt / downloading."""
         return self._states[model_id]
 
     def select(self, model_id: str) -> None:
@@ -160,14 +176,24 @@ class ModelsDialog(QDialog):
 
     @pyqtSlot()
     def refresh(self) -> None:
-        """Re-check every model that is not downloading (hashes are cached, so this is quick)."""
-        for model_id in self._entries:
-            if not self._downloading(model_id):
-                report = self.store.report(model_id)
+        """Check every model that is not downloading again (in the checks' thread)."""
+        ids = [model_id for model_id in self._entries if not self._downloading(model_id)]
+        for model_id in ids:
+            self._set_state(model_id, CHECKING)
+        self.checks.check(ids)
+
+    @pyqtSlot(object)
+    def _on_reports(self, reports: list[ModelReport]) -> None:
+        for report in reports:
+            if not self._downloading(report.model_id):
                 detail = "\n".join(
                     f"{f.name}: {file_detail(f.detail)}" for f in report.files if f.state != READY
                 )
-                self._set_state(model_id, report.state, detail)
+                self._set_state(report.model_id, report.state, detail)
+        # The panel keeps what it says (a failed or cancelled download) unless the chosen model
+        # is ready now, or it was chosen while being checked.
+        if self._chosen_while_checking or self._states.get(self.selected() or "") == READY:
+            self._on_selection_changed()
 
     def _downloading(self, model_id: str) -> bool:
         return self.panel.is_downloading() and self.panel.model_id == model_id
@@ -188,7 +214,8 @@ class ModelsDialog(QDialog):
         if self.panel.is_downloading():
             return
         entry = self._entries.get(model_id or "")
-        if entry is None or entry.shipped or self._states[entry.id] == READY:
+        self._chosen_while_checking = entry is not None and self._states[entry.id] == CHECKING
+        if entry is None or entry.shipped or self._states[entry.id] in (READY, CHECKING):
             self.status_view.show_status(SlotStatus())
             return
         corrupt = self._states[entry.id] == CORRUPT
@@ -215,19 +242,19 @@ class ModelsDialog(QDialog):
 
     @pyqtSlot()
     def on_import_clicked(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, tr("Folder with model files"))
+        folder = ask_folder(self, tr("Folder with model files"), "model_imports")
         if folder:
-            self.import_folder(folder)
+            self.import_folder(str(folder))
 
     def import_folder(self, folder: str) -> None:
-        QApplication.setOverrideCursor(Qt.WaitCursor)
-        try:
-            results = self.store.import_dir(folder)
-        except UserError as exc:
-            self.message_label.setText(str(exc))
-            return
-        finally:
-            QApplication.restoreOverrideCursor()
+        """Copy the registry files found in `folder` (checked in the checks' thread)."""
+        self.message_label.setText(
+            tr("Checking the model files in {folder}…").format(folder=folder)
+        )
+        self.checks.import_folder(folder)
+
+    @pyqtSlot(str, object)
+    def _on_imported(self, folder: str, results: list[ImportResult]) -> None:
         imported = sum(r.imported for r in results)
         rejected = [r for r in results if r.dest is None]
         text = tr("Imported {count} file(s) from {folder}.").format(count=imported, folder=folder)
@@ -236,14 +263,18 @@ class ModelsDialog(QDialog):
             text += " " + tr("Not imported (checksum mismatch): {names}").format(names=names)
         self.message_label.setText(text)
         self.refresh()
-        self._on_selection_changed()
         if imported:
             self.sig_models_changed.emit()
 
-    def done(self, result: int) -> None:
+    def shutdown(self) -> None:
+        """Cancel a download, ask no more checks."""
         self.panel.shutdown()
+        self.checks.shutdown()
+
+    def done(self, result: int) -> None:
+        self.shutdown()
         super().done(result)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.panel.shutdown()
+        self.shutdown()
         super().closeEvent(event)

@@ -25,9 +25,12 @@ def ask_image_path(tab: VisionTab, file_name: str) -> Path | None:
     return ask_save_path(tab, tr("Save annotated image"), "annotated", file_name, IMAGE_SAVE_FILTER)
 
 
-def save_image_to(tab: VisionTab, image: np.ndarray | None, path: Path) -> bool:
-    """Write `image` (RGB) to `path` (PNG unless it names JPEG); False when there is no image
-    or it could not be written (the user is told why)."""
+def save_image_to(
+    tab: VisionTab, image: np.ndarray | None, path: Path, folder_key: str = "annotated"
+) -> bool:
+    """Write `image` (RGB) to `path` (PNG unless it names JPEG), remembering its folder as
+    `folder_key`'s; False when there is no image or it could not be written (the user is told
+    why)."""
     if image is None:
         return False
     if path.suffix.lower() not in (".png", ".jpg", ".jpeg"):
@@ -37,7 +40,7 @@ def save_image_to(tab: VisionTab, image: np.ndarray | None, path: Path) -> bool:
     except UserError as exc:
         QMessageBox.warning(tab, tr("Cannot save image"), str(exc))
         return False
-    remember_folder("annotated", str(path))
+    remember_folder(folder_key, str(path))
     tab.sig_status_message.emit(tr("Saved {name}").format(name=path.name))
     return True
 

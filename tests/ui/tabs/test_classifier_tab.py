@@ -65,7 +65,7 @@ def wait_for_result(qtbot, tab, name: str) -> None:
 
 def test_open_a_photo_shows_annotated_photo_chart_model_and_time(qtbot, tab):
     path = asset(*photo_files.ROBIN)
-    tab.open_paths([path])
+    tab.photos.open_paths([path])
     wait_for_result(qtbot, tab, path.name)
     result = tab.controller.result
     assert result.top[0].index == photo_files.ROBIN_CLASS
@@ -83,7 +83,7 @@ def test_open_a_photo_shows_annotated_photo_chart_model_and_time(qtbot, tab):
 def test_a_quick_result_is_not_replaced_by_the_bare_photo(qtbot, tab):
     """The photo appears with its labels; the bare photo, kept for slow results, stays away."""
     path = asset(*photo_files.ROBIN)
-    tab.open_paths([path])
+    tab.photos.open_paths([path])
     wait_for_result(qtbot, tab, path.name)
     timers_due_by(qtbot, PHOTO_ALONE_AFTER_MS)  # the bare photo's timer would have fired
     assert np.array_equal(qimage_to_rgb(tab.view.image()), tab.controller.photo)
@@ -105,7 +105,7 @@ def test_a_photo_whose_labels_are_slow_shows_alone_meanwhile(qtbot, tab):
 
 def test_a_folder_opens_as_a_browsable_list(qtbot, tab):
     folder = asset("photos", "objects")
-    tab.open_paths([folder])
+    tab.photos.open_paths([folder])
     names = sorted(p.name for p in folder.iterdir())
     assert tab.photos.isVisible() and tab.photos.count() == len(names)
     wait_for_result(qtbot, tab, names[0])
@@ -118,7 +118,7 @@ def test_a_new_photo_supersedes_the_one_in_flight(qtbot, tab):
     folder = asset("photos", "dogs")
     photos = sorted(folder.iterdir())[:6]
     for path in photos:  # the user flicks through six photos faster than they classify
-        tab.open_paths([path])
+        tab.photos.open_paths([path])
     last = photos[-1]
     wait_for_result(qtbot, tab, last.name)
     expected = tab.controller.result.top[0].index
@@ -165,7 +165,7 @@ def test_pasting_an_image(qtbot, tab):
 )
 def test_awkward_photos_are_classified(qtbot, tab, tmp_path, make):
     path = make(tmp_path)
-    tab.open_paths([path])
+    tab.photos.open_paths([path])
     wait_for_result(qtbot, tab, path.name)
     assert len(tab.controller.result.top) == 5
     assert max(tab.controller.photo.shape[:2]) <= 1600  # huge photos are read reduced
@@ -179,17 +179,17 @@ def test_awkward_photos_are_classified(qtbot, tab, tmp_path, make):
 @pytest.mark.parametrize("kind", ["empty", "truncated", "not_an_image", "random_bytes"])
 def test_unreadable_file_says_so_and_the_next_photo_works(qtbot, tab, tmp_path, kind):
     broken = photo_files.broken_files(tmp_path)[kind]
-    tab.open_paths([broken])
+    tab.photos.open_paths([broken])
     qtbot.waitUntil(lambda: broken.name in tab.view.placeholder(), timeout=TIMEOUT)
     assert tab.view.image() is None and tab.controller.result is None
     good = asset(*photo_files.BANANA)
-    tab.open_paths([good])
+    tab.photos.open_paths([good])
     wait_for_result(qtbot, tab, good.name)
 
 
 def test_save_the_annotated_image_and_copy_the_results(qtbot, tab, tmp_path):
     path = asset(*photo_files.BANANA)
-    tab.open_paths([path])
+    tab.photos.open_paths([path])
     wait_for_result(qtbot, tab, path.name)
     target = tmp_path / "결과" / "바나나_top5"
     target.parent.mkdir()
@@ -218,7 +218,7 @@ def test_a_missing_model_says_so_and_offers_the_download(qtbot, monkeypatch, tmp
         assert panel.download_button.isVisible() and panel.download_button.isEnabled()
         assert panel.model_id == "googlenet_caffe"
         assert tab.model_status.line.text() == ""  # said once, in the panel
-        tab.open_paths([asset(*photo_files.BANANA)])  # a photo without a model: no crash
+        tab.photos.open_paths([asset(*photo_files.BANANA)])  # a photo without a model: no crash
         qtbot.waitUntil(lambda: tab.controller.photo is not None, timeout=TIMEOUT)
         assert tab.controller.result is None
     finally:
@@ -250,7 +250,7 @@ def test_arrow_keys_browse_the_folder_wherever_the_focus_is(qtbot, tab):
     names = sorted(p.name for p in folder.iterdir())
     tab.activateWindow()  # key shortcuts only reach the active window
     qtbot.waitUntil(lambda: QApplication.activeWindow() is tab)
-    tab.open_paths([folder])
+    tab.photos.open_paths([folder])
     wait_for_result(qtbot, tab, names[0])
     steps = [
         (tab.folder_button, Qt.Key_Down, 1),  # the focus stays on the button just clicked
@@ -326,7 +326,7 @@ def test_choosing_a_missing_model_keeps_the_one_in_use(qtbot, tab):
 def test_a_failed_model_keeps_the_previous_one_in_use(qtbot, tab, tmp_path):
     """Item 4: weights that do not load leave the previous model loaded and classifying."""
     path = asset(*photo_files.BANANA)
-    tab.open_paths([path])
+    tab.photos.open_paths([path])
     wait_for_result(qtbot, tab, path.name)
     broken = tmp_path / "broken.onnx"
     broken.write_bytes(b"not a model")
@@ -334,13 +334,14 @@ def test_a_failed_model_keeps_the_previous_one_in_use(qtbot, tab, tmp_path):
     qtbot.waitUntil(lambda: tab.controller.slot.refusal is not None, timeout=TIMEOUT)
     wait_for_result(qtbot, tab, path.name)
     assert tab.controller.result.top[0].label == "banana"
-    assert tab.controller.weights is None and "broken" not in tab.model_status.line.text()
+    assert tab.controller.slot.current.key[1] is None  # the model in use has its own weights
+    assert "broken" not in tab.model_status.line.text()
     assert "broken.onnx" in tab.model_status.panel.message_label.text()
     assert not tab.model_status.panel.download_button.isVisible()
 
 
 def test_a_failed_own_keras_model_is_not_listed_and_enables_no_gradcam(qtbot, tab, tmp_path):
-    """Item 4: a broken "Own Keras model…" never enters the list, never becomes current."""
+    """Item 4: a broken "Own model…" never enters the list, never becomes current."""
     qtbot.waitUntil(lambda: tab.controller.service.state == "ready", timeout=TIMEOUT)
     broken = tmp_path / "own.h5"
     broken.write_bytes(b"not a Keras file")
@@ -379,7 +380,7 @@ def test_resnet50_from_the_store_with_gradcam(qtbot, resnet_store, tmp_path):
         assert (
             "TensorFlow" in tab.model_status.line.text()
         )  # says why the first answer takes a while
-        tab.open_paths([photo])
+        tab.photos.open_paths([photo])
         wait_for_result(qtbot, tab, photo.name)
         assert [s.index for s in tab.controller.result.top] == top5(expected)
         assert np.abs(tab.controller.result.probabilities - expected).max() < 1e-4
@@ -395,8 +396,8 @@ def test_resnet50_from_the_store_with_gradcam(qtbot, resnet_store, tmp_path):
         assert not np.array_equal(tab.annotated_image(), plain)
         tab.results.cam_class_combo.setCurrentIndex(2)
         tab.results.cam_class_combo.activated.emit(2)  # what choosing the class in the list sends
-        assert tab.controller._pending_cam is not None
-        qtbot.waitUntil(lambda: tab.controller._pending_cam is None, timeout=TIMEOUT)
+        assert tab.controller._cam
+        qtbot.waitUntil(lambda: not tab.controller._cam, timeout=TIMEOUT)
         tab.results.cam_check.setChecked(False)
         assert tab.view.overlay() is None
         messages = []
@@ -412,7 +413,7 @@ def test_resnet50_from_the_store_with_gradcam(qtbot, resnet_store, tmp_path):
 
 def test_switching_models_reclassifies_the_photo(qtbot, tab):
     path = asset(*photo_files.BANANA)
-    tab.open_paths([path])
+    tab.photos.open_paths([path])
     wait_for_result(qtbot, tab, path.name)
     assert tab.model_combo.findData("googlenet") >= 0 and tab.model_combo.findData("resnet50") >= 0
     tab.controller.load_model(

@@ -23,7 +23,7 @@ def double_exposure(tmp_path):
 
 
 def test_a_weak_top_breed_says_not_sure_with_the_alternatives(qtbot, tab, tmp_path):
-    tab.open_photo(double_exposure(tmp_path))
+    tab.photos.open_paths([double_exposure(tmp_path)])
     _wait_result(qtbot, tab)
     result = tab.controller.result
     assert result.is_dog and result.top[0].probability < 0.5
@@ -31,16 +31,16 @@ def test_a_weak_top_breed_says_not_sure_with_the_alternatives(qtbot, tab, tmp_pa
     first, second = result.top[0].breed, result.top[1].breed
     assert verdict.startswith("Not sure:") and first in verdict and second in verdict
     assert "c05000" in tab.breeds.verdict_label.styleSheet()  # orange, as a doubt
-    tab.open_photo(asset("photos", "dogs", "Beagle_01141.jpg"))
+    tab.photos.open_paths([asset("photos", "dogs", "Beagle_01141.jpg")])
     _wait_result(qtbot, tab)
     assert tab.breeds.verdict_label.text().startswith("beagle")
 
 
 def test_no_breed_of_the_last_photo_stays_while_the_next_is_recognized(qtbot, tab):
-    tab.open_photo(asset("photos", "dogs", "Beagle_01141.jpg"))
+    tab.photos.open_paths([asset("photos", "dogs", "Beagle_01141.jpg")])
     _wait_result(qtbot, tab)
     assert tab.breeds.chart.names
-    tab.open_photo(asset("photos", "dogs", "Samoyed_pytorch_hub.jpg"))
+    tab.photos.open_paths([asset("photos", "dogs", "Samoyed_pytorch_hub.jpg")])
     assert tab.controller.is_busy()
     assert tab.breeds.chart.names == [] and "Recognizing" in tab.breeds.verdict_label.text()
     _wait_result(qtbot, tab)

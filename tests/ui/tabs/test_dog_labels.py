@@ -18,7 +18,7 @@ PHOTO = asset("photos", "dogs", "Beagle_01141.jpg")
 def test_l_hides_the_top_breeds_over_the_photo_and_the_choice_is_kept(qtbot, tab):
     tab.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is tab)
-    tab.open_photo(PHOTO)
+    tab.photos.open_paths([PHOTO])
     _wait_result(qtbot, tab)
     assert tab.view.labels() is not None and tab.breeds.labels_check.isChecked()
     try:
@@ -35,7 +35,7 @@ def test_l_hides_the_top_breeds_over_the_photo_and_the_choice_is_kept(qtbot, tab
         qtbot.addWidget(again)
         assert not again.breeds.labels_check.isChecked()
         again.shutdown()
-        tab.open_photo(asset("photos", "dogs", "Samoyed_pytorch_hub.jpg"))
+        tab.photos.open_paths([asset("photos", "dogs", "Samoyed_pytorch_hub.jpg")])
         _wait_result(qtbot, tab)
         assert tab.view.labels() is None
         tab.breeds.labels_check.click()

@@ -45,7 +45,7 @@ def _wait_result(qtbot, tab: DogTab, timeout: int = 60000) -> None:
 
 
 def test_opening_a_dog_photo_shows_its_breed(qtbot, tab: DogTab) -> None:
-    tab.open_photo(asset("photos", "dogs", "Golden_retriever_05195.jpg"))
+    tab.photos.open_paths([asset("photos", "dogs", "Golden_retriever_05195.jpg")])
     assert "Recognizing" in tab.breeds.verdict_label.text()
     _wait_result(qtbot, tab)
     assert tab.controller.result is not None and tab.controller.result.is_dog
@@ -69,7 +69,7 @@ def test_dropping_a_non_dog_photo_says_what_it_is(qtbot, tab: DogTab) -> None:
 def test_bad_files_show_a_message(qtbot, tab: DogTab, tmp_path: Path) -> None:
     broken = tmp_path / "broken.jpg"
     broken.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
-    tab.open_photo(broken)
+    tab.photos.open_paths([broken])
     _wait_result(qtbot, tab)
     assert tab.controller.result is None
     assert tab.breeds.verdict_label.text() == "Cannot recognize this photo"
@@ -77,7 +77,7 @@ def test_bad_files_show_a_message(qtbot, tab: DogTab, tmp_path: Path) -> None:
     tab.on_files_dropped([tmp_path / "notes.txt"])
     assert "Drop an image file" in tab.breeds.detail_label.text()
     # The tab still works afterwards.
-    tab.open_photo(asset("photos", "dogs", "Beagle_01141.jpg"))
+    tab.photos.open_paths([asset("photos", "dogs", "Beagle_01141.jpg")])
     _wait_result(qtbot, tab)
     assert tab.controller.result.top[0].breed == "beagle"
 
@@ -98,7 +98,7 @@ def test_a_wrong_breed_model_is_reported_and_imagenet_stays_available(
     qtbot.waitUntil(lambda: tab.controller.service.state == "ready", timeout=60000)
     assert tab.model_combo.count() == 1
     assert tab.controller.choice.model is None
-    tab.open_photo(asset("photos", "dogs", "Boxer_02426.jpg"))
+    tab.photos.open_paths([asset("photos", "dogs", "Boxer_02426.jpg")])
     _wait_result(qtbot, tab)
     assert tab.controller.result.top[0].breed == "boxer"
 
@@ -124,7 +124,9 @@ def test_train_dialog_trains_and_the_tab_uses_the_model(qtbot, tab: DogTab, tmp_
     assert (tmp_path / "out" / "dog_breeds.history.json").is_file()
     epochs = [e for e in events if e.get("kind") == "epoch"]
     assert [e["phase"] for e in epochs] == ["from scratch", "fine-tune"]
-    assert len(dialog.curves["val_accuracy"].getData()[0]) == 2
+    assert [epoch["epoch"] for epoch in dialog.history] == [1, 2]
+    validation = dialog.curves.accuracy.getPlotItem().listDataItems()[1]
+    assert len(validation.getData()[0]) == 2
     assert dialog.progress.value() == 1000
     assert dialog.start_button.isEnabled()
 
@@ -136,7 +138,7 @@ def test_train_dialog_trains_and_the_tab_uses_the_model(qtbot, tab: DogTab, tmp_
         str(photo),
         np.dstack([np.zeros((40, 48), np.uint8)] * 2 + [np.full((40, 48), 230, np.uint8)]),
     )
-    tab.open_photo(photo)
+    tab.photos.open_paths([photo])
     _wait_result(qtbot, tab, 120000)
     assert {s.breed for s in tab.controller.result.top} == {
         "Chihuahua",
@@ -318,7 +320,7 @@ def test_the_dog_tab_recognizes_breeds_with_an_own_model(qtbot, tab, tmp_path):
     assert tab.model_combo.currentText() == "own_classes.onnx"
     assert tab.controller.service.serves_in_process(OwnBreedRecognizer.recognize_file)
     for name, file in BREED_PHOTOS.items():
-        tab.open_photo(asset("photos", "dogs", file))
+        tab.photos.open_paths([asset("photos", "dogs", file)])
         _wait_result(qtbot, tab)
         result = tab.controller.result
         assert result.model == "own_classes.onnx" and result.is_dog
@@ -348,6 +350,6 @@ def test_an_own_model_of_other_classes_is_refused_by_name(qtbot, tab, tmp_path):
     assert "Own model…" in panel.text()
     qtbot.waitUntil(lambda: tab.controller.service.state == "ready", timeout=60000)
     assert tab.controller.choice.model is None  # still the ImageNet dog classes
-    tab.open_photo(asset("photos", "dogs", "Boxer_02426.jpg"))
+    tab.photos.open_paths([asset("photos", "dogs", "Boxer_02426.jpg")])
     _wait_result(qtbot, tab)
     assert tab.controller.result.top[0].breed == "boxer"

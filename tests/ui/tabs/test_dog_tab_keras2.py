@@ -46,7 +46,7 @@ def test_course_model_and_pickled_names_through_the_dialogs_show_keras_2s_top_5(
     qtbot.waitUntil(lambda: tab.controller.choice.model == model, timeout=10000)
     qtbot.waitUntil(lambda: tab.controller.service.state == "ready", timeout=120000)
     assert "cnn_for_stanford_dogs_densenet121.h5" in tab.model_status.line.text()
-    tab.open_photo(asset(*k2.PHOTO))
+    tab.photos.open_paths([asset(*k2.PHOTO)])
     qtbot.waitUntil(lambda: tab.controller.result is not None, timeout=60000)
     with np.load(keras2_files / "reference.npz") as reference:
         expected = reference[f"{model.name}/output"][0]

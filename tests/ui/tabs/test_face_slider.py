@@ -22,7 +22,7 @@ def test_a_mouse_drag_of_the_slider_shows_the_detections_of_its_last_value(qtbot
     drag(slider, points)
     final = slider.value() / 100
     assert final < 0.5 and len(set(seen)) > 3  # the drag went through several values
-    qtbot.waitUntil(lambda: tab.controller._pending is None, timeout=10000)
+    qtbot.waitUntil(lambda: not tab.controller._pending, timeout=10000)
     frame = tab.controller._last_frame[0]
     files = {
         "weights": asset("face_detector", "res10_300x300_ssd_iter_140000.caffemodel"),

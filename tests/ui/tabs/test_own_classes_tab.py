@@ -1,14 +1,18 @@
 """The "My classes" tab, as a user drives it: classes named, photos dropped, Train pressed,
 curves and a confusion matrix, Try it, a second run overlaid, Cancel, closing mid-training."""
 
+import json
 import multiprocessing
 
 import pytest
 from PyQt5.QtCore import QMimeData, QPoint, Qt, QUrl
 from PyQt5.QtGui import QDropEvent
+from PyQt5.QtWidgets import QMessageBox
 
 from tests.support.colour_photos import colour_photos
 from tests.support.paths import asset
+from tests.support.questions import answer_the_question
+from vision_agent.core.own_classes.choice import GAUSSIANS
 from vision_agent.ui.tabs.own_classes_tab import OwnClassesTab
 
 TRAINING_TIMEOUT_MS = 120_000
@@ -81,12 +85,13 @@ def test_classes_dropped_trained_tried_and_a_second_run_overlaid(qtbot, tab, tmp
     assert tab.runs_list.count() == 2
     first = tab.runs_list.item(1)  # newest first
     first.setCheckState(Qt.Checked)
-    assert tab.curves.curve_count() == 3  # train, validation, and run 1's validation
-    assert len(tab.curves.accuracy.getPlotItem().listDataItems()[2].getData()[0]) == 20
+    # the head's train and validation, the kept model's level line, run 1's validation
+    assert tab.curves.curve_count() == 4
+    assert len(curve(tab.curves.accuracy, "run 1").getData()[0]) == 20
 
     run_1 = tab.runs_list.visualItemRect(tab.runs_list.item(1)).center()
     qtbot.mouseClick(tab.runs_list.viewport(), Qt.LeftButton, pos=run_1)  # its results, model
-    assert tab.curves.curve_count() == 3  # the click chose run 1, it did not untick it
+    assert tab.curves.curve_count() == 4  # the click chose run 1, it did not untick it
     assert tab.summary_label.text().startswith("run 1 ")
     with qtbot.waitSignal(tab.controller.sig_tried, timeout=60_000):
         tab.try_path(probe)
@@ -194,3 +199,82 @@ def test_the_training_cores_messages_are_said_in_the_uis_language(qtbot, tab, tm
         qtbot.mouseClick(tab.train_button, Qt.LeftButton)
     assert error.args == ["No readable photo in class broken."]  # the core's English
     assert tab.progress_label.text() == "분류 broken에 읽을 수 있는 사진이 없습니다."
+
+
+def curve(plot, name: str):
+    return next(i for i in plot.getPlotItem().listDataItems() if i.name() == name)
+
+
+def test_the_curves_say_they_are_the_heads_and_show_the_kept_models_figures(qtbot, tab, tmp_path):
+    for name in ("red", "blue"):
+        add_class(qtbot, tab, name, colour_photos(tmp_path / name, name, 10))
+    train(qtbot, tab)
+    run = tab.controller.latest_run
+    assert run["kept"] == GAUSSIANS  # every model right on every photo: the Gaussians kept
+    names = [i.name() for i in tab.curves.accuracy.getPlotItem().listDataItems()]
+    assert names[:2] == ["head: train", "head: validation"]
+    kept = "kept: Gaussians"
+    assert "the dotted line is the kept model" in tab.summary_label.text()
+    accuracy = curve(tab.curves.accuracy, kept).getData()[1]
+    loss = curve(tab.curves.loss, kept).getData()[1]
+    assert list(accuracy) == [run["validation_accuracy"]] * 2  # a level line across the epochs
+    assert list(loss) == [run["validation_loss"]] * 2
+    assert run["validation_loss"] < 0.7
+
+    qtbot.mouseClick(tab.train_button, Qt.LeftButton)  # the curves are the new run's now
+    assert tab.controller.training
+    assert "dotted line" not in tab.summary_label.text()
+    tab.controller.cancel()
+    assert "the dotted line is the kept model" in tab.summary_label.text()
+
+
+def test_a_photo_is_taken_out_of_its_class_and_the_file_left_alone(qtbot, tab, tmp_path):
+    photos = colour_photos(tmp_path / "red", "red", 3)
+    add_class(qtbot, tab, "red", photos)
+    assert not tab.remove_photo_button.isEnabled()  # no photo chosen
+    tab.photo_list.item(1).setSelected(True)
+    assert tab.remove_photo_button.isEnabled()
+    qtbot.mouseClick(tab.remove_photo_button, Qt.LeftButton)
+    kept = [photos[0].resolve(), photos[2].resolve()]
+    assert tab.controller.classes[0].photos == kept
+    assert tab.photo_list.count() == 2 and tab.photos_label.text() == "2 photos in red"
+    saved = json.loads((tmp_path / "project" / "project.json").read_text(encoding="utf-8"))
+    assert saved["classes"][0]["photos"] == [str(p) for p in kept]
+    assert photos[1].is_file()  # photos are referenced, never deleted
+
+
+def test_a_run_is_deleted_from_the_tab_the_project_file_and_its_folder(qtbot, tab, tmp_path):
+    for name in ("red", "blue"):
+        add_class(qtbot, tab, name, colour_photos(tmp_path / name, name, 6))
+    tab.epochs_spin.setValue(3)
+    train(qtbot, tab)
+    train(qtbot, tab)
+    project = tmp_path / "project"
+    assert (project / "runs" / "run-002").is_dir() and tab.runs_list.count() == 2
+    tab.runs_list.item(0).setCheckState(Qt.Checked)  # run 2 overlaid, and shown
+    asked: list[str] = []
+    answer_the_question(qtbot, QMessageBox.No, asked)
+    qtbot.mouseClick(tab.delete_run_button, Qt.LeftButton)
+    assert asked == ["Delete run 2 and its model?"] and tab.runs_list.count() == 2
+
+    answer_the_question(qtbot, QMessageBox.Yes, asked)
+    qtbot.mouseClick(tab.delete_run_button, Qt.LeftButton)
+    assert tab.runs_list.count() == 1 and tab.runs_list.item(0).data(Qt.UserRole) == 1
+    saved = json.loads((project / "project.json").read_text(encoding="utf-8"))
+    assert [r["number"] for r in saved["runs"]] == [1]
+    assert not (project / "runs" / "run-002").exists() and (project / "runs" / "run-001").is_dir()
+    assert tab.summary_label.text().startswith("run 1 ")
+    assert tab.controller.overlaid == set()
+    probe = colour_photos(tmp_path / "probe", "red", 1, seed=9)[0]
+    with qtbot.waitSignal(tab.controller.sig_tried, timeout=60_000):
+        tab.try_path(probe)
+    assert tab.try_label.text().endswith("(run 1)")
+
+    answer_the_question(qtbot, QMessageBox.Yes, asked)
+    qtbot.mouseClick(tab.delete_run_button, Qt.LeftButton)
+    assert tab.runs_list.count() == 0 and tab.summary_label.text() == "No run yet."
+    assert not tab.delete_run_button.isEnabled()
+    tab.try_path(probe)
+    assert "Train a model first." in tab.progress_label.text()
+    train(qtbot, tab)  # numbering goes on from the runs the project still has
+    assert tab.controller.latest_run["number"] == 1

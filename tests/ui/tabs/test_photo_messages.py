@@ -14,7 +14,7 @@ def test_an_unreadable_photo_is_explained_in_korean(qtbot, tab, tmp_path):
     try:
         tab.retranslate_ui()
         with qtbot.waitSignal(tab.sig_status_message, timeout=30000) as status:
-            tab.open_photo(empty)
+            tab.photos.open_paths([empty])
             _wait_result(qtbot, tab)
         detail = tab.breeds.detail_label.text()
         assert "비어 있습니다" in detail and "is empty" not in detail

@@ -145,7 +145,7 @@ def test_refused_model_keeps_the_previous_one(qtbot, tab, tmp_path):
     from tests.support.model_files import keras_model_file
 
     qtbot.waitUntil(lambda: tab.controller.service.state == "ready", timeout=10000)
-    tab.load_model(keras_model_file(tmp_path / "five.keras", (28, 28, 1), 5))
+    tab.controller.load_model(keras_model_file(tmp_path / "five.keras", (28, 28, 1), 5))
     panel = tab.model_status.panel
     qtbot.waitUntil(lambda: panel.isVisibleTo(tab), timeout=60000)
     assert "gives 5 outputs" in panel.text() and "Still using digits_cnn.onnx." in panel.text()
@@ -165,7 +165,7 @@ def test_file_menu_brings_back_the_shipped_model(qtbot, window, tmp_path):
     from tests.support.model_files import keras_model_file
 
     tab = window.postal_tab()
-    tab.load_model(keras_model_file(tmp_path / "ten.keras", (28, 28, 1), 10))
+    tab.controller.load_model(keras_model_file(tmp_path / "ten.keras", (28, 28, 1), 10))
     assert tab.controller.model_path.name == "ten.keras"
     menu = QMenu()
     tab.fill_file_menu(menu)
@@ -214,7 +214,7 @@ def test_closing_while_a_keras_model_is_loading_joins_every_thread(qtbot, tab):
     state = tab.controller.service.sig_state_changed
     loading = lambda *args: args == ("loading", keras.name)  # noqa: E731
     with qtbot.waitSignal(state, timeout=10000, check_params_cb=loading):
-        tab.load_model(keras)  # its child process starts TensorFlow now
+        tab.controller.load_model(keras)  # its child process starts TensorFlow now
     tab.window().close()
     assert not tab.controller.service._thread.isRunning()
 
@@ -404,6 +404,26 @@ def test_profiles_are_chosen_from_the_list_by_their_shown_names(qtbot, tmp_path)
     assert panel.profile.name == "민지"
     qtbot.keyClick(combo, Qt.Key_Up)  # the default again, for the tests after this one
     set_language("en")
+
+
+def test_opening_the_saved_profile_again_writes_no_settings(qtbot, tmp_path):
+    """The tab's start opens the profile chosen last time: the settings file is not written again
+    (a write locks and replaces the file, on the GUI thread)."""
+    from vision_agent.core.handwriting_profile import HandwritingProfile, ProfileStore
+    from vision_agent.ui.settings import app_settings
+    from vision_agent.ui.widgets.profile_panel import ProfilePanel
+
+    store = ProfileStore(tmp_path)
+    store.save(HandwritingProfile("mine"))
+    panel = ProfilePanel(store=store)
+    qtbot.addWidget(panel)
+    panel.switch_to("mine")
+    path = Path(app_settings().path)
+    before = (path.stat().st_ino, path.stat().st_mtime_ns)
+    panel.open_saved_choice()
+    assert panel.profile.name == "mine"
+    assert (path.stat().st_ino, path.stat().st_mtime_ns) == before
+    panel.switch_to("default")
 
 
 # --- what the canvas says about ink it cannot read well (issue 21, item 5) -------------------

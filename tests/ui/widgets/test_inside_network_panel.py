@@ -123,7 +123,7 @@ def test_hidden_panel_asks_the_model_for_nothing(qtbot, tab, monkeypatch):
 
 
 def test_a_keras_model_shows_every_keras_layer(qtbot, tab):
-    tab.load_model(SHIPPED_KERAS)
+    tab.controller.load_model(SHIPPED_KERAS)
     qtbot.waitUntil(lambda: tab.controller.service.state == "ready", timeout=TIMEOUT)
     tab.controls.network_button.click()
     write_digit(tab.canvas, 0, 7)

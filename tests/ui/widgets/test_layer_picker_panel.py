@@ -26,7 +26,7 @@ def shown_layer(qtbot, panel, name: str):
             panel.view.isVisible()
             and panel.view.output is not None
             and panel.view.output.name == name
-            and panel._pending_output is None
+            and not panel._pending_output
         ),
         timeout=TIMEOUT,
     )
@@ -39,7 +39,7 @@ def test_keras_model_layers_listed_stages_marked_maps_beside_gradcam(qtbot, smal
     tab = make_tab(qtbot, str(small_resnet))
     try:
         photo = asset(*photo_files.ROBIN)
-        tab.open_paths([photo])
+        tab.photos.open_paths([photo])
         wait_for_result(qtbot, tab, photo.name)
         assert tab.network_panel.isHidden()  # off by default
         tab.results.cam_check.setChecked(True)
@@ -72,7 +72,7 @@ def test_keras_model_layers_listed_stages_marked_maps_beside_gradcam(qtbot, smal
 
         other = asset(*photo_files.BANANA)
         before = panel.view.output
-        tab.open_paths([other])  # a new photo: the chosen layer follows it
+        tab.photos.open_paths([other])  # a new photo: the chosen layer follows it
         wait_for_result(qtbot, tab, other.name)
         qtbot.waitUntil(lambda: panel.view.output is not before, timeout=TIMEOUT)
         assert panel.view.output.name == "stem_conv"
@@ -86,7 +86,7 @@ def test_onnx_model_layers_come_from_onnxruntime(qtbot):
     try:
         photo = asset(*photo_files.BANANA)
         tab.network_button.click()
-        tab.open_paths([photo])
+        tab.photos.open_paths([photo])
         wait_for_result(qtbot, tab, photo.name)
         panel = tab.network_panel
         qtbot.waitUntil(lambda: panel.layers is not None, timeout=TIMEOUT)

@@ -3,6 +3,8 @@ classes tab asked for the same empty plots eight times, about 0.2-0.5 s on the G
 
 from __future__ import annotations
 
+import pyqtgraph as pg
+
 from vision_agent.i18n import set_language
 from vision_agent.ui.widgets.run_curves import RunCurves
 
@@ -42,3 +44,24 @@ def test_the_same_runs_shown_again_keep_their_curves_and_new_ones_are_drawn(qtbo
         assert curves.accuracy.getPlotItem().listDataItems() != english
     finally:
         set_language("en")
+
+
+def test_the_plots_are_made_one_per_turn_of_the_event_loop_and_show_what_came_before(qtbot):
+    """Making a pyqtgraph plot takes 10-20 ms of the GUI thread: the widget is made without
+    them, each comes in its own later turn, and the runs given meanwhile are drawn."""
+    set_language("en")
+    curves = RunCurves()
+    qtbot.addWidget(curves)
+    assert curves.findChildren(pg.PlotWidget) == []
+    curves.show_history([epoch(1), epoch(2)], [("run 1", [epoch(1)])])
+    qtbot.waitUntil(lambda: len(curves.findChildren(pg.PlotWidget)) == 2, timeout=5_000)
+    assert curves.curve_count() == 3
+    assert curves.loss.getPlotItem().titleLabel.text == "Loss"
+    assert curves.accuracy.getPlotItem().listDataItems()[0].xData.tolist() == [1, 2]
+
+
+def test_asking_for_a_plot_makes_it_at_once(qtbot):
+    curves = RunCurves()
+    qtbot.addWidget(curves)
+    assert curves.loss.getPlotItem().titleLabel.text == "Loss"
+    assert len(curves.findChildren(pg.PlotWidget)) == 2

@@ -1,6 +1,7 @@
 """The trained model as files the rest of the app reads without TensorFlow: one ONNX graph
-(the frozen backbone and the new head, composed: features -> L2 normalisation -> Gemm ->
-Softmax), `classes.json` (the class names in output order) and a card (strategy, backbone,
+(the frozen backbone and the run's kept model, composed: features -> L2 normalisation -> Gemm
+-> Softmax for a linear one, the class-conditional Gaussians' scores in double precision for
+those), `classes.json` (the class names in output order) and a card (strategy, backbone,
 data, validation figures, and the preprocessing the graph's input needs). Each file is
 written by the app's one writer (whole or not at all).
 """
@@ -16,7 +17,8 @@ import numpy as np
 from vision_agent.core.errors import ModelLoadError
 from vision_agent.core.imagenet_preprocess import Preprocessing
 from vision_agent.core.own_classes.features import FEATURES_OUTPUT, feature_graph
-from vision_agent.core.own_classes.head import NORM_FLOOR, LinearHead
+from vision_agent.core.own_classes.gaussian import GaussianClasses
+from vision_agent.core.own_classes.head import NORM_FLOOR, Classifier, LinearHead
 from vision_agent.core.user_files import parse_json, read_user_bytes
 from vision_agent.core.user_writes import make_folder, write_user_file
 
@@ -35,13 +37,57 @@ class ExportedFiles:
     card: Path
 
 
-def composed_model(backbone_path: Path, head: LinearHead):
-    """The backbone cut at its features with `head` on top: input as the backbone's,
-    output `probabilities` (N, K)."""
-    from onnx import TensorProto, helper, numpy_helper
+def composed_model(backbone_path: Path, model: Classifier):
+    """The backbone cut at its features with the run's kept `model` on top: input as the
+    backbone's, output `probabilities` (N, K) as `model.probabilities` gives them."""
+    from onnx import TensorProto, helper
 
-    model = feature_graph(backbone_path)
-    graph = model.graph
+    onnx_model = feature_graph(backbone_path)
+    graph = onnx_model.graph
+    if isinstance(model, GaussianClasses):
+        _gaussian_nodes(graph, model)
+        classes = model.means.shape[0]
+    else:
+        _linear_nodes(graph, model)
+        classes = model.weights.shape[1]
+    del graph.output[:]
+    graph.output.append(helper.make_tensor_value_info(OUTPUT, TensorProto.FLOAT, ["N", classes]))
+    graph.name = "backbone_and_own_head"
+    return onnx_model
+
+
+def _normalised_nodes(graph, features: str, prefix: str, dimension: int, dtype) -> str:
+    """`normalised(features)` as both linear models and the Gaussians apply it:
+    x · √D / max(‖x‖, NORM_FLOOR), in `dtype`; the name of its output."""
+    from onnx import helper, numpy_helper
+
+    graph.initializer.extend(
+        [
+            numpy_helper.from_array(np.asarray(NORM_FLOOR, dtype), f"{prefix}_norm_floor"),
+            numpy_helper.from_array(np.asarray(np.sqrt(dimension), dtype), f"{prefix}_norm_length"),
+        ]
+    )
+    graph.node.extend(
+        [
+            helper.make_node(
+                "ReduceL2", [features], [f"{prefix}_feature_length"], axes=[1], keepdims=1
+            ),
+            helper.make_node(
+                "Max", [f"{prefix}_feature_length", f"{prefix}_norm_floor"], [f"{prefix}_divisor"]
+            ),
+            helper.make_node("Div", [features, f"{prefix}_divisor"], [f"{prefix}_unit"]),
+            helper.make_node(
+                "Mul", [f"{prefix}_unit", f"{prefix}_norm_length"], [f"{prefix}_features"]
+            ),
+        ]
+    )
+    return f"{prefix}_features"
+
+
+def _linear_nodes(graph, head: LinearHead) -> None:
+    """normalised(features), as `LinearHead` applies it, then Gemm and Softmax."""
+    from onnx import helper, numpy_helper
+
     weights = np.ascontiguousarray(head.weights, np.float32)
     graph.initializer.extend(
         [
@@ -49,41 +95,69 @@ def composed_model(backbone_path: Path, head: LinearHead):
             numpy_helper.from_array(np.asarray(head.bias, np.float32), "head_bias"),
         ]
     )
-    # normalised(features), as `LinearHead` applies it: x · √D / max(‖x‖, NORM_FLOOR).
-    graph.initializer.extend(
-        [
-            numpy_helper.from_array(np.float32(NORM_FLOOR), "head_norm_floor"),
-            numpy_helper.from_array(np.float32(np.sqrt(weights.shape[0])), "head_norm_length"),
-        ]
-    )
+    features = _normalised_nodes(graph, FEATURES_OUTPUT, "head", weights.shape[0], np.float32)
     graph.node.extend(
         [
-            helper.make_node(
-                "ReduceL2", [FEATURES_OUTPUT], ["head_feature_length"], axes=[1], keepdims=1
-            ),
-            helper.make_node(
-                "Max", ["head_feature_length", "head_norm_floor"], ["head_feature_divisor"]
-            ),
-            helper.make_node("Div", [FEATURES_OUTPUT, "head_feature_divisor"], ["head_unit"]),
-            helper.make_node("Mul", ["head_unit", "head_norm_length"], ["head_features"]),
-            helper.make_node(
-                "Gemm", ["head_features", "head_weights", "head_bias"], ["head_logits"]
-            ),
+            helper.make_node("Gemm", [features, "head_weights", "head_bias"], ["head_logits"]),
             helper.make_node("Softmax", ["head_logits"], [OUTPUT], axis=1),
         ]
     )
-    del graph.output[:]
-    graph.output.append(
-        helper.make_tensor_value_info(OUTPUT, TensorProto.FLOAT, ["N", weights.shape[1]])
+
+
+def _gaussian_nodes(graph, model: GaussianClasses) -> None:
+    """`GaussianClasses.logits` step by step, in double precision (the scores are large sums
+    whose differences count), then Softmax and back to float."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    constants = {
+        "g_minus_two": -2.0,
+        "g_means_t": model.means.T,
+        "g_mean_squares": np.sum(model.means**2, axis=1),
+        "g_directions": model.directions,
+        "g_centres": model.centres,
+        "g_weights": model.weights,
+        "g_members": model.members,
+        "g_scale": -0.5 / model.floors / model.temperature,
+        "g_constants": model.constants / model.temperature,
+    }
+    graph.initializer.extend(
+        numpy_helper.from_array(np.ascontiguousarray(value, np.float64), name)
+        for name, value in constants.items()
     )
-    graph.name = "backbone_and_own_head"
-    return model
+    graph.node.append(helper.make_node("Cast", [FEATURES_OUTPUT], ["g_x"], to=TensorProto.DOUBLE))
+    _normalised_nodes(graph, "g_x", "g", model.means.shape[1], np.float64)  # -> "g_features"
+    steps = [  # (operator, inputs, output)
+        ("ReduceSumSquare", ["g_features"], "g_square"),
+        ("MatMul", ["g_features", "g_means_t"], "g_dot_means"),
+        ("Mul", ["g_dot_means", "g_minus_two"], "g_cross"),
+        ("Add", ["g_square", "g_cross"], "g_partial"),
+        ("Add", ["g_partial", "g_mean_squares"], "g_distance"),
+        ("MatMul", ["g_features", "g_directions"], "g_projected"),
+        ("Sub", ["g_projected", "g_centres"], "g_along"),
+        ("Mul", ["g_along", "g_along"], "g_along_squared"),
+        ("Mul", ["g_along_squared", "g_weights"], "g_weighted"),
+        ("MatMul", ["g_weighted", "g_members"], "g_explained"),
+        ("Sub", ["g_distance", "g_explained"], "g_residual"),
+        ("Mul", ["g_residual", "g_scale"], "g_scaled"),
+        ("Add", ["g_scaled", "g_constants"], "g_logits"),
+    ]
+    reduce = {"axes": [1], "keepdims": 1}
+    graph.node.extend(
+        helper.make_node(op, inputs, [output], **(reduce if op.startswith("Reduce") else {}))
+        for op, inputs, output in steps
+    )
+    graph.node.extend(
+        [
+            helper.make_node("Softmax", ["g_logits"], ["g_probabilities"], axis=1),
+            helper.make_node("Cast", ["g_probabilities"], [OUTPUT], to=TensorProto.FLOAT),
+        ]
+    )
 
 
 def export_model(
     out_dir: Path,
     backbone_path: Path,
-    head: LinearHead,
+    head: Classifier,
     classes: tuple[str, ...],
     card: dict,
 ) -> ExportedFiles:

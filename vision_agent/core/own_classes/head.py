@@ -1,5 +1,5 @@
-"""The new classifier on frozen features, trained in numpy: a softmax head, and the plain
-logistic regression it is compared with in every run.
+"""The linear classifiers on frozen features, trained in numpy: a softmax head (the curves'
+model), and the plain logistic regression every run is compared with.
 
 Both see each photo's features L2-normalised (`normalised`: scaled to length √D, so unit mean
 square): a photo's overall activation strength no longer counts, only its pattern (the standard
@@ -13,10 +13,7 @@ tab's live curves). The last epoch's weights are kept: the validation photos onl
 `plain_logistic_regression`: the textbook model on the normalised features (L2 penalty
 1/2·‖W‖², as scikit-learn's default C=1), accelerated full-batch gradient descent until the
 loss stops falling; nothing tuned.
-`cross_validated_choice`: which of the two a run keeps, decided on the training photos alone
-(k-fold cross-validation): the plain regression, unless the head is clearly better on the
-held-out folds (a sign test). So the run's model is the plain one wherever the head shows no
-clear gain, and the head only where the training photos give good reason to expect one.
+Which model a run keeps: `choice.cross_validated_choice`.
 """
 
 from __future__ import annotations
@@ -24,6 +21,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
@@ -80,6 +78,20 @@ class LinearHead:
 
     def predict(self, features: np.ndarray) -> np.ndarray:
         return np.argmax(self.logits(features), axis=1)
+
+    def parameter_count(self) -> int:
+        return int(self.weights.size + self.bias.size)
+
+
+class Classifier(Protocol):
+    """A model a run may keep: a `LinearHead` or `gaussian.GaussianClasses`."""
+
+    history: list[EpochFigures]
+
+    def logits(self, features: np.ndarray) -> np.ndarray: ...
+    def probabilities(self, features: np.ndarray) -> np.ndarray: ...
+    def predict(self, features: np.ndarray) -> np.ndarray: ...
+    def parameter_count(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -189,66 +201,16 @@ def plain_logistic_regression(
     return LinearHead(weights, bias - mean @ weights)
 
 
-@dataclass(frozen=True)
-class Choice:
-    """The model a run keeps and why, from the cross-validation folds of the training photos."""
-
-    kept: LinearHead
-    kept_name: str  # HEAD or PLAIN
-    checked: int  # photos classified in the folds (0: too few photos to cross-validate)
-    head_right: int = 0
-    plain_right: int = 0
-    head_only: int = 0  # photos the head got right and the plain regression wrong
-    plain_only: int = 0  # and the other way round
-
-
-HEAD, PLAIN = "softmax head", "plain logistic regression"
-
-
-def cross_validated_choice(
-    x: np.ndarray,
-    y: np.ndarray,
-    classes: int,
-    head: LinearHead,
-    plain: LinearHead,
-    settings: HeadSettings = HeadSettings(),
-    folds: int = 10,
-    cancel: threading.Event | None = None,
-) -> Choice:
-    """Keep `head` only where, each trained again in k-fold cross-validation on these (training)
-    photos, the head is clearly better than the plain regression: of the photos exactly one of
-    them gets right, the head gets right more than the plain one by two standard deviations of
-    a fair coin, and by 4 at the least (a sign test: head_only - plain_only >=
-    max(4, 2·sqrt(head_only + plain_only))). Else `plain` is kept: a gain the folds cannot tell
-    from luck keeps the plain model. k is at most `folds` and the smallest class's photo count;
-    under 2, `plain`."""
-    folds = min(folds, int(np.bincount(y, minlength=classes).min()))
-    if folds < 2:
-        return Choice(plain, PLAIN, 0)
-    rng = np.random.default_rng(settings.seed)
-    fold_of = np.empty(len(y), np.int64)
-    for label in range(classes):
-        rows = rng.permutation(np.flatnonzero(y == label))
-        fold_of[rows] = np.arange(len(rows)) % folds
-    head_ok = np.zeros(len(y), bool)
-    plain_ok = np.zeros(len(y), bool)
-    for fold in range(folds):
-        if cancel is not None and cancel.is_set():
-            raise Cancelled()
-        train, held = fold_of != fold, fold_of == fold
-        fold_head = train_head(x[train], y[train], classes, settings=settings, cancel=cancel)
-        fold_plain = plain_logistic_regression(x[train], y[train], classes, start=plain)
-        head_ok[held] = fold_head.predict(x[held]) == y[held]
-        plain_ok[held] = fold_plain.predict(x[held]) == y[held]
-    head_only, plain_only = int(np.sum(head_ok & ~plain_ok)), int(np.sum(plain_ok & ~head_ok))
-    figures = (len(y), int(head_ok.sum()), int(plain_ok.sum()), head_only, plain_only)
-    if head_only - plain_only >= max(4.0, 2.0 * np.sqrt(head_only + plain_only)):
-        return Choice(head, HEAD, *figures)
-    return Choice(plain, PLAIN, *figures)
-
-
-def accuracy(head: LinearHead, features: np.ndarray, labels: np.ndarray) -> float:
+def accuracy(head: Classifier, features: np.ndarray, labels: np.ndarray) -> float:
     return float(np.mean(head.predict(features) == labels)) if len(labels) else float("nan")
+
+
+def log_loss(head: Classifier, features: np.ndarray, labels: np.ndarray) -> float:
+    """Mean cross-entropy of `head` on these photos (the curves' loss)."""
+    if not len(labels):
+        return float("nan")
+    picked = head.probabilities(features)[np.arange(len(labels)), labels]
+    return float(-np.mean(np.log(picked + 1e-12)))
 
 
 def confusion_matrix(truth: np.ndarray, predicted: np.ndarray, classes: int) -> np.ndarray:

@@ -1,10 +1,11 @@
 """One training run of strategy (3), head only: the shared core of the tab and the CLI.
 
 Features of every photo (cached) -> stratified validation split -> the softmax head, epoch by
-epoch -> the plain logistic regression on the same features -> the one of the two that
-cross-validation on the training photos prefers is kept (`head.cross_validated_choice`: the
-plain one unless the head does strictly better there) -> confusion matrix and the wrong
-validation photos of the kept model -> export. Progress and each epoch's figures are
+epoch -> the plain logistic regression and the class-conditional Gaussians on the same
+features -> the model the run's own photos prefer is kept (`choice.cross_validated_choice`:
+the Gaussians unless they do worse than the plain regression there, the head only where it is
+clearly better, never one that does worse than the plain one) -> confusion matrix and the
+wrong validation photos of the kept model -> export. Progress and each epoch's figures are
 reported through callbacks; setting `cancel` stops the run at the next photo or batch.
 """
 
@@ -19,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from vision_agent.core.errors import UserError
+from vision_agent.core.own_classes.choice import GAUSSIANS, HEAD, PLAIN, cross_validated_choice
 from vision_agent.core.own_classes.dataset import PhotoSet, validation_split
 from vision_agent.core.own_classes.export import (
     ExportedFiles,
@@ -26,12 +28,13 @@ from vision_agent.core.own_classes.export import (
     preprocessing_record,
 )
 from vision_agent.core.own_classes.features import FeatureExtractor
+from vision_agent.core.own_classes.gaussian import fit_gaussians
 from vision_agent.core.own_classes.head import (
     EpochFigures,
     HeadSettings,
     accuracy,
     confusion_matrix,
-    cross_validated_choice,
+    log_loss,
     plain_logistic_regression,
     train_head,
 )
@@ -60,6 +63,7 @@ class TrainingResult:
     val_photos: int
     history: list[EpochFigures]
     val_accuracy: float | None  # the kept model's
+    val_loss: float | None  # the kept model's (its level line beside the head's curves)
     baseline_val_accuracy: float | None  # the plain logistic regression's
     confusion: np.ndarray  # (K, K) on the validation photos, rows = truth
     wrong: list[WrongPhoto]
@@ -68,11 +72,12 @@ class TrainingResult:
     seconds: float
     files: ExportedFiles | None = None
     parameters: dict[str, int] = field(default_factory=dict)
-    # Strategy (3) only: which of its two linear models the run kept (head.HEAD or head.PLAIN),
-    # the softmax head's own validation accuracy (its curves' last point), and the right
-    # answers of each in the cross-validation folds of the training photos.
+    # Strategy (3) only: which of its models the run kept (choice.HEAD, PLAIN or GAUSSIANS),
+    # the softmax head's and the Gaussians' own validation accuracy, and the right answers of
+    # each in the cross-validation folds of the training photos.
     kept: str = ""
     head_val_accuracy: float | None = None
+    gaussians_val_accuracy: float | None = None
     cross_validation: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict:
@@ -85,8 +90,10 @@ class TrainingResult:
             "validation_photos": self.val_photos,
             "epochs": len(self.history),
             "validation_accuracy": _rounded(self.val_accuracy),
+            "validation_loss": _rounded(self.val_loss),
             "plain_logistic_regression_validation_accuracy": _rounded(self.baseline_val_accuracy),
             "softmax_head_validation_accuracy": _rounded(self.head_val_accuracy),
+            "gaussians_validation_accuracy": _rounded(self.gaussians_val_accuracy),
             "kept": self.kept,
             "cross_validation": self.cross_validation,
             "confusion_matrix": self.confusion.tolist(),
@@ -138,8 +145,11 @@ def train_head_only(
     settings = HeadSettings(epochs=epochs, seed=seed)
     head = train_head(x_train, y_train, classes, x_val, y_val, settings, on_epoch, cancel)
     baseline = plain_logistic_regression(x_train, y_train, classes)
+    gaussians = fit_gaussians(x_train, y_train, classes)
+    models = {HEAD: head, PLAIN: baseline, GAUSSIANS: gaussians}
+    has_val = len(val_rows) > 0
     choice = cross_validated_choice(
-        x_train, y_train, classes, head, baseline, settings, cancel=cancel
+        x_train, y_train, classes, models, settings, cancel=cancel, validation=(x_val, y_val)
     )
     kept = choice.kept
     predicted = kept.predict(x_val) if len(val_rows) else np.zeros(0, np.int64)
@@ -154,7 +164,6 @@ def train_head_only(
         for k, (row, truth, guess) in enumerate(zip(val_rows, y_val, predicted, strict=True))
         if truth != guess
     ]
-    has_val = len(val_rows) > 0
     result = TrainingResult(
         classes=photos.classes,
         strategy=STRATEGY_HEAD,
@@ -164,22 +173,26 @@ def train_head_only(
         val_photos=len(val_rows),
         history=head.history,
         val_accuracy=accuracy(kept, x_val, y_val) if has_val else None,
+        val_loss=log_loss(kept, x_val, y_val) if has_val else None,
         baseline_val_accuracy=accuracy(baseline, x_val, y_val) if has_val else None,
         head_val_accuracy=accuracy(head, x_val, y_val) if has_val else None,
+        gaussians_val_accuracy=accuracy(gaussians, x_val, y_val) if has_val else None,
         kept=choice.kept_name,
         cross_validation={
             "photos": choice.checked,
-            "softmax_head_right": choice.head_right,
-            "plain_logistic_regression_right": choice.plain_right,
+            "softmax_head_right": choice.right.get(HEAD, 0),
+            "plain_logistic_regression_right": choice.right.get(PLAIN, 0),
+            "gaussians_right": choice.right.get(GAUSSIANS, 0),
             "only_softmax_head_right": choice.head_only,
             "only_plain_logistic_regression_right": choice.plain_only,
+            "set_aside_on_validation": choice.worse_on_validation,
         },
         confusion=confusion_matrix(y_val, predicted, classes),
         wrong=wrong,
         skipped=skipped,
         feature_seconds=feature_seconds,
         seconds=time.perf_counter() - started,
-        parameters={"trainable": int(kept.weights.size + kept.bias.size)},
+        parameters={"trainable": kept.parameter_count()},
     )
     if out_dir is not None:
         card = result.to_json() | {

@@ -16,7 +16,7 @@ from vision_agent.ui.settings import ask_open_path, ask_save_path, remember_fold
 
 
 def ask_drawing_path(parent: QWidget) -> Path | None:
-    file_filter = tr("Images") + " (*.png *.jpg *.jpeg *.bmp *.webp *.tif *.tiff)"
+    file_filter = "Images (*.png *.jpg *.jpeg *.bmp *.webp *.tif *.tiff)"
     return ask_open_path(parent, tr("Open drawing"), "drawings", file_filter)
 
 

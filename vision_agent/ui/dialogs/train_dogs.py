@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyqtgraph as pg
 from PyQt5.QtCore import pyqtSignal, pyqtSlot
 from PyQt5.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -31,7 +29,8 @@ from vision_agent.engine.spec import RecognizerSpec
 from vision_agent.i18n import tr
 from vision_agent.paths import user_data_dir
 from vision_agent.training.dogs import DogTrainer, DogTrainingOptions, DogTrainingReport
-from vision_agent.ui.settings import app_settings, last_folder, remember_folder
+from vision_agent.ui.settings import app_settings, ask_folder
+from vision_agent.ui.widgets.run_curves import RunCurves
 
 TRAINER = ModelChoice(
     "trainer",
@@ -42,12 +41,6 @@ DATA_SETTING = "dogs/train_data"
 OUT_SETTING = "dogs/train_out"
 # (backbone, weights) per entry of the backbone combo box.
 BACKBONE_CHOICES = (("densenet121", "imagenet"), ("densenet121", "none"), ("tiny", "none"))
-CURVE_PENS = {
-    "accuracy": pg.mkPen("#1f77b4", width=2),
-    "val_accuracy": pg.mkPen("#ff7f0e", width=2),
-    "loss": pg.mkPen("#1f77b4", width=2),
-    "val_loss": pg.mkPen("#ff7f0e", width=2),
-}
 
 
 class TrainDogsDialog(QDialog):
@@ -62,7 +55,7 @@ class TrainDogsDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.slot: ModelSlot | None = None
-        self.history: dict[str, list[float]] = {key: [] for key in CURVE_PENS}
+        self.history: list[dict] = []  # the epochs so far, as the curves take them
         self.report: DogTrainingReport | None = None
         self._build_ui()
         self.retranslate_ui()
@@ -109,35 +102,19 @@ class TrainDogsDialog(QDialog):
         self.status_label = QLabel(self)
         self.status_label.setWordWrap(True)
 
-        self.accuracy_plot = pg.PlotWidget(self)
-        self.loss_plot = pg.PlotWidget(self)
-        self.curves = {}
-        for plot, keys in ((self.accuracy_plot, ("accuracy", "val_accuracy")),
-                           (self.loss_plot, ("loss", "val_loss"))):  # fmt: skip
-            plot.setBackground("w")
-            plot.showGrid(x=True, y=True, alpha=0.3)
-            # Accuracy climbs and loss falls: keep each legend where its curves are not.
-            plot.addLegend(offset=(-10, -30) if plot is self.accuracy_plot else (-10, 10))
-            plot.setMinimumSize(320, 220)
-            for key in keys:
-                self.curves[key] = plot.plot([], [], pen=CURVE_PENS[key], symbol="o",
-                                             symbolSize=6, name=key)  # fmt: skip
-        self.accuracy_plot.setYRange(0, 1)
+        self.curves = RunCurves(self)  # as the My classes tab draws its runs
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.start_button)
         buttons.addWidget(self.cancel_button)
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
-        plots = QHBoxLayout()
-        plots.addWidget(self.accuracy_plot)
-        plots.addWidget(self.loss_plot)
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
         layout.addLayout(buttons)
         layout.addWidget(self.progress)
         layout.addWidget(self.status_label)
-        layout.addLayout(plots, 1)
+        layout.addWidget(self.curves, 1)
         self.resize(820, 640)
 
     def retranslate_ui(self) -> None:
@@ -169,28 +146,17 @@ class TrainDogsDialog(QDialog):
         self.start_button.setText(tr("Start training"))
         self.cancel_button.setText(tr("Cancel"))
         self.close_button.setText(tr("Close"))
-        self.accuracy_plot.setTitle(tr("Accuracy"))
-        self.loss_plot.setTitle(tr("Loss"))
-        for plot in (self.accuracy_plot, self.loss_plot):
-            plot.setLabel("bottom", tr("epoch"))
-        # The legends say what the "My classes" curves say: Keras's history keys stay inside.
-        for key, curve in self.curves.items():
-            plot = self.accuracy_plot if "accuracy" in key else self.loss_plot
-            label = tr("validation") if key.startswith("val_") else tr("train")
-            plot.getPlotItem().legend.getLabel(curve).setText(label)
+        self.curves.retranslate_ui()
 
     def _choose_data(self) -> None:
-        folder = QFileDialog.getExistingDirectory(
-            self, tr("Dataset folder"), last_folder("dog_datasets")
-        )
+        folder = ask_folder(self, tr("Dataset folder"), "dog_datasets")
         if folder:
-            remember_folder("dog_datasets", str(Path(folder) / "x"))
-            self.data_edit.setText(folder)
+            self.data_edit.setText(str(folder))
 
     def _choose_out(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, tr("Output folder"), self.out_edit.text())
+        folder = ask_folder(self, tr("Output folder"), "dog_outputs", self.out_edit.text())
         if folder:
-            self.out_edit.setText(folder)
+            self.out_edit.setText(str(folder))
 
     def options(self) -> DogTrainingOptions:
         backbone, weights = BACKBONE_CHOICES[self.backbone_combo.currentIndex()]
@@ -213,9 +179,8 @@ class TrainDogsDialog(QDialog):
             return
         app_settings().setValue(DATA_SETTING, options.data_dir)
         app_settings().setValue(OUT_SETTING, options.out_dir)
-        for curve in self.curves.values():
-            curve.setData([], [])
-        self.history = {key: [] for key in CURVE_PENS}
+        self.history = []
+        self.curves.show_history(self.history, [])
         self.report = None
         self.progress.setValue(0)
         self.slot = ModelSlot("dog-training", parent=self)
@@ -238,13 +203,11 @@ class TrainDogsDialog(QDialog):
         if not isinstance(event, dict):
             return
         kind = event.get("kind")
-        if kind == "epoch":
-            for key in CURVE_PENS:
-                value = event.get(key)
-                self.history[key].append(float("nan") if value is None else float(value))
-            epochs = list(range(1, len(self.history["loss"]) + 1))
-            for key, curve in self.curves.items():
-                curve.setData(epochs, self.history[key])
+        if kind == "epoch":  # Keras's figures, named as the curves name them
+            figures = {f"train_{key}": event.get(key) for key in ("accuracy", "loss")}
+            figures |= {key: event.get(key) for key in ("val_accuracy", "val_loss")}
+            self.history.append({"epoch": len(self.history) + 1, **figures})
+            self.curves.show_history(self.history, [])
             self._set_progress(event["epoch"], event["epochs"])
             self.status_label.setText(
                 tr("Epoch {n}/{total} ({phase}): accuracy {acc:.1%}, validation {val:.1%}").format(

@@ -145,7 +145,7 @@ class ClassifierTab(VisionTab):
         self.open_button.setText(tr("Open photo…"))
         self.folder_button.setText(tr("Open folder…"))
         self.model_caption.setText(tr("Model:"))
-        self.own_model_button.setText(tr("Own Keras model…"))
+        self.own_model_button.setText(tr("Own model…"))
         self.results.retranslate_ui()
         self.network_button.setText(tr("Inside the network"))
         self.network_panel.retranslate_ui()
@@ -161,7 +161,7 @@ class ClassifierTab(VisionTab):
                 (tr("Paste image"), None, self.paste),
                 (tr("Save annotated image…"), QKeySequence.Save, self.save_annotated),
                 (tr("Copy results"), None, self.copy_results),
-                (tr("Open own Keras model…"), None, self.choose_model_file),
+                (tr("Open own model…"), None, self.choose_model_file),
                 (tr("Open weights for the chosen network…"), None, self.choose_weights_file),
             ),
         )
@@ -178,10 +178,9 @@ class ClassifierTab(VisionTab):
         self._fill_model_combo()  # the model in use stays current until the new one works
 
     def choose_model_file(self) -> None:
-        title = tr("Open own Keras ImageNet classifier")
-        path = ask_open_path(
-            self, title, "models", "Keras, My classes ONNX (*.h5 *.hdf5 *.keras *.onnx)"
-        )
+        title = tr("Open own classifier (Keras or My classes)")
+        file_filter = "Keras or My classes models (*.h5 *.hdf5 *.keras *.onnx)"
+        path = ask_open_path(self, title, "models", file_filter)
         if path:
             self.controller.load_model(str(path))
 
@@ -203,9 +202,6 @@ class ClassifierTab(VisionTab):
         self._update_controls()
 
     # --- photos -------------------------------------------------------------------------
-    def open_paths(self, paths: list[Path]) -> None:
-        self.photos.open_paths(paths)
-
     def paste(self) -> None:
         mime = QApplication.clipboard().mimeData()
         if mime is not None and mime.hasUrls():

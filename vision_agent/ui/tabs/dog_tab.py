@@ -11,7 +11,6 @@ from pathlib import Path
 from PyQt5.QtCore import Qt, pyqtSlot
 from PyQt5.QtGui import QKeySequence
 from PyQt5.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -143,23 +142,18 @@ class DogTab(VisionTab):
         self.controller.start()
 
     def choose_breed_model(self) -> None:
-        own = f"{tr('My classes models')} (*.onnx)"
-        both = f"{tr('Breed models')} (*.h5 *.hdf5 *.keras saved_model.pb *.onnx)"
-        file_filter = f"{both};;{BREED_MODEL_FILE_FILTER};;{own}"
+        both = "Breed models (*.h5 *.hdf5 *.keras saved_model.pb *.onnx)"
+        file_filter = f"{both};;{BREED_MODEL_FILE_FILTER};;My classes models (*.onnx)"
         model = ask_open_path(self, tr("Open breed model"), "dog_models", file_filter)
         if model is None:
             return
         if model.suffix.lower() == ".onnx":
             self.controller.add_own_model(model)
             return
-        classes, _ = QFileDialog.getOpenFileName(
-            self,
-            tr("Open the class names of {name}").format(name=Path(model).name),
-            str(Path(model).parent),
-            CLASS_NAMES_FILE_FILTER,
-        )
+        title = tr("Open the class names of {name}").format(name=model.name)
+        classes = ask_open_path(self, title, "dog_models", CLASS_NAMES_FILE_FILTER)
         if classes:
-            self.controller.add_breed_model(model, Path(classes))
+            self.controller.add_breed_model(model, classes)
 
     def _on_combo_activated(self, index: int) -> None:
         choices = self.controller.choices
@@ -185,9 +179,6 @@ class DogTab(VisionTab):
         self.model_status.show_status(self.controller.slot.status())
 
     # --- photos -----------------------------------------------------------------------------
-    def open_photo(self, path: Path) -> None:
-        self.photos.open_paths([Path(path)])
-
     @pyqtSlot(list)
     def on_files_dropped(self, paths: list) -> None:
         images = [Path(p) for p in paths if Path(p).is_dir() or is_image_path(p)]
@@ -242,13 +233,9 @@ class DogTab(VisionTab):
             from vision_agent.ui.dialogs.train_dogs import TrainDogsDialog
 
             self._train_dialog = TrainDogsDialog(self)
-            self._train_dialog.sig_model_trained.connect(self._on_model_trained)
+            self._train_dialog.sig_model_trained.connect(self.controller.add_breed_model)
         self._train_dialog.show()
         self._train_dialog.raise_()
-
-    @pyqtSlot(str, str)
-    def _on_model_trained(self, model: str, classes: str) -> None:
-        self.controller.add_breed_model(Path(model), Path(classes))
 
     def shutdown(self) -> None:
         self.model_status.shutdown()

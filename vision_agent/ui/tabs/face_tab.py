@@ -17,7 +17,6 @@ from PyQt5.QtWidgets import (
     QAction,
     QHBoxLayout,
     QMenu,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -25,12 +24,12 @@ from PyQt5.QtWidgets import (
 
 from vision_agent.controllers.faces import FaceCamController, StreamStats
 from vision_agent.controllers.model_slot import SlotStatus
-from vision_agent.core.errors import UserError
 from vision_agent.core.faces import FaceDetection
 from vision_agent.core.video_source import SourceEnded, SourceSpec
 from vision_agent.i18n import tr
 from vision_agent.ui.face_texts import describe, source_message
-from vision_agent.ui.settings import ask_save_path, remember_folder
+from vision_agent.ui.photo_output import save_image_to
+from vision_agent.ui.settings import ask_save_path
 from vision_agent.ui.shortcuts import add_shortcuts
 from vision_agent.ui.tabs.base import VisionTab, add_menu_actions
 from vision_agent.ui.widgets.detector_bar import DetectorBar
@@ -267,17 +266,10 @@ class FaceCamTab(VisionTab):
         return f"{Path(spec.path).stem}_faces.png"
 
     def save_snapshot_to(self, path: Path) -> bool:
-        """Write the picture on screen to `path`; False when nothing is shown or it failed."""
-        try:
-            written = self.controller.save_snapshot(path)
-        except UserError as exc:
-            QMessageBox.warning(self, tr("Cannot save snapshot"), str(exc))
-            return False
-        if written is None:
-            return False
-        remember_folder("snapshots", str(written))
-        self.sig_status_message.emit(tr("Saved {name}").format(name=written.name))
-        return True
+        """Write the picture on screen (boxes and blur included) to `path`; False when nothing
+        is shown or it failed."""
+        shown = self.controller.shown
+        return save_image_to(self, None if shown is None else shown.annotated, path, "snapshots")
 
     def _update_buttons(self) -> None:
         self.source_bar.set_running(self.controller.is_running(), self.controller.is_paused())

@@ -15,7 +15,7 @@ from PyQt5.QtGui import QDragEnterEvent, QDropEvent, QIcon
 from PyQt5.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QFileDialog,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -23,8 +23,11 @@ from PyQt5.QtWidgets import (
     QListView,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QRadioButton,
+    QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QSplitter,
     QVBoxLayout,
@@ -33,11 +36,12 @@ from PyQt5.QtWidgets import (
 
 from vision_agent.controllers.model_slot import Refusal, SlotStatus, registry_caption
 from vision_agent.controllers.own_classes import OwnClassesController
-from vision_agent.core.own_classes.head import HEAD, PLAIN
+from vision_agent.core.own_classes.choice import GAUSSIANS, HEAD, PLAIN
 from vision_agent.core.own_classes.messages import MESSAGES
 from vision_agent.i18n import tr, tr_template
 from vision_agent.ui.model_problem_text import model_problem
 from vision_agent.ui.qimage import rgb_to_pixmap
+from vision_agent.ui.settings import ask_folder, ask_open_path, ask_open_paths
 from vision_agent.ui.tabs.base import VisionTab
 from vision_agent.ui.widgets.confusion_table import ConfusionTable
 from vision_agent.ui.widgets.image_view import IMAGE_FILE_FILTER
@@ -93,6 +97,10 @@ class OwnClassesTab(VisionTab):
         self.photos_label = QLabel(self)
         self.photo_list.setViewMode(QListView.IconMode)
         self.photo_list.setIconSize(QSize(48, 48))
+        self.photo_list.setSelectionMode(QListWidget.ExtendedSelection)
+        self.photo_list.itemSelectionChanged.connect(self._enable_photo_buttons)
+        self.remove_photo_button = QPushButton(self)
+        self.remove_photo_button.clicked.connect(self._remove_photos)
         self.add_class_button = QPushButton(self)
         self.add_class_button.clicked.connect(self._add_class)
         self.remove_class_button = QPushButton(self)
@@ -119,6 +127,7 @@ class OwnClassesTab(VisionTab):
         left.addLayout(grid)
         left.addWidget(self.photos_label)
         left.addWidget(self.photo_list, 2)
+        left.addWidget(self.remove_photo_button)
         left.addWidget(self.project_label)
         left.addWidget(self.project_button)
 
@@ -190,6 +199,8 @@ class OwnClassesTab(VisionTab):
         self.runs_list.itemClicked.connect(
             lambda item: self.controller.select_run(item.data(Qt.UserRole))
         )
+        self.delete_run_button = QPushButton(self)
+        self.delete_run_button.clicked.connect(self._delete_run)
         self.try_button = QPushButton(self)
         self.try_button.clicked.connect(self._try_photo)
         self.live_button = QPushButton(self)
@@ -199,19 +210,33 @@ class OwnClassesTab(VisionTab):
         self.try_label.setWordWrap(True)
         self.summary_label = QLabel(self)
         self.summary_label.setWordWrap(True)
+        # A long summary scrolls in at most four lines instead of covering the curves (the
+        # column is as tall as the window, and Qt lays a wrapped label over its neighbours).
+        self.summary_scroll = QScrollArea(self)
+        self.summary_scroll.setWidget(self.summary_label)
+        self.summary_scroll.setWidgetResizable(True)
+        self.summary_scroll.setFrameShape(QFrame.NoFrame)
+        self.summary_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        line = self.fontMetrics().lineSpacing()
+        self.summary_scroll.setMinimumHeight(2 * line + 4)
+        self.summary_scroll.setMaximumHeight(4 * line + 4)
+        self.summary_scroll.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.confusion_label, self.wrong_label, self.runs_label = (
             QLabel(self),
             QLabel(self),
             QLabel(self),
         )
+        for label in (self.confusion_label, self.wrong_label, self.runs_label, self.photos_label):
+            label.setWordWrap(True)  # the tab fits the window's width in either language
         lower = QGridLayout()
         lower.addWidget(self.confusion_label, 0, 0)
         lower.addWidget(self.runs_label, 0, 1)
         lower.addWidget(self.confusion, 1, 0)
         lower.addWidget(self.runs_list, 1, 1)
+        lower.addWidget(self.delete_run_button, 2, 1)
         right = QVBoxLayout(self.results_box)
         right.addWidget(self.curves, 3)
-        right.addWidget(self.summary_label)
+        right.addWidget(self.summary_scroll)
         right.addLayout(lower, 2)
         right.addWidget(self.wrong_label)
         right.addWidget(self.wrong_list)
@@ -256,6 +281,8 @@ class OwnClassesTab(VisionTab):
         self.confusion_label.setText(tr("Confusion matrix (validation photos; rows: truth)"))
         self.wrong_label.setText(tr("Validation photos it got wrong"))
         self.runs_label.setText(tr("Runs (tick to compare)"))
+        self.remove_photo_button.setText(tr("Remove chosen photos"))
+        self.delete_run_button.setText(tr("Delete run"))
         self.try_button.setText(tr("Try it on a photo…"))
         self.live_button.setText(tr("Try it on the camera"))
         self.curves.retranslate_ui()
@@ -301,11 +328,23 @@ class OwnClassesTab(VisionTab):
             for photo in entry.photos[:200]:
                 item = QListWidgetItem(photo.name)
                 item.setToolTip(str(photo))
+                item.setData(Qt.UserRole, str(photo))
                 self.photo_list.addItem(item)
         has_class = row >= 0
         for button in (self.remove_class_button, self.add_folder_button, self.add_files_button,
                        self.burst_button):  # fmt: skip
             button.setEnabled(has_class and not self.controller.training)
+        self._enable_photo_buttons()
+
+    def _enable_photo_buttons(self) -> None:
+        chosen = bool(self.photo_list.selectedItems())
+        self.remove_photo_button.setEnabled(chosen and not self.controller.training)
+
+    def _remove_photos(self) -> None:
+        row = self.class_list.currentRow()
+        chosen = [Path(item.data(Qt.UserRole)) for item in self.photo_list.selectedItems()]
+        if row >= 0 and chosen:
+            self.controller.remove_photos(row, chosen)
 
     def _current_class(self) -> int:
         row = self.class_list.currentRow()
@@ -330,16 +369,16 @@ class OwnClassesTab(VisionTab):
             self._show_classes()
 
     def _add_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, tr("Photos of this class"))
+        folder = ask_folder(self, tr("Photos of this class"), "own_classes_photos")
         if folder:
-            self.add_photos([Path(folder)])
+            self.add_photos([folder])
 
     def _add_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(
-            self, tr("Photos of this class"), "", tr(IMAGE_FILE_FILTER)
+        files = ask_open_paths(
+            self, tr("Photos of this class"), "own_classes_photos", IMAGE_FILE_FILTER
         )
         if files:
-            self.add_photos([Path(f) for f in files])
+            self.add_photos(files)
 
     def add_photos(self, paths: list[Path]) -> None:
         row = self._current_class()
@@ -411,11 +450,11 @@ class OwnClassesTab(VisionTab):
         self._show_training()
 
     def _choose_weights(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, tr("Keras weights of the network (no top)"), "", "Keras (*.h5 *.keras)"
+        path = ask_open_path(
+            self, tr("Keras weights of the network (no top)"), "models", "Keras (*.h5 *.keras)"
         )
         if path:
-            self.controller.set_strategy(weights=path)
+            self.controller.set_strategy(weights=str(path))
             self._show_training()
 
     def _show_network(self) -> None:
@@ -437,6 +476,9 @@ class OwnClassesTab(VisionTab):
         c = self.controller
         busy = c.training
         self.train_button.setEnabled(not busy)
+        self.delete_run_button.setEnabled(c.latest_run is not None and not busy)
+        if c.latest_run is not None:
+            self.summary_label.setText(self._summary(c.latest_run))
         self.cancel_button.setEnabled(busy)
         for widget in (self.backbone_combo, self.head_radio, self.partial_radio, self.all_radio,
                        self.unfreeze_spin, self.epochs_spin, self.weights_button,
@@ -460,12 +502,17 @@ class OwnClassesTab(VisionTab):
     def _show_curves(self) -> None:
         c = self.controller
         history = [h.to_json() for h in c.history] if c.training or c.history else []
+        kept = None
         if not history and c.latest_run is not None:
-            history = c.latest_run.get("history", [])
+            run = c.latest_run
+            history = run.get("history", [])
+            label = kept_line(run.get("kept", HEAD))
+            if label:  # the epochs are the softmax head's, not the kept model's
+                kept = (label, run.get("validation_accuracy"), run.get("validation_loss"))
         overlays = [
             (tr("run {n}").format(n=r["number"]), r.get("history", [])) for r in c.overlaid_runs()
         ]
-        self.curves.show_history(history, overlays)
+        self.curves.show_history(history, overlays, kept)
 
     def _show_runs(self) -> None:
         c = self.controller
@@ -488,6 +535,7 @@ class OwnClassesTab(VisionTab):
                 self.runs_list.setCurrentItem(item)
         self.runs_list.blockSignals(False)
         run = c.latest_run
+        self.delete_run_button.setEnabled(run is not None and not c.training)
         if run is None:
             self.confusion.show_matrix([], [])
             self.wrong_list.clear()
@@ -513,18 +561,13 @@ class OwnClassesTab(VisionTab):
             text += " " + tr("Plain logistic regression on the same features: {b:.1%}.").format(
                 b=baseline
             )
-        kept = run.get("kept")
-        if kept == HEAD:
-            text += " " + tr(
-                "Kept: the softmax head (clearly better in cross-validation on the training "
-                "photos)."
+        kept = kept_summary(run.get("kept", ""))
+        if kept_line(run.get("kept", HEAD)) and not self.controller.training:  # its curves shown
+            kept += " " + tr(
+                "The curves are the softmax head's epochs; the dotted line is the kept model on "
+                "the validation photos."
             )
-        elif kept == PLAIN:
-            text += " " + tr(
-                "Kept: the plain logistic regression (the softmax head showed no clear gain in "
-                "cross-validation on the training photos)."
-            )
-        return text
+        return text + (" " + kept if kept else "")
 
     def _show_wrong(self, run: dict) -> None:
         self.wrong_list.clear()
@@ -548,18 +591,28 @@ class OwnClassesTab(VisionTab):
     def _on_run_checked(self, item: QListWidgetItem) -> None:
         self.controller.set_overlaid(item.data(Qt.UserRole), item.checkState() == Qt.Checked)
 
+    def _delete_run(self) -> None:
+        run = self.controller.latest_run
+        if run is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            tr("Delete run"),
+            tr("Delete run {n} and its model?").format(n=run["number"]),
+        )
+        if answer == QMessageBox.Yes:
+            self.controller.delete_run(run["number"])
+
     def _choose_project(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, tr("Project folder"))
+        folder = ask_folder(self, tr("Project folder"), "own_classes_projects")
         if folder:
-            self.controller.open_project(Path(folder))
+            self.controller.open_project(folder)
 
     # --- try it -----------------------------------------------------------------------------
     def _try_photo(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, tr("Try it on a photo…"), "", tr(IMAGE_FILE_FILTER)
-        )
+        path = ask_open_path(self, tr("Try it on a photo…"), "own_classes_try", IMAGE_FILE_FILTER)
         if path:
-            self.try_path(Path(path))
+            self.try_path(path)
 
     def set_live(self, on: bool) -> None:
         """Try it on the camera: every few hundred milliseconds its newest frame."""
@@ -590,6 +643,37 @@ class OwnClassesTab(VisionTab):
     def _show_error(self, message: str) -> None:
         self.progress_label.setText(said(message))
         self.sig_status_message.emit(message)
+
+
+def kept_summary(kept: str) -> str:
+    """What the run kept (`choice.HEAD`, `PLAIN` or `GAUSSIANS`; "" for Keras runs), and why."""
+    if kept == HEAD:
+        return tr(
+            "Kept: the softmax head (clearly better in cross-validation on the training photos)."
+        )
+    if kept == GAUSSIANS:
+        return tr(
+            "Kept: the class-conditional Gaussians (each class its own mean and spread; no worse "
+            "than the plain logistic regression in cross-validation on the training photos and "
+            "on the validation photos)."
+        )
+    if kept == PLAIN:
+        return tr(
+            "Kept: the plain logistic regression (the other models did worse than it in "
+            "cross-validation on the training photos or on the validation photos, or there "
+            "were too few photos to tell)."
+        )
+    return ""
+
+
+def kept_line(kept: str) -> str:
+    """The name of the kept model's level line beside the softmax head's curves ("" where the
+    curves are the kept model's own)."""
+    if kept == PLAIN:
+        return tr("kept: plain LR")
+    if kept == GAUSSIANS:
+        return tr("kept: Gaussians")
+    return ""
 
 
 def said(message: str) -> str:

@@ -142,19 +142,16 @@ class PostalTab(VisionTab):
     # --- model --------------------------------------------------------------------------
     def start(self) -> None:
         self.canvas.setFocus()
-        self.load_model(self.controller.model_path)
+        self.controller.load_model(self.controller.model_path)
         self.profile_panel.open_saved_choice()
 
-    def load_model(self, path: Path) -> None:
-        self.controller.load_model(path)
-
     def use_shipped_model(self) -> None:
-        self.load_model(SHIPPED_MODEL)
+        self.controller.load_model(SHIPPED_MODEL)
 
     def choose_model(self) -> None:
         path = ask_open_path(self, tr("Open digit model"), "models", MODEL_FILE_FILTER)
         if path:
-            self.load_model(path)
+            self.controller.load_model(path)
 
     # --- handwriting profile ------------------------------------------------------------
     def on_profile_changed(self, profile: HandwritingProfile) -> None:

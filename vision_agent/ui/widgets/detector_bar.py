@@ -7,7 +7,7 @@ uint8 one ships with the app).
 from __future__ import annotations
 
 from PyQt5.QtCore import Qt, pyqtSignal
-from PyQt5.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider, QWidget
+from PyQt5.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QWidget
 
 from vision_agent.controllers.faces import model_name
 from vision_agent.controllers.model_slot import store_presence
@@ -19,7 +19,7 @@ from vision_agent.core.faces import (
 )
 from vision_agent.i18n import tr
 from vision_agent.ui.settings import ask_open_path
-from vision_agent.ui.widgets.model_combo import needs_download_caption
+from vision_agent.ui.widgets.model_combo import NarrowableCombo, needs_download_caption
 
 OWN_MODEL = "own-file"
 
@@ -40,7 +40,7 @@ class DetectorBar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.label, self.threshold_label = QLabel(self), QLabel(self)
-        self.combo = QComboBox(self)
+        self.combo = NarrowableCombo(self)
         self.combo.activated.connect(self._on_activated)
         self.threshold_slider = QSlider(Qt.Horizontal, self)
         self.threshold_slider.setRange(5, 95)

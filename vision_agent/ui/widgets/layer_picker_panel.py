@@ -9,11 +9,11 @@ in the classifier's service, where the model runs; for a model whose layers cann
 from __future__ import annotations
 
 import numpy as np
-from PyQt5.QtCore import Qt, pyqtSlot
+from PyQt5.QtCore import QSignalBlocker, Qt, pyqtSlot
 from PyQt5.QtGui import QFont
 from PyQt5.QtWidgets import QLabel, QListWidget, QListWidgetItem, QScrollArea, QVBoxLayout, QWidget
 
-from vision_agent.controllers.model_slot import ModelSlot, Reply
+from vision_agent.controllers.model_slot import ModelSlot, Pending
 from vision_agent.core.classify import ImageClassifier
 from vision_agent.core.layer_activations import LayerInfo, stage_outputs
 from vision_agent.i18n import tr
@@ -33,8 +33,7 @@ class LayerPickerPanel(QWidget):
         self.layers: list[LayerInfo] | None = None
         self.stages: set[str] = set()
         self.photo: np.ndarray | None = None
-        self._pending_layers: Reply | None = None
-        self._pending_output: Reply | None = None
+        self._pending_layers, self._pending_output = Pending(), Pending()
         self.title = QLabel(self)
         self.hint = QLabel(self)
         self.hint.setWordWrap(True)
@@ -69,10 +68,10 @@ class LayerPickerPanel(QWidget):
     def model_changed(self) -> None:
         """A new model: its layers are asked for again (when the panel is on)."""
         self.layers, self.stages = None, set()
-        self._discard_pending()
-        self.layer_list.blockSignals(True)
-        self.layer_list.clear()
-        self.layer_list.blockSignals(False)
+        self._pending_layers.discard()
+        self._pending_output.discard()
+        with QSignalBlocker(self.layer_list):
+            self.layer_list.clear()
         self.view.setVisible(False)
         self.message.setText("")
         self.follow(self.photo)
@@ -83,42 +82,31 @@ class LayerPickerPanel(QWidget):
         if self.isHidden():
             return
         if self.layers is None:
-            if self._pending_layers is None:
+            if not self._pending_layers:
                 reply = self.slot.call(ImageClassifier.network_layers, latest=True)
-                self._pending_layers = reply.then(self.on_layers, self.on_error)
+                self._pending_layers.ask(reply, self._fill_layers, self.on_error)
             return
         item = self.layer_list.currentItem()
         if photo is None or item is None:
             return
         name = item.data(Qt.UserRole)
         reply = self.slot.call(ImageClassifier.layer_output, photo, name, latest=True)
-        self._pending_output = reply.then(self.on_output, self.on_error)
-
-    def _discard_pending(self) -> None:
-        for reply in (self._pending_layers, self._pending_output):
-            if reply is not None:
-                reply.discard()
-        self._pending_layers = self._pending_output = None
+        self._pending_output.ask(reply, self.on_output, self.on_error)
 
     @pyqtSlot(QListWidgetItem, QListWidgetItem)
     def on_layer_chosen(self, _current, _previous) -> None:
         self.follow(self.photo)
 
     @pyqtSlot(object)
-    def on_layers(self, layers: object) -> None:
-        self._pending_layers = None
-        self._fill_layers(layers)
-
-    @pyqtSlot(object)
     def on_output(self, result: object) -> None:
-        self._pending_output = None
         output, picture = result
         self.view.set_output(output, picture)
         self.view.setVisible(True)
 
     @pyqtSlot(str)
     def on_error(self, message: str) -> None:
-        self._discard_pending()
+        self._pending_layers.discard()
+        self._pending_output.discard()
         self.view.setVisible(False)
         self.message.setText(tr("Cannot look inside: {message}").format(message=message))
 
@@ -127,19 +115,18 @@ class LayerPickerPanel(QWidget):
         self.stages = stage_outputs(layers)
         bold = QFont()
         bold.setBold(True)
-        self.layer_list.blockSignals(True)
-        self.layer_list.clear()
-        first_stage = None
-        for layer in layers:
-            stage = layer.name in self.stages
-            text = f"{layer.name} · {layer.type} · {shape_text(layer.shape)}"
-            item = QListWidgetItem((STAGE_MARK if stage else "   ") + text)
-            item.setData(Qt.UserRole, layer.name)
-            if stage:
-                item.setFont(bold)
-                first_stage = first_stage or item
-            self.layer_list.addItem(item)
-        self.layer_list.blockSignals(False)
+        with QSignalBlocker(self.layer_list):
+            self.layer_list.clear()
+            first_stage = None
+            for layer in layers:
+                stage = layer.name in self.stages
+                text = f"{layer.name} · {layer.type} · {shape_text(layer.shape)}"
+                item = QListWidgetItem((STAGE_MARK if stage else "   ") + text)
+                item.setData(Qt.UserRole, layer.name)
+                if stage:
+                    item.setFont(bold)
+                    first_stage = first_stage or item
+                self.layer_list.addItem(item)
         self.message.setText("")
         start = first_stage or self.layer_list.item(0)
         if start is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PyQt5.QtCore import Qt
+from PyQt5.QtCore import QSignalBlocker, QSize, Qt
 from PyQt5.QtWidgets import QComboBox, QWidget
 
 from vision_agent.i18n import tr
@@ -22,7 +22,20 @@ def needs_download_caption(caption: str, model_id: str) -> str:
     return tr("{name} — download needed").format(name=caption)
 
 
-class ModelCombo(QComboBox):
+class NarrowableCombo(QComboBox):
+    """A list as wide as its longest name when there is room, which lets the window be narrower
+    than that name (the name is then cut at the right): a long model name never widens the tab
+    past the window (the window grew when the face tab or the ImageNet tab was first shown)."""
+
+    NARROWEST_CHARACTERS = 22
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        narrowest = self.fontMetrics().averageCharWidth() * self.NARROWEST_CHARACTERS
+        return QSize(min(hint.width(), narrowest), hint.height())
+
+
+class ModelCombo(NarrowableCombo):
     """Models by key; a registry model that is not present is marked with its download size.
 
     Only a click focuses it: the arrow keys of the tab browse photos, never switch models.
@@ -34,11 +47,10 @@ class ModelCombo(QComboBox):
         self.setSizeAdjustPolicy(QComboBox.AdjustToContents)
 
     def fill(self, items: list[ModelItem], current: str, is_present: Callable[[str], bool]) -> None:
-        self.blockSignals(True)
-        self.clear()
-        for key, caption, model_id in items:
-            if model_id is not None and not is_present(model_id):
-                caption = needs_download_caption(caption, model_id)
-            self.addItem(caption, key)
-        self.setCurrentIndex(max(0, self.findData(current)))
-        self.blockSignals(False)
+        with QSignalBlocker(self):
+            self.clear()
+            for key, caption, model_id in items:
+                if model_id is not None and not is_present(model_id):
+                    caption = needs_download_caption(caption, model_id)
+                self.addItem(caption, key)
+            self.setCurrentIndex(max(0, self.findData(current)))

@@ -11,7 +11,6 @@ from enum import Enum
 
 from PyQt5.QtCore import Qt, pyqtSignal, pyqtSlot
 from PyQt5.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -31,6 +30,7 @@ from vision_agent.ui.model_problem_text import (
     missing_text,
     model_name,
 )
+from vision_agent.ui.settings import ask_folder
 
 MISSING_STYLE = "color: #a04000;"
 
@@ -215,13 +215,8 @@ class ModelDownloadPanel(QWidget):
     def download(self) -> None:
         if self.model_id is None or self.is_downloading():
             return
-        self._shown = _Shown.DOWNLOADING
-        self._show_text()
-        self.progress.setRange(0, 0)
-        self.progress.setFormat("")
         self.fetch.download(self.model_id)
-        self._show_buttons()
-        self.sig_busy_changed.emit(True)
+        self._busy(_Shown.DOWNLOADING)
 
     def cancel(self) -> None:
         self.fetch.cancel()
@@ -247,25 +242,19 @@ class ModelDownloadPanel(QWidget):
     @pyqtSlot(str, str)
     def on_failed(self, _model_id: str, message: str) -> None:
         self._detail = message
-        self._shown = _Shown.FAILED
-        self._show_text()
-        self._show_buttons()
-        self.sig_busy_changed.emit(False)
+        self._ended(_Shown.FAILED)
 
     @pyqtSlot(str)
     def on_cancelled(self, _model_id: str) -> None:
-        self._shown = _Shown.CANCELLED
-        self._show_text()
-        self._show_buttons()
-        self.sig_busy_changed.emit(False)
+        self._ended(_Shown.CANCELLED)
 
     # ----------------------------------------------------------------- import
 
     @pyqtSlot()
     def choose_import_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, tr("Folder with model files"))
+        folder = ask_folder(self, tr("Folder with model files"), "model_imports")
         if folder:
-            self.import_folder(folder)
+            self.import_folder(str(folder))
 
     def import_folder(self, folder: str) -> None:
         """Copy the model's files from `folder` (checked against the registry, in the fetch's
@@ -273,17 +262,12 @@ class ModelDownloadPanel(QWidget):
         if self.model_id is None or self.is_downloading():
             return
         self.fetch.import_folder(self.model_id, folder)
-        self._shown = _Shown.IMPORTING
-        self._show_text()
-        self.progress.setRange(0, 0)
-        self.progress.setFormat("")
-        self._show_buttons()
-        self.sig_busy_changed.emit(True)
+        self._busy(_Shown.IMPORTING)
 
     @pyqtSlot(str, str, bool)
     def on_imported(self, model_id: str, folder: str, ready: bool) -> None:
-        self._detail, self._shown = folder, _Shown.IMPORTED if ready else _Shown.NOT_IMPORTED
-        self._import_ended()
+        self._detail = folder
+        self._ended(_Shown.IMPORTED if ready else _Shown.NOT_IMPORTED)
         if ready:
             self.setVisible(False)
             self.sig_downloaded.emit(model_id)
@@ -291,10 +275,21 @@ class ModelDownloadPanel(QWidget):
     @pyqtSlot(str, str)
     def on_import_failed(self, _model_id: str, message: str) -> None:
         """Not a folder, or the model cache cannot be written."""
-        self._detail, self._shown = message, _Shown.MESSAGE
-        self._import_ended()
+        self._detail = message
+        self._ended(_Shown.MESSAGE)
 
-    def _import_ended(self) -> None:
+    def _busy(self, shown: _Shown) -> None:
+        """A download or an import started: say which, with a running progress bar."""
+        self._shown = shown
+        self._show_text()
+        self.progress.setRange(0, 0)
+        self.progress.setFormat("")
+        self._show_buttons()
+        self.sig_busy_changed.emit(True)
+
+    def _ended(self, shown: _Shown) -> None:
+        """A download or an import ended (not by a success that closes the panel)."""
+        self._shown = shown
         self._show_text()
         self._show_buttons()
         self.sig_busy_changed.emit(False)

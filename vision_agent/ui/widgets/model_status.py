@@ -22,16 +22,6 @@ def model_line_text(state: str, name: str) -> str:
     return ""
 
 
-def failed_text(name: str, problem: str) -> str:
-    problem = model_file_problem(problem)
-    return tr("{name} could not be loaded: {problem}").format(name=name, problem=problem)
-
-
-def still_using_text(name: str | None) -> str:
-    """The note under a model problem while the previous model stays in use ('' without one)."""
-    return tr("Still using {name}.").format(name=name) if name else ""
-
-
 class ModelStatusView(QWidget):
     """Renders a `SlotStatus` (plus a note the tab adds to the line, e.g. the last answer's time).
 
@@ -75,10 +65,13 @@ class ModelStatusView(QWidget):
         if refusal is None:
             self.panel.clear()
             return
-        name = refusal.caption()
-        message = "" if refusal.missing_id else failed_text(name, refusal.message)
-        kept = self._status.kept
-        note = still_using_text(kept.caption() if kept is not None else None)
+        message = ""  # a missing model: the panel says what and how to get it
+        if not refusal.missing_id:
+            problem = model_file_problem(refusal.message)
+            message = tr("{name} could not be loaded: {problem}")
+            message = message.format(name=refusal.caption(), problem=problem)
+        kept = self._status.kept  # the note: the previous model stays in use
+        note = tr("Still using {name}.").format(name=kept.caption()) if kept is not None else ""
         self.panel.show_missing(refusal.missing_id, message, note, refusal.corrupt)
 
     def _show_line(self) -> None:

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PyQt5.QtCore import QEvent, QObject, Qt, pyqtSignal, pyqtSlot
+from PyQt5.QtCore import QEvent, QObject, QSignalBlocker, Qt, pyqtSignal, pyqtSlot
 from PyQt5.QtGui import QKeyEvent
 from PyQt5.QtWidgets import (
     QAbstractItemView,
     QAbstractSlider,
     QAbstractSpinBox,
-    QFileDialog,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -25,7 +24,7 @@ from PyQt5.QtWidgets import (
 
 from vision_agent.core.imageio import is_image_path
 from vision_agent.i18n import tr
-from vision_agent.ui.settings import last_folder, remember_folder
+from vision_agent.ui.settings import ask_folder, ask_open_paths
 from vision_agent.ui.shortcuts import add_shortcuts
 from vision_agent.ui.widgets.image_view import IMAGE_FILE_FILTER
 
@@ -91,20 +90,14 @@ class PhotoList(QListWidget):
             self.setCurrentRow(row)
 
     def choose_photos(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(
-            self, tr("Open photos"), last_folder(self.folder_key), IMAGE_FILE_FILTER
-        )
+        paths = ask_open_paths(self, tr("Open photos"), self.folder_key, IMAGE_FILE_FILTER)
         if paths:
-            remember_folder(self.folder_key, paths[0])
-            self.open_paths([Path(p) for p in paths])
+            self.open_paths(paths)
 
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(
-            self, tr("Open folder"), last_folder(self.folder_key)
-        )
+        folder = ask_folder(self, tr("Open folder"), self.folder_key)
         if folder:
-            remember_folder(self.folder_key, str(Path(folder) / "x"))
-            self.open_paths([Path(folder)])
+            self.open_paths([folder])
 
     @pyqtSlot(list)
     def open_paths(self, paths: list[Path]) -> None:
@@ -118,15 +111,14 @@ class PhotoList(QListWidget):
         if not files:
             self.sig_status_message.emit(tr("No photos there."))
             return
-        self.blockSignals(True)
-        self.clear()
-        for path in files:
-            item = QListWidgetItem(path.name)
-            item.setData(Qt.UserRole, str(path))
-            item.setToolTip(str(path))
-            self.addItem(item)
-        self.setCurrentRow(0)
-        self.blockSignals(False)
+        with QSignalBlocker(self):
+            self.clear()
+            for path in files:
+                item = QListWidgetItem(path.name)
+                item.setData(Qt.UserRole, str(path))
+                item.setToolTip(str(path))
+                self.addItem(item)
+            self.setCurrentRow(0)
         self.setVisible(len(files) > 1)
         self.sig_photo_chosen.emit(files[0])
 

@@ -18,9 +18,9 @@ class ProbabilityBars(pg.PlotWidget):
     """
 
     def __init__(self, horizontal: bool = False, parent: QWidget | None = None) -> None:
-        super().__init__(parent=parent, background="w")
+        # no context menu: not even built (the view box's menu is a third of making a plot)
+        super().__init__(parent=parent, background="w", enableMenu=False)
         self.horizontal = horizontal
-        self.setMenuEnabled(False)
         self.setMouseEnabled(x=False, y=False)
         self.hideButtons()
         self.getPlotItem().showGrid(x=horizontal, y=not horizontal, alpha=0.3)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PyQt5.QtCore import QObject, QRunnable, QThreadPool, pyqtSignal, pyqtSlot
+from PyQt5.QtCore import QObject, QRunnable, QSignalBlocker, QThreadPool, pyqtSignal, pyqtSlot
 from PyQt5.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -163,21 +163,21 @@ class ProfilePanel(QWidget):
             )
             profile = HandwritingProfile(name)
         self.profile = profile
-        app_settings().setValue(SETTINGS_KEY, profile.name)
+        if app_settings().value(SETTINGS_KEY) != profile.name:  # a write waits for the disk
+            app_settings().setValue(SETTINGS_KEY, profile.name)
         self._refill_combo()
         self._show_counts()
         self.sig_profile_changed.emit(profile)
 
     def _refill_combo(self) -> None:
-        self.combo.blockSignals(True)
-        self.combo.clear()
-        names = self.store.names()
-        if self.profile.name not in names:
-            names.append(self.profile.name)
-        for name in names:
-            self.combo.addItem(shown_name(name), name)
-        self.combo.setCurrentIndex(names.index(self.profile.name))
-        self.combo.blockSignals(False)
+        with QSignalBlocker(self.combo):
+            self.combo.clear()
+            names = self.store.names()
+            if self.profile.name not in names:
+                names.append(self.profile.name)
+            for name in names:
+                self.combo.addItem(shown_name(name), name)
+            self.combo.setCurrentIndex(names.index(self.profile.name))
 
     @pyqtSlot(int)
     def on_profile_activated(self, index: int) -> None:

@@ -4,44 +4,96 @@ validation curves of the runs picked for comparison, each in its own colour."""
 from __future__ import annotations
 
 import pyqtgraph as pg
+from PyQt5.QtCore import QTimer, pyqtSlot
 from PyQt5.QtWidgets import QHBoxLayout, QWidget
 
 from vision_agent.i18n import tr
 
+PLOT_WIDTH = 200  # each plot at its narrowest: two fit beside the tab's other columns
 OVERLAY_COLOURS = ("#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 
 
+def _dotted_line(colour: str) -> dict:
+    """A line with a dot on each epoch (the first epoch is seen before there is a line)."""
+    return {"pen": pg.mkPen(colour, width=2), "symbol": "o", "symbolSize": 5,
+            "symbolBrush": colour, "symbolPen": colour}  # fmt: skip
+
+
 class RunCurves(QWidget):
+    """Two plots, accuracy and loss. Making a pyqtgraph plot takes 10-20 ms of the GUI thread,
+    and so does drawing its curves: the widget is made without them, and each plot, then their
+    titles and curves (what was given before), come in their own later turns of the event loop
+    (asking for `accuracy` or `loss` does it all at once)."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.accuracy = pg.PlotWidget(self)
-        self.loss = pg.PlotWidget(self)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        for plot in (self.accuracy, self.loss):
-            plot.setBackground("w")
-            plot.showGrid(x=True, y=True, alpha=0.3)
-            plot.addLegend(offset=(-10, 10))
-            plot.setMinimumSize(260, 180)
-            layout.addWidget(plot)
-        self.accuracy.setYRange(0, 1.02)
+        self.setMinimumSize(2 * PLOT_WIDTH, 180)  # the plots' room, before they are made
+        self._layout = QHBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._plots: list[pg.PlotWidget] = []
+        self._complete = False  # both plots made, with their titles and curves
         self._history: list[dict] = []
         self._overlays: list[tuple[str, list[dict]]] = []
+        self._kept: tuple[str, float, float | None] | None = None
         self._drawn: str | None = None  # what the plots show now (see `_redraw`)
-        self.retranslate_ui()
+        QTimer.singleShot(1, self._make_next_plot)
+
+    @property
+    def accuracy(self) -> pg.PlotWidget:
+        return self._plot(0)
+
+    @property
+    def loss(self) -> pg.PlotWidget:
+        return self._plot(1)
+
+    def _plot(self, index: int) -> pg.PlotWidget:
+        while not self._complete:
+            self._make_next_plot(later=False)
+        return self._plots[index]
+
+    @pyqtSlot()
+    def _make_next_plot(self, later: bool = True) -> None:
+        if len(self._plots) < 2:
+            self._add_plot()
+        elif not self._complete:
+            self._complete = True
+            self.retranslate_ui()
+        if later and not self._complete:
+            QTimer.singleShot(1, self._make_next_plot)
+
+    def _add_plot(self) -> None:
+        plot = pg.PlotWidget(self)
+        plot.setBackground("w")
+        plot.showGrid(x=True, y=True, alpha=0.3)
+        plot.addLegend(offset=(-10, 10))
+        plot.setMinimumSize(PLOT_WIDTH, 180)
+        self._layout.addWidget(plot)
+        self._plots.append(plot)
+        if len(self._plots) == 1:
+            plot.setYRange(0, 1.02)
 
     def retranslate_ui(self) -> None:
+        if not self._complete:
+            return  # said when the plots are made
         self.accuracy.setTitle(tr("Accuracy"))
         self.loss.setTitle(tr("Loss"))
         self.accuracy.setLabel("bottom", tr("epoch"))
         self.loss.setLabel("bottom", tr("epoch"))
         self._redraw()
 
-    def show_history(self, history: list[dict], overlays: list[tuple[str, list[dict]]]) -> None:
+    def show_history(
+        self,
+        history: list[dict],
+        overlays: list[tuple[str, list[dict]]],
+        kept: tuple[str, float, float | None] | None = None,
+    ) -> None:
         """`history`: the current run's epochs (EpochFigures.to_json()); `overlays`: (label,
-        epochs) of the runs to compare."""
-        self._history, self._overlays = history, overlays
-        self._redraw()
+        epochs) of the runs to compare; `kept`: where the run kept another model than the one
+        whose epochs these are, its (label, validation accuracy, validation loss), drawn as a
+        level line and the epochs' curves named as the softmax head's."""
+        self._history, self._overlays, self._kept = history, overlays, kept
+        if self._complete:
+            self._redraw()
 
     def curve_count(self) -> int:
         return len(self.accuracy.getPlotItem().listDataItems())
@@ -49,19 +101,27 @@ class RunCurves(QWidget):
     def _redraw(self) -> None:
         """Draw the curves again, unless the plots already show these runs in this language
         (building the tab asked for the same empty plots eight times: 0.2-0.5 s)."""
-        wanted = repr((tr("train"), tr("validation"), self._history, self._overlays))
+        train, validation = tr("train"), tr("validation")
+        if self._kept is not None:  # short: the legend sits inside the plot
+            train, validation = tr("head: train"), tr("head: validation")
+        wanted = repr((train, validation, self._history, self._overlays, self._kept))
         if wanted == self._drawn:
             return
         self._drawn = wanted
         for plot in (self.accuracy, self.loss):
             plot.clear()
         epochs = [h["epoch"] for h in self._history]
-        for key, plot in (("accuracy", self.accuracy), ("loss", self.loss)):
-            plot.plot(epochs, [h[f"train_{key}"] for h in self._history],
-                      pen=pg.mkPen("#1f77b4", width=2), name=tr("train"))  # fmt: skip
+        for index, (key, plot) in enumerate((("accuracy", self.accuracy), ("loss", self.loss))):
+            # a dot on each epoch: the first one is seen before there is a line
+            plot.plot(epochs, [h[f"train_{key}"] for h in self._history], name=train,
+                      **_dotted_line("#1f77b4"))  # fmt: skip
             validated = [h for h in self._history if h[f"val_{key}"] is not None]
             plot.plot([h["epoch"] for h in validated], [h[f"val_{key}"] for h in validated],
-                      pen=pg.mkPen("#ff7f0e", width=2), name=tr("validation"))  # fmt: skip
+                      name=validation, **_dotted_line("#ff7f0e"))  # fmt: skip
+            if self._kept is not None and self._kept[1 + index] is not None and epochs:
+                level = self._kept[1 + index]
+                plot.plot([epochs[0], epochs[-1]], [level, level], name=self._kept[0],
+                          pen=pg.mkPen("#000000", width=2, style=pg.QtCore.Qt.DotLine))  # fmt: skip
             for k, (label, runs) in enumerate(self._overlays):
                 shown = [h for h in runs if h[f"val_{key}"] is not None]
                 colour = OVERLAY_COLOURS[k % len(OVERLAY_COLOURS)]

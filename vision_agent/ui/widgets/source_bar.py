@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PyQt5.QtCore import pyqtSignal, pyqtSlot
+from PyQt5.QtCore import QSignalBlocker, pyqtSignal, pyqtSlot
 from PyQt5.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -78,9 +78,8 @@ class SourceBar(QWidget):
         """Pause and Stop work on a running source; a paused one offers Resume."""
         self.pause_button.setEnabled(running)
         self.stop_button.setEnabled(running)
-        self.pause_button.blockSignals(True)
-        self.pause_button.setChecked(running and paused)
-        self.pause_button.blockSignals(False)
+        with QSignalBlocker(self.pause_button):
+            self.pause_button.setChecked(running and paused)
         self._render_pause()
 
     def _render_pause(self) -> None:
@@ -102,27 +101,26 @@ class SourceBar(QWidget):
 
     def _fill(self) -> None:
         combo, source = self.combo, self._source
-        combo.blockSignals(True)
-        combo.clear()
-        if source is not None and source.kind != "camera":
-            combo.addItem(describe(source), ("path", -1))
-        cameras = [0] if self._cameras is None else list(self._cameras)
-        if source is not None and source.kind == "camera":
-            cameras = sorted({*cameras, source.index})
-        for index in cameras:
-            combo.addItem(tr("Camera {n}").format(n=index), ("camera", index))
-        if not cameras:
-            combo.addItem(tr("No camera found"), ("none", -1))
-            combo.model().item(combo.count() - 1).setEnabled(False)
-        combo.addItem(tr("Other camera index…"), ("camera-index", -1))
-        combo.addItem(tr("Video or photo file…"), ("file", -1))
-        wanted = 0
-        if source is not None and source.kind == "camera":
-            wanted = combo.findData(("camera", source.index))
-        elif source is None and not cameras:
-            wanted = combo.findData(("file", -1))
-        combo.setCurrentIndex(max(0, wanted))
-        combo.blockSignals(False)
+        with QSignalBlocker(combo):
+            combo.clear()
+            if source is not None and source.kind != "camera":
+                combo.addItem(describe(source), ("path", -1))
+            cameras = [0] if self._cameras is None else list(self._cameras)
+            if source is not None and source.kind == "camera":
+                cameras = sorted({*cameras, source.index})
+            for index in cameras:
+                combo.addItem(tr("Camera {n}").format(n=index), ("camera", index))
+            if not cameras:
+                combo.addItem(tr("No camera found"), ("none", -1))
+                combo.model().item(combo.count() - 1).setEnabled(False)
+            combo.addItem(tr("Other camera index…"), ("camera-index", -1))
+            combo.addItem(tr("Video or photo file…"), ("file", -1))
+            wanted = 0
+            if source is not None and source.kind == "camera":
+                wanted = combo.findData(("camera", source.index))
+            elif source is None and not cameras:
+                wanted = combo.findData(("file", -1))
+            combo.setCurrentIndex(max(0, wanted))
 
     def _on_activated(self, index: int) -> None:
         if self.combo.itemData(index)[0] in ("camera-index", "file"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PyQt5.QtCore import Qt, pyqtSignal
+from PyQt5.QtCore import QSignalBlocker, Qt, pyqtSignal
 from PyQt5.QtGui import QColor, QLinearGradient, QPainter, QPixmap
 from PyQt5.QtWidgets import (
     QCheckBox,
@@ -112,9 +112,8 @@ class Top5Panel(QWidget):
         for score in top:
             self.cam_class_combo.addItem(score.label, score.index)
         self.cam_class_combo.setCurrentIndex(max(0, self.cam_class_combo.findData(gradcam_class)))
-        self.cam_check.blockSignals(True)
-        self.cam_check.setChecked(gradcam)
-        self.cam_check.blockSignals(False)
+        with QSignalBlocker(self.cam_check):
+            self.cam_check.setChecked(gradcam)
 
     def enable(self, keras: bool, has_result: bool) -> None:
         """Grad-CAM needs a Keras model; Save and Copy need a result."""

@@ -169,7 +169,7 @@ def child() -> None:
     from vision_agent.ui.gui_thread_gc import GuiThreadGarbageCollector
     from vision_agent.ui.main_window import MainWindow
 
-    collector = GuiThreadGarbageCollector()  # as app.py: garbage collected on the GUI thread
+    collector = GuiThreadGarbageCollector(starting=True)  # as app.py
     window = MainWindow()
     window.sig_started.connect(collector.freeze)
     phase("window shown", window.show, lambda: window.isVisible())

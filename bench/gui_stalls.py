@@ -11,7 +11,8 @@ A second table gives, per phase, the most CPU time the GUI thread used between t
 own work in one go, `time.thread_time`): on a machine others load, a gap also holds the time the
 thread waited for a core, and this figure does not. A third gives the longest gap less the time
 the GUI thread waited for a core in it (Linux's schedstat): its own work plus its waits for the
-interpreter lock held by the app's other threads, which a quiet machine would show too.
+interpreter lock held by the app's other threads, which a quiet machine would show too. A
+fourth gives the longest garbage collection in each phase (`gc.callbacks`).
 
     python bench/gui_stalls.py              # quiet, then with two busy processes
     python bench/gui_stalls.py --busy 0     # quiet only
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import gc
 import json
 import os
 import subprocess
@@ -51,6 +53,21 @@ def core_wait_ms() -> float:
             return int(stat.read().split()[1]) / 1e6
     except OSError:
         return 0.0
+
+
+class GcPauses:
+    """The longest garbage collection (wall clock) since `longest` was last set to 0."""
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+        self._started = 0.0
+        gc.callbacks.append(self._on_collection)
+
+    def _on_collection(self, phase: str, _info: dict) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.longest = max(self.longest, (time.perf_counter() - self._started) * 1000)
 
 
 def stack_line(frame, depth: int) -> str:
@@ -141,6 +158,8 @@ def child() -> None:
     figures: dict[str, float] = {}
     cpu: dict[str, float] = {}
     uncrowded: dict[str, float] = {}
+    gc_pauses: dict[str, float] = {}
+    collecting = GcPauses()
 
     def wait(condition, timeout_s: float = 180.0) -> None:
         deadline = time.monotonic() + timeout_s
@@ -155,6 +174,7 @@ def child() -> None:
         act itself caused is seen by the next tick)."""
         app.processEvents()
         meter.restart()
+        collecting.longest = 0.0
         act()
         wait(done)
         settle = time.monotonic() + 0.1
@@ -162,6 +182,7 @@ def child() -> None:
         figures[name] = meter.longest
         cpu[name] = meter.longest_cpu
         uncrowded[name] = meter.longest_uncrowded
+        gc_pauses[name] = collecting.longest
         if sampler is not None:
             print(f"{name}: longest gap {meter.longest} ms", file=sys.stderr)
             print(sampler.report(meter.longest_gap), file=sys.stderr)
@@ -225,7 +246,11 @@ def child() -> None:
     phase("Models dialog", window.show_models_dialog, lambda: True)
     window.close()
     collector.uninstall()
-    print(json.dumps({"stalls": figures, "cpu": cpu, "uncrowded": uncrowded}))
+    print(
+        json.dumps(
+            {"stalls": figures, "cpu": cpu, "uncrowded": uncrowded, "collections": gc_pauses}
+        )
+    )
 
 
 def run(busy: int, stacks: bool) -> dict[str, float]:
@@ -282,6 +307,7 @@ def main() -> None:
         ("stalls", "longest GUI stall (ms)"),
         ("cpu", "longest GUI CPU slice (ms)"),
         ("uncrowded", "longest stall less core waits (ms)"),
+        ("collections", "longest garbage collection (ms)"),
     ):
         figures = [r[table] for r in results.values()]
         print(f"{title:<40}" + "".join(f"{name:>22}" for name in results))

@@ -12,7 +12,7 @@ from PyQt5.QtWidgets import QMessageBox
 from tests.support.colour_photos import colour_photos
 from tests.support.paths import asset
 from tests.support.questions import answer_the_question
-from vision_agent.core.own_classes.choice import GAUSSIANS
+from vision_agent.core.own_classes.choice import PLAIN
 from vision_agent.ui.tabs.own_classes_tab import OwnClassesTab
 
 TRAINING_TIMEOUT_MS = 120_000
@@ -210,10 +210,10 @@ def test_the_curves_say_they_are_the_heads_and_show_the_kept_models_figures(qtbo
         add_class(qtbot, tab, name, colour_photos(tmp_path / name, name, 10))
     train(qtbot, tab)
     run = tab.controller.latest_run
-    assert run["kept"] == GAUSSIANS  # every model right on every photo: the Gaussians kept
+    assert run["kept"] == PLAIN  # every model right on every photo: a tie, the plain LR kept
     names = [i.name() for i in tab.curves.accuracy.getPlotItem().listDataItems()]
     assert names[:2] == ["head: train", "head: validation"]
-    kept = "kept: Gaussians"
+    kept = "kept: plain LR"
     assert "the dotted line is the kept model" in tab.summary_label.text()
     accuracy = curve(tab.curves.accuracy, kept).getData()[1]
     loss = curve(tab.curves.loss, kept).getData()[1]

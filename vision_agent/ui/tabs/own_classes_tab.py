@@ -36,7 +36,7 @@ from PyQt5.QtWidgets import (
 
 from vision_agent.controllers.model_slot import Refusal, SlotStatus, registry_caption
 from vision_agent.controllers.own_classes import OwnClassesController
-from vision_agent.core.own_classes.choice import GAUSSIANS, HEAD, PLAIN
+from vision_agent.core.own_classes.choice import BLEND, GAUSSIANS, HEAD, PLAIN
 from vision_agent.core.own_classes.messages import MESSAGES
 from vision_agent.i18n import tr, tr_template
 from vision_agent.ui.model_problem_text import model_problem
@@ -646,10 +646,18 @@ class OwnClassesTab(VisionTab):
 
 
 def kept_summary(kept: str) -> str:
-    """What the run kept (`choice.HEAD`, `PLAIN` or `GAUSSIANS`; "" for Keras runs), and why."""
+    """What the run kept (`choice.HEAD`, `PLAIN` or `BLEND`; `GAUSSIANS` in runs of earlier
+    versions; "" for Keras runs), and why."""
     if kept == HEAD:
         return tr(
             "Kept: the softmax head (clearly better in cross-validation on the training photos)."
+        )
+    if kept == BLEND:
+        return tr(
+            "Kept: the plain logistic regression and the class-conditional Gaussians together "
+            "(each class its own mean and spread, weighed with the plain regression's answer; "
+            "better than the plain regression alone in cross-validation on the training photos "
+            "and no worse on the validation photos)."
         )
     if kept == GAUSSIANS:
         return tr(
@@ -659,7 +667,7 @@ def kept_summary(kept: str) -> str:
         )
     if kept == PLAIN:
         return tr(
-            "Kept: the plain logistic regression (the other models did worse than it in "
+            "Kept: the plain logistic regression (the other models did no better than it in "
             "cross-validation on the training photos or on the validation photos, or there "
             "were too few photos to tell)."
         )
@@ -671,6 +679,8 @@ def kept_line(kept: str) -> str:
     curves are the kept model's own)."""
     if kept == PLAIN:
         return tr("kept: plain LR")
+    if kept == BLEND:
+        return tr("kept: plain LR + Gaussians")
     if kept == GAUSSIANS:
         return tr("kept: Gaussians")
     return ""

@@ -9,11 +9,13 @@ from PyQt5.QtCore import QMimeData, QPoint, Qt, QUrl
 from PyQt5.QtGui import QDropEvent
 from PyQt5.QtWidgets import QMessageBox
 
+from tests.support.class_folders import real_photos
 from tests.support.colour_photos import colour_photos
 from tests.support.paths import asset
 from tests.support.questions import answer_the_question
 from vision_agent.core.own_classes.choice import PLAIN
-from vision_agent.ui.tabs.own_classes_tab import OwnClassesTab
+from vision_agent.ui.main_window import FIRST_SIZE
+from vision_agent.ui.tabs.own_classes_tab import THUMB, OwnClassesTab
 
 TRAINING_TIMEOUT_MS = 120_000
 
@@ -98,6 +100,34 @@ def test_classes_dropped_trained_tried_and_a_second_run_overlaid(qtbot, tab, tmp
     assert tab.try_label.text().startswith("red ") and tab.try_label.text().endswith("(run 1)")
 
 
+def test_the_photo_tried_is_shown_with_its_top_classes_and_the_window_does_not_grow(
+    qtbot, tab, tmp_path
+):
+    """Real photos: dogs against objects; a dog photo no run has seen is tried. It is shown
+    (as read, with the top classes laid over it) on the "Tried" page, brought to the front;
+    the tab asks for no more room than before it was shown (the window's first size holds:
+    tests/ui/test_window_size.py)."""
+    from vision_agent.core.classify import PHOTO_MAX_SIDE
+    from vision_agent.core.imageio import read_image
+
+    dogs, objects = real_photos("dogs"), real_photos("objects")
+    add_class(qtbot, tab, "dog", dogs[:-1])
+    add_class(qtbot, tab, "object", objects[:-1])
+    train(qtbot, tab)
+    assert tab.pages.currentIndex() == 0  # the runs and the confusion matrix
+    needed = tab.minimumSizeHint()
+    with qtbot.waitSignal(tab.controller.sig_tried, timeout=60_000):
+        tab.try_path(dogs[-1])
+    assert tab.pages.currentWidget() is tab.tried_page and tab.tried_view.isVisible()
+    shown, photo = tab.tried_view.image(), read_image(dogs[-1], max_side=PHOTO_MAX_SIDE)
+    assert (shown.width(), shown.height()) == (photo.shape[1], photo.shape[0])
+    assert tab.tried_view.labels() is not None  # the top classes over the photo
+    assert tab.try_label.text().startswith("dog ")
+    tab.resize(FIRST_SIZE)  # as large as in the window (whose tab bar and menu it ignores)
+    qtbot.waitUntil(lambda: tab.tried_view.image_rect().height() > 2 * THUMB)  # no thumbnail
+    assert tab.minimumSizeHint() == needed
+
+
 def test_runs_come_back_with_the_project(qtbot, tmp_path):
     first = OwnClassesTab(project=tmp_path / "project")
     qtbot.addWidget(first)
@@ -180,6 +210,7 @@ def test_try_it_on_the_camera_classifies_its_frames(qtbot, tab, tmp_path):
     with qtbot.waitSignal(tab.controller.sig_tried, timeout=60_000):
         qtbot.mouseClick(tab.live_button, Qt.LeftButton)
     assert tab.try_label.text().startswith("blue ")
+    assert tab.tried_view.image() is not None  # the frame tried, shown
     qtbot.mouseClick(tab.live_button, Qt.LeftButton)
     assert tab._live is None
 

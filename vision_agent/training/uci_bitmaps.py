@@ -20,7 +20,8 @@ sees a drawing. Semeion's stretch to a square cannot be undone (its files keep n
 optdigits' digits come in the order of the forms they were cut from, and every form asks for the
 same 130 digits (`OPTDIGITS_FORM`, as the labels of `optdigits-orig.windep` repeat it), a few
 missing or extra where the form software dropped or split one: `optdigits_forms` tells the forms
-apart by aligning the labels to that text. The file says nothing of who filled which form.
+apart by aligning the labels to that text. The file says nothing of who filled which form: its
+1,797 digits make 14 forms, where UCI counts 13 writers.
 """
 
 from __future__ import annotations

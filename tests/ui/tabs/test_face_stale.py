@@ -6,6 +6,7 @@ from __future__ import annotations
 from PyQt5.QtWidgets import QFileDialog
 
 from tests.support.paths import asset
+from tests.support.told_once import places_saying, record_status_bar
 from tests.ui.tabs.test_face_tab import GROUP, tab  # noqa: F401  (the fixture)
 from vision_agent.core.video_source import SourceSpec
 
@@ -64,30 +65,19 @@ def test_a_failed_camera_is_reported_in_korean_in_korean_mode(qtbot, tab):
     assert "Camera 99 could not be opened" in tab.banner.message()  # and back, live
 
 
-def _places_saying(tab, words: str, status_bar: list[str]) -> list[str]:
-    """Every visible label of the tab and every status-bar message that says `words`."""
-    from PyQt5.QtWidgets import QLabel
-
-    labels = [label for label in tab.findChildren(QLabel) if label.isVisible()]
-    said = [type(label).__name__ for label in labels if words in label.text()]
-    return said + ["status bar" for message in status_bar if words in message]
-
-
 def test_a_failed_camera_is_told_once_in_the_banner(qtbot, tab):
     """Not three times (banner, the tab's status line, the window's status bar)."""
-    status_bar: list[str] = []
-    tab.sig_status_message.connect(status_bar.append)
+    status_bar = record_status_bar(tab)
     tab.open_source(SourceSpec.camera(99))
     qtbot.waitUntil(lambda: tab.banner.isVisible(), timeout=15000)
     assert "Camera 99 could not be opened" in tab.banner.message()
-    assert _places_saying(tab, "could not be opened", status_bar) == ["RenderedLabel"]
+    assert places_saying(tab, "could not be opened", status_bar) == ["RenderedLabel"]
     assert status_bar[-1] == "Stopped."  # the state, beside the banner's reason
 
 
 def test_a_video_that_ended_is_told_once_in_the_banner(qtbot, tab, tmp_path):
-    status_bar: list[str] = []
-    tab.sig_status_message.connect(status_bar.append)
+    status_bar = record_status_bar(tab)
     tab.open_source(SourceSpec.file(asset("photos", "video", "Megamind.avi")))
     qtbot.waitUntil(lambda: tab.banner.isVisible(), timeout=60000)
     assert "ended after" in tab.banner.message()
-    assert _places_saying(tab, "ended after", status_bar) == ["RenderedLabel"]
+    assert places_saying(tab, "ended after", status_bar) == ["RenderedLabel"]

@@ -641,8 +641,8 @@ class OwnClassesTab(VisionTab):
         self.try_label.setText(f"{answers}  ({tr('run {n}').format(n=run.get('number'))})")
 
     def _show_error(self, message: str) -> None:
+        """Told once, under the Train button, in the UI's language."""
         self.progress_label.setText(said(message))
-        self.sig_status_message.emit(message)
 
 
 def kept_summary(kept: str) -> str:

@@ -13,6 +13,7 @@ from tests.support.class_folders import real_photos
 from tests.support.colour_photos import colour_photos
 from tests.support.paths import asset
 from tests.support.questions import answer_the_question
+from tests.support.told_once import places_saying, record_status_bar
 from vision_agent.core.own_classes.choice import PLAIN
 from vision_agent.ui.main_window import FIRST_SIZE
 from vision_agent.ui.tabs.own_classes_tab import THUMB, OwnClassesTab
@@ -226,10 +227,13 @@ def test_the_training_cores_messages_are_said_in_the_uis_language(qtbot, tab, tm
     for path in broken:
         path.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
     add_class(qtbot, tab, "broken", broken)
+    status_bar = record_status_bar(tab)
     with qtbot.waitSignal(tab.controller.sig_error, timeout=TRAINING_TIMEOUT_MS) as error:
         qtbot.mouseClick(tab.train_button, Qt.LeftButton)
     assert error.args == ["No readable photo in class broken."]  # the core's English
     assert tab.progress_label.text() == "분류 broken에 읽을 수 있는 사진이 없습니다."
+    assert places_saying(tab, "읽을 수 있는 사진이 없습니다", status_bar) == ["QLabel"]  # once
+    assert not any("No readable photo" in message for message in status_bar)  # no English
 
 
 def curve(plot, name: str):

@@ -665,8 +665,8 @@ class OwnClassesTab(VisionTab):
         self.tried_view.set_labels(tried.classification.labels)
 
     def _show_error(self, message: str) -> None:
+        """Told once, under the Train button, in the UI's language."""
         self.progress_label.setText(said(message))
-        self.sig_status_message.emit(message)
 
 
 def kept_summary(kept: str) -> str:

@@ -17,7 +17,7 @@ from vision_agent.core.own_classes.choice import (
     cross_validated_choice,
 )
 from vision_agent.core.own_classes.dataset import photo_set, validation_split
-from vision_agent.core.own_classes.gaussian import fit_gaussians
+from vision_agent.core.own_classes.gaussian import MAX_DIRECTIONS, fit_gaussians
 from vision_agent.core.own_classes.head import (
     HeadSettings,
     confusion_matrix,
@@ -223,3 +223,20 @@ def test_the_blended_gaussians_say_how_sure_they_are_from_photos_they_did_not_se
     assert gaussians.means is trained[GAUSSIANS].means and gaussians.temperature > 1.0
     assert np.array_equal(gaussians.predict(unseen), trained[GAUSSIANS].predict(unseen))
     assert gaussians.probabilities(unseen).max(axis=1).mean() < 0.999
+
+
+def test_the_gaussians_size_is_bounded_however_many_photos_a_class_has():
+    """Each class's covariance keeps at most MAX_DIRECTIONS directions (those of the largest
+    spread; its photos span one fewer than their count): 300 photos a class in 1,280 features,
+    as many as the backbone gives, make no larger a model than 129, and it still tells them
+    apart."""
+    rng = np.random.default_rng(6)
+    centres = rng.normal(0, 1, (2, 1280))
+    y = np.repeat([0, 1], 300)
+    x = centres[y] + rng.normal(0, 1, (600, 1280))
+    gaussians = fit_gaussians(x, y, 2)
+    assert gaussians.directions.shape == (1280, 2 * MAX_DIRECTIONS)
+    assert gaussians.parameter_count() <= 2 * (MAX_DIRECTIONS + 1) * (1280 + 3)
+    y_new = np.repeat([0, 1], 50)
+    x_new = centres[y_new] + rng.normal(0, 1, (100, 1280))
+    assert np.mean(gaussians.predict(x_new) == y_new) > 0.95

@@ -76,12 +76,21 @@ def test_classes_dropped_trained_tried_and_a_second_run_overlaid(qtbot, tab, tmp
         tab.try_path(probe)
     assert tab.try_label.text().startswith("red ")
 
-    # A run's wrong photos are shown small, read in the model's thread, not the GUI's.
+    # A run's wrong photos are shown small, read in the model's thread, not the GUI's, each
+    # with its caption whole under it (long class names wrap instead of running into the next
+    # photo, where they were cut off).
     wrong = {"file": str(probe), "truth": "blue", "predicted": "red", "probability": 0.6}
-    tab.controller.latest_run = dict(tab.controller.latest_run, wrong=[wrong])
+    long = dict(wrong, truth="golden_retriever", predicted="Labrador_retriever")
+    tab.controller.latest_run = dict(tab.controller.latest_run, wrong=[wrong, long])
     tab._show_runs()
     assert tab.wrong_list.item(0).text() == "blue → red"
-    qtbot.waitUntil(lambda: not tab.wrong_list.item(0).icon().isNull(), timeout=30_000)
+    qtbot.waitUntil(lambda: not tab.wrong_list.item(1).icon().isNull(), timeout=30_000)
+    tab.pages.setCurrentWidget(tab.wrong_list)
+    first, second = (tab.wrong_list.visualItemRect(tab.wrong_list.item(k)) for k in (0, 1))
+    assert not first.intersects(second)
+    metrics = tab.wrong_list.fontMetrics()
+    assert second.height() >= first.height() + metrics.lineSpacing()  # a caption line more
+    assert second.width() >= metrics.horizontalAdvance("Labrador_retriever")  # a line each
 
     tab.epochs_spin.setValue(5)
     train(qtbot, tab)

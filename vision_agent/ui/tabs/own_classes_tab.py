@@ -194,6 +194,12 @@ class OwnClassesTab(VisionTab):
         self.wrong_list = QListWidget(self)
         self.wrong_list.setViewMode(QListView.IconMode)
         self.wrong_list.setIconSize(QSize(THUMB, THUMB))
+        # Cells as wide as the run's longest class name, each caption wrapped in up to three
+        # lines under its thumbnail (`_show_wrong`; without them, long class names ran into the
+        # next photo and were cut off).
+        self.wrong_list.setMovement(QListView.Static)
+        self.wrong_list.setResizeMode(QListView.Adjust)
+        self.wrong_list.setWordWrap(True)
         self.runs_list = QListWidget(self)
         self.runs_list.setWordWrap(True)
         self.runs_list.itemChanged.connect(self._on_run_checked)
@@ -588,6 +594,12 @@ class OwnClassesTab(VisionTab):
 
     def _show_wrong(self, run: dict) -> None:
         self.wrong_list.clear()
+        metrics = self.wrong_list.fontMetrics()
+        names = [p[key] for p in run.get("wrong", []) for key in ("truth", "predicted")]
+        widest = max((metrics.horizontalAdvance(name) for name in names), default=0)
+        self.wrong_list.setGridSize(
+            QSize(max(THUMB, widest) + 16, THUMB + 3 * metrics.lineSpacing() + 8)
+        )
         for photo in run.get("wrong", []):
             text = tr("{truth} → {predicted}").format(
                 truth=photo["truth"], predicted=photo["predicted"]

@@ -12,10 +12,19 @@ changed on them: the doubt rule is the shipped card's, the ways of drawing are U
 Each is drawn as real mail is (`usps.USPS_WAYS`: 64 px tall, small 40 px, thicker pen).
 A reading is flagged when the tab does not show it as sure (unsure, not a digit or blank).
 
+With `--teach N` (optdigits only), teaching instead, with the shipped teaching settings (chosen on
+pen writers 1–6, `bench/postal_teaching.py`; nothing is chosen here): per form of optdigits'
+file (`uci_bitmaps.optdigits_forms`; one person filled each form), its codes of five in the
+order written, the first N taught to an empty profile as the tab's "That was: …" does (the code
+read, then every box holding ink taught its true digit) and the form's other codes read before
+and after, with the tab's own judging. Semeion's file keeps no writer order, so teaching cannot
+be measured per writer there.
+
 Fetch the files from the UCI repository (or a public copy; see docs/postal_accuracy.md) outside
 the checkout, never into it:
 
     python bench/postal_unseen.py --optdigits DIR/optdigits-orig.windep --semeion DIR/semeion.data
+    python bench/postal_unseen.py --optdigits DIR/optdigits-orig.windep --teach 10
 """
 
 from __future__ import annotations
@@ -37,6 +46,7 @@ from vision_agent.core.errors import UserError  # noqa: E402
 from vision_agent.core.postal import SHIPPED_MODEL, PostalRecognizer  # noqa: E402
 from vision_agent.training.uci_bitmaps import (  # noqa: E402
     bitmap_codes,
+    optdigits_forms,
     read_optdigits,
     read_semeion,
 )
@@ -87,13 +97,95 @@ def report(name: str, model: str, figures: tuple[np.ndarray, ...]) -> str:
     )
 
 
+Figures = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def taught_then_read(
+    recognizer: PostalRecognizer, canvases: list[np.ndarray], codes: list[str], teach: int
+) -> tuple[Figures, Figures]:
+    """The codes after the first `teach` read with an empty profile, then again after those
+    `teach` were taught one by one as "That was: …" does: (before, after)."""
+    recognizer.use_profile(np.zeros((0, 28, 28, 1)), np.zeros(0))
+    before = read_all(recognizer, canvases[teach:], codes[teach:])
+    for canvas, code in zip(canvases[:teach], codes[:teach], strict=True):
+        reading = recognizer.recognize(canvas)
+        labels = reading.taught_labels(code)
+        if labels:
+            inputs, answers = reading.taught_boxes(labels)
+            recognizer.teach(inputs[..., None], answers)
+    return before, read_all(recognizer, canvases[teach:], codes[teach:])
+
+
+def pooled_flags(figures: list[Figures]) -> str:
+    """Right readings flagged / wrong readings flagged (wrong count), over these groups."""
+    truth, read, flagged = (np.concatenate([f[k] for f in figures]) for k in range(3))
+    right = truth == read
+    wrong = f"{flagged[~right].mean():.0%}" if (~right).any() else "-"
+    return f"{flagged[right].mean():.2%} / {wrong} ({int((~right).sum())})"
+
+
+def teaching(path: Path, model: Path, teach: int) -> None:
+    frames, labels = read_optdigits(path)
+    forms = optdigits_forms(labels)
+    recognizer = PostalRecognizer.from_file(model)
+    print(
+        f"model {model.name}; optdigits {len(labels)} digits in {forms.max() + 1} forms "
+        f"(digits per form {np.bincount(forms).min()}–{np.bincount(forms).max()}); teach the "
+        f"first {teach} codes of each form, read the rest; shipped teaching settings"
+    )
+    rows = []
+    for way, size in USPS_WAYS.items():
+        print(f"\n{way}\n{'form':>4} {'read':>5} {'untaught':>9} {'taught':>8}  way  mistakes left")
+        results = []
+        for number in range(forms.max() + 1):
+            mine = forms == number
+            canvases, codes = bitmap_codes(frames[mine], labels[mine], size)
+            before, after = taught_then_read(recognizer, canvases, codes, teach)
+            results.append((before, after))
+            truth, read, flagged, _ = after
+            mistakes = " ".join(
+                f"{t}→{'-' if r < 0 else r}{'' if f else '!'}"
+                for t, r, f in zip(truth, read, flagged, strict=True)
+                if t != r
+            )
+            print(
+                f"{number:>4} {len(truth):>5} {(before[0] == before[1]).mean():9.2%} "
+                f"{(truth == read).mean():8.2%}  {recognizer.variant}  {mistakes}",
+                flush=True,
+            )
+        cells = []
+        for k in range(2):
+            shares = [(r[k][0] == r[k][1]).mean() for r in results]
+            cells.append(f"{np.mean(shares):.2%} / {min(shares):.2%}")
+            cells.append(pooled_flags([r[k] for r in results]))
+        rows.append(f"{way:<20} " + "  ".join(f"{c:>22}" for c in cells))
+    print(
+        f"\n{'drawn as':<20} {'untaught mean/hardest':>22}  {'right / wrong flagged':>22}  "
+        f"{'taught mean/hardest':>22}  {'right / wrong flagged':>22}"
+    )
+    print("\n".join(rows))
+    print("(mistakes: true→read, '!' when not flagged, '-' none read)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--optdigits", type=Path, help="optdigits-orig.windep")
     parser.add_argument("--semeion", type=Path, help="semeion.data")
     parser.add_argument("--model", type=Path, default=SHIPPED_MODEL, help="default: shipped")
     parser.add_argument("--before", type=Path, help="the model to compare with (.onnx)")
+    parser.add_argument("--teach", type=int, help="codes taught per optdigits form (see above)")
     args = parser.parse_args()
+    if args.teach is not None:
+        if args.semeion is not None or args.optdigits is None or args.before is not None:
+            parser.error(
+                "--teach reads optdigits only, with one model: Semeion's file keeps no writer "
+                "order, so teaching cannot be measured per writer there"
+            )
+        try:
+            teaching(args.optdigits, args.model, args.teach)
+        except UserError as exc:
+            sys.exit(str(exc))
+        return
     files = {"optdigits": args.optdigits, "semeion": args.semeion}
     files = {name: path for name, path in files.items() if path is not None}
     if not files:

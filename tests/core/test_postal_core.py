@@ -59,6 +59,21 @@ def test_blank_boxes_are_reported_as_blank(postal_recognizer, mnist):
     assert record["latency_ms"] >= 0
 
 
+def test_that_was_teaches_the_boxes_holding_ink_with_their_digits(postal_recognizer, mnist):
+    """'That was: 1?21?' on a canvas of a 7 (read 7) in box 1 and a 2 in box 3: the 7's box is
+    taught a 1, box 2 is skipped by '?', box 3 its 2, and the blank boxes nothing."""
+    canvas = blank_canvas()
+    place_mnist_digit(canvas, 0, mnist["x_test"][0], 80)  # a 7
+    place_mnist_digit(canvas, 2, mnist["x_test"][1], 80)  # a 2
+    place_mnist_digit(canvas, 1, mnist["x_test"][2], 80)  # a 1
+    reading = postal_recognizer.recognize(canvas)
+    assert reading.taught_labels("1?21?") == {0: 1, 2: 2}  # box 4 is blank, box 5 skipped
+    assert reading.taught_labels("1?2") is None and reading.taught_labels("1?2a1") is None
+    inputs, labels = reading.taught_boxes({2: 2, 0: 1})
+    assert labels.tolist() == [1, 2]
+    assert np.array_equal(inputs, reading.inputs[[0, 2]]) and inputs.max() > 0.5
+
+
 def test_box_guides_in_a_screenshot_are_not_ink(postal_recognizer, mnist):
     canvas, code = random_mnist_canvas(mnist["x_test"], mnist["y_test"], np.random.default_rng(3))
     for i in range(5):  # light guide outlines as a screenshot of the tab would have them

@@ -10,7 +10,13 @@ import pytest
 
 from vision_agent.core.errors import UserError
 from vision_agent.core.postal import BOX_COUNT, canvas_inputs
-from vision_agent.training.uci_bitmaps import bitmap_codes, read_optdigits, read_semeion
+from vision_agent.training.uci_bitmaps import (
+    OPTDIGITS_FORM,
+    bitmap_codes,
+    optdigits_forms,
+    read_optdigits,
+    read_semeion,
+)
 
 HEADER = "BU handwritten digit database\nWriter-independent test file\n\nentwidth = 32\nntot = 2\n"
 
@@ -67,6 +73,19 @@ def test_frames_are_drawn_five_to_a_canvas_at_the_users_height():
     x0, x1 = np.flatnonzero(inputs[1].max(axis=0) > 0.5)[[0, -1]]
     y0, y1 = np.flatnonzero(inputs[1].max(axis=1) > 0.5)[[0, -1]]
     assert y1 - y0 > 2 * (x1 - x0)  # a narrow 1 stays narrow: the aspect ratio is kept
+
+
+def test_optdigits_forms_are_told_apart_by_the_digits_each_form_asks_for():
+    """Four forms as the form software cut them, their digits run together: the first ends
+    with a digit written other than asked (…490893, as in the real file), the second has an
+    extra digit in its middle, the third lacks its first and last digits (…490898 then 12345…:
+    the 8 ends the second form, it is not the third's 0 written otherwise), the fourth is
+    whole."""
+    text = [int(c) for c in OPTDIGITS_FORM]
+    forms = [[*text[:-1], 3], [*text[:50], 7, *text[50:]], text[1:-1], text]
+    labels = np.array([d for form in forms for d in form])
+    expected = [k for k, form in enumerate(forms) for _ in form]
+    assert optdigits_forms(labels).tolist() == expected
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,7 @@ from vision_agent.controllers.model_slot import (
     file_caption,
     registry_caption,
 )
+from vision_agent.controllers.photo_status import no_result
 from vision_agent.core.classify import PHOTO_MAX_SIDE, Classification, ImageClassifier
 from vision_agent.core.errors import UserError
 from vision_agent.core.gradcam import overlay_heatmap
@@ -206,8 +207,8 @@ class ClassifierController(QObject):
         self.result, self.heat = None, None
         self._classify.discard()
         self._cam.discard()
-        self.sig_photo_failed.emit(message)
-        self.sig_status.emit(message)
+        self.sig_photo_failed.emit(message)  # the view says why, in the photo's place
+        self.sig_status.emit(no_result(self._pending_name))
 
     def _photo_alone(self) -> None:
         if self.photo is not None and self.result is None:

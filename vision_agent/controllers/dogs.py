@@ -22,6 +22,7 @@ from vision_agent.controllers.model_slot import (
     Refusal,
     registry_caption,
 )
+from vision_agent.controllers.photo_status import no_result
 from vision_agent.core.dogs import BreedRecognizer, DogResult
 from vision_agent.core.own_classes.export import CLASSES_FILE
 from vision_agent.core.settings import Settings
@@ -210,8 +211,8 @@ class DogController(QObject):
 
     def status_text(self) -> str:
         """The status line for the photo on screen, in the UI's language (again after a switch)."""
-        if self.error:
-            return self.error.splitlines()[0]
+        if self.error:  # the result panel says why
+            return no_result(self.photo.name if self.photo else "")
         if self.result is None:
             return ""
         name = self.photo.name if self.photo else ""

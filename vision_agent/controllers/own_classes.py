@@ -50,7 +50,7 @@ class OwnClassesController(QObject):
     sig_training_changed(): training started, made progress (`progress`), ended or stopped.
     sig_epoch(object): an `EpochFigures` of the run in progress.
     sig_runs_changed(): a run was added or chosen (`latest_run`), or the runs overlaid changed.
-    sig_tried(object): the `Classification` of the photo tried.
+    sig_tried(object): the photo or frame tried and its classification (`runner.Tried`).
     sig_thumbnails(object): (run number, [RGB or None]) pictures of the run's wrong photos.
     sig_error(str): a message for the user.
     """

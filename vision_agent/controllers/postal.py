@@ -19,9 +19,8 @@ from vision_agent.controllers.model_slot import (
     Pending,
     file_caption,
 )
-from vision_agent.core.digit_status import DigitStatus
 from vision_agent.core.handwriting_profile import HandwritingProfile
-from vision_agent.core.postal import BOX_COUNT, SHIPPED_MODEL, PostalReading, PostalRecognizer
+from vision_agent.core.postal import SHIPPED_MODEL, PostalReading, PostalRecognizer
 from vision_agent.engine.recipes import digit_model_spec
 
 
@@ -88,20 +87,14 @@ class PostalController(QObject):
         boxes' 28×28 inputs, in box order (None: nothing to learn). Read the drawing again next."""
         if self.reading is None or not labels:
             return None
-        boxes = sorted(labels)
-        inputs = self.reading.inputs[boxes]
-        answers = np.array([labels[i] for i in boxes])
+        inputs, answers = self.reading.taught_boxes(labels)
         self.slot.call(PostalRecognizer.teach, inputs[..., None], answers)
         return inputs
 
     def code_labels(self, code: str) -> dict[int, int] | None:
         """'That was: 48058' as {box: digit} for the boxes of the current reading that hold ink
-        ('?' skips a box); None unless the code is five characters, each a digit or '?'."""
-        if self.reading is None or len(code) != BOX_COUNT or set(code) - set("0123456789?"):
-            return None
-        digits = self.reading.digits
-        blank = DigitStatus.BLANK
-        return {i: int(c) for i, c in enumerate(code) if c != "?" and digits[i].status != blank}
+        ('?' skips a box); None before any reading (see `PostalReading.taught_labels`)."""
+        return None if self.reading is None else self.reading.taught_labels(code)
 
     @pyqtSlot(object)
     def _on_ready(self, _choice: ModelChoice) -> None:

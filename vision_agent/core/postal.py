@@ -148,6 +148,20 @@ class PostalReading:
             return None
         return region.ko if language == "ko" else region.en
 
+    def taught_labels(self, code: str) -> dict[int, int] | None:
+        """'That was: 48058' as {box: digit} for the boxes holding ink ('?' skips a box); None
+        unless the code is five characters, each a digit or '?'."""
+        if len(code) != BOX_COUNT or set(code) - set("0123456789?"):
+            return None
+        inked = [d.status is not DigitStatus.BLANK for d in self.digits]
+        return {i: int(c) for i, c in enumerate(code) if c != "?" and inked[i]}
+
+    def taught_boxes(self, labels: dict[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        """The (n, 28, 28) inputs of these boxes ({box: right label}), in box order, and their
+        labels: what teaching them adds to the profile."""
+        boxes = sorted(labels)
+        return self.inputs[boxes], np.array([labels[i] for i in boxes])
+
     def to_json(self, file: str | None = None) -> dict:
         record: dict = {} if file is None else {"file": file}
         record["code"] = self.code

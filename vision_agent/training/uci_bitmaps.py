@@ -16,6 +16,12 @@ wherever they were fetched to. A frame is drawn the way `usps.usps_box` draws re
 as a whole to the height a user draws at, on a box of white paper, so that the app's own
 preprocessing (ink box fitted into 20×20, aspect kept, centred by centre of mass) sees it as it
 sees a drawing. Semeion's stretch to a square cannot be undone (its files keep no aspect ratio).
+
+optdigits' digits come in the order of the forms they were cut from, and every form asks for the
+same 130 digits (`OPTDIGITS_FORM`, as the labels of `optdigits-orig.windep` repeat it), a few
+missing or extra where the form software dropped or split one: `optdigits_forms` tells the forms
+apart by aligning the labels to that text. The file says nothing of who filled which form: its
+1,797 digits make 14 forms, where UCI counts 13 writers.
 """
 
 from __future__ import annotations
@@ -79,6 +85,52 @@ def read_semeion(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
         raise UserError(f"{path}: values other than 0/1, or not exactly one label marked a row.")
     frames = rows[:, :cells].reshape(-1, SEMEION_SIDE, SEMEION_SIDE).astype(np.uint8) * INK
     return frames, marks.argmax(axis=1)
+
+
+OPTDIGITS_FORM = (
+    "012345678901234567890123456789"
+    "0955650989841773510022782012633733466649150952820017632174631391768431405369617544728225"
+    "795488490898"
+)
+
+
+def optdigits_forms(labels: np.ndarray, form: str = OPTDIGITS_FORM) -> np.ndarray:
+    """Per digit, the number (0, 1, …) of the form it was cut from: the labels aligned to the
+    form's text repeated, a form at a time, at the least edit distance (a digit of the text
+    missing, an extra digit, or another digit in its place costs 1; a new form begins once the
+    last one's text is used up)."""
+    size, count = len(form), len(labels)
+    text = np.array([int(c) for c in form])
+    cost = np.arange(size + 1.0)  # per place in the form's text (digits of it behind us)
+    # how each place was reached with each digit: 0 the text's next digit (or another in its
+    # place), 1 an extra digit, 2 the text's digit here missing, 3 a new form begun (its text
+    # up to here missing but for this digit)
+    step = np.zeros((count, size + 1), np.int8)
+    for i, label in enumerate(labels):
+        moves = np.stack(
+            [
+                cost[:-1] + (text != label),
+                cost[1:] + 1,
+                np.full(size, np.inf),
+                cost[size] + np.arange(size) + (text != label),
+            ]
+        )
+        step[i] = np.concatenate([[1], moves.argmin(axis=0)])
+        new = np.concatenate([[cost[0] + 1], moves.min(axis=0)])
+        for j in range(1, size + 1):
+            if new[j - 1] + 1 < new[j]:
+                new[j], step[i, j] = new[j - 1] + 1, 2
+        cost = new
+    began = np.zeros(count, np.int64)
+    i, j = count - 1, size
+    while i >= 0:
+        move = step[i, j]
+        if move == 2:
+            j -= 1
+            continue
+        began[i] = move == 3
+        i, j = i - 1, {0: j - 1, 1: j, 3: size}[int(move)]
+    return np.cumsum(began)
 
 
 def bitmap_codes(

@@ -22,6 +22,7 @@ from tests.support.imagenet_models import (
 )
 from tests.support.paths import ASSETS, asset
 from tests.support.settled import all_answered, timers_due_by
+from tests.support.told_once import record_status_bar
 from vision_agent.controllers.choices import CLASSIFIER_MODEL_KEY
 from vision_agent.controllers.classifier import PHOTO_ALONE_AFTER_MS
 from vision_agent.core.imageio import read_image
@@ -438,3 +439,13 @@ def test_korean_ui(qtbot, tab):
         set_language("en")
         tab.retranslate_ui()
     assert tab.open_button.text() == "Open photo…"
+
+
+def test_a_photo_that_cannot_be_read_is_told_once(qtbot, tab, tmp_path):
+    """The reason in the picture's place; the status bar says only that there is no result."""
+    status_bar = record_status_bar(tab)
+    broken = photo_files.broken_files(tmp_path)["not_an_image"]
+    tab.photos.open_paths([broken])
+    qtbot.waitUntil(lambda: broken.name in tab.view.placeholder(), timeout=TIMEOUT)
+    assert all("not an image" not in message for message in status_bar)
+    assert status_bar[-1] == f"No result for {broken.name}."

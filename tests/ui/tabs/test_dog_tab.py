@@ -15,6 +15,7 @@ from PyQt5.QtGui import QDropEvent
 
 from tests.support.breed_folders import tiny_stanford_dogs
 from tests.support.paths import asset
+from tests.support.told_once import places_saying, record_status_bar
 from vision_agent.controllers.choices import CLASSIFIER_MODEL_KEY, SharedChoices
 from vision_agent.controllers.dogs import MODELS_SETTING
 from vision_agent.core.own_breeds import OwnBreedRecognizer
@@ -353,3 +354,14 @@ def test_an_own_model_of_other_classes_is_refused_by_name(qtbot, tab, tmp_path):
     tab.photos.open_paths([asset("photos", "dogs", "Boxer_02426.jpg")])
     _wait_result(qtbot, tab)
     assert tab.controller.result.top[0].breed == "boxer"
+
+
+def test_a_photo_that_cannot_be_read_is_told_once(qtbot, tab: DogTab, tmp_path: Path) -> None:
+    """The reason beside the photo; the status bar says only that there is no result."""
+    status_bar = record_status_bar(tab)
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    tab.photos.open_paths([broken])
+    qtbot.waitUntil(lambda: bool(tab.controller.error), timeout=30000)
+    assert places_saying(tab, "damaged or truncated", status_bar) == ["QLabel"]
+    assert status_bar[-1] == "No result for broken.jpg."

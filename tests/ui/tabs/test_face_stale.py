@@ -6,6 +6,7 @@ from __future__ import annotations
 from PyQt5.QtWidgets import QFileDialog
 
 from tests.support.paths import asset
+from tests.support.told_once import places_saying, record_status_bar
 from tests.ui.tabs.test_face_tab import GROUP, tab  # noqa: F401  (the fixture)
 from vision_agent.core.video_source import SourceSpec
 
@@ -21,8 +22,7 @@ def test_stop_leaves_the_last_frame_without_its_rates(qtbot, tab):
 def test_a_camera_that_failed_to_open_is_not_still_opening(qtbot, tab):
     tab.open_source(SourceSpec.camera(99))
     qtbot.waitUntil(lambda: tab.banner.isVisible(), timeout=15000)
-    assert not tab.status_label.text().startswith("Opening")
-    assert "Camera 99" in tab.status_label.text()
+    assert tab.status_text() == "Stopped."  # not "Opening…"; the banner says why
     assert tab.retry_button.isVisible()  # a camera may be free next time
 
 
@@ -58,8 +58,26 @@ def test_a_failed_camera_is_reported_in_korean_in_korean_mode(qtbot, tab):
         tab.open_source(SourceSpec.camera(99))
         qtbot.waitUntil(lambda: tab.banner.isVisible(), timeout=15000)
         assert tab.banner.message().startswith("카메라 99")
-        assert "could not" not in tab.banner.message() + tab.status_label.text()
+        assert "could not" not in tab.banner.message() + tab.status_text()
     finally:
         set_language("en")
         tab.retranslate_ui()
     assert "Camera 99 could not be opened" in tab.banner.message()  # and back, live
+
+
+def test_a_failed_camera_is_told_once_in_the_banner(qtbot, tab):
+    """Not three times (banner, the tab's status line, the window's status bar)."""
+    status_bar = record_status_bar(tab)
+    tab.open_source(SourceSpec.camera(99))
+    qtbot.waitUntil(lambda: tab.banner.isVisible(), timeout=15000)
+    assert "Camera 99 could not be opened" in tab.banner.message()
+    assert places_saying(tab, "could not be opened", status_bar) == ["RenderedLabel"]
+    assert status_bar[-1] == "Stopped."  # the state, beside the banner's reason
+
+
+def test_a_video_that_ended_is_told_once_in_the_banner(qtbot, tab, tmp_path):
+    status_bar = record_status_bar(tab)
+    tab.open_source(SourceSpec.file(asset("photos", "video", "Megamind.avi")))
+    qtbot.waitUntil(lambda: tab.banner.isVisible(), timeout=60000)
+    assert "ended after" in tab.banner.message()
+    assert places_saying(tab, "ended after", status_bar) == ["RenderedLabel"]

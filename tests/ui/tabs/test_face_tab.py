@@ -96,7 +96,7 @@ def test_threshold_slider_and_blur_work_live_on_a_photo(qtbot, tab, tmp_path):
     tab.view.sig_files_dropped.emit([photo])  # what a drop on the picture sends
     qtbot.waitUntil(lambda: tab.controller.shown is not None, timeout=10000)
     assert len(tab.controller.shown.faces) == 6
-    assert tab.status_label.text() == "Showing t1_insightface_group.jpg"  # not "Opening…"
+    assert tab.status_text() == "Showing t1_insightface_group.jpg"  # not "Opening…"
     with qtbot.waitSignal(tab.controller.sig_shown, timeout=10000) as blocker:
         tab.detector_bar.threshold_slider.setValue(95)
     assert tab.detector_bar.threshold_value.text() == "0.95"
@@ -309,11 +309,11 @@ def test_pause_is_visible(qtbot, tab):
     qtbot.waitUntil(lambda: tab.view.overlay.isVisible(), timeout=15000)
     tab.source_bar.pause_button.click()
     assert tab.source_bar.pause_button.text().startswith("Resume")
-    assert "Paused" in tab.status_label.text()
+    assert "Paused" in tab.status_text()
     assert "Paused" in tab.view.overlay.text()
     tab.source_bar.pause_button.click()
     assert tab.source_bar.pause_button.text().startswith("Pause")
-    assert "Paused" not in tab.status_label.text() + tab.view.overlay.text()
+    assert "Paused" not in tab.status_text() + tab.view.overlay.text()
 
 
 def test_a_live_language_switch_redoes_the_model_line_and_the_status(qtbot, tab):
@@ -326,7 +326,7 @@ def test_a_live_language_switch_redoes_the_model_line_and_the_status(qtbot, tab)
         with qtbot.waitSignal(tab.sig_status_message, timeout=1000) as status_bar:
             tab.retranslate_ui()
         assert status_bar.args == ["t1_insightface_group.jpg 표시 중"]
-        assert tab.status_label.text() == "t1_insightface_group.jpg 표시 중"
+        assert tab.status_text() == "t1_insightface_group.jpg 표시 중"
         assert tab.model_status.line.text() == "모델: SSD 얼굴 검출기 (ResNet-10, Caffe fp32)"
         assert "얼굴 6개" in tab.view.overlay.text()
     finally:

@@ -13,6 +13,7 @@ from PyQt5.QtWidgets import QApplication, QFileDialog, QMessageBox
 from tests.support.drawings import DIGIT_STROKES
 from tests.support.paths import REPO_ROOT
 from tests.support.settled import all_answered
+from tests.support.told_once import places_saying
 from vision_agent.core.postal import box_rect
 from vision_agent.i18n import set_language
 from vision_agent.ui.main_window import MainWindow
@@ -455,7 +456,8 @@ def test_a_digit_across_a_box_edge_is_unsure_and_warned(qtbot, window, tab):
     assert code_line(tab)[:2] != "77" and code_line(tab) == reading.marked_code
     warning = tab.readout.warning_label.text()
     assert "crosses a box's edge (box 1, 2)" in warning and tab.readout.warning_label.isVisible()
-    qtbot.waitUntil(lambda: warning in window.statusBar().currentMessage(), timeout=5000)
+    qtbot.waitUntil(lambda: "Recognized" in window.statusBar().currentMessage(), timeout=5000)
+    assert places_saying(tab, warning, [window.statusBar().currentMessage()]) == ["QLabel"]
 
 
 def test_ink_outside_the_boxes_is_warned_and_ink_inside_is_not(qtbot, window, tab):
@@ -467,9 +469,9 @@ def test_ink_outside_the_boxes_is_warned_and_ink_inside_is_not(qtbot, window, ta
     qtbot.waitUntil(lambda: tab.reading is not None and tab.reading.ink_outside, timeout=15000)
     assert tab.reading.code == "1????" and tab.reading.digits[0].status.value == "ok"
     assert tab.readout.warning_label.text() == "Ink outside the five boxes is not read."
-    qtbot.waitUntil(
-        lambda: "outside the five boxes" in window.statusBar().currentMessage(), timeout=5000
-    )
+    qtbot.waitUntil(lambda: "Recognized" in window.statusBar().currentMessage(), timeout=5000)
+    said = places_saying(tab, "outside the five boxes", [window.statusBar().currentMessage()])
+    assert said == ["QLabel"]  # told once, under the code
 
 
 def test_status_bar_and_region_line_follow_the_code_line(qtbot, window, tab):

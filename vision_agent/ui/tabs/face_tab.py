@@ -36,12 +36,12 @@ from vision_agent.ui.widgets.detector_bar import DetectorBar
 from vision_agent.ui.widgets.face_view import FaceView
 from vision_agent.ui.widgets.model_status import ModelStatusView
 from vision_agent.ui.widgets.notice_banner import NoticeBanner
-from vision_agent.ui.widgets.rendered_label import RenderedLabel
 from vision_agent.ui.widgets.source_bar import SourceBar
 
 
 class FaceCamTab(VisionTab):
-    """Source and detector rows, snapshot, a notice banner, the picture, status and model lines."""
+    """Source and detector rows, snapshot, a notice banner, the picture and the model line; its
+    status goes to the window's status bar."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -54,6 +54,7 @@ class FaceCamTab(VisionTab):
         c.slot.sig_status.connect(self.on_model_status)
         c.sig_detection_failed.connect(self.on_detection_failed)
         self._retry_model: str | None = None  # what the banner's Retry loads; None: the source
+        self._status: Callable[[], str] = str  # what the window's status bar says for this tab
         self._snapshot_action: QAction | None = None
         self._build_ui()
         self.retranslate_ui()
@@ -81,8 +82,6 @@ class FaceCamTab(VisionTab):
         panel.sig_dismissed.connect(self.controller.slot.dismiss)
         self.view = FaceView(self)
         self.view.sig_files_dropped.connect(self.source_bar.open_dropped)
-        self.status_label = RenderedLabel(self)
-        self.status_label.setStyleSheet("color: #555;")
 
         layout = QVBoxLayout(self)
         for widgets in ((self.source_bar,), (self.detector_bar, self.snapshot_button)):
@@ -92,7 +91,6 @@ class FaceCamTab(VisionTab):
             row.addStretch(1)
         for widget, stretch in ((self.banner, 0), (self.view, 1)):
             layout.addWidget(widget, stretch)
-        layout.addWidget(self.status_label)
         layout.addWidget(self.model_status)
         pause = ("Space", "Pause or resume", self.source_bar.toggle_pause)
         add_shortcuts(self, (pause, ("Esc", "Stop", self.stop)))
@@ -112,8 +110,8 @@ class FaceCamTab(VisionTab):
         for part in (self.source_bar, self.detector_bar, self.model_status, self.banner):
             part.retranslate_ui()
         self.view.retranslate_ui()
-        if status := self.status_label.retranslate_ui():
-            self.sig_status_message.emit(status)  # the window's status bar too
+        if status := self.status_text():
+            self.sig_status_message.emit(status)
         self.view.set_placeholder(
             tr("Choose a camera, a video or a photo and press Start (or drop a file here).")
         )
@@ -209,21 +207,26 @@ class FaceCamTab(VisionTab):
                 source=describe(spec), frames=ended.frames
             )
             self.banner.show_notice(render, again, problem=False)
-            self._say(render)
+            self._say(lambda: tr("Stopped."))
 
     def _show_problem(
         self, render: Callable[[], str], model: str | None, buttons: list | None = None
     ) -> None:
-        """Say what went wrong; Retry loads `model` again, or reopens the source when None."""
+        """Say what went wrong, in the banner only; Retry loads `model` again, or reopens the
+        source when None. A source that failed has stopped: the status bar says so."""
         self._retry_model = model
         self.banner.show_notice(render, buttons or [self.retry_button], problem=True)
-        self._say(render)  # in place of "Opening…" or "Showing…"
+        if model is None:
+            self._say(lambda: tr("Stopped."))  # in place of "Opening…" or "Showing…"
 
     def _say(self, render: Callable[[], str]) -> None:
-        """The status line (and the window's status bar), re-rendered on a language switch."""
-        text = self.status_label.show_rendered(render)
-        if text:
+        """The window's status bar, re-rendered on a language switch."""
+        self._status = render
+        if text := render():
             self.sig_status_message.emit(text)
+
+    def status_text(self) -> str:
+        return self._status()
 
     @pyqtSlot(object, object)
     def on_shown(self, detection: FaceDetection, stats: StreamStats) -> None:

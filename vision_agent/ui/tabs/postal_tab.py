@@ -26,7 +26,7 @@ from vision_agent.ui.widgets.inputs_strip import InputsStrip
 from vision_agent.ui.widgets.inside_network_panel import InsideNetworkPanel
 from vision_agent.ui.widgets.model_status import ModelStatusView
 from vision_agent.ui.widgets.postal_controls import PostalControls
-from vision_agent.ui.widgets.postal_readout import PostalReadout, ink_warning
+from vision_agent.ui.widgets.postal_readout import PostalReadout
 from vision_agent.ui.widgets.profile_panel import ProfilePanel, shown_name
 
 
@@ -279,14 +279,8 @@ class PostalTab(VisionTab):
                 self.controller.choose_box(index)
         self.chart.show_box(reading, self.readout.checked_box())
         code, ms = reading.marked_code, reading.latency_ms  # as the code line shows it
-        self._say(
-            lambda: " ".join(
-                (
-                    tr("Recognized {code} in {ms:.1f} ms").format(code=code, ms=ms),
-                    ink_warning(reading),
-                )
-            ).strip()
-        )
+        # the ink warning stands under the code (readout), not again in the status bar
+        self._say(lambda: tr("Recognized {code} in {ms:.1f} ms").format(code=code, ms=ms))
         self.sig_recognized.emit(reading)
 
     @pyqtSlot(str)

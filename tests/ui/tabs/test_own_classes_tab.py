@@ -245,6 +245,30 @@ def test_the_training_cores_messages_are_said_in_the_uis_language(qtbot, tab, tm
     assert not any("No readable photo" in message for message in status_bar)  # no English
 
 
+def test_a_photo_that_cannot_be_read_is_said_on_the_tried_page(qtbot, tab, tmp_path):
+    """Tried after a good one: the picture goes, the reason stands where the answer stood, once,
+    in the UI's language (it stayed "Classifying …" with the last photo, and the reason, in
+    the core's English, went under Train)."""
+    from vision_agent.i18n import set_language
+
+    for name in ("red", "blue"):
+        add_class(qtbot, tab, name, colour_photos(tmp_path / name, name, 6))
+    train(qtbot, tab)
+    good = colour_photos(tmp_path / "probe", "red", 1, seed=9)[0]
+    with qtbot.waitSignal(tab.controller.sig_tried, timeout=60_000):
+        tab.try_path(good)
+    set_language("ko")
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"not an image at all")
+    status_bar = record_status_bar(tab)
+    with qtbot.waitSignal(tab.controller.sig_try_failed, timeout=60_000):
+        tab.try_path(broken)
+    assert "이 앱이 읽을 수 있는 이미지" in tab.try_label.text()
+    assert tab.tried_view.image() is None and tab.pages.currentWidget() is tab.tried_page
+    assert places_saying(tab, "이 앱이 읽을 수 있는 이미지", status_bar) == ["QLabel"]
+    assert not any("not an image" in message for message in status_bar)
+
+
 def curve(plot, name: str):
     return next(i for i in plot.getPlotItem().listDataItems() if i.name() == name)
 
@@ -319,6 +343,6 @@ def test_a_run_is_deleted_from_the_tab_the_project_file_and_its_folder(qtbot, ta
     assert tab.runs_list.count() == 0 and tab.summary_label.text() == "No run yet."
     assert not tab.delete_run_button.isEnabled()
     tab.try_path(probe)
-    assert "Train a model first." in tab.progress_label.text()
+    assert tab.try_label.text() == "Train a model first." and tab.tried_view.image() is None
     train(qtbot, tab)  # numbering goes on from the runs the project still has
     assert tab.controller.latest_run["number"] == 1

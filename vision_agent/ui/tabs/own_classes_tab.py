@@ -42,6 +42,7 @@ from vision_agent.core.own_classes.messages import MESSAGES
 from vision_agent.core.own_classes.runner import Tried
 from vision_agent.i18n import tr, tr_template
 from vision_agent.ui.model_problem_text import model_problem
+from vision_agent.ui.photo_messages import photo_message
 from vision_agent.ui.qimage import rgb_to_pixmap
 from vision_agent.ui.settings import ask_folder, ask_open_path, ask_open_paths
 from vision_agent.ui.tabs.base import VisionTab
@@ -86,6 +87,7 @@ class OwnClassesTab(VisionTab):
         c.sig_tried.connect(self._show_tried)
         c.sig_thumbnails.connect(self._show_thumbnails)
         c.sig_error.connect(self._show_error)
+        c.sig_try_failed.connect(self._show_try_failed)
         self.retranslate_ui()
         self._show_training()
 
@@ -675,6 +677,13 @@ class OwnClassesTab(VisionTab):
         self.try_label.setText(f"{answers}  ({tr('run {n}').format(n=run.get('number'))})")
         self.tried_view.set_image(tried.picture)
         self.tried_view.set_labels(tried.classification.labels)
+
+    def _show_try_failed(self, message: str) -> None:
+        """Told once, on the "Tried" page in place of the picture, in the UI's language."""
+        self.tried_view.set_image(None)
+        self.tried_view.set_labels(None)
+        translated = photo_message(message)
+        self.try_label.setText(translated if translated != message else said(message))
 
     def _show_error(self, message: str) -> None:
         """Told once, under the Train button, in the UI's language."""

@@ -3,9 +3,12 @@ stretched to fill a square or scaled 32 tall, black and white, then drawn as rea
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+from tests.commands.test_cli_postal import run_cli
 from tests.support.paths import REPO_ROOT
 from vision_agent.training.digit_corpus import (
     SCAN_SQUARE,
@@ -61,3 +64,9 @@ def test_a_scanned_digit_is_drawn_in_a_box_as_real_mail_and_an_epoch_can_hold_on
     x, y = build_epoch(images, labels, None, None, np.random.default_rng(0), sizes)
     assert x.shape == (30, 28, 28, 1) and set(y) <= set(labels.tolist())
     assert (x.reshape(30, -1).max(axis=1) > 200).all()  # every one holds ink
+
+
+def test_train_digits_refuses_a_negative_number_of_scanned_digits(tmp_path: Path):
+    result = run_cli("train", "digits", "--scanned", "-1", "--out", str(tmp_path / "out"))
+    assert result.returncode != 0 and "--scanned not negative" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()

@@ -336,8 +336,8 @@ def train_digits(
             )
     if sizes.scanned:
         sources.append(
-            f"{sizes.scanned} a epoch of the digits above as scanned forms: stretched to fill "
-            "16×16 or scaled 32 tall, half thickened, thresholded (digit_corpus.scanned_frame)"
+            f"{sizes.scanned} per epoch of the digits above as scanned forms (stretched to "
+            "fill 16×16 or scaled 32 tall, half thickened, thresholded: scanned_frame)"
         )
     sources.append("stroke templates (vision_agent/training/stroke_templates.py), jittered")
     sources.append(f"non-digits: dashes, dots, zigzags, scribbles, crosses, letters {LETTERS!r}")

@@ -42,7 +42,7 @@ def test_train_gives_a_right_confusion_matrix_and_try_it_answers(qtbot, controll
     probe = colour_photos(tmp_path / "probe", "blue", 1, seed=5)[0]
     with qtbot.waitSignal(controller.sig_tried, timeout=60_000) as tried:
         controller.try_photo(probe)
-    assert tried.args[0].top[0].label == "blue"
+    assert tried.args[0].classification.top[0].label == "blue"
 
 
 def test_cancel_ends_the_training_process_at_once(qtbot, controller, tmp_path):

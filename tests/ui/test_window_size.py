@@ -71,7 +71,7 @@ def test_a_long_run_summary_scrolls_instead_of_covering_the_my_classes_curves(qt
     holder = tab.summary_label
     while holder.parentWidget() is not tab.results_box:
         holder = holder.parentWidget()
-    column = [tab.curves, holder, tab.confusion, tab.wrong_list, tab.try_button]
+    column = [tab.curves, holder, tab.pages, tab.try_button]  # pages: runs, wrong, tried
     rects = [w.rect().translated(w.mapTo(tab, w.rect().topLeft())) for w in column]
     for upper, lower in pairwise(rects):
         assert upper.bottom() < lower.top(), (upper, lower)

@@ -145,8 +145,10 @@ def _summary_text(result) -> str:
         aside = folds.get("set_aside_on_validation")
         lines.append(
             f"Kept: the {result.kept} (cross-validation on the {folds['photos']} training "
-            f"photos: class-conditional Gaussians {folds['gaussians_right']} right, plain "
-            f"logistic regression {folds['plain_logistic_regression_right']}, softmax head "
+            f"photos: plain logistic regression + Gaussians "
+            f"{folds['plain_with_gaussians_right']} right, class-conditional Gaussians "
+            f"{folds['gaussians_right']}, plain logistic regression "
+            f"{folds['plain_logistic_regression_right']}, softmax head "
             f"{folds['softmax_head_right']}; on the validation photos the Gaussians alone "
             f"{_percent(result.gaussians_val_accuracy)}, the softmax head alone "
             f"{_percent(result.head_val_accuracy)}"

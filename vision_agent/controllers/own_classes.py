@@ -50,9 +50,10 @@ class OwnClassesController(QObject):
     sig_training_changed(): training started, made progress (`progress`), ended or stopped.
     sig_epoch(object): an `EpochFigures` of the run in progress.
     sig_runs_changed(): a run was added or chosen (`latest_run`), or the runs overlaid changed.
-    sig_tried(object): the `Classification` of the photo tried.
+    sig_tried(object): the photo or frame tried and its classification (`runner.Tried`).
     sig_thumbnails(object): (run number, [RGB or None]) pictures of the run's wrong photos.
     sig_error(str): a message for the user.
+    sig_try_failed(str): why the photo or frame tried gave no answer (unreadable, no model).
     """
 
     sig_classes_changed = pyqtSignal()
@@ -63,6 +64,7 @@ class OwnClassesController(QObject):
     sig_tried = pyqtSignal(object)
     sig_thumbnails = pyqtSignal(object)
     sig_error = pyqtSignal(str)
+    sig_try_failed = pyqtSignal(str)
 
     def __init__(self, folder: Path | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -370,12 +372,12 @@ class OwnClassesController(QObject):
 
     def _try(self, method: Callable[..., object], subject: object) -> None:
         if self._runner is None:
-            self.sig_error.emit(tr("Train a model first."))
+            self.sig_try_failed.emit(tr("Train a model first."))
             return
         if self._trying is not None:
             self._trying.discard()
         self._trying = self._runner.call(method, subject, 3, latest=True).then(
-            self.sig_tried.emit, self.sig_error.emit
+            self.sig_tried.emit, self.sig_try_failed.emit
         )
 
     # --- services ---------------------------------------------------------------------------

@@ -9,12 +9,14 @@ from PyQt5.QtCore import QMimeData, QPoint, Qt, QUrl
 from PyQt5.QtGui import QDropEvent
 from PyQt5.QtWidgets import QMessageBox
 
+from tests.support.class_folders import real_photos
 from tests.support.colour_photos import colour_photos
 from tests.support.paths import asset
 from tests.support.questions import answer_the_question
 from tests.support.told_once import places_saying, record_status_bar
-from vision_agent.core.own_classes.choice import GAUSSIANS
-from vision_agent.ui.tabs.own_classes_tab import OwnClassesTab
+from vision_agent.core.own_classes.choice import PLAIN
+from vision_agent.ui.main_window import FIRST_SIZE
+from vision_agent.ui.tabs.own_classes_tab import THUMB, OwnClassesTab
 
 TRAINING_TIMEOUT_MS = 120_000
 
@@ -74,12 +76,21 @@ def test_classes_dropped_trained_tried_and_a_second_run_overlaid(qtbot, tab, tmp
         tab.try_path(probe)
     assert tab.try_label.text().startswith("red ")
 
-    # A run's wrong photos are shown small, read in the model's thread, not the GUI's.
+    # A run's wrong photos are shown small, read in the model's thread, not the GUI's, each
+    # with its caption whole under it (long class names wrap instead of running into the next
+    # photo, where they were cut off).
     wrong = {"file": str(probe), "truth": "blue", "predicted": "red", "probability": 0.6}
-    tab.controller.latest_run = dict(tab.controller.latest_run, wrong=[wrong])
+    long = dict(wrong, truth="golden_retriever", predicted="Labrador_retriever")
+    tab.controller.latest_run = dict(tab.controller.latest_run, wrong=[wrong, long])
     tab._show_runs()
     assert tab.wrong_list.item(0).text() == "blue → red"
-    qtbot.waitUntil(lambda: not tab.wrong_list.item(0).icon().isNull(), timeout=30_000)
+    qtbot.waitUntil(lambda: not tab.wrong_list.item(1).icon().isNull(), timeout=30_000)
+    tab.pages.setCurrentWidget(tab.wrong_list)
+    first, second = (tab.wrong_list.visualItemRect(tab.wrong_list.item(k)) for k in (0, 1))
+    assert not first.intersects(second)
+    metrics = tab.wrong_list.fontMetrics()
+    assert second.height() >= first.height() + metrics.lineSpacing()  # a caption line more
+    assert second.width() >= metrics.horizontalAdvance("Labrador_retriever")  # a line each
 
     tab.epochs_spin.setValue(5)
     train(qtbot, tab)
@@ -97,6 +108,34 @@ def test_classes_dropped_trained_tried_and_a_second_run_overlaid(qtbot, tab, tmp
     with qtbot.waitSignal(tab.controller.sig_tried, timeout=60_000):
         tab.try_path(probe)
     assert tab.try_label.text().startswith("red ") and tab.try_label.text().endswith("(run 1)")
+
+
+def test_the_photo_tried_is_shown_with_its_top_classes_and_the_window_does_not_grow(
+    qtbot, tab, tmp_path
+):
+    """Real photos: dogs against objects; a dog photo no run has seen is tried. It is shown
+    (as read, with the top classes laid over it) on the "Tried" page, brought to the front;
+    the tab asks for no more room than before it was shown (the window's first size holds:
+    tests/ui/test_window_size.py)."""
+    from vision_agent.core.classify import PHOTO_MAX_SIDE
+    from vision_agent.core.imageio import read_image
+
+    dogs, objects = real_photos("dogs"), real_photos("objects")
+    add_class(qtbot, tab, "dog", dogs[:-1])
+    add_class(qtbot, tab, "object", objects[:-1])
+    train(qtbot, tab)
+    assert tab.pages.currentIndex() == 0  # the runs and the confusion matrix
+    needed = tab.minimumSizeHint()
+    with qtbot.waitSignal(tab.controller.sig_tried, timeout=60_000):
+        tab.try_path(dogs[-1])
+    assert tab.pages.currentWidget() is tab.tried_page and tab.tried_view.isVisible()
+    shown, photo = tab.tried_view.image(), read_image(dogs[-1], max_side=PHOTO_MAX_SIDE)
+    assert (shown.width(), shown.height()) == (photo.shape[1], photo.shape[0])
+    assert tab.tried_view.labels() is not None  # the top classes over the photo
+    assert tab.try_label.text().startswith("dog ")
+    tab.resize(FIRST_SIZE)  # as large as in the window (whose tab bar and menu it ignores)
+    qtbot.waitUntil(lambda: tab.tried_view.image_rect().height() > 2 * THUMB)  # no thumbnail
+    assert tab.minimumSizeHint() == needed
 
 
 def test_runs_come_back_with_the_project(qtbot, tmp_path):
@@ -181,6 +220,7 @@ def test_try_it_on_the_camera_classifies_its_frames(qtbot, tab, tmp_path):
     with qtbot.waitSignal(tab.controller.sig_tried, timeout=60_000):
         qtbot.mouseClick(tab.live_button, Qt.LeftButton)
     assert tab.try_label.text().startswith("blue ")
+    assert tab.tried_view.image() is not None  # the frame tried, shown
     qtbot.mouseClick(tab.live_button, Qt.LeftButton)
     assert tab._live is None
 
@@ -205,6 +245,30 @@ def test_the_training_cores_messages_are_said_in_the_uis_language(qtbot, tab, tm
     assert not any("No readable photo" in message for message in status_bar)  # no English
 
 
+def test_a_photo_that_cannot_be_read_is_said_on_the_tried_page(qtbot, tab, tmp_path):
+    """Tried after a good one: the picture goes, the reason stands where the answer stood, once,
+    in the UI's language (it stayed "Classifying …" with the last photo, and the reason, in
+    the core's English, went under Train)."""
+    from vision_agent.i18n import set_language
+
+    for name in ("red", "blue"):
+        add_class(qtbot, tab, name, colour_photos(tmp_path / name, name, 6))
+    train(qtbot, tab)
+    good = colour_photos(tmp_path / "probe", "red", 1, seed=9)[0]
+    with qtbot.waitSignal(tab.controller.sig_tried, timeout=60_000):
+        tab.try_path(good)
+    set_language("ko")
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"not an image at all")
+    status_bar = record_status_bar(tab)
+    with qtbot.waitSignal(tab.controller.sig_try_failed, timeout=60_000):
+        tab.try_path(broken)
+    assert "이 앱이 읽을 수 있는 이미지" in tab.try_label.text()
+    assert tab.tried_view.image() is None and tab.pages.currentWidget() is tab.tried_page
+    assert places_saying(tab, "이 앱이 읽을 수 있는 이미지", status_bar) == ["QLabel"]
+    assert not any("not an image" in message for message in status_bar)
+
+
 def curve(plot, name: str):
     return next(i for i in plot.getPlotItem().listDataItems() if i.name() == name)
 
@@ -214,10 +278,10 @@ def test_the_curves_say_they_are_the_heads_and_show_the_kept_models_figures(qtbo
         add_class(qtbot, tab, name, colour_photos(tmp_path / name, name, 10))
     train(qtbot, tab)
     run = tab.controller.latest_run
-    assert run["kept"] == GAUSSIANS  # every model right on every photo: the Gaussians kept
+    assert run["kept"] == PLAIN  # every model right on every photo: a tie, the plain LR kept
     names = [i.name() for i in tab.curves.accuracy.getPlotItem().listDataItems()]
     assert names[:2] == ["head: train", "head: validation"]
-    kept = "kept: Gaussians"
+    kept = "kept: plain LR"
     assert "the dotted line is the kept model" in tab.summary_label.text()
     accuracy = curve(tab.curves.accuracy, kept).getData()[1]
     loss = curve(tab.curves.loss, kept).getData()[1]
@@ -279,6 +343,6 @@ def test_a_run_is_deleted_from_the_tab_the_project_file_and_its_folder(qtbot, ta
     assert tab.runs_list.count() == 0 and tab.summary_label.text() == "No run yet."
     assert not tab.delete_run_button.isEnabled()
     tab.try_path(probe)
-    assert "Train a model first." in tab.progress_label.text()
+    assert tab.try_label.text() == "Train a model first." and tab.tried_view.image() is None
     train(qtbot, tab)  # numbering goes on from the runs the project still has
     assert tab.controller.latest_run["number"] == 1

@@ -1,7 +1,8 @@
 """The trained model as files the rest of the app reads without TensorFlow: one ONNX graph
 (the frozen backbone and the run's kept model, composed: features -> L2 normalisation -> Gemm
--> Softmax for a linear one, the class-conditional Gaussians' scores in double precision for
-those), `classes.json` (the class names in output order) and a card (strategy, backbone,
+-> Softmax for a linear one; for the plain regression with the Gaussians, both models' scores,
+the Gaussians' in double precision, their log-softmaxes summed with the blend's weight, then
+Softmax), `classes.json` (the class names in output order) and a card (strategy, backbone,
 data, validation figures, and the preprocessing the graph's input needs). Each file is
 written by the app's one writer (whole or not at all).
 """
@@ -16,6 +17,7 @@ import numpy as np
 
 from vision_agent.core.errors import ModelLoadError
 from vision_agent.core.imagenet_preprocess import Preprocessing
+from vision_agent.core.own_classes.blend import PlainWithGaussians
 from vision_agent.core.own_classes.features import FEATURES_OUTPUT, feature_graph
 from vision_agent.core.own_classes.gaussian import GaussianClasses
 from vision_agent.core.own_classes.head import NORM_FLOOR, Classifier, LinearHead
@@ -44,11 +46,12 @@ def composed_model(backbone_path: Path, model: Classifier):
 
     onnx_model = feature_graph(backbone_path)
     graph = onnx_model.graph
-    if isinstance(model, GaussianClasses):
-        _gaussian_nodes(graph, model)
-        classes = model.means.shape[0]
+    if isinstance(model, PlainWithGaussians):
+        _blend_nodes(graph, model)
+        classes = model.plain.weights.shape[1]
     else:
         _linear_nodes(graph, model)
+        graph.node.append(helper.make_node("Softmax", ["head_logits"], [OUTPUT], axis=1))
         classes = model.weights.shape[1]
     del graph.output[:]
     graph.output.append(helper.make_tensor_value_info(OUTPUT, TensorProto.FLOAT, ["N", classes]))
@@ -85,7 +88,7 @@ def _normalised_nodes(graph, features: str, prefix: str, dimension: int, dtype) 
 
 
 def _linear_nodes(graph, head: LinearHead) -> None:
-    """normalised(features), as `LinearHead` applies it, then Gemm and Softmax."""
+    """normalised(features), as `LinearHead` applies it, then Gemm: "head_logits"."""
     from onnx import helper, numpy_helper
 
     weights = np.ascontiguousarray(head.weights, np.float32)
@@ -96,17 +99,14 @@ def _linear_nodes(graph, head: LinearHead) -> None:
         ]
     )
     features = _normalised_nodes(graph, FEATURES_OUTPUT, "head", weights.shape[0], np.float32)
-    graph.node.extend(
-        [
-            helper.make_node("Gemm", [features, "head_weights", "head_bias"], ["head_logits"]),
-            helper.make_node("Softmax", ["head_logits"], [OUTPUT], axis=1),
-        ]
+    graph.node.append(
+        helper.make_node("Gemm", [features, "head_weights", "head_bias"], ["head_logits"])
     )
 
 
 def _gaussian_nodes(graph, model: GaussianClasses) -> None:
     """`GaussianClasses.logits` step by step, in double precision (the scores are large sums
-    whose differences count), then Softmax and back to float."""
+    whose differences count): "g_logits"."""
     from onnx import TensorProto, helper, numpy_helper
 
     constants = {
@@ -146,10 +146,25 @@ def _gaussian_nodes(graph, model: GaussianClasses) -> None:
         helper.make_node(op, inputs, [output], **(reduce if op.startswith("Reduce") else {}))
         for op, inputs, output in steps
     )
+
+
+def _blend_nodes(graph, model: PlainWithGaussians) -> None:
+    """`PlainWithGaussians.probabilities`: both models' scores, log-softmax each, the
+    Gaussians' times the weight, summed, Softmax (in double precision), back to float."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    _linear_nodes(graph, model.plain)
+    _gaussian_nodes(graph, model.gaussians)
+    graph.initializer.append(numpy_helper.from_array(np.asarray(model.weight, np.float64), "b_w"))
     graph.node.extend(
         [
-            helper.make_node("Softmax", ["g_logits"], ["g_probabilities"], axis=1),
-            helper.make_node("Cast", ["g_probabilities"], [OUTPUT], to=TensorProto.FLOAT),
+            helper.make_node("Cast", ["head_logits"], ["b_plain"], to=TensorProto.DOUBLE),
+            helper.make_node("LogSoftmax", ["b_plain"], ["b_plain_log"], axis=1),
+            helper.make_node("LogSoftmax", ["g_logits"], ["b_gaussian_log"], axis=1),
+            helper.make_node("Mul", ["b_gaussian_log", "b_w"], ["b_gaussian_part"]),
+            helper.make_node("Add", ["b_plain_log", "b_gaussian_part"], ["b_logits"]),
+            helper.make_node("Softmax", ["b_logits"], ["b_probabilities"], axis=1),
+            helper.make_node("Cast", ["b_probabilities"], [OUTPUT], to=TensorProto.FLOAT),
         ]
     )
 

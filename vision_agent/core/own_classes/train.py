@@ -3,10 +3,11 @@
 Features of every photo (cached) -> stratified validation split -> the softmax head, epoch by
 epoch -> the plain logistic regression and the class-conditional Gaussians on the same
 features -> the model the run's own photos prefer is kept (`choice.cross_validated_choice`:
-the Gaussians unless they do worse than the plain regression there, the head only where it is
-clearly better, never one that does worse than the plain one) -> confusion matrix and the
-wrong validation photos of the kept model -> export. Progress and each epoch's figures are
-reported through callbacks; setting `cancel` stops the run at the next photo or batch.
+the plain regression and the Gaussians together where that beats the plain regression there,
+the head only where it is clearly better, never one that does worse than the plain one) ->
+confusion matrix and the wrong validation photos of the kept model -> export. Progress and
+each epoch's figures are reported through callbacks; setting `cancel` stops the run at the
+next photo or batch.
 """
 
 from __future__ import annotations
@@ -20,7 +21,13 @@ from pathlib import Path
 import numpy as np
 
 from vision_agent.core.errors import UserError
-from vision_agent.core.own_classes.choice import GAUSSIANS, HEAD, PLAIN, cross_validated_choice
+from vision_agent.core.own_classes.choice import (
+    BLEND,
+    GAUSSIANS,
+    HEAD,
+    PLAIN,
+    cross_validated_choice,
+)
 from vision_agent.core.own_classes.dataset import PhotoSet, validation_split
 from vision_agent.core.own_classes.export import (
     ExportedFiles,
@@ -72,7 +79,7 @@ class TrainingResult:
     seconds: float
     files: ExportedFiles | None = None
     parameters: dict[str, int] = field(default_factory=dict)
-    # Strategy (3) only: which of its models the run kept (choice.HEAD, PLAIN or GAUSSIANS),
+    # Strategy (3) only: which of its models the run kept (choice.HEAD, PLAIN or BLEND),
     # the softmax head's and the Gaussians' own validation accuracy, and the right answers of
     # each in the cross-validation folds of the training photos.
     kept: str = ""
@@ -183,6 +190,7 @@ def train_head_only(
             "softmax_head_right": choice.right.get(HEAD, 0),
             "plain_logistic_regression_right": choice.right.get(PLAIN, 0),
             "gaussians_right": choice.right.get(GAUSSIANS, 0),
+            "plain_with_gaussians_right": choice.right.get(BLEND, 0),
             "only_softmax_head_right": choice.head_only,
             "only_plain_logistic_regression_right": choice.plain_only,
             "set_aside_on_validation": choice.worse_on_validation,

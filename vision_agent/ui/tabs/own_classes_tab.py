@@ -30,21 +30,24 @@ from PyQt5.QtWidgets import (
     QSizePolicy,
     QSpinBox,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from vision_agent.controllers.model_slot import Refusal, SlotStatus, registry_caption
 from vision_agent.controllers.own_classes import OwnClassesController
-from vision_agent.core.own_classes.choice import GAUSSIANS, HEAD, PLAIN
+from vision_agent.core.own_classes.choice import BLEND, GAUSSIANS, HEAD, PLAIN
 from vision_agent.core.own_classes.messages import MESSAGES
+from vision_agent.core.own_classes.runner import Tried
 from vision_agent.i18n import tr, tr_template
 from vision_agent.ui.model_problem_text import model_problem
+from vision_agent.ui.photo_messages import photo_message
 from vision_agent.ui.qimage import rgb_to_pixmap
 from vision_agent.ui.settings import ask_folder, ask_open_path, ask_open_paths
 from vision_agent.ui.tabs.base import VisionTab
 from vision_agent.ui.widgets.confusion_table import ConfusionTable
-from vision_agent.ui.widgets.image_view import IMAGE_FILE_FILTER
+from vision_agent.ui.widgets.image_view import IMAGE_FILE_FILTER, ImageView
 from vision_agent.ui.widgets.model_status import ModelStatusView
 from vision_agent.ui.widgets.network_stages import NetworkStages
 from vision_agent.ui.widgets.run_curves import RunCurves
@@ -84,6 +87,7 @@ class OwnClassesTab(VisionTab):
         c.sig_tried.connect(self._show_tried)
         c.sig_thumbnails.connect(self._show_thumbnails)
         c.sig_error.connect(self._show_error)
+        c.sig_try_failed.connect(self._show_try_failed)
         self.retranslate_ui()
         self._show_training()
 
@@ -192,7 +196,12 @@ class OwnClassesTab(VisionTab):
         self.wrong_list = QListWidget(self)
         self.wrong_list.setViewMode(QListView.IconMode)
         self.wrong_list.setIconSize(QSize(THUMB, THUMB))
-        self.wrong_list.setMaximumHeight(THUMB + 48)
+        # Cells as wide as the run's longest class name, each caption wrapped in up to three
+        # lines under its thumbnail (`_show_wrong`; without them, long class names ran into the
+        # next photo and were cut off).
+        self.wrong_list.setMovement(QListView.Static)
+        self.wrong_list.setResizeMode(QListView.Adjust)
+        self.wrong_list.setWordWrap(True)
         self.runs_list = QListWidget(self)
         self.runs_list.setWordWrap(True)
         self.runs_list.itemChanged.connect(self._on_run_checked)
@@ -221,29 +230,42 @@ class OwnClassesTab(VisionTab):
         self.summary_scroll.setMinimumHeight(2 * line + 4)
         self.summary_scroll.setMaximumHeight(4 * line + 4)
         self.summary_scroll.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
-        self.confusion_label, self.wrong_label, self.runs_label = (
-            QLabel(self),
-            QLabel(self),
-            QLabel(self),
-        )
-        for label in (self.confusion_label, self.wrong_label, self.runs_label, self.photos_label):
+        self.confusion_label, self.runs_label = QLabel(self), QLabel(self)
+        for label in (self.confusion_label, self.runs_label, self.photos_label):
             label.setWordWrap(True)  # the tab fits the window's width in either language
-        lower = QGridLayout()
+        # The runs with the confusion matrix, the wrong photos, and the photo tried share one
+        # place, a page each: the tried photo gets the column's width without the window
+        # growing (tests/ui/test_window_size.py).
+        runs_page = QWidget(self)
+        lower = QGridLayout(runs_page)
+        lower.setContentsMargins(4, 4, 4, 4)
         lower.addWidget(self.confusion_label, 0, 0)
         lower.addWidget(self.runs_label, 0, 1)
         lower.addWidget(self.confusion, 1, 0)
         lower.addWidget(self.runs_list, 1, 1)
         lower.addWidget(self.delete_run_button, 2, 1)
+        self.tried_view = ImageView(self)
+        self.tried_view.setMinimumSize(THUMB, THUMB)
+        self.tried_view.setAcceptDrops(False)  # photos dropped on the tab go into a class
+        # The answer under the picture, where a long one has the column's width (beside the
+        # Try buttons it widened the window).
+        self.tried_page = QWidget(self)
+        tried = QVBoxLayout(self.tried_page)
+        tried.setContentsMargins(0, 0, 0, 0)
+        tried.addWidget(self.tried_view, 1)
+        tried.addWidget(self.try_label)
+        self.pages = QTabWidget(self)
+        self.pages.setDocumentMode(True)
+        for page in (runs_page, self.wrong_list, self.tried_page):
+            self.pages.addTab(page, "")
         right = QVBoxLayout(self.results_box)
         right.addWidget(self.curves, 3)
         right.addWidget(self.summary_scroll)
-        right.addLayout(lower, 2)
-        right.addWidget(self.wrong_label)
-        right.addWidget(self.wrong_list)
+        right.addWidget(self.pages, 4)
         tries = QHBoxLayout()
         tries.addWidget(self.try_button)
         tries.addWidget(self.live_button)
-        tries.addWidget(self.try_label, 1)
+        tries.addStretch(1)
         right.addLayout(tries)
 
         splitter = QSplitter(Qt.Horizontal, self)
@@ -279,7 +301,10 @@ class OwnClassesTab(VisionTab):
         self.cancel_button.setText(tr("Cancel"))
         self.results_box.setTitle(tr("Training"))
         self.confusion_label.setText(tr("Confusion matrix (validation photos; rows: truth)"))
-        self.wrong_label.setText(tr("Validation photos it got wrong"))
+        self.pages.setTabText(0, tr("Runs"))
+        self.pages.setTabText(1, tr("Validation photos it got wrong"))
+        self.pages.setTabText(2, tr("Tried"))
+        self.tried_view.set_placeholder(tr("The photo or camera frame tried is shown here."))
         self.runs_label.setText(tr("Runs (tick to compare)"))
         self.remove_photo_button.setText(tr("Remove chosen photos"))
         self.delete_run_button.setText(tr("Delete run"))
@@ -571,6 +596,12 @@ class OwnClassesTab(VisionTab):
 
     def _show_wrong(self, run: dict) -> None:
         self.wrong_list.clear()
+        metrics = self.wrong_list.fontMetrics()
+        names = [p[key] for p in run.get("wrong", []) for key in ("truth", "predicted")]
+        widest = max((metrics.horizontalAdvance(name) for name in names), default=0)
+        self.wrong_list.setGridSize(
+            QSize(max(THUMB, widest) + 16, THUMB + 3 * metrics.lineSpacing() + 8)
+        )
         for photo in run.get("wrong", []):
             text = tr("{truth} → {predicted}").format(
                 truth=photo["truth"], predicted=photo["predicted"]
@@ -619,6 +650,7 @@ class OwnClassesTab(VisionTab):
         if on and self._live is None:
             self._live = self._open_camera()
             self._live_timer.start()
+            self.pages.setCurrentWidget(self.tried_page)
         elif not on and self._live is not None:
             self._live_timer.stop()
             self._live.stop()
@@ -633,12 +665,25 @@ class OwnClassesTab(VisionTab):
 
     def try_path(self, path: Path) -> None:
         self.try_label.setText(tr("Classifying {name}…").format(name=path.name))
+        self.pages.setCurrentWidget(self.tried_page)
         self.controller.try_photo(path)
 
-    def _show_tried(self, result) -> None:
+    def _show_tried(self, tried: Tried) -> None:
+        """The photo or camera frame tried with its top classes over it and under it, on the
+        "Tried" page (brought to the front when a photo or the camera is tried)."""
         run = self.controller.latest_run or {}
-        answers = "  ".join(f"{s.label} {s.probability:.1%}" for s in result.top)
+        top = tried.classification.top
+        answers = "  ".join(f"{s.label} {s.probability:.1%}" for s in top)
         self.try_label.setText(f"{answers}  ({tr('run {n}').format(n=run.get('number'))})")
+        self.tried_view.set_image(tried.picture)
+        self.tried_view.set_labels(tried.classification.labels)
+
+    def _show_try_failed(self, message: str) -> None:
+        """Told once, on the "Tried" page in place of the picture, in the UI's language."""
+        self.tried_view.set_image(None)
+        self.tried_view.set_labels(None)
+        translated = photo_message(message)
+        self.try_label.setText(translated if translated != message else said(message))
 
     def _show_error(self, message: str) -> None:
         """Told once, under the Train button, in the UI's language."""
@@ -646,10 +691,18 @@ class OwnClassesTab(VisionTab):
 
 
 def kept_summary(kept: str) -> str:
-    """What the run kept (`choice.HEAD`, `PLAIN` or `GAUSSIANS`; "" for Keras runs), and why."""
+    """What the run kept (`choice.HEAD`, `PLAIN` or `BLEND`; `GAUSSIANS` in runs of earlier
+    versions; "" for Keras runs), and why."""
     if kept == HEAD:
         return tr(
             "Kept: the softmax head (clearly better in cross-validation on the training photos)."
+        )
+    if kept == BLEND:
+        return tr(
+            "Kept: the plain logistic regression and the class-conditional Gaussians together "
+            "(each class its own mean and spread, weighed with the plain regression's answer; "
+            "better than the plain regression alone in cross-validation on the training photos "
+            "and no worse on the validation photos)."
         )
     if kept == GAUSSIANS:
         return tr(
@@ -659,7 +712,7 @@ def kept_summary(kept: str) -> str:
         )
     if kept == PLAIN:
         return tr(
-            "Kept: the plain logistic regression (the other models did worse than it in "
+            "Kept: the plain logistic regression (the other models did no better than it in "
             "cross-validation on the training photos or on the validation photos, or there "
             "were too few photos to tell)."
         )
@@ -671,6 +724,8 @@ def kept_line(kept: str) -> str:
     curves are the kept model's own)."""
     if kept == PLAIN:
         return tr("kept: plain LR")
+    if kept == BLEND:
+        return tr("kept: plain LR + Gaussians")
     if kept == GAUSSIANS:
         return tr("kept: Gaussians")
     return ""

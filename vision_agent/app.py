@@ -46,10 +46,11 @@ def _run_window(argv: list[str] | None, drawing: str | None) -> int:
     from vision_agent.ui.main_window import MainWindow
 
     # The tabs' model threads run Python code; Qt objects in garbage must not be destroyed
-    # there, so garbage is collected on this thread (see gui_thread_gc).
-    collector = GuiThreadGarbageCollector()
+    # there, so garbage is collected on this thread (see gui_thread_gc), and none during the
+    # start-up, whose objects are set aside, out of later collections.
+    collector = GuiThreadGarbageCollector(starting=True)
     window = MainWindow()
-    window.sig_started.connect(collector.freeze)  # start-up's objects out of later collections
+    window.sig_started.connect(collector.freeze)  # the start-up is over
     window.show()
     splash.finish(window)
     _report_startup("window_shown")

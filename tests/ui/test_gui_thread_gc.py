@@ -119,3 +119,37 @@ def test_nothing_is_collected_before_a_threshold_is_crossed(qapp, automatic_gc) 
     _churn_cyclic_garbage()
     assert collector.collect_due() >= 0
     collector.uninstall()
+
+
+@pytest.fixture
+def collections_started() -> list[int]:
+    """The generation of every garbage collection started from now on (gc.callbacks)."""
+    started: list[int] = []
+
+    def spy(phase: str, info: dict) -> None:
+        if phase == "start":
+            started.append(info["generation"])
+
+    gc.callbacks.append(spy)
+    yield started
+    gc.callbacks.remove(spy)
+
+
+def test_while_starting_young_objects_are_set_aside_and_nothing_is_walked(
+    qtbot, automatic_gc, collections_started
+) -> None:
+    """A start-up's imports make tens of thousands of objects that live as long as the app:
+    while starting, a due check freezes them (walks nothing); garbage among them is kept."""
+    collector = GuiThreadGarbageCollector(interval_ms=60_000, starting=True)
+    destroyed_on, _worker = _garbage_then_a_busy_worker()
+    frozen = gc.get_freeze_count()
+    assert collector.collect_due() >= 0
+    assert collections_started == [] and destroyed_on == []
+    assert gc.get_freeze_count() > frozen
+    collector.freeze()  # the start-up is over: garbage made from now on is collected
+    assert collections_started == []
+    later, _worker = _garbage_then_a_busy_worker()
+    assert collector.collect_due() >= 0
+    assert later == [threading.get_ident()] and collections_started != []
+    collector.uninstall()
+    gc.unfreeze()

@@ -284,6 +284,37 @@ def test_the_objects_of_the_start_up_are_left_out_of_later_full_collections(tmp_
     assert "read 10701 True" in result.stdout, result.stderr[-2000:]
 
 
+def test_the_start_up_starts_no_garbage_collection(tmp_path):
+    """From the collector's installation until the window's start-up is over (`sig_started`),
+    the GUI thread starts no garbage collection: the start-up's imports make tens of thousands
+    of objects, and walking them took 8-17 ms of the GUI thread (bench/gui_stalls.py, then
+    beside the postal tab's build). They are set aside for good instead (`gc.freeze`)."""
+    spy = (
+        "import gc\n"
+        "import vision_agent.ui.gui_thread_gc as collector_module\n"
+        "started, at_start_up_end = [], []\n"
+        "gc.callbacks.append(lambda phase, info: phase == 'start' and started.append(1))\n"
+        "make = collector_module.GuiThreadGarbageCollector.__init__\n"
+        "def counting(self, *args, **kwargs):\n"
+        "    make(self, *args, **kwargs); started.clear()\n"
+        "collector_module.GuiThreadGarbageCollector.__init__ = counting\n"
+        "end = collector_module.GuiThreadGarbageCollector.freeze\n"
+        "def ending(self):\n"
+        "    end(self); at_start_up_end.append(len(started))\n"
+        "collector_module.GuiThreadGarbageCollector.freeze = ending\n"
+    )
+    script = spy + OPEN_DRAWING.replace(
+        'print("read", postal.reading.code, flush=True)',
+        'print("read", postal.reading.code, "collections", at_start_up_end, flush=True)',
+    ).replace(
+        "if postal is not None and postal.reading is not None:",
+        "if postal is not None and postal.reading is not None"
+        " and (at_start_up_end or waited > 30_000):",
+    )
+    result = window_reading_a_drawing(script, tmp_path)
+    assert "read 10701 collections [0]" in result.stdout, result.stdout + result.stderr[-2000:]
+
+
 def test_a_drawing_given_on_the_command_line_is_read(tmp_path):
     """Regression: the drawing was sent to the postal model before it was asked to load, and a
     call made while no model is loaded ends silently: the code was never read."""

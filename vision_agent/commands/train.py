@@ -56,6 +56,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     digits.add_argument(
         "--epoch-share", type=float, default=1.0, help="each epoch's size times this (0-1]"
     )
+    digits.add_argument(
+        "--scanned",
+        type=int,
+        default=0,
+        help="digits per (full) epoch drawn as scanned forms: stretched to fill a square or "
+        "scaled 32 tall, thickened, thresholded; default 0",
+    )
     digits.add_argument("--epochs", type=int, default=10)
     digits.add_argument("--seed", type=int, default=42)
     digits.add_argument(
@@ -215,8 +222,8 @@ def _train_digits(args: argparse.Namespace) -> int:
     from vision_agent.training.digits import DigitData, train_digits
     from vision_agent.training.usps import USPS_FOLDS
 
-    if args.epochs < 1:
-        return cannot_start("--epochs must be at least 1")
+    if args.epochs < 1 or args.scanned < 0:
+        return cannot_start("--epochs must be at least 1 and --scanned not negative")
     if not 0 < args.epoch_share <= 1 or not 0 < args.learning_rate < 1:
         return cannot_start("--epoch-share must be in (0, 1] and --learning-rate in (0, 1)")
     folds = tuple(sorted({int(f) for f in args.usps_folds.split(",") if f.strip().isdigit()}))
@@ -241,7 +248,7 @@ def _train_digits(args: argparse.Namespace) -> int:
             epochs=args.epochs,
             seed=args.seed,
             command=command,
-            sizes=CorpusSizes().scaled(args.epoch_share),
+            sizes=CorpusSizes(scanned=args.scanned).scaled(args.epoch_share),
             init=args.init,
             learning_rate=args.learning_rate,
             average_with_init=args.average_with_init,

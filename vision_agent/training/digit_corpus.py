@@ -8,7 +8,10 @@ position — as a user draws on the canvas — and then goes through the app's o
 - real mail: USPS ZIP-code digits (`usps.py`), scaled as a whole to a user's size, re-inked;
 - stroke templates of the ways people write digits (`stroke_templates.py`: one-stroke 4s, tiny
   9 loops, flagged 1s, crossed 7s …), jittered;
-- ink that is no digit (class 10): dashes, dots, zigzags, scribbles, crosses and letters.
+- ink that is no digit (class 10): dashes, dots, zigzags, scribbles, crosses and letters;
+- optionally, digits of the sources above as a form scanner leaves them (`scanned_frame`: cut
+  out, stretched to fill a square or scaled 32 tall, sometimes thickened as a broad pen,
+  thresholded to black and white), then drawn as real mail is.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ class CorpusSizes:
     usps: int = 12000
     bitmaps: int = 8000  # other writers' scanned bitmaps (`uci_bitmaps`), when given
     mnist_as_is: int = 20000  # MNIST digits as they are (already MNIST-normalised), not redrawn
+    scanned: int = 0  # MNIST, pen-row and USPS digits as scanned forms (`scanned_frame`)
 
     def scaled(self, share: float) -> CorpusSizes:
         """Every source's count times `share` (a shorter epoch, e.g. for fine-tuning)."""
@@ -170,6 +174,40 @@ def usps_digit(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return usps_box(image, height, offset, int(rng.integers(-1, 4)))
 
 
+SCAN_SQUARE = 16  # a frame stretched to fill this square (aspect lost), as Semeion's
+SCAN_TALL = 32  # a frame scaled this tall, aspect kept, as optdigits'
+
+
+def scanned_frame(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """`ink` (0 paper .. 255 ink, any size) as a form scanner leaves a digit: its ink box cut
+    out and either stretched to fill a 16×16 square or scaled 32 tall (aspect kept, centred in
+    32×32); half the time thickened by a pixel as a broad pen; thresholded at a random level to
+    0/255 (the lightest ink kept when the threshold would leave none)."""
+    ys, xs = np.nonzero(ink > 40)
+    digit = ink[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    if rng.random() < 0.5:
+        frame = cv2.resize(digit, (SCAN_SQUARE, SCAN_SQUARE), interpolation=cv2.INTER_AREA)
+    else:
+        h, w = digit.shape
+        scale = SCAN_TALL / max(h, w)
+        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        fitted = cv2.resize(digit, size, interpolation=cv2.INTER_AREA)
+        frame = np.zeros((SCAN_TALL, SCAN_TALL), np.uint8)
+        top, left = (SCAN_TALL - size[1]) // 2, (SCAN_TALL - size[0]) // 2
+        frame[top : top + size[1], left : left + size[0]] = fitted
+    if rng.random() < 0.5:
+        frame = cv2.dilate(frame, np.ones((2, 2), np.uint8))
+    level = float(rng.uniform(60, 190))
+    if not (frame >= level).any():
+        level = float(frame.max())
+    return np.where(frame >= level, 255, 0).astype(np.uint8)
+
+
+def scanned_digit(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A digit's ink as a scanned form (`scanned_frame`), drawn in a box as real mail is."""
+    return usps_digit(scanned_frame(ink, rng), rng)
+
+
 def _dash(rng: np.random.Generator) -> list[np.ndarray]:
     angle = np.radians(rng.uniform(-15, 15))
     return [np.array([[0.0, 0.0], [np.cos(angle), np.sin(angle)]])]
@@ -254,6 +292,20 @@ def build_epoch(
     if pen_points is not None and pen_labels is not None and len(pen_points):
         for k in rng.choice(len(pen_points), sizes.pen_rows):
             boxes.append((pen_row_digit(pen_points[k], rng), int(pen_labels[k])))
+    pen_ok = pen_points is not None and pen_labels is not None and len(pen_points)
+    usps_ok = usps is not None and len(usps[1])
+    for kind in rng.integers(0, 3, sizes.scanned):  # MNIST, pen rows, real mail in turn
+        if kind == 1 and pen_ok:
+            k = int(rng.integers(len(pen_points)))
+            ink = 255 - pen_row_digit(pen_points[k], rng)
+            label = int(pen_labels[k])
+        elif kind == 2 and usps_ok:
+            k = int(rng.integers(len(usps[1])))
+            ink, label = usps[0][k], int(usps[1][k])
+        else:
+            k = int(rng.integers(len(mnist_images)))
+            ink, label = mnist_images[k], int(mnist_labels[k])
+        boxes.append((scanned_digit(ink, rng), label))
     for label in rng.integers(0, 10, sizes.templates):
         boxes.append((template_digit(int(label), rng), int(label)))
     for _ in range(sizes.non_digits):

@@ -270,7 +270,7 @@ def train_digits(
     per_epoch = sizes.mnist + sizes.mnist_as_is + sizes.templates + sizes.non_digits
     per_epoch += sizes.pen_rows if data.pen_rows is not None else 0
     per_epoch += sizes.usps if usps is not None else 0
-    per_epoch += sizes.bitmaps
+    per_epoch += sizes.bitmaps + sizes.scanned
     steps = epochs * int(np.ceil(per_epoch / batch_size))
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate, steps, alpha=0.02)
     model = build_model() if init is None else keras.models.load_model(init, compile=False)
@@ -334,6 +334,11 @@ def train_digits(
                 "then each weight averaged with that model's, BatchNorm statistics measured "
                 f"again on one {REFRESH_SHARE:.0%} epoch of the mix above (nothing else learnt)"
             )
+    if sizes.scanned:
+        sources.append(
+            f"{sizes.scanned} per epoch of the digits above as scanned forms (stretched to "
+            "fill 16×16 or scaled 32 tall, half thickened, thresholded: scanned_frame)"
+        )
     sources.append("stroke templates (vision_agent/training/stroke_templates.py), jittered")
     sources.append(f"non-digits: dashes, dots, zigzags, scribbles, crosses, letters {LETTERS!r}")
     card = {

@@ -147,6 +147,9 @@ def child() -> None:
             self.gap += 1
             self.last_tick = time.perf_counter()
 
+    from vision_agent.ui.gui_thread_lock import give_the_gui_thread_its_turn
+
+    give_the_gui_thread_its_turn()  # as app.py
     app = QApplication([])
     meter = SliceMeter()
     meter.start()

@@ -30,10 +30,12 @@ def _run_window(argv: list[str] | None, drawing: str | None) -> int:
     from vision_agent.i18n import language, set_language, system_language
     from vision_agent.ui.fonts import use_korean_fonts
     from vision_agent.ui.gui_thread_gc import GuiThreadGarbageCollector
+    from vision_agent.ui.gui_thread_lock import give_the_gui_thread_its_turn
     from vision_agent.ui.qt_translations import use_qt_translations
     from vision_agent.ui.settings import app_settings
     from vision_agent.ui.startup import apply_app_icon, show_splash, show_storage_problems
 
+    give_the_gui_thread_its_turn()  # the start-up imports and the models run Python beside it
     app = QApplication.instance() or QApplication([sys.argv[0], *(argv or [])])
     app.setApplicationName("Vision Agent")
     app.setOrganizationName("VisionAgent")

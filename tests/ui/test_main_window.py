@@ -352,6 +352,20 @@ def test_the_start_up_starts_no_garbage_collection(tmp_path):
     assert "read 10701 collections [0]" in result.stdout, result.stdout + result.stderr[-2000:]
 
 
+def test_the_window_process_gives_the_interpreter_lock_up_every_half_millisecond(tmp_path):
+    """Every Python handler the event loop calls (each event, slot and widget method a paint
+    calls back) takes the interpreter lock again; while another thread runs Python, it waits up
+    to one switch interval, 5 ms by default, so a repaint of the postal tab took 74-79 ms beside
+    a busy thread instead of 1.8 ms (bench/gui_lock.py). The window's process switches every
+    0.5 ms."""
+    script = OPEN_DRAWING.replace(
+        'print("read", postal.reading.code, flush=True)',
+        'print("read", postal.reading.code, "switch", sys.getswitchinterval(), flush=True)',
+    )
+    result = window_reading_a_drawing(script, tmp_path)
+    assert "read 10701 switch 0.0005" in result.stdout, result.stdout + result.stderr[-2000:]
+
+
 def test_a_drawing_given_on_the_command_line_is_read(tmp_path):
     """Regression: the drawing was sent to the postal model before it was asked to load, and a
     call made while no model is loaded ends silently: the code was never read."""

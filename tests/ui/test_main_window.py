@@ -129,6 +129,43 @@ def test_every_tab_module_is_imported_off_the_gui_thread_at_start():
     assert result.stdout.splitlines()[:1] == [expected], result.stderr[-2000:]
 
 
+def test_the_model_search_path_is_walked_off_the_gui_thread_at_start(tmp_path):
+    """VISION_AGENT_MODEL_PATH may name a big folder (a home folder): walking it is file I/O the
+    GUI thread must not do. As the app starts, it is walked on the start-up imports' thread, so
+    every tab shown after the start-up finds it walked (presence checks of the dog and ImageNet
+    tabs' models; an os.walk spy records where each walk of it ran)."""
+    models = tmp_path / "models"
+    (models / "sub").mkdir(parents=True)
+    (models / "sub" / "unrelated.bin").write_bytes(b"x")
+    script = (
+        "import os, sys, threading\n"
+        "walks = []\n"
+        "walk = os.walk\n"
+        "def spy(top, *args, **kwargs):\n"
+        f"    if str(top).startswith({str(models)!r}):\n"
+        "        walks.append(threading.current_thread() is threading.main_thread())\n"
+        "    return walk(top, *args, **kwargs)\n"
+        "os.walk = spy\n" + SHOWN_WINDOW + "w.sig_started.connect(app.quit)\n"
+        "from PyQt5.QtCore import QTimer\n"
+        "QTimer.singleShot(60_000, app.quit)\n"
+        "w.start_tabs_after_imports(lambda: None)\n"
+        "app.exec_()\n"
+        "for index in range(w.tabs.count()): w.tabs.setCurrentIndex(index)\n"
+        "print('walks on the GUI thread', walks.count(True), 'elsewhere', walks.count(False))\n"
+        "w.close()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "VISION_AGENT_MODEL_PATH": str(models)},
+    )
+    words = (result.stdout.splitlines() or [""])[0].split()
+    assert words[:5] == ["walks", "on", "the", "GUI", "thread"], result.stderr[-2000:]
+    assert int(words[5]) == 0 and int(words[7]) >= 1, result.stdout
+
+
 def test_a_window_closed_during_its_start_up_imports_exits_after_they_finish(tmp_path):
     """The start-up imports run in C extensions (OpenCV, onnxruntime): a thread cut off there
     while the interpreter shuts down aborts the process ("terminate called without an active

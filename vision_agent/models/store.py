@@ -164,6 +164,11 @@ class ModelStore:
                 return False
         return True
 
+    def index_search_path(self) -> None:
+        """Walk the search path now (it is kept, see `_index_folders`), so that a presence check
+        on the window's thread later finds it walked."""
+        self._search_index()
+
     def verify(self) -> list[ModelReport]:
         """Check every registry model's local files (search path and cache)."""
         return [self.report(entry.id) for entry in self.registry.all_entries()]

@@ -7,7 +7,8 @@ background thread (`TabKind.preload`), and the tab is built on the GUI thread on
 the window keeps painting meanwhile, instead of waiting about half a second inside one import.
 The tab is built in one turn of the event loop and started (its model, its saved choices) in the
 next, and then the other tabs' modules are imported in the background thread too, so that no
-later tab imports on the GUI thread when it is first shown.
+later tab imports on the GUI thread when it is first shown, and the model search path is walked
+there, so that no tab's presence check walks it on the GUI thread.
 """
 
 from __future__ import annotations
@@ -84,16 +85,32 @@ TAB_KINDS = (
 )
 
 
+def walk_model_search_path() -> None:
+    """The model search path (VISION_AGENT_MODEL_PATH, maybe a big folder) walked off the GUI
+    thread, so that the tabs' presence checks find it walked."""
+    from vision_agent.models.store import default_store
+
+    default_store().index_search_path()
+
+
 class _Preloader(QObject):
-    """Imports modules in a background thread, until `stop` is set; `sig_done` arrives on the
-    GUI thread. A module that fails here is left for the GUI thread's own import to report."""
+    """Imports modules in a background thread, until `stop` is set, then runs `after` there;
+    `sig_done` arrives on the GUI thread. A module that fails here is left for the GUI thread's
+    own import to report."""
 
     sig_done = pyqtSignal()
 
-    def __init__(self, modules: list[str], stop: threading.Event, parent: QObject) -> None:
+    def __init__(
+        self,
+        modules: list[str],
+        stop: threading.Event,
+        parent: QObject,
+        after: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__(parent)
         self._modules = modules
         self._stop = stop
+        self._after = after
 
     def start(self) -> None:
         # Not a daemon: the interpreter's exit waits for it. A daemon thread cut off inside a C
@@ -108,6 +125,11 @@ class _Preloader(QObject):
                 importlib.import_module(name)
             except Exception as exc:
                 logging.getLogger(__name__).warning("preloading %s failed: %s", name, exc)
+        if self._after is not None and not self._stop.is_set():
+            try:
+                self._after()
+            except Exception as exc:  # the GUI thread's own call will meet it and say so
+                logging.getLogger(__name__).warning("start-up work failed: %s", exc)
         with contextlib.suppress(RuntimeError):  # the window was deleted meanwhile
             self.sig_done.emit()
 
@@ -118,7 +140,7 @@ class MainWindow(QMainWindow):
 
     Signals:
         sig_started(): the start-up is over: the visible tab built and started, every tab's
-            module imported (`start_tabs_after_imports`).
+            module imported, the model search path walked (`start_tabs_after_imports`).
     """
 
     sig_started = pyqtSignal()
@@ -217,16 +239,23 @@ class MainWindow(QMainWindow):
     def start_tabs_after_imports(self, then: Callable[[], None]) -> None:
         """`start_tabs` once the visible tab's modules (`TabKind.preload`, then its own) are
         imported in a background thread, then `then()` (not called if the window closed
-        meanwhile); then import the other tabs' modules in the background too."""
+        meanwhile); then import the other tabs' modules and walk the model search path in the
+        background too."""
         kind = TAB_KINDS[self.tabs.currentIndex()]
         self._import_then([*kind.preload, kind.module], lambda: self._build_then(then))
 
-    def _import_then(self, modules: list[str], then: Callable[[], None]) -> None:
+    def _import_then(
+        self,
+        modules: list[str],
+        then: Callable[[], None],
+        after: Callable[[], None] | None = None,
+    ) -> None:
+        """Import `modules` and run `after` in a background thread, then `then()` here."""
         missing = [name for name in modules if name not in sys.modules]
-        if not missing:
+        if not missing and after is None:
             then()
             return
-        preloader = _Preloader(missing, self._closing, self)
+        preloader = _Preloader(missing, self._closing, self, after)
         preloader.sig_done.connect(then)
         preloader.start()
 
@@ -248,7 +277,7 @@ class MainWindow(QMainWindow):
         self.start_tabs()
         then()
         later = [TAB_KINDS[index].module for index in self.unbuilt_indexes()]
-        self._import_then(later, self.sig_started.emit)
+        self._import_then(later, self.sig_started.emit, walk_model_search_path)
 
     # ----------------------------------------------------------------- menus
 

@@ -31,6 +31,7 @@ def test_trained_model_classifies_photos_it_never_saw(capsys, tmp_path):
     assert done["photos"] == {"dog": 18, "object": 10}
     assert done["validation_photos"] == 4 + 2
     assert 0.0 <= done["plain_logistic_regression_validation_accuracy"] <= 1.0
+    assert 0.0 <= done["plain_with_gaussians_validation_accuracy"] <= 1.0  # every candidate's
     card = json.loads((out / "model_card.json").read_text(encoding="utf-8"))
     assert card["strategy"] == "head" and card["backbone_id"] == "mobilenet_v2_int8"
     assert json.loads((out / "classes.json").read_text(encoding="utf-8")) == ["dog", "object"]

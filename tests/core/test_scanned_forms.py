@@ -3,11 +3,13 @@ stretched to fill a square or scaled 32 tall, black and white, then drawn as rea
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 
 from tests.commands.test_cli_postal import run_cli
+from tests.support.paths import asset
 from vision_agent.training.digit_corpus import (
     SCAN_SQUARE,
     SCAN_TALL,
@@ -59,3 +61,19 @@ def test_train_digits_refuses_a_negative_number_of_scanned_digits(tmp_path: Path
     result = run_cli("train", "digits", "--scanned", "-1", "--out", str(tmp_path / "out"))
     assert result.returncode != 0 and "--scanned not negative" in result.stderr
     assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()
+
+
+def test_a_blind_training_run_measures_nothing_kept_for_reporting(tmp_path: Path):
+    """A candidate is chosen on the validation digits alone: the run neither prints nor writes
+    MNIST test's or any kept-out group's figure (they would be seen before the choice)."""
+    mnist = asset("mnist", "mnist.npz")
+    out = tmp_path / "out"
+    result = run_cli(
+        "train", "digits", "--data", str(mnist), "--epochs", "1", "--epoch-share", "0.002",
+        "--blind", "--out", str(out),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    card = json.loads((out / "digits_cnn.card.json").read_text())
+    assert set(card["checks_keras"]) == set(card["checks_onnx_opencv_dnn"]) == {"mnist_validation"}
+    assert card["mnist_test_accuracy"] is None and "blind" in card["kept_out"]
+    assert "mnist_test" not in result.stdout + result.stderr

@@ -63,6 +63,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="digits per (full) epoch drawn as scanned forms: stretched to fill a square or "
         "scaled 32 tall, thickened, thresholded; default 0",
     )
+    digits.add_argument(
+        "--blind",
+        action="store_true",
+        help="measure nothing kept for reporting (MNIST test, the kept-out writers and USPS "
+        "folds, digits.png): only the validation digits, so a candidate is chosen on them alone",
+    )
     digits.add_argument("--epochs", type=int, default=10)
     digits.add_argument("--seed", type=int, default=42)
     digits.add_argument(
@@ -252,6 +258,7 @@ def _train_digits(args: argparse.Namespace) -> int:
             init=args.init,
             learning_rate=args.learning_rate,
             average_with_init=args.average_with_init,
+            blind=args.blind,
         )
     except UserError as exc:
         return cannot_start(exc)

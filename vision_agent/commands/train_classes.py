@@ -149,7 +149,8 @@ def _summary_text(result) -> str:
             f"{folds['plain_with_gaussians_right']} right, class-conditional Gaussians "
             f"{folds['gaussians_right']}, plain logistic regression "
             f"{folds['plain_logistic_regression_right']}, softmax head "
-            f"{folds['softmax_head_right']}; on the validation photos the Gaussians alone "
+            f"{folds['softmax_head_right']}; on the validation photos the plain regression "
+            f"with the Gaussians {_percent(result.blend_val_accuracy)}, the Gaussians alone "
             f"{_percent(result.gaussians_val_accuracy)}, the softmax head alone "
             f"{_percent(result.head_val_accuracy)}"
             + (f"; the {aside} did worse there than the plain regression)." if aside else ").")

@@ -346,3 +346,16 @@ def test_a_run_is_deleted_from_the_tab_the_project_file_and_its_folder(qtbot, ta
     assert tab.try_label.text() == "Train a model first." and tab.tried_view.image() is None
     train(qtbot, tab)  # numbering goes on from the runs the project still has
     assert tab.controller.latest_run["number"] == 1
+
+
+def test_file_open_adds_photos_to_a_class(qtbot, tab, tmp_path, monkeypatch):
+    """File ▸ Add photos… (Ctrl+O) with no class yet: a class is made and the photos go in."""
+    from PyQt5.QtWidgets import QFileDialog, QMenu
+
+    photos = colour_photos(tmp_path / "red", "red", 3)
+    chosen = ([str(p) for p in photos], "")
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: chosen))
+    menu = QMenu()
+    tab.fill_file_menu(menu)
+    menu.actions()[0].trigger()
+    assert [len(entry.photos) for entry in tab.controller.classes] == [3]

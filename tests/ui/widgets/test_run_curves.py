@@ -65,3 +65,40 @@ def test_asking_for_a_plot_makes_it_at_once(qtbot):
     qtbot.addWidget(curves)
     assert curves.loss.getPlotItem().titleLabel.text == "Loss"
     assert len(curves.findChildren(pg.PlotWidget)) == 2
+
+
+def test_no_legend_covers_a_typical_runs_points(qtbot):
+    """Accuracy rises to 1.0 and loss falls to 0 over 20 epochs, with a kept model's level line:
+    no legend inside a plot hides any of the dots (one in each plot's top right corner hid most of
+    them at the tab's size), and the legend under the plots names every curve."""
+    from PyQt5.QtCore import QPointF
+
+    set_language("en")
+    curves = RunCurves()
+    qtbot.addWidget(curves)
+    curves.resize(410, 180)  # the My classes tab's plots at the window's first size
+    history = [
+        {"epoch": n, "train_accuracy": min(1.0, 0.8 + n / 50), "val_accuracy": 0.9,
+         "train_loss": 0.2 / n, "val_loss": 0.4 / n ** 0.5}
+        for n in range(1, 21)
+    ]  # fmt: skip
+    curves.show_history(history, [], kept=("kept: plain LR", 0.9, 0.12))
+    curves.show()
+    qtbot.waitExposed(curves)
+    covered = []
+    for plot in (curves.accuracy, curves.loss):
+        item = plot.getPlotItem()
+        legend = item.legend
+        if legend is None:
+            continue
+        qtbot.waitUntil(lambda vb=item.vb: vb.sceneBoundingRect().width() > 100)  # laid out
+        qtbot.waitUntil(lambda shown=legend: shown.sceneBoundingRect().height() > 40)  # 3 rows
+        area = legend.sceneBoundingRect()
+        for data in item.listDataItems():
+            for x, y in zip(data.xData, data.yData, strict=True):
+                if area.contains(item.vb.mapViewToScene(QPointF(x, y))):
+                    covered.append((plot is curves.accuracy, data.name(), x))
+    assert covered == []
+    words = curves.legend.text()  # the one legend, under the plots: every curve by its colour
+    for name, colour in (("head: train", "#1f77b4"), ("kept: plain LR", "#000000")):
+        assert name in words and colour in words

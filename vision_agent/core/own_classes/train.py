@@ -85,6 +85,7 @@ class TrainingResult:
     kept: str = ""
     head_val_accuracy: float | None = None
     gaussians_val_accuracy: float | None = None
+    blend_val_accuracy: float | None = None  # the plain regression with the Gaussians
     cross_validation: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict:
@@ -101,6 +102,7 @@ class TrainingResult:
             "plain_logistic_regression_validation_accuracy": _rounded(self.baseline_val_accuracy),
             "softmax_head_validation_accuracy": _rounded(self.head_val_accuracy),
             "gaussians_validation_accuracy": _rounded(self.gaussians_val_accuracy),
+            "plain_with_gaussians_validation_accuracy": _rounded(self.blend_val_accuracy),
             "kept": self.kept,
             "cross_validation": self.cross_validation,
             "confusion_matrix": self.confusion.tolist(),
@@ -184,6 +186,9 @@ def train_head_only(
         baseline_val_accuracy=accuracy(baseline, x_val, y_val) if has_val else None,
         head_val_accuracy=accuracy(head, x_val, y_val) if has_val else None,
         gaussians_val_accuracy=accuracy(gaussians, x_val, y_val) if has_val else None,
+        blend_val_accuracy=(
+            accuracy(choice.blend, x_val, y_val) if has_val and choice.blend else None
+        ),
         kept=choice.kept_name,
         cross_validation={
             "photos": choice.checked,

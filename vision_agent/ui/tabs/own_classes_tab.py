@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PyQt5.QtCore import QSize, Qt, QTimer
-from PyQt5.QtGui import QDragEnterEvent, QDropEvent, QIcon
+from PyQt5.QtGui import QDragEnterEvent, QDropEvent, QIcon, QKeySequence
 from PyQt5.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -23,6 +23,7 @@ from PyQt5.QtWidgets import (
     QListView,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QMessageBox,
     QPushButton,
     QRadioButton,
@@ -45,7 +46,7 @@ from vision_agent.ui.model_problem_text import model_problem
 from vision_agent.ui.photo_messages import photo_message
 from vision_agent.ui.qimage import rgb_to_pixmap
 from vision_agent.ui.settings import ask_folder, ask_open_path, ask_open_paths
-from vision_agent.ui.tabs.base import VisionTab
+from vision_agent.ui.tabs.base import VisionTab, add_menu_actions
 from vision_agent.ui.widgets.confusion_table import ConfusionTable
 from vision_agent.ui.widgets.image_view import IMAGE_FILE_FILTER, ImageView
 from vision_agent.ui.widgets.model_status import ModelStatusView
@@ -281,6 +282,17 @@ class OwnClassesTab(VisionTab):
 
     def start(self) -> None:
         self.controller.start()
+
+    def fill_file_menu(self, menu: QMenu) -> None:
+        add_menu_actions(
+            menu,
+            (
+                (tr("Add photos…"), QKeySequence.Open, self._add_files),
+                (tr("Add a folder…"), None, self._add_folder),
+                (tr("Try it on a photo…"), None, self._try_photo),
+                (tr("Project folder…"), None, self.project_button.click),  # not while training
+            ),
+        )
 
     def retranslate_ui(self) -> None:
         self.classes_box.setTitle(tr("Classes and their photos"))

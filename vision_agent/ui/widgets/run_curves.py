@@ -3,9 +3,11 @@ validation curves of the runs picked for comparison, each in its own colour."""
 
 from __future__ import annotations
 
+from html import escape
+
 import pyqtgraph as pg
-from PyQt5.QtCore import QTimer, pyqtSlot
-from PyQt5.QtWidgets import QHBoxLayout, QWidget
+from PyQt5.QtCore import Qt, QTimer, pyqtSlot
+from PyQt5.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from vision_agent.i18n import tr
 
@@ -20,7 +22,8 @@ def _dotted_line(colour: str) -> dict:
 
 
 class RunCurves(QWidget):
-    """Two plots, accuracy and loss. Making a pyqtgraph plot takes 10-20 ms of the GUI thread,
+    """Two plots, accuracy and loss, and one legend line under them (inside a plot of this size a
+    legend hid most of the dots). Making a pyqtgraph plot takes 10-20 ms of the GUI thread,
     and so does drawing its curves: the widget is made without them, and each plot, then their
     titles and curves (what was given before), come in their own later turns of the event loop
     (asking for `accuracy` or `loss` does it all at once)."""
@@ -28,8 +31,15 @@ class RunCurves(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setMinimumSize(2 * PLOT_WIDTH, 180)  # the plots' room, before they are made
-        self._layout = QHBoxLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        self._layout = QHBoxLayout()
+        column.addLayout(self._layout, 1)
+        self.legend = QLabel(self)
+        self.legend.setWordWrap(True)
+        self.legend.setTextFormat(Qt.RichText)
+        column.addWidget(self.legend)
         self._plots: list[pg.PlotWidget] = []
         self._complete = False  # both plots made, with their titles and curves
         self._history: list[dict] = []
@@ -65,8 +75,7 @@ class RunCurves(QWidget):
         plot = pg.PlotWidget(self)
         plot.setBackground("w")
         plot.showGrid(x=True, y=True, alpha=0.3)
-        plot.addLegend(offset=(-10, 10))
-        plot.setMinimumSize(PLOT_WIDTH, 180)
+        plot.setMinimumSize(PLOT_WIDTH, 160)
         self._layout.addWidget(plot)
         self._plots.append(plot)
         if len(self._plots) == 1:
@@ -111,6 +120,7 @@ class RunCurves(QWidget):
         for plot in (self.accuracy, self.loss):
             plot.clear()
         epochs = [h["epoch"] for h in self._history]
+        named = {train: ("#1f77b4", "●━"), validation: ("#ff7f0e", "●━")}
         for index, (key, plot) in enumerate((("accuracy", self.accuracy), ("loss", self.loss))):
             # a dot on each epoch: the first one is seen before there is a line
             plot.plot(epochs, [h[f"train_{key}"] for h in self._history], name=train,
@@ -122,9 +132,17 @@ class RunCurves(QWidget):
                 level = self._kept[1 + index]
                 plot.plot([epochs[0], epochs[-1]], [level, level], name=self._kept[0],
                           pen=pg.mkPen("#000000", width=2, style=pg.QtCore.Qt.DotLine))  # fmt: skip
+                named[self._kept[0]] = ("#000000", "┈┈")
             for k, (label, runs) in enumerate(self._overlays):
                 shown = [h for h in runs if h[f"val_{key}"] is not None]
                 colour = OVERLAY_COLOURS[k % len(OVERLAY_COLOURS)]
                 plot.plot([h["epoch"] for h in shown], [h[f"val_{key}"] for h in shown],
                           pen=pg.mkPen(colour, width=2, style=pg.QtCore.Qt.DashLine),
                           name=label)  # fmt: skip
+                named[label] = (colour, "╍╍")
+        self.legend.setText(
+            " &nbsp; ".join(
+                f'<span style="color:{colour}">{mark}</span>&nbsp;{escape(name)}'
+                for name, (colour, mark) in named.items()
+            )
+        )

@@ -156,8 +156,7 @@ class MainWindow(QMainWindow):
         self._status_by_tab: dict[QWidget, str] = {}
         self._choices: SharedChoices | None = None
         self._started = False
-        self.closed = False
-        self._closing = threading.Event()  # stops the background imports
+        self._closed = threading.Event()  # set when the window closes; stops the background imports
         for kind in TAB_KINDS:
             self.tabs.addTab(QWidget(self.tabs), tr(kind.caption))
         self._build_menus()
@@ -210,6 +209,10 @@ class MainWindow(QMainWindow):
         """Every tab, building (and starting) those not shown yet."""
         return [self.page(index) for index in range(len(TAB_KINDS))]
 
+    @property
+    def closed(self) -> bool:
+        return self._closed.is_set()
+
     def built_pages(self) -> list[VisionTab]:
         return [self._pages[index] for index in sorted(self._pages)]
 
@@ -255,7 +258,7 @@ class MainWindow(QMainWindow):
         if not missing and after is None:
             then()
             return
-        preloader = _Preloader(missing, self._closing, self, after)
+        preloader = _Preloader(missing, self._closed, self, after)
         preloader.sig_done.connect(then)
         preloader.start()
 
@@ -411,6 +414,5 @@ class MainWindow(QMainWindow):
         from vision_agent.services.download_worker import DownloadWorker
 
         DownloadWorker.cancel_all()
-        self._closing.set()
-        self.closed = True
+        self._closed.set()
         event.accept()

@@ -214,7 +214,7 @@ class MainWindow(QMainWindow):
         return self._closed.is_set()
 
     def built_pages(self) -> list[VisionTab]:
-        return [self._pages[index] for index in sorted(self._pages)]
+        return [page for _, page in self.built_tabs()]
 
     def built_tabs(self) -> list[tuple[int, VisionTab]]:
         """(index, tab) of every tab built so far."""

@@ -13,12 +13,12 @@ the plain regression's consent unless the Gaussians are clearly surer (docs/own_
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from vision_agent.core.own_classes.gaussian import GaussianClasses
-from vision_agent.core.own_classes.head import EpochFigures, LinearHead
+from vision_agent.core.own_classes.head import LinearHead
 from vision_agent.core.probabilities import softmax
 
 WEIGHTS = np.arange(51) / 10.0  # 0 .. 5
@@ -29,7 +29,6 @@ class PlainWithGaussians:
     plain: LinearHead
     gaussians: GaussianClasses
     weight: float
-    history: list[EpochFigures] = field(default_factory=list)
 
     def logits(self, features: np.ndarray) -> np.ndarray:
         return combined(self.plain.logits(features), self.gaussians.logits(features), self.weight)

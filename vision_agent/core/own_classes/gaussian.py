@@ -18,11 +18,11 @@ the exported graph computes the same scores with a few matrix products in double
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from vision_agent.core.own_classes.head import EpochFigures, normalised
+from vision_agent.core.own_classes.head import normalised
 from vision_agent.core.probabilities import softmax
 
 
@@ -42,7 +42,6 @@ class GaussianClasses:
     # The scores are divided by it: log-likelihoods in 1,280 dimensions differ by hundreds, so
     # uncalibrated every answer is "100.0 %"; `calibrated` sets it from held-out photos.
     temperature: float = 1.0
-    history: list[EpochFigures] = field(default_factory=list)
 
     def logits(self, features: np.ndarray) -> np.ndarray:
         x = normalised(features)

@@ -23,11 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from vision_agent.core.predictors import load_predictor  # noqa: E402
-from vision_agent.training.digit_corpus import (  # noqa: E402
-    drawn_inputs,
-    mnist_digit,
-    normalized_box,
-)
+from vision_agent.training.digit_corpus import drawn_inputs, mnist_digit  # noqa: E402
 from vision_agent.training.digits import VALIDATION_SIZE  # noqa: E402
 from vision_agent.training.uci_bitmaps import read_optdigits, trained_share  # noqa: E402
 from vision_agent.training.usps import USPS_HEIGHT, usps_box  # noqa: E402
@@ -51,11 +47,8 @@ def kept_out_bitmaps(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """The kept-out fifth of an optdigits-orig training file as the app's inputs."""
     frames, labels = read_optdigits(path)
     kept = ~trained_share(len(labels))
-    inputs = [normalized_box(usps_box(frame, USPS_HEIGHT)) for frame in frames[kept]]
-    present = np.array([x is not None for x in inputs])
-    return np.array([x for x in inputs if x is not None], np.float32)[..., None], labels[kept][
-        present
-    ]
+    rng = np.random.default_rng(SEED)  # unused: the frames are drawn as they are
+    return drawn_inputs(frames[kept], labels[kept], lambda f, _: usps_box(f, USPS_HEIGHT), 1, rng)
 
 
 def main() -> None:

@@ -35,12 +35,11 @@ sys.path.insert(0, str(ROOT))
 from bench.profile_learning import digits_right, teach_codes  # noqa: E402
 from vision_agent.core.digit_status import DIGIT_CLASSES  # noqa: E402
 from vision_agent.core.postal import (  # noqa: E402
-    BOX_COUNT,
     SHIPPED_MODEL,
     PostalRecognizer,
 )
 from vision_agent.training.digit_calibration import reference_centres  # noqa: E402
-from vision_agent.training.digit_checks import VARIANTS, canvas_of, writer_codes  # noqa: E402
+from vision_agent.training.digit_checks import VARIANTS, writer_codes  # noqa: E402
 from vision_agent.training.doubt_groups import (  # noqa: E402
     USPS_GROUP,
     figures,
@@ -48,11 +47,11 @@ from vision_agent.training.doubt_groups import (  # noqa: E402
     nested,
 )
 from vision_agent.training.pen_digits import read_unipen  # noqa: E402
+from vision_agent.training.uci_bitmaps import bitmap_codes  # noqa: E402
 from vision_agent.training.usps import (  # noqa: E402
     KEPT_OUT_FOLDS,
     USPS_WAYS,
     read_usps,
-    usps_box,
     usps_folds,
 )
 
@@ -101,14 +100,7 @@ def usps_codes(way: tuple[int, int]) -> dict[int, tuple[list[np.ndarray], list[s
     result = {}
     for fold in KEPT_OUT_FOLDS:
         picked = np.flatnonzero(folds == fold)
-        canvases, codes = [], []
-        for start in range(0, len(picked) - BOX_COUNT + 1, BOX_COUNT):
-            group = picked[start : start + BOX_COUNT]
-            canvases.append(
-                canvas_of([usps_box(frames[k], way[0], pen_change=way[1]) for k in group])
-            )
-            codes.append("".join(str(labels[k]) for k in group))
-        result[fold] = canvases, codes
+        result[fold] = bitmap_codes(frames[picked], labels[picked], way)
     return result
 
 

@@ -55,10 +55,6 @@ from vision_agent.training.usps import USPS_WAYS  # noqa: E402
 SEMEION_SEED = 21
 
 
-def optdigits_in_file_order(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    return read_optdigits(path)
-
-
 def semeion_shuffled(path: Path) -> tuple[np.ndarray, np.ndarray]:
     frames, labels = read_semeion(path)
     order = np.random.default_rng(SEMEION_SEED).permutation(len(labels))
@@ -66,14 +62,15 @@ def semeion_shuffled(path: Path) -> tuple[np.ndarray, np.ndarray]:
 
 
 SOURCES: dict[str, Callable[[Path], tuple[np.ndarray, np.ndarray]]] = {
-    "optdigits": optdigits_in_file_order,
+    "optdigits": read_optdigits,  # in file order
     "semeion": semeion_shuffled,
 }
 
 
-def read_all(
-    recognizer: PostalRecognizer, canvases: list[np.ndarray], codes: list[str]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+Figures = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def read_all(recognizer: PostalRecognizer, canvases: list[np.ndarray], codes: list[str]) -> Figures:
     """Per digit: true label, digit read (-1 for none), flagged; per code: read whole."""
     truth, read, flagged, whole = [], [], [], []
     for canvas, code in zip(canvases, codes, strict=True):
@@ -86,7 +83,7 @@ def read_all(
     return np.array(truth), np.array(read), np.array(flagged), np.array(whole)
 
 
-def report(name: str, model: str, figures: tuple[np.ndarray, ...]) -> str:
+def report(name: str, model: str, figures: Figures) -> str:
     truth, read, flagged, whole = figures
     right = truth == read
     wrong_flagged = flagged[~right].mean() if (~right).any() else 1.0
@@ -95,9 +92,6 @@ def report(name: str, model: str, figures: tuple[np.ndarray, ...]) -> str:
         f"{name:<26} {model:<7} {len(truth):>6} {right.mean():7.2%} {whole.mean():7.2%} "
         f"{int((~right).sum()):>6} {wrong_flagged:8.1%} {flagged[right].mean():8.2%}   {per_digit}"
     )
-
-
-Figures = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 def taught_then_read(

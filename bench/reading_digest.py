@@ -34,13 +34,13 @@ from vision_agent.core.postal import (  # noqa: E402
     box_rect,
     canvas_inputs,
 )
-from vision_agent.training.digit_checks import VARIANTS, canvas_of, writer_codes  # noqa: E402
+from vision_agent.training.digit_checks import VARIANTS, writer_codes  # noqa: E402
 from vision_agent.training.pen_digits import read_unipen  # noqa: E402
+from vision_agent.training.uci_bitmaps import bitmap_codes  # noqa: E402
 from vision_agent.training.usps import (  # noqa: E402
     KEPT_OUT_FOLDS,
     USPS_WAYS,
     read_usps,
-    usps_box,
     usps_folds,
 )
 
@@ -88,14 +88,10 @@ def pen_groups() -> Iterator[tuple[str, list[np.ndarray]]]:
 
 
 def usps_groups() -> Iterator[tuple[str, list[np.ndarray]]]:
-    frames, _ = read_usps(USPS)
-    folds = usps_folds(len(frames))
-    picked = np.flatnonzero(np.isin(folds, KEPT_OUT_FOLDS))
-    for way, (height, pen) in USPS_WAYS.items():
-        canvases = [
-            canvas_of([usps_box(frames[k], height, pen_change=pen) for k in picked[s : s + 5]])
-            for s in range(0, len(picked) - BOX_COUNT + 1, BOX_COUNT)
-        ]
+    frames, labels = read_usps(USPS)
+    picked = np.flatnonzero(np.isin(usps_folds(len(frames)), KEPT_OUT_FOLDS))
+    for way, size in USPS_WAYS.items():
+        canvases, _ = bitmap_codes(frames[picked], labels[picked], size)
         yield f"USPS folds {KEPT_OUT_FOLDS}, {way}", canvases
 
 

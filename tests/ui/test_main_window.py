@@ -30,6 +30,17 @@ SHOWN_WINDOW = (
 )
 
 
+def run_script(script: str, *args: str, **env: str) -> subprocess.CompletedProcess:
+    """`script` run by this Python in a fresh process (`env`: variables added to this one's)."""
+    return subprocess.run(
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **env},
+    )
+
+
 @pytest.fixture
 def window(qtbot):
     set_language("en")
@@ -64,9 +75,7 @@ def test_the_window_imports_no_tab_module_before_a_tab_is_shown():
         "print('vision_agent.ui.tabs.postal_tab' in sys.modules)\n"
         "w.close()\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
-    )
+    result = run_script(script)
     assert result.stdout.split("\n")[:2] == ["[]", "True"], result.stderr
 
 
@@ -98,9 +107,7 @@ def test_the_visible_tabs_heavy_modules_are_imported_off_the_gui_thread():
         "print(sorted(on_gui_thread.items()), [type(p).__name__ for p in w.built_pages()])\n"
         "w.close()\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
-    )
+    result = run_script(script)
     heavy = sorted(("numpy", "cv2", "onnxruntime", "pyqtgraph"))
     expected = f"{[(name, False) for name in heavy]} ['PostalTab']"
     assert result.stdout.splitlines()[:1] == [expected], result.stderr
@@ -122,9 +129,7 @@ def test_every_tab_module_is_imported_off_the_gui_thread_at_start():
         "print(sorted(on_gui_thread.items()))\n"
         "w.close()\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
-    )
+    result = run_script(script)
     expected = f"{sorted((name, False) for name in modules)}"
     assert result.stdout.splitlines()[:1] == [expected], result.stderr[-2000:]
 
@@ -154,13 +159,7 @@ def test_the_model_search_path_is_walked_off_the_gui_thread_at_start(tmp_path):
         "print('walks on the GUI thread', walks.count(True), 'elsewhere', walks.count(False))\n"
         "w.close()\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "VISION_AGENT_MODEL_PATH": str(models)},
-    )
+    result = run_script(script, VISION_AGENT_MODEL_PATH=str(models))
     words = (result.stdout.splitlines() or [""])[0].split()
     assert words[:5] == ["walks", "on", "the", "GUI", "thread"], result.stderr[-2000:]
     assert int(words[5]) == 0 and int(words[7]) >= 1, result.stdout
@@ -184,9 +183,7 @@ def test_a_window_closed_during_its_start_up_imports_exits_after_they_finish(tmp
         "w.start_tabs_after_imports(lambda: None)\n"
         "w.close()\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
-    )
+    result = run_script(script)
     assert result.returncode == 0, result.stderr[-2000:]
     assert finished.exists()
 
@@ -380,10 +377,4 @@ def window_reading_a_drawing(script: str, tmp_path) -> subprocess.CompletedProce
 
     drawing = tmp_path / "code.png"
     write_image(drawing, draw_code("10701"))
-    return subprocess.run(
-        [sys.executable, "-c", script, str(drawing)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")},
-    )
+    return run_script(script, str(drawing), XDG_CONFIG_HOME=str(tmp_path / "config"))

@@ -13,6 +13,12 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return shifted / shifted.sum(axis=1, keepdims=True)
 
 
+def log_softmax(scores: np.ndarray) -> np.ndarray:
+    """Row-wise log softmax, shifted by each row's maximum as `softmax` is."""
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+
+
 def as_probabilities(scores: np.ndarray) -> np.ndarray:
     """(N, K) float64 probabilities: the scores themselves when each row already is a
     distribution (a model ending in softmax, as the course's do), else their softmax."""

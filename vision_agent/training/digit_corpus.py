@@ -289,10 +289,10 @@ def build_epoch(
                 boxes.append((usps_digit(frames[0][k], rng), int(frames[1][k])))
     for k in rng.choice(len(mnist_images), sizes.mnist, replace=sizes.mnist > len(mnist_images)):
         boxes.append((mnist_digit(mnist_images[k], rng), int(mnist_labels[k])))
-    if pen_points is not None and pen_labels is not None and len(pen_points):
+    pen_ok = pen_points is not None and pen_labels is not None and len(pen_points)
+    if pen_ok:
         for k in rng.choice(len(pen_points), sizes.pen_rows):
             boxes.append((pen_row_digit(pen_points[k], rng), int(pen_labels[k])))
-    pen_ok = pen_points is not None and pen_labels is not None and len(pen_points)
     usps_ok = usps is not None and len(usps[1])
     for kind in rng.integers(0, 3, sizes.scanned):  # MNIST, pen rows, real mail in turn
         if kind == 1 and pen_ok:

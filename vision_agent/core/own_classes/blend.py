@@ -13,13 +13,13 @@ the plain regression's consent unless the Gaussians are clearly surer (docs/own_
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from vision_agent.core.own_classes.gaussian import GaussianClasses
-from vision_agent.core.own_classes.head import EpochFigures, LinearHead
-from vision_agent.core.probabilities import softmax
+from vision_agent.core.own_classes.head import LinearHead
+from vision_agent.core.probabilities import log_softmax, softmax
 
 WEIGHTS = np.arange(51) / 10.0  # 0 .. 5
 
@@ -29,7 +29,6 @@ class PlainWithGaussians:
     plain: LinearHead
     gaussians: GaussianClasses
     weight: float
-    history: list[EpochFigures] = field(default_factory=list)
 
     def logits(self, features: np.ndarray) -> np.ndarray:
         return combined(self.plain.logits(features), self.gaussians.logits(features), self.weight)
@@ -47,11 +46,6 @@ class PlainWithGaussians:
 def combined(plain_scores: np.ndarray, gaussian_scores: np.ndarray, weight: float) -> np.ndarray:
     """log softmax(plain) + weight · log softmax(gaussians), row by row."""
     return log_softmax(plain_scores) + weight * log_softmax(gaussian_scores)
-
-
-def log_softmax(scores: np.ndarray) -> np.ndarray:
-    shifted = scores - scores.max(axis=1, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
 
 
 def best_weight(plain_scores: np.ndarray, gaussian_scores: np.ndarray, labels: np.ndarray) -> float:

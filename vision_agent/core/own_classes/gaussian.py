@@ -18,12 +18,12 @@ the exported graph computes the same scores with a few matrix products in double
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from vision_agent.core.own_classes.head import EpochFigures, normalised
-from vision_agent.core.probabilities import softmax
+from vision_agent.core.own_classes.head import normalised
+from vision_agent.core.probabilities import log_softmax, softmax
 
 
 @dataclass
@@ -42,7 +42,6 @@ class GaussianClasses:
     # The scores are divided by it: log-likelihoods in 1,280 dimensions differ by hundreds, so
     # uncalibrated every answer is "100.0 %"; `calibrated` sets it from held-out photos.
     temperature: float = 1.0
-    history: list[EpochFigures] = field(default_factory=list)
 
     def logits(self, features: np.ndarray) -> np.ndarray:
         x = normalised(features)
@@ -110,12 +109,8 @@ def calibrated(model: GaussianClasses, logits: np.ndarray, labels: np.ndarray) -
     only how sure they are said to be."""
     if not len(labels):
         return model
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    picked = shifted[np.arange(len(labels)), labels]
-    losses = [
-        float(np.mean(np.log(np.sum(np.exp(shifted / t), axis=1)) - picked / t))
-        for t in TEMPERATURES
-    ]
+    shifted, rows = logits - logits.max(axis=1, keepdims=True), np.arange(len(labels))
+    losses = [-float(np.mean(log_softmax(shifted / t)[rows, labels])) for t in TEMPERATURES]
     return replace(model, temperature=float(TEMPERATURES[int(np.argmin(losses))]))
 
 

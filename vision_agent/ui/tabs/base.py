@@ -34,6 +34,23 @@ class VisionTab(QWidget):
     sig_status_message = pyqtSignal(str)
     sig_quit_requested = pyqtSignal()
 
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._status: Callable[[], str] = str  # what the status bar says for this tab
+
+    def say_status(self, text: Callable[[], str] | str) -> None:
+        """A line for the window's status bar; one given as a function is said again in the new
+        language by `repeat_status`."""
+        self._status = text if callable(text) else lambda: text
+        self.repeat_status()
+
+    def repeat_status(self) -> None:
+        """Say the status line again (after a language switch)."""
+        self.sig_status_message.emit(self._status())
+
+    def status_text(self) -> str:
+        return self._status()
+
     def title(self) -> str:
         """The tab's caption in the current language."""
         raise NotImplementedError

@@ -54,7 +54,6 @@ class FaceCamTab(VisionTab):
         c.slot.sig_status.connect(self.on_model_status)
         c.sig_detection_failed.connect(self.on_detection_failed)
         self._retry_model: str | None = None  # what the banner's Retry loads; None: the source
-        self._status: Callable[[], str] = str  # what the window's status bar says for this tab
         self._snapshot_action: QAction | None = None
         self._build_ui()
         self.retranslate_ui()
@@ -110,8 +109,7 @@ class FaceCamTab(VisionTab):
         for part in (self.source_bar, self.detector_bar, self.model_status, self.banner):
             part.retranslate_ui()
         self.view.retranslate_ui()
-        if status := self.status_text():
-            self.sig_status_message.emit(status)
+        self.repeat_status()
         self.view.set_placeholder(
             tr("Choose a camera, a video or a photo and press Start (or drop a file here).")
         )
@@ -161,13 +159,13 @@ class FaceCamTab(VisionTab):
         self.controller.start_source(spec)
         self.source_bar.set_source(spec)
         self._update_buttons()
-        self._say(lambda: tr("Opening {source}…").format(source=describe(spec)))
+        self.say_status(lambda: tr("Opening {source}…").format(source=describe(spec)))
 
     def stop(self) -> None:
         self.controller.stop_source()
         self.view.set_stopped()
         self._update_buttons()
-        self._say(lambda: tr("Stopped."))
+        self.say_status(lambda: tr("Stopped."))
 
     def retry(self) -> None:
         """The banner's Retry: the model that failed, or the source that failed."""
@@ -186,7 +184,7 @@ class FaceCamTab(VisionTab):
 
     @pyqtSlot(object)
     def on_source_opened(self, spec: SourceSpec) -> None:
-        self._say(lambda: tr("Showing {source}").format(source=describe(spec)))
+        self.say_status(lambda: tr("Showing {source}").format(source=describe(spec)))
 
     @pyqtSlot(object)
     def on_source_ended(self, ended: SourceEnded) -> None:
@@ -207,7 +205,7 @@ class FaceCamTab(VisionTab):
                 source=describe(spec), frames=ended.frames
             )
             self.banner.show_notice(render, again, problem=False)
-            self._say(lambda: tr("Stopped."))
+            self.say_status(lambda: tr("Stopped."))
 
     def _show_problem(
         self, render: Callable[[], str], model: str | None, buttons: list | None = None
@@ -217,16 +215,7 @@ class FaceCamTab(VisionTab):
         self._retry_model = model
         self.banner.show_notice(render, buttons or [self.retry_button], problem=True)
         if model is None:
-            self._say(lambda: tr("Stopped."))  # in place of "Opening…" or "Showing…"
-
-    def _say(self, render: Callable[[], str]) -> None:
-        """The window's status bar, re-rendered on a language switch."""
-        self._status = render
-        if text := render():
-            self.sig_status_message.emit(text)
-
-    def status_text(self) -> str:
-        return self._status()
+            self.say_status(lambda: tr("Stopped."))  # in place of "Opening…" or "Showing…"
 
     @pyqtSlot(object, object)
     def on_shown(self, detection: FaceDetection, stats: StreamStats) -> None:
@@ -244,9 +233,9 @@ class FaceCamTab(VisionTab):
         self.view.set_paused(paused)
         spec = self.controller.source
         if paused:
-            self._say(lambda: tr("Paused: press Space or Resume to go on."))
+            self.say_status(lambda: tr("Paused: press Space or Resume to go on."))
         elif spec is not None and self.controller.is_running():
-            self._say(lambda: tr("Showing {source}").format(source=describe(spec)))
+            self.say_status(lambda: tr("Showing {source}").format(source=describe(spec)))
 
     def save_snapshot(self) -> None:
         if self.controller.shown is None:

@@ -3,7 +3,6 @@ view lays out and renders; `controllers.postal.PostalController` owns the digit 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -44,7 +43,6 @@ class PostalTab(VisionTab):
         self.controller = PostalController(model_path, self)
         self.controller.sig_recognized.connect(self.on_recognized)
         self.controller.sig_recognition_failed.connect(self.on_recognition_failed)
-        self._status: Callable[[], str] = str
         self._kept_drawing: np.ndarray | None = None  # as last saved or opened
         self._build_ui()
         self.controller.sig_explained.connect(self.network_panel.set_explanation)
@@ -87,7 +85,7 @@ class PostalTab(VisionTab):
         self.profile_panel = ProfilePanel(self)
         self.profile_panel.sig_profile_changed.connect(self.on_profile_changed)
         self.profile_panel.sig_code_taught.connect(self.teach_code)
-        self.profile_panel.sig_message.connect(self._say)
+        self.profile_panel.sig_message.connect(self.say_status)
         self.inputs_strip = InputsStrip(self)
         self.inputs_strip.setVisible(False)
         self.model_status = ModelStatusView(self)
@@ -116,7 +114,7 @@ class PostalTab(VisionTab):
         parts = (self.controls, self.readout, self.chart, self.inputs_strip)
         for part in (*parts, self.profile_panel, self.network_panel, self.model_status):
             part.retranslate_ui()
-        self.sig_status_message.emit(self._status())
+        self.repeat_status()
 
     def fill_file_menu(self, menu: QMenu) -> None:
         add_menu_actions(
@@ -133,11 +131,6 @@ class PostalTab(VisionTab):
     def reading(self) -> PostalReading | None:
         """The reading on screen."""
         return self.readout.reading
-
-    def _say(self, text: Callable[[], str] | str) -> None:
-        """A status line; one given as a function is remade when the language changes."""
-        self._status = text if callable(text) else lambda: text
-        self.sig_status_message.emit(self._status())
 
     # --- model --------------------------------------------------------------------------
     def start(self) -> None:
@@ -163,9 +156,11 @@ class PostalTab(VisionTab):
         """'That was: 48058': every box holding ink learns its digit ('?' skips a box)."""
         labels = self.controller.code_labels(code)
         if self.reading is None:
-            self._say(lambda: tr("Recognize a drawing first, then say what it was."))
+            self.say_status(lambda: tr("Recognize a drawing first, then say what it was."))
         elif labels is None:
-            self._say(lambda: tr("Type five characters, each a digit or '?' (skip that box)."))
+            self.say_status(
+                lambda: tr("Type five characters, each a digit or '?' (skip that box).")
+            )
         else:
             self.teach_boxes(labels)
             self.profile_panel.clear_code()
@@ -180,7 +175,9 @@ class PostalTab(VisionTab):
             return
         self.profile_panel.teach(inputs, [labels[i] for i in sorted(labels)])
         n, name = len(labels), shown_name(self.profile_panel.profile.name)
-        self._say(lambda: tr("Taught {n} samples to profile '{name}'.").format(n=n, name=name))
+        self.say_status(
+            lambda: tr("Taught {n} samples to profile '{name}'.").format(n=n, name=name)
+        )
         self.recognize()
 
     # --- drawing ------------------------------------------------------------------------
@@ -190,7 +187,7 @@ class PostalTab(VisionTab):
             return
         self.controller.recognize(self.canvas.drawing_gray())
         if not self.controller.slot.is_ready():
-            self._say(lambda: tr("Waiting for the digit model to load…"))
+            self.say_status(lambda: tr("Waiting for the digit model to load…"))
 
     def erase(self) -> None:
         self.canvas.clear()
@@ -211,14 +208,14 @@ class PostalTab(VisionTab):
         elif self.controls.live_check.isChecked():
             self.recognize()
         else:
-            self._say(lambda: tr("The drawing changed: press R to read it."))
+            self.say_status(lambda: tr("The drawing changed: press R to read it."))
 
     def _forget_drawing(self) -> None:
         self.controller.forget_drawing()
         self.network_panel.clear()
         self.readout.show_reading(None)
         self.chart.show_box(None, self.readout.checked_box())
-        self._say(lambda: tr("Draw digits in the boxes first."))
+        self.say_status(lambda: tr("Draw digits in the boxes first."))
 
     def _on_drawing_changed(self) -> None:
         self.controls.enable(self.canvas.has_ink(), self.canvas.can_undo(), self.canvas.can_redo())
@@ -249,7 +246,7 @@ class PostalTab(VisionTab):
             return False
         self.canvas.set_drawing(gray)
         self._kept_drawing = self.canvas.drawing_gray()
-        self._say(lambda: tr("Opened {name}").format(name=path.name))
+        self.say_status(lambda: tr("Opened {name}").format(name=path.name))
         self.recognize()
         return True
 
@@ -258,7 +255,7 @@ class PostalTab(VisionTab):
         path = save_drawing(self, drawing)
         if path is not None:
             self._kept_drawing = drawing
-            self._say(lambda: tr("Saved {name}").format(name=path.name))
+            self.say_status(lambda: tr("Saved {name}").format(name=path.name))
 
     def unsaved_work(self) -> str | None:
         kept = self._kept_drawing
@@ -280,12 +277,12 @@ class PostalTab(VisionTab):
         self.chart.show_box(reading, self.readout.checked_box())
         code, ms = reading.marked_code, reading.latency_ms  # as the code line shows it
         # the ink warning stands under the code (readout), not again in the status bar
-        self._say(lambda: tr("Recognized {code} in {ms:.1f} ms").format(code=code, ms=ms))
+        self.say_status(lambda: tr("Recognized {code} in {ms:.1f} ms").format(code=code, ms=ms))
         self.sig_recognized.emit(reading)
 
     @pyqtSlot(str)
     def on_recognition_failed(self, message: str) -> None:
-        self._say(lambda: tr("Recognition failed: {message}").format(message=message))
+        self.say_status(lambda: tr("Recognition failed: {message}").format(message=message))
 
     def shutdown(self) -> None:
         self.profile_panel.wait_for_saves()

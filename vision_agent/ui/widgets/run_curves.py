@@ -12,6 +12,7 @@ from PyQt5.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from vision_agent.i18n import tr
 
 PLOT_WIDTH = 200  # each plot at its narrowest: two fit beside the tab's other columns
+TRAIN_COLOUR, VALIDATION_COLOUR, KEPT_COLOUR = "#1f77b4", "#ff7f0e", "#000000"
 OVERLAY_COLOURS = ("#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 
 
@@ -111,7 +112,7 @@ class RunCurves(QWidget):
         """Draw the curves again, unless the plots already show these runs in this language
         (building the tab asked for the same empty plots eight times: 0.2-0.5 s)."""
         train, validation = tr("train"), tr("validation")
-        if self._kept is not None:  # short: the legend sits inside the plot
+        if self._kept is not None:  # the epochs are the softmax head's, not the kept model's
             train, validation = tr("head: train"), tr("head: validation")
         wanted = repr((train, validation, self._history, self._overlays, self._kept))
         if wanted == self._drawn:
@@ -120,24 +121,24 @@ class RunCurves(QWidget):
         for plot in (self.accuracy, self.loss):
             plot.clear()
         epochs = [h["epoch"] for h in self._history]
-        named = {train: ("#1f77b4", "●━"), validation: ("#ff7f0e", "●━")}
+        named = {train: (TRAIN_COLOUR, "●━"), validation: (VALIDATION_COLOUR, "●━")}
         for index, (key, plot) in enumerate((("accuracy", self.accuracy), ("loss", self.loss))):
             # a dot on each epoch: the first one is seen before there is a line
             plot.plot(epochs, [h[f"train_{key}"] for h in self._history], name=train,
-                      **_dotted_line("#1f77b4"))  # fmt: skip
+                      **_dotted_line(TRAIN_COLOUR))  # fmt: skip
             validated = [h for h in self._history if h[f"val_{key}"] is not None]
             plot.plot([h["epoch"] for h in validated], [h[f"val_{key}"] for h in validated],
-                      name=validation, **_dotted_line("#ff7f0e"))  # fmt: skip
+                      name=validation, **_dotted_line(VALIDATION_COLOUR))  # fmt: skip
             if self._kept is not None and self._kept[1 + index] is not None and epochs:
                 level = self._kept[1 + index]
                 plot.plot([epochs[0], epochs[-1]], [level, level], name=self._kept[0],
-                          pen=pg.mkPen("#000000", width=2, style=pg.QtCore.Qt.DotLine))  # fmt: skip
-                named[self._kept[0]] = ("#000000", "┈┈")
+                          pen=pg.mkPen(KEPT_COLOUR, width=2, style=Qt.DotLine))  # fmt: skip
+                named[self._kept[0]] = (KEPT_COLOUR, "┈┈")
             for k, (label, runs) in enumerate(self._overlays):
                 shown = [h for h in runs if h[f"val_{key}"] is not None]
                 colour = OVERLAY_COLOURS[k % len(OVERLAY_COLOURS)]
                 plot.plot([h["epoch"] for h in shown], [h[f"val_{key}"] for h in shown],
-                          pen=pg.mkPen(colour, width=2, style=pg.QtCore.Qt.DashLine),
+                          pen=pg.mkPen(colour, width=2, style=Qt.DashLine),
                           name=label)  # fmt: skip
                 named[label] = (colour, "╍╍")
         self.legend.setText(

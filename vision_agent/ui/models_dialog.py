@@ -234,7 +234,7 @@ class ModelsDialog(QDialog):
 
     @pyqtSlot(str)
     def _on_model_ready(self, model_id: str) -> None:
-        self.refresh()
+        # The panel said it is no longer busy just before: `_on_panel_busy` checks again.
         self.sig_model_ready.emit(model_id)
         self.sig_models_changed.emit()
 
